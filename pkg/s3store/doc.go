@@ -1,0 +1,12 @@
+// Package s3store writes recordings into an S3 bucket. It is the only
+// package that imports the SDK's transfer manager (feature/s3/manager), so
+// the uploader can be swapped in one place.
+//
+// An upload streams from an io.Reader of known length through a bounded set
+// of part buffers: memory is (Concurrency+1) x PartSize whatever the size of
+// the recording. The stored object is either complete, with exactly the
+// announced number of bytes, or absent: a short or long source, a failed part
+// or a cancelled context aborts the multipart upload, with a fresh context so
+// that the abort survives an expired invocation. Completion is conditional
+// (If-None-Match: *), so two racing copies can never both write.
+package s3store

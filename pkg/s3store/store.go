@@ -1,0 +1,183 @@
+package s3store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// Defaults for Options.
+const (
+	DefaultPartSize    = 8 << 20
+	DefaultConcurrency = 2
+	// maxParts is S3's limit on the parts of one multipart upload.
+	maxParts = 10000
+	// abortTimeout bounds the clean-up after a failure.
+	abortTimeout = 30 * time.Second
+)
+
+// ErrAlreadyExists is returned when the key was written by someone else
+// before this upload completed (the conditional write lost the race).
+var ErrAlreadyExists = errors.New("object already exists")
+
+// Client is the part of *s3.Client the store uses.
+type Client interface {
+	manager.UploadAPIClient
+	HeadObject(ctx context.Context, in *s3.HeadObjectInput, opts ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
+}
+
+var _ Client = (*s3.Client)(nil)
+
+// Options hold the optional settings of a Store.
+type Options struct {
+	PartSize    int64 // minimum part size in bytes; default DefaultPartSize (at least 5 MiB)
+	Concurrency int   // parts in flight; default DefaultConcurrency
+}
+
+// Store writes objects into S3 buckets.
+type Store struct {
+	client   Client
+	uploader *manager.Uploader
+	partSize int64
+}
+
+// New returns a Store using client.
+func New(client Client, opts *Options) *Store {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.PartSize < manager.MinUploadPartSize {
+		o.PartSize = DefaultPartSize
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = DefaultConcurrency
+	}
+	up := manager.NewUploader(client, func(u *manager.Uploader) {
+		u.PartSize = o.PartSize
+		u.Concurrency = o.Concurrency
+		// The store aborts failed uploads itself, with a context that is
+		// not the (possibly expired) caller's.
+		u.LeavePartsOnError = true
+	})
+	return &Store{client: client, uploader: up, partSize: o.PartSize}
+}
+
+// Object describes what to write.
+type Object struct {
+	Bucket, Key string
+	Size        int64 // exact number of bytes the body must deliver
+	ContentType string
+	Metadata    map[string]string
+}
+
+// Result describes a stored object.
+type Result struct {
+	Bucket, Key string
+	Size        int64
+	ETag        string
+	Parts       int // 0 for a single PutObject
+}
+
+// Exists reports whether bucket/key is stored, and its size.
+func (s *Store) Exists(ctx context.Context, bucket, key string) (bool, int64, error) {
+	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &key})
+	if err != nil {
+		if isStatus(err, http.StatusNotFound) {
+			return false, 0, nil
+		}
+		return false, 0, fmt.Errorf("s3 head %s/%s: %w", bucket, key, err)
+	}
+	return true, aws.ToInt64(out.ContentLength), nil
+}
+
+// Upload streams body into obj.Bucket/obj.Key. The body must deliver exactly
+// obj.Size bytes; otherwise nothing is stored. If the key already exists
+// the result is ErrAlreadyExists and the existing object is untouched.
+func (s *Store) Upload(ctx context.Context, obj Object, body io.Reader) (Result, error) {
+	if obj.Size < 0 {
+		return Result{}, fmt.Errorf("s3 upload %s/%s: unknown size", obj.Bucket, obj.Key)
+	}
+	in := &s3.PutObjectInput{
+		Bucket:      &obj.Bucket,
+		Key:         &obj.Key,
+		Body:        &exactReader{r: body, remaining: obj.Size},
+		ContentType: nilIfEmpty(obj.ContentType),
+		Metadata:    obj.Metadata,
+		IfNoneMatch: aws.String("*"),
+	}
+	partSize := PartSize(obj.Size, s.partSize)
+	out, err := s.uploader.Upload(ctx, in, func(u *manager.Uploader) { u.PartSize = partSize })
+	if err != nil {
+		err = s.abort(ctx, obj, err)
+		if isStatus(err, http.StatusPreconditionFailed) {
+			return Result{}, fmt.Errorf("s3 upload %s/%s: %w", obj.Bucket, obj.Key, ErrAlreadyExists)
+		}
+		return Result{}, fmt.Errorf("s3 upload %s/%s: %w", obj.Bucket, obj.Key, err)
+	}
+	return Result{
+		Bucket: obj.Bucket,
+		Key:    obj.Key,
+		Size:   obj.Size,
+		ETag:   aws.ToString(out.ETag),
+		Parts:  len(out.CompletedParts),
+	}, nil
+}
+
+// abort cleans up the multipart upload behind err, if there is one, with a
+// fresh context: the caller's may be the reason the upload failed.
+func (s *Store) abort(ctx context.Context, obj Object, err error) error {
+	var mpErr manager.MultiUploadFailure
+	if !errors.As(err, &mpErr) || mpErr.UploadID() == "" {
+		return err
+	}
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+	defer cancel()
+	id := mpErr.UploadID()
+	_, abortErr := s.client.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{
+		Bucket: &obj.Bucket, Key: &obj.Key, UploadId: &id,
+	})
+	if abortErr != nil && !isStatus(abortErr, http.StatusNotFound) {
+		return errors.Join(err, fmt.Errorf("abort multipart upload: %w", abortErr))
+	}
+	return err
+}
+
+// PartSize returns the part size for an object of size bytes: at least min,
+// and large enough that the upload needs at most 10,000 parts, rounded up to
+// a whole MiB.
+func PartSize(size, min int64) int64 {
+	const mib = 1 << 20
+	need := (size + maxParts - 1) / maxParts
+	need = (need + mib - 1) / mib * mib
+	return max(min, need)
+}
+
+// isStatus reports whether err is an S3 answer with HTTP status code.
+func isStatus(err error, code int) bool {
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() == code {
+		return true
+	}
+	var apiErr smithy.APIError
+	if code == http.StatusPreconditionFailed && errors.As(err, &apiErr) {
+		return apiErr.ErrorCode() == "PreconditionFailed"
+	}
+	return false
+}
+
+func nilIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -1,0 +1,169 @@
+package yeastar
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Download is an open recording download. The caller owns Body and must
+// close it.
+type Download struct {
+	Body          io.ReadCloser
+	Offset        int64  // the first byte of Body within the recording
+	ContentLength int64  // bytes Body will deliver
+	Size          int64  // the whole recording's size
+	ContentType   string // as the PBX sent it, e.g. audio/x-wav
+}
+
+// Download opens the recording at resourceURL (a DownloadLink's
+// ResourceURL), starting at byte offset (0 for the whole file). The PBX
+// answers errors with HTTP 200 and a JSON or HTML body: those are returned
+// as *APIError or *ContentError, never as a Download.
+func (c *Client) Download(ctx context.Context, resourceURL string, offset int64) (*Download, error) {
+	var d *Download
+	err := c.withToken(ctx, func(token string) error {
+		var err error
+		d, err = c.download(ctx, resourceURL, token, offset)
+		return err
+	})
+	return d, err
+}
+
+func (c *Client) download(ctx context.Context, resourceURL, token string, offset int64) (*Download, error) {
+	const op = "download"
+	u, err := c.resolveDownloadURL(resourceURL)
+	if err != nil {
+		return nil, err
+	}
+	q := u.Query()
+	q.Set("access_token", token)
+	u.RawQuery = q.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("yeastar %s: %w", op, sanitizeError(err))
+	}
+	if offset > 0 {
+		req.Header.Set("Range", "bytes="+strconv.FormatInt(offset, 10)+"-")
+	}
+	resp, err := c.do(req)
+	if err != nil {
+		return nil, fmt.Errorf("yeastar %s: %w", op, err)
+	}
+	d, err := checkDownload(resp, offset)
+	if err != nil {
+		resp.Body.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// checkDownload accepts audio with a known length, and turns anything else
+// into an error: a JSON body into its errcode, HTML or text into a
+// ContentError. Besides the Content-Type, the first bytes are sniffed, since
+// a PBX may label an error page as audio or octet-stream.
+func checkDownload(resp *http.Response, offset int64) (*Download, error) {
+	const op = "download"
+	ctype := resp.Header.Get("Content-Type")
+	media, _, _ := mime.ParseMediaType(ctype)
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusPartialContent {
+		return nil, &HTTPError{Op: op, StatusCode: resp.StatusCode}
+	}
+	head := make([]byte, sniffLen)
+	n, err := io.ReadFull(resp.Body, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return nil, fmt.Errorf("yeastar %s: read body: %w", op, sanitizeError(err))
+	}
+	head = head[:n]
+	trimmed := bytes.TrimLeft(head, " \t\r\n")
+	switch {
+	case media == "application/json" || media == "text/json" || bytes.HasPrefix(trimmed, []byte("{")):
+		raw, err := io.ReadAll(io.LimitReader(io.MultiReader(bytes.NewReader(head), resp.Body), maxJSONBody))
+		if err != nil {
+			return nil, fmt.Errorf("yeastar %s: read error body: %w", op, sanitizeError(err))
+		}
+		if err := decodeAPIResponse(op, raw, nil); err != nil {
+			return nil, err
+		}
+		return nil, &ContentError{Op: op, ContentType: ctype, Reason: "JSON body instead of audio"}
+	case strings.HasPrefix(media, "text/") || strings.HasPrefix(http.DetectContentType(head), "text/"):
+		return nil, &ContentError{Op: op, ContentType: ctype, Reason: "text or HTML body instead of audio"}
+	case resp.ContentLength < 0:
+		return nil, &ContentError{Op: op, ContentType: ctype, Reason: "no Content-Length"}
+	}
+	d := &Download{
+		Body:          readCloser{Reader: io.MultiReader(bytes.NewReader(head), resp.Body), Closer: resp.Body},
+		ContentLength: resp.ContentLength,
+		Size:          resp.ContentLength,
+		ContentType:   ctype,
+	}
+	if resp.StatusCode == http.StatusPartialContent {
+		start, size, err := parseContentRange(resp.Header.Get("Content-Range"))
+		if err != nil || start != offset {
+			return nil, &ContentError{Op: op, ContentType: ctype, Reason: "Content-Range does not match the requested range"}
+		}
+		d.Offset, d.Size = start, size
+	}
+	return d, nil
+}
+
+// sniffLen is how many leading bytes are inspected, as http.DetectContentType does.
+const sniffLen = 512
+
+// readCloser joins the sniffed head and the rest of the body with the
+// response's Close.
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+// parseContentRange parses "bytes START-END/SIZE".
+func parseContentRange(v string) (start, size int64, err error) {
+	rest, ok := strings.CutPrefix(v, "bytes ")
+	rng, total, ok2 := strings.Cut(rest, "/")
+	first, _, ok3 := strings.Cut(rng, "-")
+	if !ok || !ok2 || !ok3 {
+		return 0, 0, fmt.Errorf("malformed Content-Range %q", v)
+	}
+	if start, err = strconv.ParseInt(first, 10, 64); err != nil {
+		return 0, 0, err
+	}
+	if size, err = strconv.ParseInt(total, 10, 64); err != nil {
+		return 0, 0, err
+	}
+	return start, size, nil
+}
+
+// resolveDownloadURL joins the PBX base URL and a download_resource_url.
+// Only a path on the PBX's own origin is accepted: an absolute URL, a
+// "//host" form, a query-smuggled host or a path without a leading "/" is
+// refused, so the access token is never sent anywhere but the PBX.
+func (c *Client) resolveDownloadURL(resource string) (*url.URL, error) {
+	bad := func(reason string) error {
+		return &ContentError{Op: "recording/download", ContentType: "application/json", Reason: "download_resource_url " + reason}
+	}
+	if !strings.HasPrefix(resource, "/") || strings.HasPrefix(resource, "//") || strings.Contains(resource, "\\") {
+		return nil, bad("is not a path on the PBX")
+	}
+	ref, err := url.Parse(resource)
+	if err != nil {
+		return nil, bad("is not a valid URL path")
+	}
+	if ref.Scheme != "" || ref.Host != "" || ref.User != nil || ref.Fragment != "" {
+		return nil, bad("is not a path on the PBX")
+	}
+	u := *c.base
+	u.Path = c.base.Path + ref.Path
+	u.RawPath = ""
+	if ref.RawPath != "" {
+		u.RawPath = c.base.EscapedPath() + ref.RawPath
+	}
+	u.RawQuery = ref.RawQuery
+	return &u, nil
+}

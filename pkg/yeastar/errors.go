@@ -1,0 +1,71 @@
+package yeastar
+
+import (
+	"errors"
+	"fmt"
+)
+
+// PBX error codes this project acts on; see the Yeastar OpenAPI error table.
+const (
+	CodeInternal       = -2    // INTERNAL SERVER ERROR: transient
+	CodeFailure        = -1    // FAILURE: bad credentials on get_token, transient elsewhere
+	CodeTokenExpired   = 10004 // TOKEN EXPIRED: renew the token and retry once
+	CodeAccessDenied   = 10005 // ACCESS DENIED: the API app lacks a permission
+	CodeParameterError = 40002 // PARAMETER ERROR: bad id, file or request
+	CodeDataNotFound   = 60001 // DATA NOT FOUND: unknown recording, or not written yet
+	CodeMaxLimitation  = 60002 // MAX LIMITATION EXCEEDED: the 8-token cap is reached
+	CodeIPBlocked      = 70004 // ACCOUNT IP BLOCKED: too many failed logins
+	CodeOverloadTask   = 70082 // OVERLOAD_TASK_RUNNING: one mp3 download at a time
+	CodeIPForbidden    = 70087 // IP FORBIDDEN: egress IP not allow-listed
+	CodeAPIUnavailable = 70123 // API UNAVAILABLE: the API feature is disabled
+)
+
+// APIError is a PBX answer with a non-zero errcode.
+type APIError struct {
+	Op      string // the endpoint, e.g. "recording/download" or "download"
+	Code    int    // the PBX errcode
+	Message string // the PBX errmsg
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("yeastar %s: errcode %d (%s)", e.Op, e.Code, e.Message)
+}
+
+// Is reports whether target is an *APIError with the same Code, so that
+// errors.Is(err, &APIError{Code: CodeTokenExpired}) matches any operation.
+func (e *APIError) Is(target error) bool {
+	t, ok := target.(*APIError)
+	return ok && t.Code == e.Code && (t.Op == "" || t.Op == e.Op)
+}
+
+// ErrorCode returns the PBX errcode carried by err, if any.
+func ErrorCode(err error) (int, bool) {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.Code, true
+	}
+	return 0, false
+}
+
+// HTTPError is an HTTP status the PBX should not have answered.
+type HTTPError struct {
+	Op         string
+	StatusCode int
+}
+
+func (e *HTTPError) Error() string {
+	return fmt.Sprintf("yeastar %s: unexpected HTTP status %d", e.Op, e.StatusCode)
+}
+
+// ContentError is a download answered with something that is not a
+// recording (an HTML page, an unknown JSON body, a missing length). The body
+// itself is never included: it may echo request details.
+type ContentError struct {
+	Op          string
+	ContentType string
+	Reason      string
+}
+
+func (e *ContentError) Error() string {
+	return fmt.Sprintf("yeastar %s: not a recording (Content-Type %q): %s", e.Op, e.ContentType, e.Reason)
+}

@@ -1,0 +1,86 @@
+package yeastar
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// NewHTTPClient returns the HTTP client used for the PBX when none is given:
+// bounded connect, TLS handshake and response-header waits, but no overall
+// request timeout, which would cut a long recording mid-stream (the caller's
+// context bounds the whole copy instead).
+func NewHTTPClient() *http.Client {
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	return &http.Client{Transport: &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: 30 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		IdleConnTimeout:       90 * time.Second,
+		MaxIdleConnsPerHost:   4,
+		ForceAttemptHTTP2:     true,
+	}}
+}
+
+// errRedirect is returned for a redirect the client refuses to follow.
+var errRedirect = errors.New("redirect away from the PBX refused")
+
+// checkRedirect follows redirects only within the PBX's own origin, so the
+// access token in the query is never sent to another host.
+func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 5 {
+		return errors.New("stopped after 5 redirects")
+	}
+	if !sameOrigin(req.URL, c.base) {
+		return errRedirect
+	}
+	return nil
+}
+
+// sameOrigin reports whether a and b share scheme, host and port.
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Host, b.Host)
+}
+
+// secretParams are query parameters whose values never leave this package.
+var secretParams = []string{"access_token", "refresh_token", "password"}
+
+// sanitizeURL returns raw with the values of secret query parameters
+// replaced by REDACTED; an unparsable URL loses its whole query.
+func sanitizeURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		if i := strings.IndexByte(raw, '?'); i >= 0 {
+			return raw[:i] + "?REDACTED"
+		}
+		return raw
+	}
+	q := u.Query()
+	changed := false
+	for _, p := range secretParams {
+		if q.Has(p) {
+			q.Set(p, "REDACTED")
+			changed = true
+		}
+	}
+	if changed {
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
+}
+
+// sanitizeError rewrites the URL inside a *url.Error (Go's HTTP client
+// prints the whole request URL, query included) and keeps everything else,
+// so errors.Is still finds context.DeadlineExceeded and friends.
+func sanitizeError(err error) error {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		return &url.Error{Op: uerr.Op, URL: sanitizeURL(uerr.URL), Err: uerr.Err}
+	}
+	return err
+}

@@ -1,0 +1,19 @@
+// Package yeastartest runs an in-process simulator of the Yeastar P-Series
+// OpenAPI, for tests of the real client, for end-to-end tests and for demos.
+//
+// The simulator is an [http.Handler] that answers like a real PBX: every
+// answer is HTTP 200 with a JSON body {"errcode":N,"errmsg":"..."} where 0
+// means success, tokens travel only in the access_token query parameter, at
+// most [Options.MaxTokens] access tokens are valid at once, repeated failed
+// logins block the caller, and recordings are fetched in two steps
+// (recording/download, then the returned /api/download/... link).
+//
+// Recording bytes are never stored: [Content] and [ContentAt] generate them
+// deterministically from the file name, so a test can serve a 4 GiB file
+// without using memory and still check every byte it receives.
+//
+// Faults are injected with [Simulator.FailAPI], [Simulator.DropDownloadAfter],
+// [Simulator.ShortDownload], [Simulator.DownloadBody],
+// [Simulator.ThrottleDownload] and [Simulator.RevokeAll]; [Simulator.Stats]
+// reports what the client did. All methods are safe for concurrent use.
+package yeastartest

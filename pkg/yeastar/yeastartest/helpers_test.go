@@ -1,0 +1,157 @@
+package yeastartest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+const (
+	testClientID     = "client-id"
+	testClientSecret = "client-secret"
+	testUA           = "recording-sync-test/1.0"
+)
+
+// newTestSim starts a simulator with the test credentials, closed at cleanup.
+func newTestSim(t *testing.T, opts Options) *Simulator {
+	t.Helper()
+	if opts.ClientID == "" {
+		opts.ClientID, opts.ClientSecret = testClientID, testClientSecret
+	}
+	s := NewServer(opts)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// apiResp holds every field any endpoint answers.
+type apiResp struct {
+	ErrCode                int    `json:"errcode"`
+	ErrMsg                 string `json:"errmsg"`
+	AccessToken            string `json:"access_token"`
+	AccessTokenExpireTime  int    `json:"access_token_expire_time"`
+	RefreshToken           string `json:"refresh_token"`
+	RefreshTokenExpireTime int    `json:"refresh_token_expire_time"`
+	File                   string `json:"file"`
+	DownloadResourceURL    string `json:"download_resource_url"`
+}
+
+// testClient is a plain HTTP client of one simulator.
+type testClient struct {
+	t  *testing.T
+	s  *Simulator
+	hc *http.Client
+	ua string
+}
+
+func newTestClient(t *testing.T, s *Simulator) *testClient {
+	return &testClient{t: t, s: s, hc: &http.Client{Timeout: 30 * time.Second}, ua: testUA}
+}
+
+// do sends req with the client's User-Agent ("" sends none).
+func (c *testClient) do(req *http.Request) *http.Response {
+	c.t.Helper()
+	req.Header.Set("User-Agent", c.ua) // "" makes net/http send no User-Agent
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	return resp
+}
+
+// api calls endpoint: GET with query q when body is nil, else POST body as JSON.
+func (c *testClient) api(endpoint string, q url.Values, body any) apiResp {
+	c.t.Helper()
+	u := c.s.URL() + "/" + DefaultAPIPath + "/" + endpoint + "?" + q.Encode()
+	method, payload := http.MethodGet, io.Reader(nil)
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		method, payload = http.MethodPost, bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(c.t.Context(), method, u, payload)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	resp := c.do(req)
+	defer resp.Body.Close()
+	return decodeResp(c.t, resp)
+}
+
+// decodeResp checks a PBX-style answer (HTTP 200, JSON) and decodes it.
+func decodeResp(t *testing.T, resp *http.Response) apiResp {
+	t.Helper()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status = %d, want 200", resp.StatusCode)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Fatalf("Content-Type = %q, want application/json", ct)
+	}
+	var r apiResp
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	return r
+}
+
+// login calls get_token with creds.
+func (c *testClient) login(user, pass string) apiResp {
+	c.t.Helper()
+	return c.api("get_token", nil, map[string]string{"username": user, "password": pass})
+}
+
+// token logs in with the right credentials and returns the access token.
+func (c *testClient) token() string {
+	c.t.Helper()
+	r := c.login(testClientID, testClientSecret)
+	if r.ErrCode != 0 {
+		c.t.Fatalf("get_token: errcode %d %s", r.ErrCode, r.ErrMsg)
+	}
+	return r.AccessToken
+}
+
+// link asks recording/download for a link to the recording with id.
+func (c *testClient) link(tok string, id int) apiResp {
+	c.t.Helper()
+	return c.api("recording/download", url.Values{"access_token": {tok}, "id": {strconv.Itoa(id)}}, nil)
+}
+
+// downloadURL returns the full URL of a fresh download link for id.
+func (c *testClient) downloadURL(tok string, id int) string {
+	c.t.Helper()
+	r := c.link(tok, id)
+	if r.ErrCode != 0 {
+		c.t.Fatalf("recording/download id %d: errcode %d %s", id, r.ErrCode, r.ErrMsg)
+	}
+	return c.s.URL() + r.DownloadResourceURL + "?access_token=" + url.QueryEscape(tok)
+}
+
+// download GETs u, with a Range header unless rng is "".
+func (c *testClient) download(u, rng string) *http.Response {
+	c.t.Helper()
+	req, err := http.NewRequestWithContext(c.t.Context(), http.MethodGet, u, nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if rng != "" {
+		req.Header.Set("Range", rng)
+	}
+	return c.do(req)
+}
+
+// contentBytes returns Content(file, size)[from:to].
+func contentBytes(t *testing.T, file string, size, from, to int64) []byte {
+	t.Helper()
+	all, err := io.ReadAll(Content(file, size))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return all[from:to]
+}

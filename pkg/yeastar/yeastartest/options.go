@@ -1,0 +1,74 @@
+package yeastartest
+
+import (
+	"strings"
+	"time"
+)
+
+// Defaults of a real P-Series PBX, used for zero Options fields.
+const (
+	DefaultAccessTokenLifetime  = 30 * time.Minute
+	DefaultRefreshTokenLifetime = 24 * time.Hour
+	DefaultMaxTokens            = 8
+	DefaultAPIPath              = "openapi/v1.0"
+	DefaultDownloadLinkLifetime = 30 * time.Minute
+)
+
+// DownloadPrefix is the path every download_resource_url starts with. It is
+// not under the API path.
+const DownloadPrefix = "/api/download/"
+
+// Options configure a Simulator. Zero values mean the real PBX's defaults.
+type Options struct {
+	// ClientID and ClientSecret are the credentials get_token accepts. If
+	// either is empty, every login fails.
+	ClientID, ClientSecret string
+	// AccessTokenLifetime is how long an access token is valid (default 30m).
+	// It is reported as access_token_expire_time in whole seconds, rounded
+	// up, at least 1.
+	AccessTokenLifetime time.Duration
+	// RefreshTokenLifetime is how long a refresh token is valid (default 24h).
+	RefreshTokenLifetime time.Duration
+	// MaxTokens is how many access tokens may be valid at once (default 8);
+	// past that get_token answers 60002 MAX LIMITATION EXCEEDED.
+	MaxTokens int
+	// APIPath is the path the API endpoints live under (default
+	// "openapi/v1.0"), without leading or trailing slash.
+	APIPath string
+	// DisableRange makes the download path ignore Range and always answer
+	// 200 with the whole file, as a PBX that does not support Range would.
+	DisableRange bool
+	// MP3SingleDownload makes an .mp3 download, or recording/download for an
+	// .mp3, answer 70082 OVERLOAD_TASK_RUNNING while another download body
+	// is being streamed, as a PBX with the .mp3 download format does.
+	MP3SingleDownload bool
+	// DownloadLinkLifetime is how long a download_resource_url stays valid
+	// (default 30m).
+	DownloadLinkLifetime time.Duration
+}
+
+// withDefaults returns o with every zero field set to the PBX's default.
+func (o Options) withDefaults() Options {
+	if o.AccessTokenLifetime <= 0 {
+		o.AccessTokenLifetime = DefaultAccessTokenLifetime
+	}
+	if o.RefreshTokenLifetime <= 0 {
+		o.RefreshTokenLifetime = DefaultRefreshTokenLifetime
+	}
+	if o.MaxTokens <= 0 {
+		o.MaxTokens = DefaultMaxTokens
+	}
+	o.APIPath = strings.Trim(o.APIPath, "/")
+	if o.APIPath == "" {
+		o.APIPath = DefaultAPIPath
+	}
+	if o.DownloadLinkLifetime <= 0 {
+		o.DownloadLinkLifetime = DefaultDownloadLinkLifetime
+	}
+	return o
+}
+
+// seconds reports d as the PBX does: whole seconds, rounded up, at least 1.
+func seconds(d time.Duration) int {
+	return max(1, int((d+time.Second-1)/time.Second))
+}

@@ -1,0 +1,57 @@
+package yeastartest
+
+import (
+	"maps"
+	"slices"
+)
+
+// Stats is a snapshot of what clients did to a Simulator.
+type Stats struct {
+	// GetTokenCalls counts get_token requests, failed or not.
+	GetTokenCalls int
+	// TokensIssued counts successful get_token calls.
+	TokensIssued int
+	// Refreshes counts successful refresh_token calls.
+	Refreshes int
+	// DeletedTokens counts successful del_token calls.
+	DeletedTokens int
+	// ValidTokens is the number of access tokens valid now.
+	ValidTokens int
+	// MaxValidTokens is the most access tokens ever valid at once.
+	MaxValidTokens int
+	// InvalidTokenRequests counts requests answered 10004 because their
+	// access token (or, on refresh_token, refresh token) was missing,
+	// unknown, expired or revoked. Injected faults do not count.
+	InvalidTokenRequests int
+	// InvalidLinkRequests counts download requests with a valid token but an
+	// unknown or expired download link (answered 10004).
+	InvalidLinkRequests int
+	// APIRequests counts API requests by endpoint, e.g. "get_token".
+	APIRequests map[string]int
+	// DownloadsStarted counts download requests answered with audio (200 or
+	// 206), including those cut short by a fault.
+	DownloadsStarted int
+	// DownloadsCompleted counts downloads whose whole requested body was sent.
+	// Download stats are updated just before the bytes are written, so a
+	// client that has read a whole body already sees it counted here.
+	DownloadsCompleted int
+	// ActiveDownloads is the number of download bodies being streamed now.
+	ActiveDownloads int
+	// DownloadRanges holds, in arrival order, the start offset the client
+	// asked for in each started download (0 without Range). With
+	// DisableRange it is still the requested offset, though 0 was served.
+	DownloadRanges []int64
+	// DownloadBytes is the total number of audio body bytes sent.
+	DownloadBytes int64
+	// UserAgents counts every User-Agent seen, on API and download requests;
+	// "" counts requests without one.
+	UserAgents map[string]int
+}
+
+// clone returns a deep copy of st.
+func (st Stats) clone() Stats {
+	st.APIRequests = maps.Clone(st.APIRequests)
+	st.UserAgents = maps.Clone(st.UserAgents)
+	st.DownloadRanges = slices.Clone(st.DownloadRanges)
+	return st
+}

@@ -1,0 +1,89 @@
+package localenv
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os/exec"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// Credentials and region of the local S3 server. They protect nothing but
+// a loopback test server.
+const (
+	S3AccessKey = "localaccesskey"
+	S3SecretKey = "localsecretkey"
+	S3Region    = "us-east-1"
+)
+
+// S3Server is a running versitygw serving dataDir over HTTP on loopback.
+type S3Server struct {
+	Endpoint string // e.g. http://127.0.0.1:PORT
+	proc     *process
+}
+
+// StartS3 starts the S3 server; its buckets are the folders of dataDir.
+// Its log goes to out (nil discards it).
+func StartS3(ctx context.Context, dataDir string, out io.Writer) (*S3Server, error) {
+	bin, err := Tool(ctx, "versitygw")
+	if err != nil {
+		return nil, err
+	}
+	addr, err := FreeAddr()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "--access", S3AccessKey, "--secret", S3SecretKey,
+		"--region", S3Region, "--port", addr, "--quiet", "posix", dataDir)
+	proc, err := start(cmd, out)
+	if err != nil {
+		return nil, fmt.Errorf("localenv: start S3 server: %w", err)
+	}
+	if err := waitListening(ctx, addr, proc.exited()); err != nil {
+		_ = proc.stop()
+		return nil, fmt.Errorf("localenv: S3 server: %w", err)
+	}
+	return &S3Server{Endpoint: "http://" + addr, proc: proc}, nil
+}
+
+// Close stops the server.
+func (s *S3Server) Close() error { return s.proc.stop() }
+
+// Env returns the AWS SDK environment that points a process at this server.
+func (s *S3Server) Env() []string {
+	return []string{
+		"AWS_ENDPOINT_URL_S3=" + s.Endpoint,
+		"AWS_ACCESS_KEY_ID=" + S3AccessKey,
+		"AWS_SECRET_ACCESS_KEY=" + S3SecretKey,
+		"AWS_REGION=" + S3Region,
+	}
+}
+
+// Client returns an S3 client for this server (path-style addressing).
+func (s *S3Server) Client(ctx context.Context) (*s3.Client, error) {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx,
+		awsconfig.WithRegion(S3Region),
+		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(S3AccessKey, S3SecretKey, "")),
+	)
+	if err != nil {
+		return nil, err
+	}
+	return s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.BaseEndpoint = aws.String(s.Endpoint)
+		o.UsePathStyle = true
+	}), nil
+}
+
+// CreateBucket creates bucket.
+func (s *S3Server) CreateBucket(ctx context.Context, bucket string) error {
+	c, err := s.Client(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &bucket})
+	return err
+}

@@ -1,0 +1,96 @@
+package localenv
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+)
+
+// toolPackages maps a tool's binary name to its package in tools/go.mod.
+var toolPackages = map[string]string{
+	"versitygw":      "github.com/versity/versitygw/cmd/versitygw",
+	"aws-lambda-rie": "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie",
+}
+
+// RepoRoot returns the directory holding the project's go.mod, found by
+// walking up from the working directory.
+func RepoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil &&
+			bytes.HasPrefix(b, []byte("module github.com/recording-sync/recording-sync\n")) {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("localenv: not inside the recording-sync repository")
+		}
+		dir = parent
+	}
+}
+
+// Tool returns the path of a pinned tool binary, installing it into
+// <repo>/.bin from tools/go.mod when it is missing. Concurrent callers
+// (test packages run in parallel) wait for one install.
+func Tool(ctx context.Context, name string) (string, error) {
+	pkg, ok := toolPackages[name]
+	if !ok {
+		return "", fmt.Errorf("localenv: unknown tool %q", name)
+	}
+	root, err := RepoRoot()
+	if err != nil {
+		return "", err
+	}
+	binDir := filepath.Join(root, ".bin")
+	path := filepath.Join(binDir, name)
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	if err := os.MkdirAll(binDir, 0o755); err != nil {
+		return "", err
+	}
+	lock, err := os.OpenFile(filepath.Join(binDir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return "", err
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return "", err
+	}
+	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN) //nolint:errcheck // released on close anyway
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	cmd := exec.CommandContext(ctx, "go", "install", pkg)
+	cmd.Dir = filepath.Join(root, "tools")
+	cmd.Env = append(os.Environ(), "GOBIN="+binDir, "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("localenv: install %s: %w\n%s", name, err, out)
+	}
+	return path, nil
+}
+
+// BuildBootstrap compiles the Lambda function the way AWS runs it
+// (linux, CGO_ENABLED=0, -tags lambda.norpc) into dir/bootstrap.
+func BuildBootstrap(ctx context.Context, dir string) (string, error) {
+	root, err := RepoRoot()
+	if err != nil {
+		return "", err
+	}
+	out := filepath.Join(dir, "bootstrap")
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", out, "./functions/recording-sync")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("localenv: build bootstrap: %w\n%s", err, b)
+	}
+	return out, nil
+}

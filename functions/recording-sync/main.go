@@ -1,0 +1,51 @@
+// Command recording-sync is the Lambda function (the bootstrap of a
+// provided.al2023 runtime) that copies Yeastar PBX call recordings into S3.
+// It only wires: configuration, clients, lambda.Start.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/recording-sync/recording-sync/pkg/config"
+	"github.com/recording-sync/recording-sync/pkg/handler"
+	"github.com/recording-sync/recording-sync/pkg/recording"
+	"github.com/recording-sync/recording-sync/pkg/s3store"
+	"github.com/recording-sync/recording-sync/pkg/yeastar"
+)
+
+func main() {
+	h, err := setup(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "recording-sync:", err)
+		os.Exit(1)
+	}
+	lambda.Start(h)
+}
+
+// setup builds the handler from the environment.
+func setup(ctx context.Context) (*handler.Handler, error) {
+	cfg, err := config.Load(os.LookupEnv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("AWS configuration: %w", err)
+	}
+	s3Client := s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = cfg.S3PathStyle })
+	pbx, err := yeastar.New(cfg.PBXBaseURL,
+		yeastar.Credentials{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret},
+		&yeastar.Options{APIPath: cfg.PBXAPIPath})
+	if err != nil {
+		return nil, err
+	}
+	copier := recording.NewCopier(pbx, s3store.New(s3Client, nil), cfg.Bucket, cfg.KeyTemplate)
+	return handler.New(copier, lambdacontext.NewLogger()), nil
+}

@@ -1,0 +1,71 @@
+// Package config reads the function's configuration from its environment.
+// Only main calls it; every other package takes plain values.
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/recording-sync/recording-sync/pkg/recording"
+)
+
+// Config is the function's configuration.
+type Config struct {
+	PBXBaseURL   string
+	PBXAPIPath   string
+	ClientID     string
+	ClientSecret string
+	Bucket       string
+	KeyTemplate  recording.KeyTemplate
+	// S3PathStyle is set when AWS_ENDPOINT_URL_S3 points at a local S3
+	// server, which serves buckets by path, not by host name.
+	S3PathStyle bool
+}
+
+// Error is a missing or malformed variable.
+type Error struct {
+	Var, Problem string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("configuration: %s %s", e.Var, e.Problem) }
+
+// Load reads the configuration through lookup (os.LookupEnv in main).
+func Load(lookup func(string) (string, bool)) (Config, error) {
+	get := func(name string) string {
+		v, _ := lookup(name)
+		return strings.TrimSpace(v)
+	}
+	c := Config{
+		PBXBaseURL:   strings.TrimRight(get("PBX_BASE_URL"), "/"),
+		PBXAPIPath:   get("PBX_API_PATH"),
+		ClientID:     get("PBX_CLIENT_ID"),
+		ClientSecret: get("PBX_CLIENT_SECRET"),
+		Bucket:       get("RECORDINGS_BUCKET"),
+		S3PathStyle:  get("AWS_ENDPOINT_URL_S3") != "",
+	}
+	if c.PBXBaseURL == "" {
+		return Config{}, &Error{"PBX_BASE_URL", "is required (e.g. https://pbx.example.com:8088)"}
+	}
+	if u, err := url.Parse(c.PBXBaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return Config{}, &Error{"PBX_BASE_URL", "must be an http(s)://host[:port] URL"}
+	}
+	if c.PBXAPIPath == "" {
+		c.PBXAPIPath = "openapi/v1.0"
+	}
+	if c.ClientID == "" {
+		return Config{}, &Error{"PBX_CLIENT_ID", "is required"}
+	}
+	if c.ClientSecret == "" {
+		return Config{}, &Error{"PBX_CLIENT_SECRET", "is required"}
+	}
+	if c.Bucket == "" {
+		return Config{}, &Error{"RECORDINGS_BUCKET", "is required"}
+	}
+	keys, err := recording.ParseKeyTemplate(get("RECORDINGS_KEY_TEMPLATE"))
+	if err != nil {
+		return Config{}, &Error{"RECORDINGS_KEY_TEMPLATE", err.Error()}
+	}
+	c.KeyTemplate = keys
+	return c, nil
+}

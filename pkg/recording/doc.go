@@ -1,0 +1,8 @@
+// Package recording copies one call recording from the PBX into S3:
+// reference (id or file) -> download link -> object key -> already stored?
+// -> stream the download into the store -> result.
+//
+// It owns what a recording reference and a recording file name may be, the
+// object key template, and the classification of failures into retryable
+// and permanent ones.
+package recording

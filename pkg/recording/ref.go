@@ -1,0 +1,86 @@
+package recording
+
+import (
+	"fmt"
+	"strconv"
+	"unicode"
+	"unicode/utf8"
+)
+
+// MaxFileNameLen bounds a recording file name; the PBX's names are under 100 bytes.
+const MaxFileNameLen = 255
+
+// Ref names a recording by its PBX ID or by its file name: exactly one is set.
+type Ref struct {
+	ID   int64  `json:"id,omitempty"`
+	File string `json:"file,omitempty"`
+}
+
+// String returns "id 1727" or "file NAME" for messages.
+func (r Ref) String() string {
+	if r.File != "" {
+		return "file " + strconv.Quote(r.File)
+	}
+	return "id " + strconv.FormatInt(r.ID, 10)
+}
+
+// Validate checks that exactly one of ID and File is set and valid.
+func (r Ref) Validate() error {
+	switch {
+	case r.ID != 0 && r.File != "":
+		return &InvalidInputError{Reason: "give either id or file, not both"}
+	case r.ID < 0:
+		return &InvalidInputError{Reason: fmt.Sprintf("id %d is not a positive integer", r.ID)}
+	case r.ID > 0:
+		return nil
+	case r.File != "":
+		return ValidateFileName(r.File)
+	default:
+		return &InvalidInputError{Reason: "no recording named: want {\"id\": N} or {\"file\": \"NAME\"}"}
+	}
+}
+
+// ValidateFileName accepts a recording file name as the PBX produces them:
+// a single path element of printable characters, no "..", bounded length.
+// Only validated names reach an S3 key or a PBX query.
+func ValidateFileName(name string) error {
+	bad := func(why string) error {
+		return &InvalidInputError{Reason: fmt.Sprintf("file name %s %s", strconv.QuoteToASCII(truncate(name, 80)), why)}
+	}
+	switch {
+	case name == "":
+		return &InvalidInputError{Reason: "file name is empty"}
+	case len(name) > MaxFileNameLen:
+		return bad(fmt.Sprintf("is longer than %d bytes", MaxFileNameLen))
+	case !utf8.ValidString(name):
+		return bad("is not valid UTF-8")
+	case name == "." || name == ".." || containsDotDot(name):
+		return bad("contains \"..\"")
+	}
+	for _, r := range name {
+		switch {
+		case r == '/' || r == '\\':
+			return bad("contains a path separator")
+		case unicode.IsControl(r) || r == utf8.RuneError || !unicode.IsPrint(r) && r != ' ':
+			return bad("contains a control or non-printable character")
+		}
+	}
+	return nil
+}
+
+func containsDotDot(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] == '.' && s[i+1] == '.' {
+			return true
+		}
+	}
+	return false
+}
+
+// truncate shortens s to at most n bytes for messages.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}

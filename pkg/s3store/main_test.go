@@ -1,0 +1,201 @@
+package s3store
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/recording-sync/recording-sync/pkg/localenv"
+)
+
+const mib = 1 << 20
+
+// testPartSize is the smallest part size S3 accepts; it keeps the multipart
+// cases small.
+const testPartSize = 5 * mib
+
+// The S3 server is shared by all tests of the binary and started by the
+// first test that needs it, so the unit tests run without it.
+var (
+	serverOnce sync.Once
+	server     *localenv.S3Server
+	serverErr  error
+	serverDir  string
+	serverLog  *os.File
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if server != nil {
+		if err := server.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "stop S3 server:", err)
+		}
+	}
+	if serverLog != nil {
+		if code != 0 {
+			if b, err := os.ReadFile(serverLog.Name()); err == nil && len(b) > 0 {
+				fmt.Fprintf(os.Stderr, "--- S3 server log ---\n%s\n", b)
+			}
+		}
+		serverLog.Close()
+	}
+	if serverDir != "" {
+		os.RemoveAll(serverDir)
+	}
+	os.Exit(code)
+}
+
+// s3Server returns the shared server, starting it on first use.
+func s3Server(t *testing.T) *localenv.S3Server {
+	t.Helper()
+	serverOnce.Do(func() {
+		// Not t.Context(): the server outlives the test that starts it.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		serverDir, serverErr = os.MkdirTemp("", "s3store-test-")
+		if serverErr != nil {
+			return
+		}
+		serverLog, serverErr = os.Create(filepath.Join(serverDir, "versitygw.log"))
+		if serverErr != nil {
+			return
+		}
+		data := filepath.Join(serverDir, "data")
+		if serverErr = os.Mkdir(data, 0o755); serverErr != nil {
+			return
+		}
+		server, serverErr = localenv.StartS3(ctx, data, serverLog)
+	})
+	if serverErr != nil {
+		t.Fatalf("start S3 server: %v", serverErr)
+	}
+	return server
+}
+
+// s3Client returns a client talking to the shared server directly.
+func s3Client(t *testing.T) *s3.Client {
+	t.Helper()
+	c, err := s3Server(t).Client(t.Context())
+	if err != nil {
+		t.Fatalf("S3 client: %v", err)
+	}
+	return c
+}
+
+var bucketSeq atomic.Int64
+
+// newBucket creates a bucket that no other test uses.
+func newBucket(t *testing.T) string {
+	t.Helper()
+	name := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		}
+		return '-'
+	}, t.Name())
+	name = fmt.Sprintf("t%d-%s", bucketSeq.Add(1), name)
+	name = strings.TrimRight(name[:min(len(name), 63)], "-")
+	if err := s3Server(t).CreateBucket(t.Context(), name); err != nil {
+		t.Fatalf("create bucket %s: %v", name, err)
+	}
+	return name
+}
+
+// data returns a deterministic pseudo-random stream of n bytes; the same
+// seed always gives the same bytes.
+func data(seed string, n int64) io.Reader {
+	return io.LimitReader(rand.NewChaCha8(sha256.Sum256([]byte(seed))), n)
+}
+
+// dataSum is the SHA-256 of data(seed, n).
+func dataSum(t *testing.T, seed string, n int64) [sha256.Size]byte {
+	t.Helper()
+	return readSum(t, data(seed, n))
+}
+
+func readSum(t *testing.T, r io.Reader) [sha256.Size]byte {
+	t.Helper()
+	h := sha256.New()
+	if _, err := io.Copy(h, r); err != nil {
+		t.Fatalf("hash: %v", err)
+	}
+	return [sha256.Size]byte(h.Sum(nil))
+}
+
+// stored is what GetObject returns for an object.
+type stored struct {
+	sum         [sha256.Size]byte
+	size        int64
+	contentType string
+	metadata    map[string]string
+}
+
+func getObject(t *testing.T, c *s3.Client, bucket, key string) stored {
+	t.Helper()
+	out, err := c.GetObject(t.Context(), &s3.GetObjectInput{Bucket: &bucket, Key: &key})
+	if err != nil {
+		t.Fatalf("get %s/%s: %v", bucket, key, err)
+	}
+	defer out.Body.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, out.Body)
+	if err != nil {
+		t.Fatalf("read %s/%s: %v", bucket, key, err)
+	}
+	return stored{
+		sum:         [sha256.Size]byte(h.Sum(nil)),
+		size:        n,
+		contentType: deref(out.ContentType),
+		metadata:    out.Metadata,
+	}
+}
+
+// assertAbsent fails unless HeadObject answers 404 for bucket/key.
+func assertAbsent(t *testing.T, c *s3.Client, bucket, key string) {
+	t.Helper()
+	out, err := c.HeadObject(t.Context(), &s3.HeadObjectInput{Bucket: &bucket, Key: &key})
+	if err == nil {
+		t.Errorf("object %s/%s exists (%d bytes), want none", bucket, key, deref(out.ContentLength))
+		return
+	}
+	var nf *types.NotFound
+	if !errors.As(err, &nf) {
+		t.Errorf("head %s/%s: %v, want 404 Not Found", bucket, key, err)
+	}
+}
+
+// assertNoUploads fails if bucket has an unfinished multipart upload.
+func assertNoUploads(t *testing.T, c *s3.Client, bucket string) {
+	t.Helper()
+	out, err := c.ListMultipartUploads(t.Context(), &s3.ListMultipartUploadsInput{Bucket: &bucket})
+	if err != nil {
+		t.Fatalf("list multipart uploads of %s: %v", bucket, err)
+	}
+	for _, u := range out.Uploads {
+		t.Errorf("open multipart upload left in %s: key %s, upload %s", bucket, deref(u.Key), deref(u.UploadId))
+	}
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

@@ -1,0 +1,101 @@
+package trigger
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/recording-sync/recording-sync/pkg/recording"
+)
+
+// MaxEventSize bounds an event, as Lambda bounds asynchronous payloads.
+const MaxEventSize = 256 << 10
+
+// invalid returns an *recording.InvalidInputError.
+func invalid(format string, args ...any) error {
+	return &recording.InvalidInputError{Reason: fmt.Sprintf(format, args...)}
+}
+
+// DecodeDirect decodes a direct invocation: {"id": N} with N a positive
+// integer (a numeric string is accepted too) or {"file": "NAME"}. Unknown
+// fields, both keys, or neither are rejected.
+func DecodeDirect(payload []byte) (recording.Ref, error) {
+	if len(payload) > MaxEventSize {
+		return recording.Ref{}, invalid("event is %d bytes, more than %d", len(payload), MaxEventSize)
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(payload, &fields); err != nil {
+		return recording.Ref{}, invalid("event is not a JSON object: %s", jsonProblem(err))
+	}
+	var ref recording.Ref
+	for name, raw := range fields {
+		var err error
+		switch name {
+		case "id":
+			ref.ID, err = decodeID(raw)
+		case "file":
+			ref.File, err = decodeFile(raw)
+		default:
+			err = invalid("unknown field %q: want {\"id\": N} or {\"file\": \"NAME\"}", name)
+		}
+		if err != nil {
+			return recording.Ref{}, err
+		}
+	}
+	if err := ref.Validate(); err != nil {
+		return recording.Ref{}, err
+	}
+	return ref, nil
+}
+
+// decodeID accepts a positive JSON integer or a string of decimal digits.
+func decodeID(raw json.RawMessage) (int64, error) {
+	text := string(bytes.TrimSpace(raw))
+	if strings.HasPrefix(text, `"`) {
+		if err := json.Unmarshal(raw, &text); err != nil {
+			return 0, invalid("id is not a valid string")
+		}
+	}
+	id, err := strconv.ParseInt(text, 10, 64)
+	if err != nil || id <= 0 || strings.HasPrefix(text, "+") {
+		return 0, invalid("id %s is not a positive integer", truncate(string(raw), 40))
+	}
+	return id, nil
+}
+
+// decodeFile accepts a JSON string holding a valid recording file name.
+func decodeFile(raw json.RawMessage) (string, error) {
+	var file string
+	if err := json.Unmarshal(raw, &file); err != nil {
+		return "", invalid("file is not a string")
+	}
+	if err := recording.ValidateFileName(file); err != nil {
+		return "", err
+	}
+	return file, nil
+}
+
+// jsonProblem describes a JSON decoding error without echoing input.
+func jsonProblem(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("invalid JSON at byte %d", syn.Offset)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("found a JSON %s", typ.Value)
+	default:
+		return "invalid JSON"
+	}
+}
+
+// truncate shortens s to n bytes for messages.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}

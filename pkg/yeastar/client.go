@@ -98,10 +98,15 @@ func New(baseURL string, creds Credentials, opts *Options) (*Client, error) {
 func parseBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
+		// Not err itself: a *url.Error quotes the whole URL, password included.
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
 		return nil, fmt.Errorf("yeastar: base URL: %w", err)
 	}
 	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("yeastar: base URL %q: want http(s)://host[:port]", raw)
+		return nil, fmt.Errorf("yeastar: base URL %q: want http(s)://host[:port]", sanitizeURL(raw))
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("yeastar: base URL: must not carry credentials, a query or a fragment")

@@ -10,6 +10,7 @@ import (
 // tokenPair is the access/refresh pair the PBX issued, with absolute expiry times.
 type tokenPair struct {
 	access, refresh       string
+	issued                time.Time // by the client's clock, when it was asked for
 	accessExp, refreshExp time.Time
 }
 
@@ -71,7 +72,10 @@ func (c *Client) InvalidateToken(token string) {
 // expires, or a quarter of its lifetime for short-lived tokens.
 func (c *Client) renewAt(t tokenPair) time.Time {
 	margin := c.margin
-	if life := t.accessExp.Sub(c.now()); life < 4*margin {
+	// The whole lifetime, not what is left of it: measured from now, the
+	// margin would shrink as expiry nears and the token would never be
+	// renewed before it expires.
+	if life := t.accessExp.Sub(t.issued); life < 4*margin {
 		margin = life / 4
 	}
 	return t.accessExp.Add(-margin)
@@ -90,6 +94,7 @@ func (c *Client) exchange(ctx context.Context, op string, body map[string]string
 	return tokenPair{
 		access:     resp.AccessToken,
 		refresh:    resp.RefreshToken,
+		issued:     issued,
 		accessExp:  issued.Add(time.Duration(resp.AccessExpire) * time.Second),
 		refreshExp: issued.Add(time.Duration(resp.RefreshExpire) * time.Second),
 	}, nil

@@ -15,6 +15,7 @@ type tokenPair struct {
 type tokenStore struct {
 	byAccess  map[string]*tokenPair
 	byRefresh map[string]*tokenPair
+	history   []string // every token ever issued, for leak checks
 }
 
 func newTokenStore() tokenStore {
@@ -31,6 +32,7 @@ func (ts *tokenStore) issue(now time.Time, accessLife, refreshLife time.Duration
 	}
 	ts.byAccess[p.access] = p
 	ts.byRefresh[p.refresh] = p
+	ts.history = append(ts.history, p.access, p.refresh)
 	return p
 }
 
@@ -94,4 +96,13 @@ func randomText(n int) string {
 		}
 	}
 	return string(out)
+}
+
+// IssuedTokens returns every access and refresh token the simulator has
+// issued so far, revoked and expired ones included, so that tests can check
+// that none of them leaked into logs, errors or results.
+func (s *Simulator) IssuedTokens() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.tokens.history...)
 }

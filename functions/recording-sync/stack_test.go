@@ -1,0 +1,267 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/recording-sync/recording-sync/pkg/localenv"
+	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
+)
+
+// The end-to-end tests run the real bootstrap, built like `sam build` does,
+// under the Lambda Runtime Interface Emulator, against the PBX simulator and
+// a real S3 server, all on loopback.
+
+const (
+	testClientID     = "e2e-client-id"
+	testClientSecret = "e2e-client-secret-4f9a1c"
+)
+
+var (
+	bootstrapPath string
+	s3Server      *localenv.S3Server
+	bucketSeq     atomic.Int64
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "recording-sync-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if bootstrapPath, err = localenv.BuildBootstrap(ctx, dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	data := filepath.Join(dir, "s3")
+	if err := os.Mkdir(data, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if s3Server, err = localenv.StartS3(ctx, data, nil); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer s3Server.Close()
+	return m.Run()
+}
+
+// stack is one function instance wired to a simulator and a fresh bucket.
+type stack struct {
+	sim    *yeastartest.Simulator
+	lambda *localenv.Lambda
+	bucket string
+	s3     *s3.Client
+	out    *syncBuffer // everything the emulator and the function printed
+}
+
+// stackOptions tune newStack.
+type stackOptions struct {
+	sim        yeastartest.Options
+	pbxHandler func(http.Handler) http.Handler // wraps the simulator, e.g. to break connections
+	s3Endpoint string                           // default: the S3 server itself
+	timeout    time.Duration
+}
+
+func newStack(t *testing.T, opts stackOptions) *stack {
+	t.Helper()
+	ctx := t.Context()
+	opts.sim.ClientID, opts.sim.ClientSecret = testClientID, testClientSecret
+	st := &stack{out: &syncBuffer{}}
+	pbxURL := ""
+	if opts.pbxHandler == nil {
+		st.sim = yeastartest.NewServer(opts.sim)
+		pbxURL = st.sim.URL()
+		t.Cleanup(st.sim.Close)
+	} else {
+		st.sim = yeastartest.New(opts.sim)
+		srv := newLoopbackServer(t, opts.pbxHandler(st.sim))
+		pbxURL = srv
+	}
+	st.bucket = fmt.Sprintf("e2e-%d-%d", time.Now().UnixNano()%1e6, bucketSeq.Add(1))
+	if err := s3Server.CreateBucket(ctx, st.bucket); err != nil {
+		t.Fatalf("create bucket: %v", err)
+	}
+	c, err := s3Server.Client(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.s3 = c
+	env := append(s3Server.Env(),
+		"PBX_BASE_URL="+pbxURL,
+		"PBX_CLIENT_ID="+testClientID,
+		"PBX_CLIENT_SECRET="+testClientSecret,
+		"RECORDINGS_BUCKET="+st.bucket,
+	)
+	if opts.s3Endpoint != "" {
+		env = append(env, "AWS_ENDPOINT_URL_S3="+opts.s3Endpoint, "AWS_MAX_ATTEMPTS=2")
+	}
+	st.lambda, err = localenv.StartLambda(ctx, bootstrapPath, localenv.LambdaOptions{Env: env, Output: st.out, Timeout: opts.timeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := st.lambda.Close(); err != nil {
+			t.Errorf("stop emulator: %v", err)
+		}
+		if t.Failed() {
+			t.Logf("emulator output:\n%s", st.out.String())
+		}
+	})
+	return st
+}
+
+// invocation is the emulator's answer: a result or an error document.
+type invocation struct {
+	raw           []byte
+	ErrorType     string `json:"errorType"`
+	ErrorMessage  string `json:"errorMessage"`
+	Bucket        string `json:"bucket"`
+	Key           string `json:"key"`
+	File          string `json:"file"`
+	Bytes         int64  `json:"bytes"`
+	AlreadyStored bool   `json:"alreadyStored"`
+}
+
+func (st *stack) invoke(t *testing.T, payload string) invocation {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
+	defer cancel()
+	raw, err := st.lambda.Invoke(ctx, []byte(payload))
+	if err != nil {
+		t.Fatalf("invoke %s: %v", payload, err)
+	}
+	var inv invocation
+	if err := json.Unmarshal(raw, &inv); err != nil {
+		t.Fatalf("invoke %s: response %q: %v", payload, raw, err)
+	}
+	inv.raw = raw
+	return inv
+}
+
+// mustSucceed fails the test unless inv is a result.
+func mustSucceed(t *testing.T, inv invocation) {
+	t.Helper()
+	if inv.ErrorType != "" || inv.Key == "" {
+		t.Fatalf("invocation failed: %s", inv.raw)
+	}
+}
+
+// objectSHA256 returns the hex SHA-256 and size of a stored object.
+func (st *stack) objectSHA256(t *testing.T, key string) (string, int64) {
+	t.Helper()
+	out, err := st.s3.GetObject(t.Context(), &s3.GetObjectInput{Bucket: &st.bucket, Key: &key})
+	if err != nil {
+		t.Fatalf("get %s: %v", key, err)
+	}
+	defer out.Body.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, out.Body)
+	if err != nil {
+		t.Fatalf("read %s: %v", key, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), n
+}
+
+// keys lists every object in the bucket.
+func (st *stack) keys(t *testing.T) []string {
+	t.Helper()
+	out, err := st.s3.ListObjectsV2(t.Context(), &s3.ListObjectsV2Input{Bucket: &st.bucket})
+	if err != nil {
+		t.Fatalf("list objects: %v", err)
+	}
+	var keys []string
+	for _, o := range out.Contents {
+		keys = append(keys, *o.Key)
+	}
+	return keys
+}
+
+// assertNothingStored checks that the bucket holds no object and no open
+// multipart upload.
+func (st *stack) assertNothingStored(t *testing.T) {
+	t.Helper()
+	if keys := st.keys(t); len(keys) != 0 {
+		t.Errorf("bucket holds %v, want nothing", keys)
+	}
+	mp, err := st.s3.ListMultipartUploads(t.Context(), &s3.ListMultipartUploadsInput{Bucket: &st.bucket})
+	if err != nil {
+		t.Fatalf("list multipart uploads: %v", err)
+	}
+	if len(mp.Uploads) != 0 {
+		t.Errorf("%d multipart uploads left open", len(mp.Uploads))
+	}
+}
+
+// sourceSHA256 is the hash of what the simulator serves for a recording.
+func sourceSHA256(t *testing.T, file string, size int64) string {
+	t.Helper()
+	h := sha256.New()
+	if _, err := io.Copy(h, yeastartest.Content(file, size)); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// assertNoSecrets fails if any token the simulator issued, or the client
+// secret, appears in text.
+func assertNoSecrets(t *testing.T, sim *yeastartest.Simulator, what, text string) {
+	t.Helper()
+	secrets := append(sim.IssuedTokens(), testClientSecret)
+	if len(secrets) < 2 {
+		t.Fatalf("no token was issued: the check would prove nothing")
+	}
+	for _, s := range secrets {
+		if strings.Contains(text, s) {
+			t.Errorf("%s contains a secret (%.4s...)", what, s)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the emulator's concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// newLoopbackServer serves h on loopback until the test ends.
+func newLoopbackServer(t *testing.T, h http.Handler) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}

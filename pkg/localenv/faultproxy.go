@@ -1,0 +1,71 @@
+package localenv
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"sync"
+)
+
+// FaultProxy is a loopback reverse proxy in front of the S3 server that can
+// fail chosen requests the way S3 does (HTTP 500 with an XML error), to
+// prove that a failure in the middle of an upload leaves nothing behind.
+type FaultProxy struct {
+	URL string // point the S3 client's endpoint here
+
+	srv      *httptest.Server
+	mu       sync.Mutex
+	failPart string // UploadPart partNumber to fail, "" for none
+	failed   int
+}
+
+// NewFaultProxy proxies to the S3 server at target (its Endpoint).
+func NewFaultProxy(target string) (*FaultProxy, error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, err
+	}
+	p := &FaultProxy{}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p.shouldFail(r) {
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>injected by the test proxy</Message></Error>`))
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	p.URL = p.srv.URL
+	return p, nil
+}
+
+// FailUploadPart makes every UploadPart request for part number n fail
+// (all its retries too); n = "" turns it off.
+func (p *FaultProxy) FailUploadPart(n string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.failPart = n
+}
+
+// Failed returns how many requests the proxy has failed.
+func (p *FaultProxy) Failed() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.failed
+}
+
+func (p *FaultProxy) shouldFail(r *http.Request) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	q := r.URL.Query()
+	if p.failPart == "" || r.Method != http.MethodPut || !q.Has("uploadId") || q.Get("partNumber") != p.failPart {
+		return false
+	}
+	p.failed++
+	return true
+}
+
+// Close stops the proxy.
+func (p *FaultProxy) Close() { p.srv.Close() }

@@ -1,0 +1,286 @@
+package s3store
+
+import (
+	"context"
+	"errors"
+	"io"
+	"maps"
+	"testing"
+)
+
+func TestUploadRoundTrip(t *testing.T) {
+	t.Parallel()
+	c := s3Client(t)
+	store := New(c, &Options{PartSize: testPartSize})
+	meta := map[string]string{"recording-id": "1234", "caller": "201"}
+
+	tests := []struct {
+		name      string
+		size      int64
+		wantParts int
+	}{
+		// An empty recording is stored as an empty object by one PutObject.
+		{"empty", 0, 0},
+		{"1KiB", 1 << 10, 0},
+		// A body of exactly one part fills the first buffer, so the
+		// uploader cannot tell it from a longer one and goes multipart.
+		{"exactly part size", testPartSize, 1},
+		{"part size plus 1", testPartSize + 1, 2},
+		{"20MiB", 20*mib + 12345, 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			bucket := newBucket(t)
+			key := "rec/" + tt.name + ".wav"
+			obj := Object{Bucket: bucket, Key: key, Size: tt.size, ContentType: "audio/wav", Metadata: meta}
+			res, err := store.Upload(t.Context(), obj, data(key, tt.size))
+			if err != nil {
+				t.Fatalf("Upload: %v", err)
+			}
+			if res.Bucket != bucket || res.Key != key || res.Size != tt.size || res.Parts != tt.wantParts {
+				t.Errorf("Result = %+v, want %s/%s, %d bytes, %d parts", res, bucket, key, tt.size, tt.wantParts)
+			}
+			if res.ETag == "" {
+				t.Error("Result.ETag is empty")
+			}
+
+			got := getObject(t, c, bucket, key)
+			if got.size != tt.size {
+				t.Errorf("stored %d bytes, want %d", got.size, tt.size)
+			}
+			if got.sum != dataSum(t, key, tt.size) {
+				t.Error("stored bytes differ from the source (SHA-256)")
+			}
+			if got.contentType != "audio/wav" {
+				t.Errorf("Content-Type = %q, want audio/wav", got.contentType)
+			}
+			if !maps.Equal(got.metadata, meta) {
+				t.Errorf("Metadata = %v, want %v", got.metadata, meta)
+			}
+
+			ok, size, err := store.Exists(t.Context(), bucket, key)
+			if err != nil || !ok || size != tt.size {
+				t.Errorf("Exists = %v, %d, %v; want true, %d, nil", ok, size, err, tt.size)
+			}
+			assertNoUploads(t, c, bucket)
+		})
+	}
+}
+
+func TestUploadSizeMismatch(t *testing.T) {
+	t.Parallel()
+	c := s3Client(t)
+	store := New(c, &Options{PartSize: testPartSize})
+
+	tests := []struct {
+		name         string
+		size, actual int64
+	}{
+		{"short single part", 1 << 10, 1000},
+		{"short by one byte", 1 << 10, 1<<10 - 1},
+		{"short multipart", 12 * mib, 11 * mib},
+		{"short at part boundary", 2 * testPartSize, testPartSize},
+		{"long empty", 0, 1},
+		{"long single part", 1 << 10, 2 << 10},
+		{"long exactly part size", testPartSize, testPartSize + 1},
+		{"long multipart", 12 * mib, 20 * mib},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			bucket := newBucket(t)
+			const key = "rec.wav"
+			_, err := store.Upload(t.Context(), Object{Bucket: bucket, Key: key, Size: tt.size}, data(key, tt.actual))
+			var se *SizeError
+			if !errors.As(err, &se) {
+				t.Fatalf("Upload error = %v, want a *SizeError", err)
+			}
+			want := SizeError{Want: tt.size, Got: tt.actual}
+			if tt.actual > tt.size {
+				want = SizeError{Want: tt.size, Got: tt.size + 1, Long: true}
+			}
+			if *se != want {
+				t.Errorf("SizeError = %+v, want %+v", *se, want)
+			}
+			assertAbsent(t, c, bucket, key)
+			assertNoUploads(t, c, bucket)
+		})
+	}
+}
+
+// failingReader delivers n bytes of r, then fails with err.
+type failingReader struct {
+	r   io.Reader
+	n   int64
+	err error
+}
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	if f.n <= 0 {
+		return 0, f.err
+	}
+	if int64(len(p)) > f.n {
+		p = p[:f.n]
+	}
+	n, err := f.r.Read(p)
+	f.n -= int64(n)
+	return n, err
+}
+
+func TestUploadSourceError(t *testing.T) {
+	t.Parallel()
+	c := s3Client(t)
+	store := New(c, &Options{PartSize: testPartSize})
+	errDisk := errors.New("disk gone")
+
+	tests := []struct {
+		name           string
+		size, failFrom int64
+	}{
+		{"single part", 1 << 10, 100},
+		{"before first part", 20 * mib, 1 * mib},
+		{"multipart", 20 * mib, 12 * mib},
+		{"after last byte", 1 << 10, 1 << 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			bucket := newBucket(t)
+			const key = "rec.wav"
+			src := &failingReader{r: data(key, tt.size), n: tt.failFrom, err: errDisk}
+			_, err := store.Upload(t.Context(), Object{Bucket: bucket, Key: key, Size: tt.size}, src)
+			if !errors.Is(err, errDisk) {
+				t.Fatalf("Upload error = %v, want %v", err, errDisk)
+			}
+			assertAbsent(t, c, bucket, key)
+			assertNoUploads(t, c, bucket)
+		})
+	}
+}
+
+// cancellingReader passes r through and calls cancel once n bytes have
+// been read, like a caller whose deadline expires mid-upload.
+type cancellingReader struct {
+	r      io.Reader
+	n      int64
+	cancel context.CancelFunc
+}
+
+func (c *cancellingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n -= int64(n)
+	if c.n <= 0 {
+		c.cancel()
+	}
+	return n, err
+}
+
+func TestUploadContextCancelled(t *testing.T) {
+	t.Parallel()
+	c := s3Client(t)
+	store := New(c, &Options{PartSize: testPartSize})
+
+	tests := []struct {
+		name             string
+		size, cancelFrom int64
+	}{
+		{"single part", 1 * mib, 1 << 10},
+		{"multipart", 20 * mib, 12 * mib},
+		{"last part", 20 * mib, 19 * mib},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			bucket := newBucket(t)
+			const key = "rec.wav"
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			src := &cancellingReader{r: data(key, tt.size), n: tt.cancelFrom, cancel: cancel}
+			_, err := store.Upload(ctx, Object{Bucket: bucket, Key: key, Size: tt.size}, src)
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("Upload error = %v, want context.Canceled", err)
+			}
+			// The caller's context is dead: only an abort with a fresh
+			// context can have removed the multipart upload.
+			assertAbsent(t, c, bucket, key)
+			assertNoUploads(t, c, bucket)
+		})
+	}
+}
+
+func TestUploadAlreadyExists(t *testing.T) {
+	t.Parallel()
+	c := s3Client(t)
+	store := New(c, &Options{PartSize: testPartSize})
+
+	tests := []struct {
+		name          string
+		first, second int64
+	}{
+		{"single part twice", 1 << 10, 1 << 10},
+		{"multipart twice", 12 * mib, 12 * mib},
+		{"single part then multipart", 1 << 10, 12 * mib},
+		{"multipart then single part", 12 * mib, 1 << 10},
+		{"empty twice", 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			bucket := newBucket(t)
+			const key = "rec.wav"
+			obj := Object{Bucket: bucket, Key: key, Size: tt.first}
+			if _, err := store.Upload(t.Context(), obj, data("first", tt.first)); err != nil {
+				t.Fatalf("first Upload: %v", err)
+			}
+			obj.Size = tt.second
+			_, err := store.Upload(t.Context(), obj, data("second", tt.second))
+			if !errors.Is(err, ErrAlreadyExists) {
+				t.Fatalf("second Upload error = %v, want ErrAlreadyExists", err)
+			}
+			t.Logf("second Upload: %v", err)
+			got := getObject(t, c, bucket, key)
+			if got.size != tt.first || got.sum != dataSum(t, "first", tt.first) {
+				t.Errorf("stored object (%d bytes) is not the first upload (%d bytes)", got.size, tt.first)
+			}
+			assertNoUploads(t, c, bucket)
+		})
+	}
+}
+
+func TestExists(t *testing.T) {
+	t.Parallel()
+	c := s3Client(t)
+	store := New(c, nil)
+	bucket := newBucket(t)
+	const size = 3000
+	if _, err := store.Upload(t.Context(), Object{Bucket: bucket, Key: "present", Size: size}, data("present", size)); err != nil {
+		t.Fatalf("Upload: %v", err)
+	}
+
+	tests := []struct {
+		key      string
+		wantOK   bool
+		wantSize int64
+	}{
+		{"present", true, size},
+		{"missing", false, 0},
+		{"present/child", false, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			ok, size, err := store.Exists(t.Context(), bucket, tt.key)
+			if err != nil || ok != tt.wantOK || size != tt.wantSize {
+				t.Errorf("Exists(%q) = %v, %d, %v; want %v, %d, nil", tt.key, ok, size, err, tt.wantOK, tt.wantSize)
+			}
+		})
+	}
+}
+
+func TestUploadNegativeSize(t *testing.T) {
+	store := New(nil, nil) // the client must not be reached
+	_, err := store.Upload(t.Context(), Object{Bucket: "b", Key: "k", Size: -1}, data("x", 1))
+	if err == nil {
+		t.Fatal("Upload with Size -1 succeeded")
+	}
+}

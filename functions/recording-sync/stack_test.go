@@ -81,7 +81,7 @@ type stack struct {
 type stackOptions struct {
 	sim        yeastartest.Options
 	pbxHandler func(http.Handler) http.Handler // wraps the simulator, e.g. to break connections
-	s3Endpoint string                           // default: the S3 server itself
+	s3Endpoint string                          // default: the S3 server itself
 	timeout    time.Duration
 }
 

@@ -85,7 +85,7 @@ type stackOptions struct {
 	timeout    time.Duration
 }
 
-func newStack(t *testing.T, opts stackOptions) *stack {
+func newStack(t testing.TB, opts stackOptions) *stack {
 	t.Helper()
 	ctx := t.Context()
 	opts.sim.ClientID, opts.sim.ClientSecret = testClientID, testClientSecret
@@ -145,7 +145,7 @@ type invocation struct {
 	AlreadyStored bool   `json:"alreadyStored"`
 }
 
-func (st *stack) invoke(t *testing.T, payload string) invocation {
+func (st *stack) invoke(t testing.TB, payload string) invocation {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
 	defer cancel()
@@ -162,7 +162,7 @@ func (st *stack) invoke(t *testing.T, payload string) invocation {
 }
 
 // mustSucceed fails the test unless inv is a result.
-func mustSucceed(t *testing.T, inv invocation) {
+func mustSucceed(t testing.TB, inv invocation) {
 	t.Helper()
 	if inv.ErrorType != "" || inv.Key == "" {
 		t.Fatalf("invocation failed: %s", inv.raw)
@@ -170,7 +170,7 @@ func mustSucceed(t *testing.T, inv invocation) {
 }
 
 // objectSHA256 returns the hex SHA-256 and size of a stored object.
-func (st *stack) objectSHA256(t *testing.T, key string) (string, int64) {
+func (st *stack) objectSHA256(t testing.TB, key string) (string, int64) {
 	t.Helper()
 	out, err := st.s3.GetObject(t.Context(), &s3.GetObjectInput{Bucket: &st.bucket, Key: &key})
 	if err != nil {
@@ -186,7 +186,7 @@ func (st *stack) objectSHA256(t *testing.T, key string) (string, int64) {
 }
 
 // keys lists every object in the bucket.
-func (st *stack) keys(t *testing.T) []string {
+func (st *stack) keys(t testing.TB) []string {
 	t.Helper()
 	out, err := st.s3.ListObjectsV2(t.Context(), &s3.ListObjectsV2Input{Bucket: &st.bucket})
 	if err != nil {
@@ -201,7 +201,7 @@ func (st *stack) keys(t *testing.T) []string {
 
 // assertNothingStored checks that the bucket holds no object and no open
 // multipart upload.
-func (st *stack) assertNothingStored(t *testing.T) {
+func (st *stack) assertNothingStored(t testing.TB) {
 	t.Helper()
 	if keys := st.keys(t); len(keys) != 0 {
 		t.Errorf("bucket holds %v, want nothing", keys)
@@ -216,7 +216,7 @@ func (st *stack) assertNothingStored(t *testing.T) {
 }
 
 // sourceSHA256 is the hash of what the simulator serves for a recording.
-func sourceSHA256(t *testing.T, file string, size int64) string {
+func sourceSHA256(t testing.TB, file string, size int64) string {
 	t.Helper()
 	h := sha256.New()
 	if _, err := io.Copy(h, yeastartest.Content(file, size)); err != nil {
@@ -227,7 +227,7 @@ func sourceSHA256(t *testing.T, file string, size int64) string {
 
 // assertNoSecrets fails if any token the simulator issued, or the client
 // secret, appears in text.
-func assertNoSecrets(t *testing.T, sim *yeastartest.Simulator, what, text string) {
+func assertNoSecrets(t testing.TB, sim *yeastartest.Simulator, what, text string) {
 	t.Helper()
 	secrets := append(sim.IssuedTokens(), testClientSecret)
 	if len(secrets) < 2 {
@@ -259,9 +259,17 @@ func (b *syncBuffer) String() string {
 }
 
 // newLoopbackServer serves h on loopback until the test ends.
-func newLoopbackServer(t *testing.T, h http.Handler) string {
+func newLoopbackServer(t testing.TB, h http.Handler) string {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// deleteObject removes key, so that large benchmark objects do not pile up.
+func (st *stack) deleteObject(t testing.TB, key string) {
+	t.Helper()
+	if _, err := st.s3.DeleteObject(context.WithoutCancel(t.Context()), &s3.DeleteObjectInput{Bucket: &st.bucket, Key: &key}); err != nil {
+		t.Errorf("delete %s: %v", key, err)
+	}
 }

@@ -81,9 +81,16 @@ func checkDownload(resp *http.Response, offset int64) (*Download, error) {
 		return nil, fmt.Errorf("yeastar %s: read body: %w", op, sanitizeError(err))
 	}
 	head = head[:n]
-	trimmed := bytes.TrimLeft(head, " \t\r\n")
+	// Sniffing is for 200 answers: the PBX's error pages come as 200, while a
+	// 206 is a slice of the file, and a short one (the last bytes of a
+	// recording) is easily taken for text.
+	sniff := resp.StatusCode == http.StatusOK
+	text := sniff && strings.HasPrefix(http.DetectContentType(head), "text/")
+	// A '{' alone does not make JSON: audio may start with that byte, but
+	// then it is not text.
+	looksJSON := text && bytes.HasPrefix(bytes.TrimLeft(head, " \t\r\n"), []byte("{"))
 	switch {
-	case media == "application/json" || media == "text/json" || bytes.HasPrefix(trimmed, []byte("{")):
+	case media == "application/json" || media == "text/json" || looksJSON:
 		raw, err := io.ReadAll(io.LimitReader(io.MultiReader(bytes.NewReader(head), resp.Body), maxJSONBody))
 		if err != nil {
 			return nil, fmt.Errorf("yeastar %s: read error body: %w", op, sanitizeError(err))
@@ -92,7 +99,7 @@ func checkDownload(resp *http.Response, offset int64) (*Download, error) {
 			return nil, err
 		}
 		return nil, &ContentError{Op: op, ContentType: ctype, Reason: "JSON body instead of audio"}
-	case strings.HasPrefix(media, "text/") || strings.HasPrefix(http.DetectContentType(head), "text/"):
+	case strings.HasPrefix(media, "text/") || text:
 		return nil, &ContentError{Op: op, ContentType: ctype, Reason: "text or HTML body instead of audio"}
 	case resp.ContentLength < 0:
 		return nil, &ContentError{Op: op, ContentType: ctype, Reason: "no Content-Length"}

@@ -51,7 +51,7 @@ func sameOrigin(a, b *url.URL) bool {
 var secretParams = []string{"access_token", "refresh_token", "password"}
 
 // sanitizeURL returns raw with the values of secret query parameters
-// replaced by REDACTED; an unparsable URL loses its whole query.
+// replaced by REDACTED; an unparsable URL or query loses its whole query.
 func sanitizeURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -60,7 +60,13 @@ func sanitizeURL(raw string) string {
 		}
 		return raw
 	}
-	q := u.Query()
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		// u.Query() would silently skip the pairs it cannot parse (e.g.
+		// "a=1;access_token=..."), leaving their secrets in place.
+		u.RawQuery = "REDACTED"
+		return u.Redacted()
+	}
 	changed := false
 	for _, p := range secretParams {
 		if q.Has(p) {

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
+)
+
+// BenchmarkPeakRSS copies 1 GiB and 4 GiB recordings through the real
+// bootstrap under the emulator (a fresh function process for each size,
+// default settings, 128 MB memory setting) and reports the function
+// process's peak resident set size. Run it with `make bench`.
+func BenchmarkPeakRSS(b *testing.B) {
+	for _, gib := range []int64{1, 4} {
+		b.Run(fmt.Sprintf("%dGiB", gib), func(b *testing.B) {
+			size := gib << 30
+			b.SetBytes(size)
+			var peak int64
+			for i := range b.N {
+				b.StopTimer()
+				st := newStack(b, stackOptions{timeout: 15 * time.Minute})
+				file := recordingFile(90+i, "wav")
+				st.sim.AddRecording(yeastartest.Recording{ID: 90 + i, File: file, Size: size})
+				b.StartTimer()
+				inv := st.invoke(b, fmt.Sprintf(`{"id": %d}`, 90+i))
+				b.StopTimer()
+				if inv.ErrorType != "" || inv.Bytes != size {
+					b.Fatalf("invocation: %s", inv.raw)
+				}
+				rss, err := st.lambda.FunctionPeakRSS()
+				if err != nil {
+					b.Fatal(err)
+				}
+				peak = max(peak, rss)
+				st.deleteObject(b, inv.Key)
+			}
+			b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MiB")
+		})
+	}
+}

@@ -1,0 +1,62 @@
+package localenv
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// FunctionPeakRSS returns the peak resident set size (VmHWM) in bytes of
+// the function process the emulator started, the bootstrap itself.
+func (l *Lambda) FunctionPeakRSS() (int64, error) {
+	pid, err := childPID(l.proc.cmd.Process.Pid)
+	if err != nil {
+		return 0, err
+	}
+	return peakRSS(pid)
+}
+
+// childPID finds the first process whose parent is ppid.
+func childPID(ppid int) (int, error) {
+	stats, err := filepath.Glob("/proc/[0-9]*/stat")
+	if err != nil {
+		return 0, err
+	}
+	for _, path := range stats {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			continue // the process ended meanwhile
+		}
+		// The format is "pid (comm) state ppid ...": comm may hold spaces.
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 {
+			continue
+		}
+		fields := strings.Fields(string(b[i+1:]))
+		if len(fields) > 1 && fields[1] == strconv.Itoa(ppid) {
+			return strconv.Atoi(filepath.Base(filepath.Dir(path)))
+		}
+	}
+	return 0, fmt.Errorf("localenv: no child of process %d", ppid)
+}
+
+// peakRSS reads VmHWM from /proc/<pid>/status, in bytes.
+func peakRSS(pid int) (int64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, fmt.Errorf("localenv: no VmHWM for process %d", pid)
+}

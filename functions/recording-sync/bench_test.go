@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,7 +22,7 @@ func BenchmarkPeakRSS(b *testing.B) {
 			var peak int64
 			for i := range b.N {
 				b.StopTimer()
-				st := newStack(b, stackOptions{timeout: 15 * time.Minute})
+				st := newStack(b, stackOptions{timeout: 15 * time.Minute, extraEnv: strings.Fields(os.Getenv("BENCH_FUNCTION_ENV"))})
 				file := recordingFile(90+i, "wav")
 				st.sim.AddRecording(yeastartest.Recording{ID: 90 + i, File: file, Size: size})
 				b.StartTimer()

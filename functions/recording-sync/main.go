@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime/debug"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -34,6 +35,9 @@ func setup(ctx context.Context) (*handler.Handler, error) {
 	cfg, err := config.Load(os.LookupEnv)
 	if err != nil {
 		return nil, err
+	}
+	if limit := config.MemoryLimit(os.LookupEnv); limit > 0 {
+		debug.SetMemoryLimit(limit)
 	}
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
 	if err != nil {

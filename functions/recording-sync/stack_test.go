@@ -83,6 +83,7 @@ type stackOptions struct {
 	pbxHandler func(http.Handler) http.Handler // wraps the simulator, e.g. to break connections
 	s3Endpoint string                          // default: the S3 server itself
 	timeout    time.Duration
+	extraEnv   []string // more KEY=VALUE for the function
 }
 
 func newStack(t testing.TB, opts stackOptions) *stack {
@@ -118,6 +119,7 @@ func newStack(t testing.TB, opts stackOptions) *stack {
 	if opts.s3Endpoint != "" {
 		env = append(env, "AWS_ENDPOINT_URL_S3="+opts.s3Endpoint, "AWS_MAX_ATTEMPTS=2")
 	}
+	env = append(env, opts.extraEnv...)
 	st.lambda, err = localenv.StartLambda(ctx, bootstrapPath, localenv.LambdaOptions{Env: env, Output: st.out, Timeout: opts.timeout})
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// demo invokes the function with every sample event, then lists what landed
+// in the bucket. It fails if any invocation failed.
+func demo(ctx context.Context, out io.Writer) error {
+	events, err := filepath.Glob("events/*.json")
+	if err != nil || len(events) == 0 {
+		return fmt.Errorf("no sample events in events/ (run from the repository root)")
+	}
+	sort.Strings(events)
+	fmt.Fprintln(out, "Starting the local S3 server, the PBX simulator and the function under the Lambda emulator...")
+	st, err := startStack(ctx, out)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	failed := 0
+	for _, ev := range events {
+		ok, err := invokeFile(ctx, st, out, ev)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			failed++
+		}
+	}
+	if err := listBucket(ctx, st, out); err != nil {
+		return err
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d invocations failed", failed, len(events))
+	}
+	return nil
+}
+
+// invoke runs one event and prints the function's response.
+func invoke(ctx context.Context, out io.Writer, event string) error {
+	st, err := startStack(ctx, out)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	ok, err := invokeFile(ctx, st, out, event)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("the invocation failed")
+	}
+	return nil
+}
+
+// invokeFile sends the event in path and prints the response; ok is false
+// when the function returned an error.
+func invokeFile(ctx context.Context, st *stack, out io.Writer, path string) (ok bool, err error) {
+	payload, err := os.ReadFile(path)
+	if err != nil {
+		return false, err
+	}
+	fmt.Fprintf(out, "\n$ invoke %s\n  event: %s\n", path, bytes.TrimSpace(payload))
+	resp, err := st.lambda.Invoke(ctx, payload)
+	if err != nil {
+		return false, err
+	}
+	var pretty bytes.Buffer
+	if json.Indent(&pretty, resp, "  ", "  ") != nil {
+		pretty.Write(resp)
+	}
+	fmt.Fprintf(out, "  response: %s\n", pretty.String())
+	var failure struct {
+		ErrorType string `json:"errorType"`
+	}
+	_ = json.Unmarshal(resp, &failure)
+	return failure.ErrorType == "", nil
+}
+
+// listBucket prints every object in the demo bucket with its size.
+func listBucket(ctx context.Context, st *stack, out io.Writer) error {
+	c, err := st.s3.Client(ctx)
+	if err != nil {
+		return err
+	}
+	bucket := demoBucket
+	list, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &bucket})
+	if err != nil {
+		return fmt.Errorf("list bucket: %w", err)
+	}
+	fmt.Fprintf(out, "\nObjects in s3://%s:\n", bucket)
+	for _, o := range list.Contents {
+		fmt.Fprintf(out, "  %-72s %10d bytes\n", *o.Key, *o.Size)
+	}
+	return nil
+}

@@ -84,7 +84,15 @@ func (c *Copier) copy(ctx context.Context, ref Ref) (Result, error) {
 	// The PBX decides the stored name (stereo recordings change format);
 	// it is validated like any input before it reaches a key.
 	if err := ValidateFileName(link.File); err != nil {
-		return res, fmt.Errorf("PBX answered a bad file name: %w", err)
+		// The PBX is at fault, not the event: a permanent error, not an
+		// InvalidInputError (which would drop this context and blame the
+		// caller).
+		reason := err.Error()
+		var inv *InvalidInputError
+		if errors.As(err, &inv) {
+			reason = inv.Reason
+		}
+		return res, fmt.Errorf("%w: %s", errBadAnswer, reason)
 	}
 	res.File = link.File
 	if res.Key, err = c.keys.Key(link.File, ref.ID); err != nil {

@@ -47,10 +47,14 @@ var permanentCodes = map[int]bool{
 	yeastar.CodeAPIUnavailable: true,
 }
 
+// errBadAnswer marks a PBX answer no retry can fix: a recording file name
+// that is not a safe single path element.
+var errBadAnswer = errors.New("PBX answered a bad file name")
+
 // IsPermanent reports whether err can never succeed on retry.
 func IsPermanent(err error) bool {
 	var inv *InvalidInputError
-	if errors.As(err, &inv) {
+	if errors.As(err, &inv) || errors.Is(err, errBadAnswer) {
 		return true
 	}
 	var apiErr *yeastar.APIError

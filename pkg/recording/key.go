@@ -43,7 +43,9 @@ func ParseKeyTemplate(s string) (KeyTemplate, error) {
 		return KeyTemplate{}, fmt.Errorf("key template %q: must not start with /", s)
 	}
 	for _, seg := range strings.Split(s, "/") {
-		if seg == "." || seg == ".." || seg == "" && !strings.HasSuffix(s, "/") {
+		// An empty segment ("a//b", or a trailing "/") would make Key
+		// refuse every recording, as keys must be clean paths.
+		if seg == "." || seg == ".." || seg == "" {
 			return KeyTemplate{}, fmt.Errorf("key template %q: empty, . or .. path segment", s)
 		}
 	}

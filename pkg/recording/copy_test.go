@@ -1,0 +1,515 @@
+package recording
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/recording-sync/recording-sync/pkg/s3store"
+	"github.com/recording-sync/recording-sync/pkg/yeastar"
+)
+
+// ctxKey marks the caller's context, so the fakes can check that every
+// call runs under it (and so under the invocation's deadline).
+type ctxKey struct{}
+
+// countingBody is a download body that counts its Close calls.
+type countingBody struct {
+	io.Reader
+	closes int
+}
+
+func (b *countingBody) Close() error { b.closes++; return nil }
+
+// fakePBX answers RecordingDownloadLink and Download from its fields and
+// records the calls in *calls.
+type fakePBX struct {
+	t     *testing.T
+	calls *[]string
+
+	link    yeastar.DownloadLink
+	linkErr error
+	query   yeastar.RecordingQuery
+
+	dl        *yeastar.Download
+	dlErr     error
+	dlURL     string
+	dlOffset  int64
+	dlReturns int // downloads returned with a body
+}
+
+func (p *fakePBX) RecordingDownloadLink(ctx context.Context, q yeastar.RecordingQuery) (yeastar.DownloadLink, error) {
+	*p.calls = append(*p.calls, "link")
+	checkCtx(p.t, ctx, "RecordingDownloadLink")
+	p.query = q
+	return p.link, p.linkErr
+}
+
+func (p *fakePBX) Download(ctx context.Context, resourceURL string, offset int64) (*yeastar.Download, error) {
+	*p.calls = append(*p.calls, "download")
+	checkCtx(p.t, ctx, "Download")
+	p.dlURL, p.dlOffset = resourceURL, offset
+	if p.dlErr != nil {
+		return nil, p.dlErr
+	}
+	p.dlReturns++
+	return p.dl, nil
+}
+
+// fakeStore answers Exists from heads (one answer per call, the last one
+// repeated) and Upload by reading the whole body.
+type fakeStore struct {
+	t     *testing.T
+	calls *[]string
+
+	heads  []head
+	bucket string // of the last Exists
+	key    string // of the last Exists
+
+	uploadErr error
+	obj       s3store.Object
+	body      []byte
+}
+
+type head struct {
+	exists bool
+	size   int64
+	err    error
+}
+
+func (s *fakeStore) Exists(ctx context.Context, bucket, key string) (bool, int64, error) {
+	*s.calls = append(*s.calls, "exists")
+	checkCtx(s.t, ctx, "Exists")
+	s.bucket, s.key = bucket, key
+	h := s.heads[min(countOf(*s.calls, "exists"), len(s.heads))-1]
+	return h.exists, h.size, h.err
+}
+
+func (s *fakeStore) Upload(ctx context.Context, obj s3store.Object, body io.Reader) (s3store.Result, error) {
+	*s.calls = append(*s.calls, "upload")
+	checkCtx(s.t, ctx, "Upload")
+	s.obj = obj
+	b, err := io.ReadAll(body)
+	if err != nil {
+		s.t.Errorf("Upload: read body: %v", err)
+	}
+	s.body = b
+	if s.uploadErr != nil {
+		return s3store.Result{}, s.uploadErr
+	}
+	return s3store.Result{Bucket: obj.Bucket, Key: obj.Key, Size: int64(len(b)), ETag: `"etag"`}, nil
+}
+
+func checkCtx(t *testing.T, ctx context.Context, op string) {
+	t.Helper()
+	if ctx.Value(ctxKey{}) == nil {
+		t.Errorf("%s was not called with the caller's context", op)
+	}
+}
+
+func countOf(calls []string, name string) int {
+	n := 0
+	for _, c := range calls {
+		if c == name {
+			n++
+		}
+	}
+	return n
+}
+
+// copyCase is one Copy against the fakes. The fakes start as a PBX that
+// has the recording pbxName (content "audio...") and an empty bucket;
+// setup changes that.
+type copyCase struct {
+	name     string
+	template string
+	ref      Ref
+	setup    func(p *fakePBX, s *fakeStore, body *countingBody)
+
+	wantCalls []string
+	wantErr   class  // "" means success
+	wantMsg   string // substring of the error
+	want      Result // compared without Duration when wantErr is ""
+}
+
+const (
+	bucket  = "recordings-bucket"
+	content = "RIFF....WAVEfmt audio bytes of the recording"
+	dlPath  = "/api/v2.0.0/recording/download?file=abc"
+)
+
+func runCopy(t *testing.T, tt copyCase) (*fakePBX, *fakeStore, *countingBody, Result, error) {
+	t.Helper()
+	var calls []string
+	body := &countingBody{Reader: strings.NewReader(content)}
+	p := &fakePBX{
+		t: t, calls: &calls,
+		link: yeastar.DownloadLink{File: pbxName, ResourceURL: dlPath},
+		dl:   &yeastar.Download{Body: body, ContentLength: int64(len(content)), Size: int64(len(content)), ContentType: "audio/x-wav"},
+	}
+	s := &fakeStore{t: t, calls: &calls, heads: []head{{exists: false}}}
+	if tt.setup != nil {
+		tt.setup(p, s, body)
+	}
+	keys, err := ParseKeyTemplate(tt.template)
+	if err != nil {
+		t.Fatalf("ParseKeyTemplate(%q) = %v", tt.template, err)
+	}
+	ctx := context.WithValue(t.Context(), ctxKey{}, true)
+	res, err := NewCopier(p, s, bucket, keys).Copy(ctx, tt.ref)
+
+	if !slices.Equal(calls, tt.wantCalls) {
+		t.Errorf("calls = %v, want %v", calls, tt.wantCalls)
+	}
+	if tt.wantErr == "" {
+		if err != nil {
+			t.Fatalf("Copy(%v) = %v", tt.ref, err)
+		}
+	} else {
+		if got := classOf(t, err); got != tt.wantErr {
+			t.Errorf("Copy(%v) error = %v (%T), want a %s", tt.ref, err, err, tt.wantErr)
+		}
+		if !strings.Contains(err.Error(), tt.wantMsg) {
+			t.Errorf("Copy(%v) error = %q, want it to mention %q", tt.ref, err, tt.wantMsg)
+		}
+	}
+	// Whoever opens the download closes it, on every path.
+	if body.closes != p.dlReturns {
+		t.Errorf("download body closed %d times, want %d", body.closes, p.dlReturns)
+	}
+	if res.Duration < 0 {
+		t.Errorf("Duration = %v, want >= 0", res.Duration)
+	}
+	return p, s, body, res, err
+}
+
+func defaultKey(t *testing.T, file string) string {
+	t.Helper()
+	k, err := KeyTemplate{}.Key(file, 0)
+	if err != nil {
+		t.Fatalf("default key for %q: %v", file, err)
+	}
+	return k
+}
+
+func TestCopySuccess(t *testing.T) {
+	mp3 := strings.TrimSuffix(pbxName, ".wav") + ".mp3"
+	nonASCII := "20220412173331-Müller-東京 +49.wav"
+	tests := []struct {
+		copyCase
+		wantQuery yeastar.RecordingQuery
+		wantType  string
+		wantMeta  map[string]string
+	}{
+		{
+			copyCase: copyCase{
+				name:      "by id",
+				ref:       Ref{ID: 1727},
+				wantCalls: []string{"link", "exists", "download", "upload"},
+			},
+			wantQuery: yeastar.RecordingQuery{ID: 1727},
+			wantType:  "audio/wav",
+			wantMeta:  map[string]string{MetaRecordingID: "1727", MetaRecordingFile: pbxName},
+		},
+		{
+			copyCase: copyCase{
+				name:      "by file",
+				ref:       Ref{File: pbxName},
+				wantCalls: []string{"link", "exists", "download", "upload"},
+			},
+			wantQuery: yeastar.RecordingQuery{File: pbxName},
+			wantType:  "audio/wav",
+			wantMeta:  map[string]string{MetaRecordingFile: pbxName},
+		},
+		{
+			// Stereo recordings are converted: asked for x.wav, the PBX
+			// serves x.mp3, and the key and type follow its answer.
+			copyCase: copyCase{
+				name:      "PBX answers another format",
+				ref:       Ref{File: pbxName},
+				setup:     func(p *fakePBX, _ *fakeStore, _ *countingBody) { p.link.File = mp3 },
+				wantCalls: []string{"link", "exists", "download", "upload"},
+			},
+			wantQuery: yeastar.RecordingQuery{File: pbxName},
+			wantType:  "audio/mpeg",
+			wantMeta:  map[string]string{MetaRecordingFile: mp3},
+		},
+		{
+			copyCase: copyCase{
+				name:      "non-ASCII name",
+				ref:       Ref{ID: 9},
+				setup:     func(p *fakePBX, _ *fakeStore, _ *countingBody) { p.link.File = nonASCII },
+				wantCalls: []string{"link", "exists", "download", "upload"},
+			},
+			wantQuery: yeastar.RecordingQuery{ID: 9},
+			wantType:  "audio/wav",
+			// UTF-8 percent-encoded (RFC 3986); "+" is legal in a path segment.
+			wantMeta: map[string]string{MetaRecordingID: "9", MetaRecordingFile: "20220412173331-M%C3%BCller-%E6%9D%B1%E4%BA%AC%20+49.wav"},
+		},
+		{
+			copyCase: copyCase{
+				name:      "id template",
+				template:  "pbx/{id}/{file}",
+				ref:       Ref{ID: 1727},
+				wantCalls: []string{"link", "exists", "download", "upload"},
+			},
+			wantQuery: yeastar.RecordingQuery{ID: 1727},
+			wantType:  "audio/wav",
+			wantMeta:  map[string]string{MetaRecordingID: "1727", MetaRecordingFile: pbxName},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, s, _, res, _ := runCopy(t, tt.copyCase)
+			if p.query != tt.wantQuery {
+				t.Errorf("PBX asked for %+v, want %+v", p.query, tt.wantQuery)
+			}
+			if p.dlURL != p.link.ResourceURL || p.dlOffset != 0 {
+				t.Errorf("Download(%q, %d), want Download(%q, 0)", p.dlURL, p.dlOffset, p.link.ResourceURL)
+			}
+			keys, _ := ParseKeyTemplate(tt.template)
+			wantKey, err := keys.Key(p.link.File, tt.ref.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasSuffix(wantKey, "/"+p.link.File) {
+				t.Fatalf("test setup: key %q does not end with the PBX's file %q", wantKey, p.link.File)
+			}
+			if s.bucket != bucket || s.key != wantKey {
+				t.Errorf("Exists(%q, %q), want Exists(%q, %q)", s.bucket, s.key, bucket, wantKey)
+			}
+			wantObj := s3store.Object{Bucket: bucket, Key: wantKey, Size: p.dl.Size, ContentType: tt.wantType}
+			gotObj := s.obj
+			gotObj.Metadata = nil
+			if !equalObject(gotObj, wantObj) {
+				t.Errorf("Upload object = %+v, want %+v", gotObj, wantObj)
+			}
+			if !maps.Equal(s.obj.Metadata, tt.wantMeta) {
+				t.Errorf("Upload metadata = %v, want %v", s.obj.Metadata, tt.wantMeta)
+			}
+			for k, v := range s.obj.Metadata {
+				if strings.IndexFunc(v, func(r rune) bool { return r < 0x20 || r > 0x7e }) >= 0 {
+					t.Errorf("metadata %s = %q is not printable ASCII", k, v)
+				}
+			}
+			if f, err := url.PathUnescape(s.obj.Metadata[MetaRecordingFile]); err != nil || f != p.link.File {
+				t.Errorf("metadata %s unescapes to %q, %v; want %q", MetaRecordingFile, f, err, p.link.File)
+			}
+			if string(s.body) != content {
+				t.Errorf("uploaded %q, want the downloaded %q", s.body, content)
+			}
+			want := Result{ID: tt.ref.ID, File: p.link.File, Bucket: bucket, Key: wantKey, Bytes: int64(len(content))}
+			res.Duration = 0
+			if res != want {
+				t.Errorf("Result = %+v, want %+v", res, want)
+			}
+		})
+	}
+}
+
+func equalObject(a, b s3store.Object) bool {
+	return a.Bucket == b.Bucket && a.Key == b.Key && a.Size == b.Size && a.ContentType == b.ContentType &&
+		maps.Equal(a.Metadata, b.Metadata)
+}
+
+func TestCopyAlreadyStored(t *testing.T) {
+	const stored = 987654
+	tests := []copyCase{
+		{
+			name:      "found before download",
+			ref:       Ref{ID: 1727},
+			setup:     func(_ *fakePBX, s *fakeStore, _ *countingBody) { s.heads = []head{{exists: true, size: stored}} },
+			wantCalls: []string{"link", "exists"},
+		},
+		{
+			// A racing copy completed first: the conditional write
+			// refuses ours and the object is the other copy's.
+			name: "racing copy won",
+			ref:  Ref{File: pbxName},
+			setup: func(_ *fakePBX, s *fakeStore, _ *countingBody) {
+				s.heads = []head{{exists: false}, {exists: true, size: stored}}
+				s.uploadErr = fmt.Errorf("s3 upload b/k: %w", s3store.ErrAlreadyExists)
+			},
+			wantCalls: []string{"link", "exists", "download", "upload", "exists"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, _, res, _ := runCopy(t, tt)
+			want := Result{ID: tt.ref.ID, File: pbxName, Bucket: bucket, Key: defaultKey(t, pbxName), Bytes: stored, AlreadyStored: true}
+			res.Duration = 0
+			if res != want {
+				t.Errorf("Result = %+v, want %+v", res, want)
+			}
+		})
+	}
+}
+
+func TestCopyErrors(t *testing.T) {
+	api := func(op string, code int) error { return &yeastar.APIError{Op: op, Code: code, Message: "test"} }
+	errNet := errors.New("connection reset by peer")
+	tests := []copyCase{
+		{
+			name:      "both id and file",
+			ref:       Ref{ID: 1, File: pbxName},
+			wantErr:   invalidInput,
+			wantMsg:   "not both",
+			wantCalls: nil,
+		},
+		{
+			name:      "bad file asked",
+			ref:       Ref{File: "../" + pbxName},
+			wantErr:   invalidInput,
+			wantMsg:   `".."`,
+			wantCalls: nil,
+		},
+		{
+			name:      "bad credentials",
+			ref:       Ref{ID: 1727},
+			setup:     func(p *fakePBX, _ *fakeStore, _ *countingBody) { p.linkErr = api("get_token", yeastar.CodeFailure) },
+			wantErr:   permanent,
+			wantMsg:   "errcode -1",
+			wantCalls: []string{"link"},
+		},
+		{
+			name:      "recording not written yet",
+			ref:       Ref{ID: 1727},
+			setup:     func(p *fakePBX, _ *fakeStore, _ *countingBody) { p.linkErr = api("recording/download", yeastar.CodeDataNotFound) },
+			wantErr:   retryable,
+			wantMsg:   "errcode 60001",
+			wantCalls: []string{"link"},
+		},
+		{
+			name:      "access denied",
+			ref:       Ref{ID: 1727},
+			setup:     func(p *fakePBX, _ *fakeStore, _ *countingBody) { p.linkErr = api("recording/download", yeastar.CodeAccessDenied) },
+			wantErr:   permanent,
+			wantMsg:   "errcode 10005",
+			wantCalls: []string{"link"},
+		},
+		{
+			// The PBX, not the event, is wrong: the error says so.
+			name:      "PBX answers a path",
+			ref:       Ref{ID: 1727},
+			setup:     func(p *fakePBX, _ *fakeStore, _ *countingBody) { p.link.File = "../x.wav" },
+			wantErr:   permanent,
+			wantMsg:   `PBX answered a bad file name`,
+			wantCalls: []string{"link"},
+		},
+		{
+			name:      "PBX answers a name with a newline",
+			ref:       Ref{ID: 1727},
+			setup:     func(p *fakePBX, _ *fakeStore, _ *countingBody) { p.link.File = "20220412173331\n.wav" },
+			wantErr:   permanent,
+			wantMsg:   `PBX answered a bad file name`,
+			wantCalls: []string{"link"},
+		},
+		{
+			name:      "id template, named by file",
+			template:  "{id}/{file}",
+			ref:       Ref{File: pbxName},
+			wantErr:   invalidInput,
+			wantMsg:   "name it by id",
+			wantCalls: []string{"link"},
+		},
+		{
+			name:      "head fails",
+			ref:       Ref{ID: 1727},
+			setup:     func(_ *fakePBX, s *fakeStore, _ *countingBody) { s.heads = []head{{err: errNet}} },
+			wantErr:   retryable,
+			wantMsg:   errNet.Error(),
+			wantCalls: []string{"link", "exists"},
+		},
+		{
+			name:      "download overload",
+			ref:       Ref{ID: 1727},
+			setup:     func(p *fakePBX, _ *fakeStore, _ *countingBody) { p.dlErr = api("download", yeastar.CodeOverloadTask) },
+			wantErr:   retryable,
+			wantMsg:   "errcode 70082",
+			wantCalls: []string{"link", "exists", "download"},
+		},
+		{
+			name:      "download IP forbidden",
+			ref:       Ref{ID: 1727},
+			setup:     func(p *fakePBX, _ *fakeStore, _ *countingBody) { p.dlErr = api("download", yeastar.CodeIPForbidden) },
+			wantErr:   permanent,
+			wantMsg:   "errcode 70087",
+			wantCalls: []string{"link", "exists", "download"},
+		},
+		{
+			name: "download from an offset",
+			ref:  Ref{ID: 1727},
+			setup: func(p *fakePBX, _ *fakeStore, _ *countingBody) {
+				p.dl.Offset = 5
+				p.dl.ContentLength = p.dl.Size - 5
+			},
+			wantErr:   retryable,
+			wantMsg:   "partial",
+			wantCalls: []string{"link", "exists", "download"},
+		},
+		{
+			name:      "download shorter than the recording",
+			ref:       Ref{ID: 1727},
+			setup:     func(p *fakePBX, _ *fakeStore, _ *countingBody) { p.dl.Size++ },
+			wantErr:   retryable,
+			wantMsg:   "partial",
+			wantCalls: []string{"link", "exists", "download"},
+		},
+		{
+			name:      "upload fails",
+			ref:       Ref{ID: 1727},
+			setup:     func(_ *fakePBX, s *fakeStore, _ *countingBody) { s.uploadErr = errNet },
+			wantErr:   retryable,
+			wantMsg:   errNet.Error(),
+			wantCalls: []string{"link", "exists", "download", "upload"},
+		},
+		{
+			name: "upload short source",
+			ref:  Ref{ID: 1727},
+			setup: func(_ *fakePBX, s *fakeStore, _ *countingBody) {
+				s.uploadErr = fmt.Errorf("s3 upload: %w", &s3store.SizeError{Want: 10, Got: 5})
+			},
+			wantErr:   retryable,
+			wantMsg:   "source ended",
+			wantCalls: []string{"link", "exists", "download", "upload"},
+		},
+		{
+			name: "race lost, head fails",
+			ref:  Ref{ID: 1727},
+			setup: func(_ *fakePBX, s *fakeStore, _ *countingBody) {
+				s.heads = []head{{exists: false}, {err: errNet}}
+				s.uploadErr = fmt.Errorf("s3 upload: %w", s3store.ErrAlreadyExists)
+			},
+			wantErr:   retryable,
+			wantMsg:   errNet.Error(),
+			wantCalls: []string{"link", "exists", "download", "upload", "exists"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, s, _, res, err := runCopy(t, tt)
+			if tt.wantErr != invalidInput && !strings.Contains(err.Error(), tt.ref.String()) {
+				t.Errorf("error %q does not name the recording (%s)", err, tt.ref)
+			}
+			if got, want := IsPermanent(err), tt.wantErr != retryable; got != want {
+				t.Errorf("IsPermanent(%v) = %v, want %v", err, got, want)
+			}
+			if s.obj.Key != "" && s.obj.Size != int64(len(content)) {
+				t.Errorf("Upload size = %d, want %d", s.obj.Size, len(content))
+			}
+			if res.File == "" && tt.ref.File != "" {
+				t.Errorf("Result.File is empty, want the recording named")
+			}
+			if tt.ref.ID > 0 && res.ID != tt.ref.ID {
+				t.Errorf("Result.ID = %d, want %s", res.ID, strconv.FormatInt(tt.ref.ID, 10))
+			}
+		})
+	}
+}

@@ -379,17 +379,21 @@ func TestCopyErrors(t *testing.T) {
 			wantCalls: []string{"link"},
 		},
 		{
-			name:      "recording not written yet",
-			ref:       Ref{ID: 1727},
-			setup:     func(p *fakePBX, _ *fakeStore, _ *countingBody) { p.linkErr = api("recording/download", yeastar.CodeDataNotFound) },
+			name: "recording not written yet",
+			ref:  Ref{ID: 1727},
+			setup: func(p *fakePBX, _ *fakeStore, _ *countingBody) {
+				p.linkErr = api("recording/download", yeastar.CodeDataNotFound)
+			},
 			wantErr:   retryable,
 			wantMsg:   "errcode 60001",
 			wantCalls: []string{"link"},
 		},
 		{
-			name:      "access denied",
-			ref:       Ref{ID: 1727},
-			setup:     func(p *fakePBX, _ *fakeStore, _ *countingBody) { p.linkErr = api("recording/download", yeastar.CodeAccessDenied) },
+			name: "access denied",
+			ref:  Ref{ID: 1727},
+			setup: func(p *fakePBX, _ *fakeStore, _ *countingBody) {
+				p.linkErr = api("recording/download", yeastar.CodeAccessDenied)
+			},
 			wantErr:   permanent,
 			wantMsg:   "errcode 10005",
 			wantCalls: []string{"link"},
@@ -450,6 +454,14 @@ func TestCopyErrors(t *testing.T) {
 				p.dl.Offset = 5
 				p.dl.ContentLength = p.dl.Size - 5
 			},
+			wantErr:   retryable,
+			wantMsg:   "partial",
+			wantCalls: []string{"link", "exists", "download"},
+		},
+		{
+			name:      "download from an offset, lengths consistent",
+			ref:       Ref{ID: 1727},
+			setup:     func(p *fakePBX, _ *fakeStore, _ *countingBody) { p.dl.Offset = 5 },
 			wantErr:   retryable,
 			wantMsg:   "partial",
 			wantCalls: []string{"link", "exists", "download"},

@@ -21,7 +21,7 @@ type KeyTemplate struct{ raw string }
 
 // ParseKeyTemplate checks a template: known placeholders only, {file}
 // present (so that every recording has its own key), no leading "/", and no
-// "." or ".." path segments.
+// empty, "." or ".." path segments (so no "//" and no trailing "/").
 func ParseKeyTemplate(s string) (KeyTemplate, error) {
 	if s == "" {
 		s = DefaultKeyTemplate

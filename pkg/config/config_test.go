@@ -1,0 +1,191 @@
+package config
+
+import (
+	"errors"
+	"maps"
+	"strings"
+	"testing"
+
+	"github.com/recording-sync/recording-sync/pkg/recording"
+)
+
+// secret is the client secret of every case: no error may contain it.
+const secret = "s3cr3t-V4lue-0123456789abcdef"
+
+// env returns a complete environment with changes applied; a change to ""
+// removes the variable.
+func env(changes map[string]string) map[string]string {
+	e := map[string]string{
+		"PBX_BASE_URL":      "https://pbx.example.com:8088",
+		"PBX_CLIENT_ID":     "client-id",
+		"PBX_CLIENT_SECRET": secret,
+		"RECORDINGS_BUCKET": "recordings",
+	}
+	for k, v := range changes {
+		if v == "" {
+			delete(e, k)
+		} else {
+			e[k] = v
+		}
+	}
+	return e
+}
+
+func lookup(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := m[k]
+		return v, ok
+	}
+}
+
+func TestLoad(t *testing.T) {
+	defaultKeys, err := recording.ParseKeyTemplate(recording.DefaultKeyTemplate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		env     map[string]string
+		want    Config
+		wantVar string // the variable the *Error names; "" means success
+		wantMsg string // substring of the error
+	}{
+		{
+			name: "defaults",
+			env:  env(nil),
+			want: Config{
+				PBXBaseURL: "https://pbx.example.com:8088", PBXAPIPath: "openapi/v1.0",
+				ClientID: "client-id", ClientSecret: secret, Bucket: "recordings", KeyTemplate: defaultKeys,
+			},
+		},
+		{
+			name: "everything set",
+			env: env(map[string]string{
+				"PBX_BASE_URL":            "http://127.0.0.1:9000/",
+				"PBX_API_PATH":            "api/v2.0.0",
+				"RECORDINGS_KEY_TEMPLATE": "pbx/{id}/{file}",
+				"AWS_ENDPOINT_URL_S3":     "http://127.0.0.1:7070",
+			}),
+			want: Config{
+				PBXBaseURL: "http://127.0.0.1:9000", PBXAPIPath: "api/v2.0.0",
+				ClientID: "client-id", ClientSecret: secret, Bucket: "recordings",
+				KeyTemplate: mustKeys(t, "pbx/{id}/{file}"), S3PathStyle: true,
+			},
+		},
+		{
+			name: "spaces trimmed",
+			env: env(map[string]string{
+				"PBX_BASE_URL":      "  https://pbx.example.com//  ",
+				"RECORDINGS_BUCKET": " recordings\n",
+				"PBX_API_PATH":      " ",
+			}),
+			want: Config{
+				PBXBaseURL: "https://pbx.example.com", PBXAPIPath: "openapi/v1.0",
+				ClientID: "client-id", ClientSecret: secret, Bucket: "recordings", KeyTemplate: defaultKeys,
+			},
+		},
+		{
+			name: "blank S3 endpoint is not path style",
+			env:  env(map[string]string{"AWS_ENDPOINT_URL_S3": "  "}),
+			want: Config{
+				PBXBaseURL: "https://pbx.example.com:8088", PBXAPIPath: "openapi/v1.0",
+				ClientID: "client-id", ClientSecret: secret, Bucket: "recordings", KeyTemplate: defaultKeys,
+			},
+		},
+		{name: "no base URL", env: env(map[string]string{"PBX_BASE_URL": ""}), wantVar: "PBX_BASE_URL", wantMsg: "is required"},
+		{name: "blank base URL", env: env(map[string]string{"PBX_BASE_URL": "  "}), wantVar: "PBX_BASE_URL", wantMsg: "is required"},
+		{name: "no client id", env: env(map[string]string{"PBX_CLIENT_ID": ""}), wantVar: "PBX_CLIENT_ID", wantMsg: "is required"},
+		{name: "no client secret", env: env(map[string]string{"PBX_CLIENT_SECRET": ""}), wantVar: "PBX_CLIENT_SECRET", wantMsg: "is required"},
+		{name: "no bucket", env: env(map[string]string{"RECORDINGS_BUCKET": ""}), wantVar: "RECORDINGS_BUCKET", wantMsg: "is required"},
+		{name: "empty environment", env: map[string]string{}, wantVar: "PBX_BASE_URL", wantMsg: "is required"},
+		{name: "base URL without scheme", env: env(map[string]string{"PBX_BASE_URL": "pbx.example.com:8088"}), wantVar: "PBX_BASE_URL", wantMsg: "http(s)://"},
+		{name: "base URL ftp", env: env(map[string]string{"PBX_BASE_URL": "ftp://pbx.example.com"}), wantVar: "PBX_BASE_URL", wantMsg: "http(s)://"},
+		{name: "base URL without host", env: env(map[string]string{"PBX_BASE_URL": "https:///openapi"}), wantVar: "PBX_BASE_URL", wantMsg: "http(s)://"},
+		{name: "base URL unparsable", env: env(map[string]string{"PBX_BASE_URL": "http://[::1"}), wantVar: "PBX_BASE_URL", wantMsg: "http(s)://"},
+		{name: "base URL holding the secret", env: env(map[string]string{"PBX_BASE_URL": "ftp://x:" + secret + "@pbx"}), wantVar: "PBX_BASE_URL", wantMsg: "http(s)://"},
+		{name: "key template unknown placeholder", env: env(map[string]string{"RECORDINGS_KEY_TEMPLATE": "r/{year}/{file}"}), wantVar: "RECORDINGS_KEY_TEMPLATE", wantMsg: "{year}"},
+		{name: "key template without file", env: env(map[string]string{"RECORDINGS_KEY_TEMPLATE": "r/{id}"}), wantVar: "RECORDINGS_KEY_TEMPLATE", wantMsg: "{file}"},
+		{name: "key template leading slash", env: env(map[string]string{"RECORDINGS_KEY_TEMPLATE": "/r/{file}"}), wantVar: "RECORDINGS_KEY_TEMPLATE", wantMsg: "start with /"},
+		{name: "key template dot dot", env: env(map[string]string{"RECORDINGS_KEY_TEMPLATE": "r/../{file}"}), wantVar: "RECORDINGS_KEY_TEMPLATE", wantMsg: ".."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := maps.Clone(tt.env)
+			got, err := Load(lookup(tt.env))
+			if !maps.Equal(before, tt.env) {
+				t.Errorf("Load changed its environment")
+			}
+			if tt.wantVar == "" {
+				if err != nil {
+					t.Fatalf("Load = %v", err)
+				}
+				if got != tt.want {
+					t.Errorf("Load = %+v,\nwant %+v", redact(got), redact(tt.want))
+				}
+				return
+			}
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("Load = %+v, %v (%T); want a *config.Error", redact(got), err, err)
+			}
+			if ce.Var != tt.wantVar {
+				t.Errorf("Error.Var = %q, want %q", ce.Var, tt.wantVar)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tt.wantVar) || !strings.Contains(msg, tt.wantMsg) {
+				t.Errorf("error %q, want it to name %s and mention %q", msg, tt.wantVar, tt.wantMsg)
+			}
+			if strings.Contains(msg, secret) {
+				t.Errorf("error %q contains the client secret", msg)
+			}
+			if strings.Contains(msg, "\n") {
+				t.Errorf("error %q is not one line", msg)
+			}
+			if got != (Config{}) {
+				t.Errorf("Load returned %+v with its error, want a zero Config", redact(got))
+			}
+		})
+	}
+}
+
+func mustKeys(t *testing.T, s string) recording.KeyTemplate {
+	t.Helper()
+	k, err := recording.ParseKeyTemplate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// redact keeps the secret out of test failure output too.
+func redact(c Config) Config {
+	if c.ClientSecret != "" {
+		c.ClientSecret = "<redacted>"
+	}
+	return c
+}
+
+func TestMemoryLimit(t *testing.T) {
+	const mib = 1 << 20
+	tests := []struct {
+		name string
+		env  map[string]string
+		want int64
+	}{
+		{"Lambda default", map[string]string{}, 128 * mib * 5 / 16},
+		{"128 MB", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128"}, 128 * mib * 5 / 16},
+		{"1769 MB", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1769"}, 1769 * mib * 5 / 16},
+		{"floor", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "64"}, 32 * mib},
+		{"garbage", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "lots"}, 128 * mib * 5 / 16},
+		{"zero", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "0"}, 128 * mib * 5 / 16},
+		{"GOMEMLIMIT set", map[string]string{"GOMEMLIMIT": "100MiB", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024"}, 0},
+		{"GOMEMLIMIT empty", map[string]string{"GOMEMLIMIT": "", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024"}, 1024 * mib * 5 / 16},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := MemoryLimit(lookup(tt.env)); got != tt.want {
+				t.Errorf("MemoryLimit = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,54 @@
+// Package pbxsecret reads the PBX API application's credentials from AWS
+// Secrets Manager, where a deployed function keeps them (environment
+// variables are for local use only).
+package pbxsecret
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/recording-sync/recording-sync/pkg/yeastar"
+)
+
+// maxSecretLen bounds the secret string; Secrets Manager allows 64 KiB.
+const maxSecretLen = 64 << 10
+
+// API is the part of the Secrets Manager client this package uses.
+type API interface {
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+}
+
+var _ API = (*secretsmanager.Client)(nil)
+
+// secretJSON is the secret's shape.
+type secretJSON struct {
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+}
+
+// Load fetches secretID and decodes {"client_id": "...", "client_secret": "..."}.
+// Errors name the secret and the problem, never its content.
+func Load(ctx context.Context, api API, secretID string) (yeastar.Credentials, error) {
+	out, err := api.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &secretID})
+	if err != nil {
+		return yeastar.Credentials{}, fmt.Errorf("read secret %s: %w", secretID, err)
+	}
+	if out.SecretString == nil {
+		return yeastar.Credentials{}, fmt.Errorf("secret %s: has no string value (want JSON with client_id and client_secret)", secretID)
+	}
+	if len(*out.SecretString) > maxSecretLen {
+		return yeastar.Credentials{}, fmt.Errorf("secret %s: larger than %d bytes", secretID, maxSecretLen)
+	}
+	var s secretJSON
+	if err := json.Unmarshal([]byte(*out.SecretString), &s); err != nil {
+		// The JSON error may quote the secret's text: leave it out.
+		return yeastar.Credentials{}, fmt.Errorf("secret %s: not JSON with client_id and client_secret", secretID)
+	}
+	if s.ClientID == "" || s.ClientSecret == "" {
+		return yeastar.Credentials{}, fmt.Errorf("secret %s: client_id and client_secret are both required", secretID)
+	}
+	return yeastar.Credentials{ClientID: s.ClientID, ClientSecret: s.ClientSecret}, nil
+}

@@ -13,9 +13,11 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/recording-sync/recording-sync/pkg/config"
 	"github.com/recording-sync/recording-sync/pkg/handler"
+	"github.com/recording-sync/recording-sync/pkg/pbxsecret"
 	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/s3store"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
@@ -44,9 +46,14 @@ func setup(ctx context.Context) (*handler.Handler, error) {
 		return nil, fmt.Errorf("AWS configuration: %w", err)
 	}
 	s3Client := s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = cfg.S3PathStyle })
-	pbx, err := yeastar.New(cfg.PBXBaseURL,
-		yeastar.Credentials{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret},
-		&yeastar.Options{APIPath: cfg.PBXAPIPath})
+	creds := yeastar.Credentials{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret}
+	if cfg.CredentialsSecret != "" {
+		// Read once per execution environment; warm invocations reuse it.
+		if creds, err = pbxsecret.Load(ctx, secretsmanager.NewFromConfig(awsCfg), cfg.CredentialsSecret); err != nil {
+			return nil, err
+		}
+	}
+	pbx, err := yeastar.New(cfg.PBXBaseURL, creds, &yeastar.Options{APIPath: cfg.PBXAPIPath})
 	if err != nil {
 		return nil, err
 	}

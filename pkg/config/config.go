@@ -16,8 +16,11 @@ type Config struct {
 	PBXAPIPath   string
 	ClientID     string
 	ClientSecret string
-	Bucket       string
-	KeyTemplate  recording.KeyTemplate
+	// CredentialsSecret is the Secrets Manager secret holding the
+	// credentials when they are not in the environment (deployed use).
+	CredentialsSecret string
+	Bucket            string
+	KeyTemplate       recording.KeyTemplate
 	// S3PathStyle is set when AWS_ENDPOINT_URL_S3 points at a local S3
 	// server, which serves buckets by path, not by host name.
 	S3PathStyle bool
@@ -37,12 +40,13 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		return strings.TrimSpace(v)
 	}
 	c := Config{
-		PBXBaseURL:   strings.TrimRight(get("PBX_BASE_URL"), "/"),
-		PBXAPIPath:   get("PBX_API_PATH"),
-		ClientID:     get("PBX_CLIENT_ID"),
-		ClientSecret: get("PBX_CLIENT_SECRET"),
-		Bucket:       get("RECORDINGS_BUCKET"),
-		S3PathStyle:  get("AWS_ENDPOINT_URL_S3") != "",
+		PBXBaseURL:        strings.TrimRight(get("PBX_BASE_URL"), "/"),
+		PBXAPIPath:        get("PBX_API_PATH"),
+		ClientID:          get("PBX_CLIENT_ID"),
+		ClientSecret:      get("PBX_CLIENT_SECRET"),
+		CredentialsSecret: get("PBX_CREDENTIALS_SECRET"),
+		Bucket:            get("RECORDINGS_BUCKET"),
+		S3PathStyle:       get("AWS_ENDPOINT_URL_S3") != "",
 	}
 	if c.PBXBaseURL == "" {
 		return Config{}, &Error{"PBX_BASE_URL", "is required (e.g. https://pbx.example.com:8088)"}
@@ -53,11 +57,14 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	if c.PBXAPIPath == "" {
 		c.PBXAPIPath = "openapi/v1.0"
 	}
-	if c.ClientID == "" {
-		return Config{}, &Error{"PBX_CLIENT_ID", "is required"}
-	}
-	if c.ClientSecret == "" {
-		return Config{}, &Error{"PBX_CLIENT_SECRET", "is required"}
+	switch {
+	case c.CredentialsSecret != "" && (c.ClientID != "" || c.ClientSecret != ""):
+		return Config{}, &Error{"PBX_CREDENTIALS_SECRET", "is set together with PBX_CLIENT_ID/PBX_CLIENT_SECRET: use one or the other"}
+	case c.CredentialsSecret != "":
+	case c.ClientID == "":
+		return Config{}, &Error{"PBX_CLIENT_ID", "is required (or PBX_CREDENTIALS_SECRET)"}
+	case c.ClientSecret == "":
+		return Config{}, &Error{"PBX_CLIENT_SECRET", "is required (or PBX_CREDENTIALS_SECRET)"}
 	}
 	if c.Bucket == "" {
 		return Config{}, &Error{"RECORDINGS_BUCKET", "is required"}

@@ -51,6 +51,20 @@ func TestLoad(t *testing.T) {
 		wantMsg string // substring of the error
 	}{
 		{
+			name: "credentials from Secrets Manager",
+			env:  env(map[string]string{"PBX_CLIENT_ID": "", "PBX_CLIENT_SECRET": "", "PBX_CREDENTIALS_SECRET": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:pbx"}),
+			want: Config{
+				PBXBaseURL: "https://pbx.example.com:8088", PBXAPIPath: "openapi/v1.0",
+				CredentialsSecret: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:pbx", Bucket: "recordings", KeyTemplate: defaultKeys,
+			},
+		},
+		{
+			name:    "secret and environment credentials together",
+			env:     env(map[string]string{"PBX_CREDENTIALS_SECRET": "pbx"}),
+			wantVar: "PBX_CREDENTIALS_SECRET",
+			wantMsg: "one or the other",
+		},
+		{
 			name: "defaults",
 			env:  env(nil),
 			want: Config{

@@ -124,8 +124,11 @@ func (c *Copier) copy(ctx context.Context, ref Ref) (Result, error) {
 	if errors.Is(err, s3store.ErrAlreadyExists) {
 		// Another copy won the race; what it stored is this recording.
 		_, size, herr := c.store.Exists(ctx, c.bucket, res.Key)
+		if herr != nil {
+			return res, herr
+		}
 		res.Bytes, res.AlreadyStored = size, true
-		return res, herr
+		return res, nil
 	}
 	if err != nil {
 		return res, err

@@ -58,5 +58,5 @@ func setup(ctx context.Context) (*handler.Handler, error) {
 		return nil, err
 	}
 	copier := recording.NewCopier(pbx, s3store.New(s3Client, nil), cfg.Bucket, cfg.KeyTemplate)
-	return handler.New(copier, lambdacontext.NewLogger()), nil
+	return handler.New(copier, lambdacontext.NewLogger(), &handler.Options{BatchConcurrency: cfg.BatchConcurrency}), nil
 }

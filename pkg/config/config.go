@@ -5,6 +5,7 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/recording-sync/recording-sync/pkg/recording"
@@ -21,6 +22,9 @@ type Config struct {
 	CredentialsSecret string
 	Bucket            string
 	KeyTemplate       recording.KeyTemplate
+	// BatchConcurrency is how many records of an SQS batch are copied at
+	// once (BATCH_CONCURRENCY, 1-10); 0 means the handler's default.
+	BatchConcurrency int
 	// S3PathStyle is set when AWS_ENDPOINT_URL_S3 points at a local S3
 	// server, which serves buckets by path, not by host name.
 	S3PathStyle bool
@@ -68,6 +72,13 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.Bucket == "" {
 		return Config{}, &Error{"RECORDINGS_BUCKET", "is required"}
+	}
+	if v := get("BATCH_CONCURRENCY"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10 {
+			return Config{}, &Error{"BATCH_CONCURRENCY", "must be an integer from 1 to 10"}
+		}
+		c.BatchConcurrency = n
 	}
 	keys, err := recording.ParseKeyTemplate(get("RECORDINGS_KEY_TEMPLATE"))
 	if err != nil {

@@ -65,6 +65,20 @@ func TestLoad(t *testing.T) {
 			wantMsg: "one or the other",
 		},
 		{
+			name:    "batch concurrency out of range",
+			env:     env(map[string]string{"BATCH_CONCURRENCY": "11"}),
+			wantVar: "BATCH_CONCURRENCY",
+			wantMsg: "from 1 to 10",
+		},
+		{
+			name: "batch concurrency",
+			env:  env(map[string]string{"BATCH_CONCURRENCY": "3"}),
+			want: Config{
+				PBXBaseURL: "https://pbx.example.com:8088", PBXAPIPath: "openapi/v1.0",
+				ClientID: "client-id", ClientSecret: secret, Bucket: "recordings", KeyTemplate: defaultKeys, BatchConcurrency: 3,
+			},
+		},
+		{
 			name: "defaults",
 			env:  env(nil),
 			want: Config{

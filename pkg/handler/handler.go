@@ -9,6 +9,11 @@ import (
 	"github.com/recording-sync/recording-sync/pkg/trigger"
 )
 
+// DefaultBatchConcurrency is how many records of one SQS batch are copied
+// at once by default. Each copy holds its own part buffers, so memory grows
+// with it: keep it small.
+const DefaultBatchConcurrency = 2
+
 // Copier copies one recording.
 type Copier interface {
 	Copy(ctx context.Context, ref recording.Ref) (recording.Result, error)
@@ -16,43 +21,74 @@ type Copier interface {
 
 var _ Copier = (*recording.Copier)(nil)
 
+// Options hold the optional settings of a Handler.
+type Options struct {
+	BatchConcurrency int // records of an SQS batch copied at once; default DefaultBatchConcurrency
+}
+
 // Handler handles invocations. It implements lambda.Handler, so that it
 // sees the raw payload and can name what is wrong with it.
 type Handler struct {
-	copier Copier
-	log    *slog.Logger
+	copier      Copier
+	log         *slog.Logger
+	concurrency int
 }
 
 // New returns a Handler that copies with copier and logs to log.
-func New(copier Copier, log *slog.Logger) *Handler {
-	return &Handler{copier: copier, log: log}
+func New(copier Copier, log *slog.Logger, opts *Options) *Handler {
+	h := &Handler{copier: copier, log: log, concurrency: DefaultBatchConcurrency}
+	if opts != nil && opts.BatchConcurrency > 0 {
+		h.concurrency = opts.BatchConcurrency
+	}
+	return h
 }
 
-// Invoke handles one invocation: a direct {"id": N} or {"file": "NAME"}.
-// The response is the copy's recording.Result as JSON.
+// Skipped is the response when an event names no recording to copy (a
+// 30012 event for a call without a recording).
+type Skipped struct {
+	Skipped bool   `json:"skipped"`
+	Reason  string `json:"reason"`
+}
+
+// Invoke handles one invocation of any shape trigger.Decode knows. A direct,
+// EventBridge or 30012 invocation answers its recording.Result (or
+// Skipped) and fails as a whole; an SQS batch answers
+// {"batchItemFailures": [...]} naming exactly the records that failed.
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	ref, err := trigger.DecodeDirect(payload)
+	inv, err := trigger.Decode(payload)
 	if err != nil {
 		h.log.ErrorContext(ctx, "invalid event", "error", err.Error())
 		return nil, err
 	}
-	res, err := h.copy(ctx, ref)
+	if inv.Kind == trigger.KindSQS {
+		return json.Marshal(h.batch(ctx, inv.Records))
+	}
+	res, err := h.item(ctx, inv.Item, slog.String("trigger", string(inv.Kind)))
 	if err != nil {
 		return nil, err
 	}
 	return json.Marshal(res)
 }
 
+// item copies one item, or reports that there is nothing to copy.
+func (h *Handler) item(ctx context.Context, it trigger.Item, attrs ...any) (any, error) {
+	if it.Ref == nil {
+		h.log.InfoContext(ctx, "nothing to copy", append(attrs, slog.String("reason", it.Skip))...)
+		return Skipped{Skipped: true, Reason: it.Skip}, nil
+	}
+	return h.copy(ctx, *it.Ref, attrs...)
+}
+
 // copy copies one recording and logs the outcome in one line.
-func (h *Handler) copy(ctx context.Context, ref recording.Ref) (recording.Result, error) {
+func (h *Handler) copy(ctx context.Context, ref recording.Ref, attrs ...any) (recording.Result, error) {
 	res, err := h.copier.Copy(ctx, ref)
-	attrs := []any{
-		slog.Int64("id", ref.ID),
+	attrs = append(attrs,
+		slog.Int64("id", ref.ID), // 0 when the event named the file
 		slog.String("file", res.File),
 		slog.String("key", res.Key),
 		slog.Int64("bytes", res.Bytes),
 		slog.Int64("durationMs", res.Duration.Milliseconds()),
-	}
+	)
 	if err != nil {
 		h.log.ErrorContext(ctx, "recording not copied", append(attrs, slog.String("error", err.Error()))...)
 		return res, err

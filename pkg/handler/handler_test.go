@@ -52,7 +52,7 @@ func logLines(t *testing.T, buf *bytes.Buffer) []map[string]any {
 func invoke(t *testing.T, c *fakeCopier, payload string) ([]byte, []map[string]any, error) {
 	t.Helper()
 	var buf bytes.Buffer
-	h := New(c, slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	h := New(c, slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})), nil)
 	ctx := context.WithValue(t.Context(), ctxKey{}, true)
 	out, err := h.Invoke(ctx, []byte(payload))
 	return out, logLines(t, &buf), err

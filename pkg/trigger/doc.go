@@ -1,4 +1,12 @@
 // Package trigger owns the shapes of the events that start a copy and
-// turns them into recording references, rejecting anything else with an
-// error that names the problem.
+// turns them into recording references, routing by shape, not by
+// configuration:
+//
+//   - direct: {"id": N} or {"file": "NAME"};
+//   - an EventBridge envelope whose detail is a direct shape or a 30012 event;
+//   - a Yeastar 30012 "New CDR" event, {"type":30012,"sn":...,"msg":"<JSON string>"};
+//   - an SQS event whose records' bodies are any of the above.
+//
+// Anything else is rejected with a *recording.InvalidInputError that names
+// the problem.
 package trigger

@@ -1,0 +1,50 @@
+package handler
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/recording-sync/recording-sync/pkg/trigger"
+)
+
+// batch copies the records of an SQS batch, at most h.concurrency at once,
+// and names the failed ones so that the queue retries only those.
+func (h *Handler) batch(ctx context.Context, records []trigger.Record) events.SQSEventResponse {
+	failed := make([]bool, len(records))
+	sem := make(chan struct{}, h.concurrency)
+	var wg sync.WaitGroup
+	for i, rec := range records {
+		attrs := []any{slog.String("trigger", string(trigger.KindSQS)), slog.String("messageId", rec.MessageID)}
+		if rec.Err != nil {
+			h.log.ErrorContext(ctx, "invalid message", append(attrs, slog.String("error", rec.Err.Error()))...)
+			failed[i] = true
+			continue
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			h.log.ErrorContext(ctx, "recording not copied", append(attrs, slog.String("error", ctx.Err().Error()))...)
+			failed[i] = true
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if _, err := h.item(ctx, rec.Item, attrs...); err != nil {
+				failed[i] = true
+			}
+		}()
+	}
+	wg.Wait()
+	resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
+	for i, f := range failed {
+		if f {
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: records[i].MessageID})
+		}
+	}
+	return resp
+}

@@ -1,0 +1,61 @@
+package trigger
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/recording-sync/recording-sync/pkg/recording"
+)
+
+// EventNewCDR is the Yeastar event type sent when a call ends ("New CDR").
+const EventNewCDR = 30012
+
+// pbxEvent is a Yeastar event as the webhook or the WebSocket delivers it.
+type pbxEvent struct {
+	Type *int            `json:"type"`
+	SN   string          `json:"sn"`
+	Msg  json.RawMessage `json:"msg"`
+}
+
+// newCDR is the part of the 30012 msg this function needs.
+type newCDR struct {
+	CallID    string `json:"call_id"`
+	Recording string `json:"recording"`
+}
+
+// decodePBXEvent decodes a 30012 event. msg is a JSON-encoded string (an
+// already decoded object is accepted too, for forwarders that unwrap it).
+// An empty recording means the call has none: nothing to copy.
+func decodePBXEvent(raw []byte) (Item, error) {
+	var ev pbxEvent
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		return Item{}, invalid("Yeastar event: %s", jsonProblem(err))
+	}
+	switch {
+	case ev.Type == nil:
+		return Item{}, invalid("Yeastar event has no type")
+	case *ev.Type != EventNewCDR:
+		return Item{}, invalid("Yeastar event type %d is not supported (want %d, New CDR)", *ev.Type, EventNewCDR)
+	case len(ev.Msg) == 0:
+		return Item{}, invalid("Yeastar 30012 event has no msg")
+	}
+	msg := []byte(ev.Msg)
+	if strings.HasPrefix(strings.TrimSpace(string(msg)), `"`) {
+		var text string
+		if err := json.Unmarshal(msg, &text); err != nil {
+			return Item{}, invalid("Yeastar 30012 msg is not a valid JSON string")
+		}
+		msg = []byte(text)
+	}
+	var cdr newCDR
+	if err := json.Unmarshal(msg, &cdr); err != nil {
+		return Item{}, invalid("Yeastar 30012 msg is not a JSON object: %s", jsonProblem(err))
+	}
+	if cdr.Recording == "" {
+		return Item{Skip: "call " + truncate(cdr.CallID, 64) + " has no recording"}, nil
+	}
+	if err := recording.ValidateFileName(cdr.Recording); err != nil {
+		return Item{}, prefix("Yeastar 30012 recording: ", err)
+	}
+	return Item{Ref: &recording.Ref{File: cdr.Recording}}, nil
+}

@@ -70,7 +70,7 @@ func invokeFile(ctx context.Context, st *stack, out io.Writer, path string) (ok 
 	if err != nil {
 		return false, err
 	}
-	fmt.Fprintf(out, "\n$ invoke %s\n  event: %s\n", path, bytes.TrimSpace(payload))
+	fmt.Fprintf(out, "\n$ invoke %s\n  event: %s\n", path, compact(payload, 160))
 	resp, err := st.lambda.Invoke(ctx, payload)
 	if err != nil {
 		return false, err
@@ -103,4 +103,17 @@ func listBucket(ctx context.Context, st *stack, out io.Writer) error {
 		fmt.Fprintf(out, "  %-72s %10d bytes\n", *o.Key, *o.Size)
 	}
 	return nil
+}
+
+// compact renders a JSON document on one line, cut at n bytes.
+func compact(doc []byte, n int) string {
+	var b bytes.Buffer
+	if json.Compact(&b, doc) != nil {
+		b.Reset()
+		b.Write(bytes.TrimSpace(doc))
+	}
+	if b.Len() > n {
+		return b.String()[:n] + "..."
+	}
+	return b.String()
 }

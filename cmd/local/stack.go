@@ -20,19 +20,6 @@ const (
 	demoBucket       = "recordings"
 )
 
-// catalogue is what the simulated PBX holds: the recordings the sample
-// events name (two from Yeastar's documentation examples).
-var catalogue = []yeastartest.Recording{
-	{ID: 1727, File: "20220412173331-1649756009.12-2002-2005-Internal.wav", Size: 12 << 20},
-	{ID: 1728, File: "20220427190445-1651057476.362-2005-2002-Internal.wav", Size: 3 << 20},
-	{ID: 1729, File: "20220501093015-1651397415.88-2001-5551234-Outbound.wav", Size: 5 << 20},
-	{ID: 1730, File: "20220502101500-1651486500.12-5551234-2003-Inbound.wav", Size: 9 << 20},
-	{ID: 1731, File: "20220502113000-1651491000.21-2002-2007-Internal.wav", Size: 2 << 20},
-	{ID: 1732, File: "20220502142000-1651501200.40-2004-2006-Internal.mp3", Size: 1 << 20},
-	// events/sqs.json's middle record names 999999, which the PBX does
-	// not have: the batch answer names exactly that message as failed.
-}
-
 // stack is the running local environment.
 type stack struct {
 	dir    string
@@ -68,7 +55,7 @@ func startStack(ctx context.Context, logs io.Writer) (_ *stack, err error) {
 		return nil, fmt.Errorf("create bucket: %w", err)
 	}
 	st.sim = yeastartest.NewServer(yeastartest.Options{ClientID: demoClientID, ClientSecret: demoClientSecret})
-	for _, r := range catalogue {
+	for _, r := range localenv.SampleRecordings {
 		st.sim.AddRecording(r)
 	}
 	env := append(st.s3.Env(),

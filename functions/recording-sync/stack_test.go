@@ -208,6 +208,12 @@ func (st *stack) assertNothingStored(t testing.TB) {
 	if keys := st.keys(t); len(keys) != 0 {
 		t.Errorf("bucket holds %v, want nothing", keys)
 	}
+	st.assertNoOpenUploads(t)
+}
+
+// assertNoOpenUploads checks that no multipart upload was left open.
+func (st *stack) assertNoOpenUploads(t testing.TB) {
+	t.Helper()
 	mp, err := st.s3.ListMultipartUploads(t.Context(), &s3.ListMultipartUploadsInput{Bucket: &st.bucket})
 	if err != nil {
 		t.Fatalf("list multipart uploads: %v", err)

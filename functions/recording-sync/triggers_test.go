@@ -1,0 +1,168 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/recording-sync/recording-sync/pkg/localenv"
+	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
+)
+
+// sampleKey is where a sample recording is stored under the default template.
+func sampleKey(t *testing.T, id int) (string, yeastartest.Recording) {
+	t.Helper()
+	for _, r := range localenv.SampleRecordings {
+		if r.ID == id {
+			f := r.File
+			return fmt.Sprintf("recordings/%s/%s/%s/%s", f[0:4], f[4:6], f[6:8], f), r
+		}
+	}
+	t.Fatalf("no sample recording %d", id)
+	return "", yeastartest.Recording{}
+}
+
+// assertStored checks that the sample recording id is in the bucket, byte
+// for byte.
+func (st *stack) assertStored(t *testing.T, id int) {
+	t.Helper()
+	key, rec := sampleKey(t, id)
+	got, n := st.objectSHA256(t, key)
+	if want := sourceSHA256(t, rec.File, rec.Size); got != want || n != rec.Size {
+		t.Errorf("%s: %d bytes sha256 %s, want %d bytes sha256 %s", key, n, got, rec.Size, want)
+	}
+}
+
+// batchResponse is an SQS batch answer.
+type batchResponse struct {
+	BatchItemFailures []struct {
+		ItemIdentifier string `json:"itemIdentifier"`
+	} `json:"batchItemFailures"`
+}
+
+func (st *stack) invokeBatch(t *testing.T, payload string) []string {
+	t.Helper()
+	inv := st.invoke(t, payload)
+	var resp batchResponse
+	if err := json.Unmarshal(inv.raw, &resp); err != nil || inv.ErrorType != "" || !strings.Contains(string(inv.raw), `"batchItemFailures"`) {
+		t.Fatalf("response %s, want a batch answer", inv.raw)
+	}
+	ids := []string{}
+	for _, f := range resp.BatchItemFailures {
+		ids = append(ids, f.ItemIdentifier)
+	}
+	return ids
+}
+
+// TestSampleEvents runs the built bootstrap with every file in events/,
+// as `make invoke` and `sam local invoke -e` do, and checks the bucket.
+func TestSampleEvents(t *testing.T) {
+	files, err := filepath.Glob("../../events/*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := map[string]func(t *testing.T, st *stack, inv invocation){
+		"direct-id.json":   func(t *testing.T, st *stack, inv invocation) { mustSucceed(t, inv); st.assertStored(t, 1727) },
+		"direct-file.json": func(t *testing.T, st *stack, inv invocation) { mustSucceed(t, inv); st.assertStored(t, 1728) },
+		"eventbridge.json": func(t *testing.T, st *stack, inv invocation) { mustSucceed(t, inv); st.assertStored(t, 1729) },
+		"pbx-30012.json":   func(t *testing.T, st *stack, inv invocation) { mustSucceed(t, inv); st.assertStored(t, 1730) },
+		"pbx-30012-no-recording.json": func(t *testing.T, st *stack, inv invocation) {
+			if !strings.Contains(string(inv.raw), `"skipped":true`) || !strings.Contains(string(inv.raw), "1651057476.362") {
+				t.Errorf("response %s, want skipped naming the call", inv.raw)
+			}
+			if s := st.sim.Stats(); s.APIRequests["recording/download"] != 0 || s.DownloadsStarted != 0 {
+				t.Errorf("a call without a recording reached the PBX: %+v", s.APIRequests)
+			}
+			if keys := st.keys(t); len(keys) != 0 {
+				t.Errorf("bucket holds %v", keys)
+			}
+		},
+		"sqs.json": func(t *testing.T, st *stack, inv invocation) {
+			var resp batchResponse
+			if err := json.Unmarshal(inv.raw, &resp); err != nil || len(resp.BatchItemFailures) != 1 ||
+				resp.BatchItemFailures[0].ItemIdentifier != "4f6c0c7e-2b0e-4c55-9a43-1b2d7c1f0a02" {
+				t.Fatalf("response %s, want exactly the middle record failed", inv.raw)
+			}
+			st.assertStored(t, 1731)
+			st.assertStored(t, 1732)
+			if keys := st.keys(t); len(keys) != 2 {
+				t.Errorf("bucket holds %v, want the two good recordings", keys)
+			}
+		},
+	}
+	if len(files) != len(checks) {
+		t.Errorf("events/ has %d files, the test checks %d: add a check for every sample", len(files), len(checks))
+	}
+	for _, path := range files {
+		name := filepath.Base(path)
+		t.Run(name, func(t *testing.T) {
+			check, ok := checks[name]
+			if !ok {
+				t.Fatalf("no check for events/%s", name)
+			}
+			st := newStack(t, stackOptions{})
+			for _, r := range localenv.SampleRecordings {
+				st.sim.AddRecording(r)
+			}
+			payload, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, st, st.invoke(t, string(payload)))
+			st.assertNoOpenUploads(t)
+		})
+	}
+}
+
+// TestMalformedShapesFail checks that a malformed single event fails the
+// whole invocation, and a malformed SQS record only itself.
+func TestMalformedShapesFail(t *testing.T) {
+	st := newStack(t, stackOptions{})
+	for _, r := range localenv.SampleRecordings {
+		st.sim.AddRecording(r)
+	}
+	singles := []struct{ payload, want string }{
+		{`{"version":"0","detail-type":"Call End","source":"yeastar.pbx","detail":"1727"}`, "EventBridge detail is not a JSON object"},
+		{`{"detail-type":"Call End","source":"yeastar.pbx","detail":{"call":"x"}}`, `unknown event shape (fields ["call"])`},
+		{`{"type":30011,"sn":"x","msg":"{}"}`, "type 30011 is not supported"},
+		{`{"type":30012,"sn":"x","msg":"{not json"}`, "msg is not a JSON object"},
+		{`{"type":30012,"sn":"x","msg":"{\"recording\":\"../x.wav\"}"}`, `contains ".."`},
+		{`{"hello":"world"}`, `unknown event shape (fields ["hello"])`},
+		{`{"Records":[]}`, "SQS event has no records"},
+	}
+	for _, tc := range singles {
+		t.Run(tc.payload, func(t *testing.T) {
+			inv := st.invoke(t, tc.payload)
+			if inv.ErrorType != "InvalidInputError" || !strings.Contains(inv.ErrorMessage, tc.want) {
+				t.Errorf("response %s, want InvalidInputError naming %q", inv.raw, tc.want)
+			}
+		})
+	}
+	if s := st.sim.Stats(); s.APIRequests["recording/download"] != 0 {
+		t.Errorf("malformed events reached the PBX %d times", s.APIRequests["recording/download"])
+	}
+
+	batch := `{"Records":[
+		{"messageId":"good","eventSource":"aws:sqs","body":"{\"id\":1731}"},
+		{"messageId":"not-json","eventSource":"aws:sqs","body":"{\"id\":"},
+		{"messageId":"unknown-shape","eventSource":"aws:sqs","body":"{\"call\":1}"},
+		{"messageId":"bad-id","eventSource":"aws:sqs","body":"{\"id\":-4}"},
+		{"messageId":"no-recording","eventSource":"aws:sqs","body":"{\"type\":30012,\"msg\":\"{\\\"recording\\\":\\\"\\\"}\"}"}
+	]}`
+	failed := st.invokeBatch(t, batch)
+	slices.Sort(failed)
+	if want := []string{"bad-id", "not-json", "unknown-shape"}; !slices.Equal(failed, want) {
+		t.Errorf("failed records %v, want %v", failed, want)
+	}
+	st.assertStored(t, 1731)
+	out := st.out.String()
+	for _, want := range []string{"invalid JSON", `unknown event shape`, "id -4 is not a positive integer"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no log line naming %q", want)
+		}
+	}
+}

@@ -47,9 +47,14 @@ func decodePBXEvent(raw []byte) (Item, error) {
 		}
 		msg = []byte(text)
 	}
+	// A null msg would decode into an empty newCDR and pass for a call
+	// without a recording: only an object is a CDR.
+	if _, err := object(msg, "Yeastar 30012 msg"); err != nil {
+		return Item{}, err
+	}
 	var cdr newCDR
 	if err := json.Unmarshal(msg, &cdr); err != nil {
-		return Item{}, invalid("Yeastar 30012 msg is not a JSON object: %s", jsonProblem(err))
+		return Item{}, invalid("Yeastar 30012 msg: %s", jsonProblem(err))
 	}
 	if cdr.Recording == "" {
 		return Item{Skip: "call " + truncate(cdr.CallID, 64) + " has no recording"}, nil

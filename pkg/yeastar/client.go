@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -45,8 +44,7 @@ type Client struct {
 	creds     Credentials
 	margin    time.Duration
 	now       func() time.Time
-	tokenMu   sync.Mutex
-	token     tokenPair
+	tokens    TokenSource
 }
 
 // New returns a Client for the PBX at baseURL, e.g. "https://pbx.example.com:8088".
@@ -90,6 +88,7 @@ func New(baseURL string, creds Credentials, opts *Options) (*Client, error) {
 	if c.now == nil {
 		c.now = time.Now
 	}
+	c.tokens = &memoryTokens{c: c}
 	return c, nil
 }
 

@@ -155,10 +155,8 @@ func TestRenewAt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			now := issued.Add(tt.now)
-			c := &Client{margin: tt.margin, now: func() time.Time { return now }}
-			pair := tokenPair{access: "a", issued: issued, accessExp: issued.Add(tt.lifetime)}
-			if got := c.renewAt(pair).Sub(issued); got != tt.want {
+			tok := Token{Access: "a", Issued: issued, AccessExpires: issued.Add(tt.lifetime)}
+			if got := tok.RenewAt(tt.margin).Sub(issued); got != tt.want {
 				t.Errorf("renewAt = issue + %v, want issue + %v", got, tt.want)
 			}
 		})

@@ -4,14 +4,40 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"sync"
 	"time"
 )
 
-// tokenPair is the access/refresh pair the PBX issued, with absolute expiry times.
-type tokenPair struct {
-	access, refresh       string
-	issued                time.Time // by the client's clock, when it was asked for
-	accessExp, refreshExp time.Time
+// Token is an access/refresh pair the PBX issued, with absolute expiry
+// times. It is what a shared token cache stores.
+type Token struct {
+	Access         string    `json:"access_token"`
+	Refresh        string    `json:"refresh_token"`
+	Issued         time.Time `json:"issued"`
+	AccessExpires  time.Time `json:"access_expires"`
+	RefreshExpires time.Time `json:"refresh_expires"`
+}
+
+// RenewAt is when t stops being handed out: margin before it expires, or a
+// quarter of its lifetime for short-lived tokens. The whole lifetime counts,
+// not what is left of it: measured from now, the margin would shrink as
+// expiry nears and the token would never be renewed before it expires.
+func (t Token) RenewAt(margin time.Duration) time.Time {
+	if life := t.AccessExpires.Sub(t.Issued); life < 4*margin {
+		margin = life / 4
+	}
+	return t.AccessExpires.Add(-margin)
+}
+
+// TokenSource supplies the access tokens a Client uses. The default is an
+// in-memory source per Client; a shared source lets many instances use one
+// token (the PBX allows 8 valid tokens per application).
+type TokenSource interface {
+	// AccessToken returns a valid access token.
+	AccessToken(ctx context.Context) (string, error)
+	// InvalidateToken tells the source that the PBX refused access (10004).
+	InvalidateToken(access string)
 }
 
 // tokenResponse is the answer of get_token and refresh_token.
@@ -22,82 +48,101 @@ type tokenResponse struct {
 	RefreshExpire int64  `json:"refresh_token_expire_time"`
 }
 
-// AccessToken returns a valid access token. The cached one is reused until
-// shortly before it expires; then it is renewed with refresh_token, falling
-// back to get_token when the refresh token is gone or refused. Concurrent
-// callers wait for one renewal instead of each fetching a token (the PBX
-// allows 8 valid tokens per application).
-func (c *Client) AccessToken(ctx context.Context) (string, error) {
-	c.tokenMu.Lock()
-	defer c.tokenMu.Unlock()
-	now := c.now()
-	if c.token.access != "" && now.Before(c.renewAt(c.token)) {
-		return c.token.access, nil
+// GetToken logs in with the client's credentials and returns a new token.
+// Never retry it on errcode -1: repeated failed logins block the IP.
+func (c *Client) GetToken(ctx context.Context) (Token, error) {
+	return c.exchange(ctx, "get_token", map[string]string{
+		"username": c.creds.ClientID,
+		"password": c.creds.ClientSecret,
+	})
+}
+
+// RefreshToken exchanges a refresh token for a new pair.
+func (c *Client) RefreshToken(ctx context.Context, refresh string) (Token, error) {
+	return c.exchange(ctx, "refresh_token", map[string]string{"refresh_token": refresh})
+}
+
+// DeleteToken revokes an access token (del_token), so that a superseded
+// token stops counting against the PBX's limit.
+func (c *Client) DeleteToken(ctx context.Context, access string) error {
+	return c.call(ctx, "del_token", url.Values{"access_token": {access}}, nil, nil)
+}
+
+// exchange calls get_token or refresh_token and returns the new pair.
+func (c *Client) exchange(ctx context.Context, op string, body map[string]string) (Token, error) {
+	issued := c.now()
+	var resp tokenResponse
+	if err := c.call(ctx, op, nil, body, &resp); err != nil {
+		return Token{}, err
 	}
-	if c.token.refresh != "" && now.Before(c.token.refreshExp) {
-		pair, err := c.exchange(ctx, "refresh_token", map[string]string{"refresh_token": c.token.refresh})
+	if resp.AccessToken == "" || resp.AccessExpire <= 0 {
+		return Token{}, &ContentError{Op: op, ContentType: "application/json", Reason: "no access token in the answer"}
+	}
+	return Token{
+		Access:         resp.AccessToken,
+		Refresh:        resp.RefreshToken,
+		Issued:         issued,
+		AccessExpires:  issued.Add(time.Duration(resp.AccessExpire) * time.Second),
+		RefreshExpires: issued.Add(time.Duration(resp.RefreshExpire) * time.Second),
+	}, nil
+}
+
+// SetTokenSource makes the client take its tokens from ts. Call it before
+// the client is used.
+func (c *Client) SetTokenSource(ts TokenSource) { c.tokens = ts }
+
+// AccessToken returns a valid access token from the client's token source.
+func (c *Client) AccessToken(ctx context.Context) (string, error) {
+	return c.tokens.AccessToken(ctx)
+}
+
+// InvalidateToken tells the token source that the PBX refused token.
+func (c *Client) InvalidateToken(token string) { c.tokens.InvalidateToken(token) }
+
+// memoryTokens is the default TokenSource: one token per Client, reused
+// until shortly before it expires, then renewed with refresh_token, falling
+// back to get_token when the refresh token is gone or refused. Concurrent
+// callers wait for one renewal instead of each fetching a token.
+type memoryTokens struct {
+	c     *Client
+	mu    sync.Mutex
+	token Token
+}
+
+func (m *memoryTokens) AccessToken(ctx context.Context) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.c.now()
+	if m.token.Access != "" && now.Before(m.token.RenewAt(m.c.margin)) {
+		return m.token.Access, nil
+	}
+	if m.token.Refresh != "" && now.Before(m.token.RefreshExpires) {
+		t, err := m.c.RefreshToken(ctx, m.token.Refresh)
 		if err == nil {
-			c.token = pair
-			return pair.access, nil
+			m.token = t
+			return t.Access, nil
 		}
 		if ctx.Err() != nil {
 			return "", err
 		}
 		// The refresh token was refused or lost: log in again below.
 	}
-	c.token = tokenPair{}
-	pair, err := c.exchange(ctx, "get_token", map[string]string{
-		"username": c.creds.ClientID,
-		"password": c.creds.ClientSecret,
-	})
+	m.token = Token{}
+	t, err := m.c.GetToken(ctx)
 	if err != nil {
 		return "", err
 	}
-	c.token = pair
-	return pair.access, nil
+	m.token = t
+	return t.Access, nil
 }
 
-// InvalidateToken drops the cached token if it is still token, so that the
-// next AccessToken call renews it. Call it after the PBX answered 10004.
-func (c *Client) InvalidateToken(token string) {
-	c.tokenMu.Lock()
-	defer c.tokenMu.Unlock()
-	if c.token.access == token {
-		c.token.access = ""
-		c.token.accessExp = time.Time{}
+func (m *memoryTokens) InvalidateToken(access string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.token.Access == access {
+		m.token.Access = ""
+		m.token.AccessExpires = time.Time{}
 	}
-}
-
-// renewAt is when a token stops being handed out: RefreshMargin before it
-// expires, or a quarter of its lifetime for short-lived tokens.
-func (c *Client) renewAt(t tokenPair) time.Time {
-	margin := c.margin
-	// The whole lifetime, not what is left of it: measured from now, the
-	// margin would shrink as expiry nears and the token would never be
-	// renewed before it expires.
-	if life := t.accessExp.Sub(t.issued); life < 4*margin {
-		margin = life / 4
-	}
-	return t.accessExp.Add(-margin)
-}
-
-// exchange calls get_token or refresh_token and returns the new pair.
-func (c *Client) exchange(ctx context.Context, op string, body map[string]string) (tokenPair, error) {
-	issued := c.now()
-	var resp tokenResponse
-	if err := c.call(ctx, op, nil, body, &resp); err != nil {
-		return tokenPair{}, err
-	}
-	if resp.AccessToken == "" || resp.AccessExpire <= 0 {
-		return tokenPair{}, &ContentError{Op: op, ContentType: "application/json", Reason: "no access token in the answer"}
-	}
-	return tokenPair{
-		access:     resp.AccessToken,
-		refresh:    resp.RefreshToken,
-		issued:     issued,
-		accessExp:  issued.Add(time.Duration(resp.AccessExpire) * time.Second),
-		refreshExp: issued.Add(time.Duration(resp.RefreshExpire) * time.Second),
-	}, nil
 }
 
 // errNoToken guards against using an empty token by mistake.

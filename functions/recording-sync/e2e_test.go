@@ -88,6 +88,8 @@ func TestStoredRecordingIsNotDownloadedAgain(t *testing.T) {
 	}
 }
 
+// TestFaultsLeaveNothingBehind arms faults that outlast every retry and
+// resume: each invocation fails, and leaves no object and no open upload.
 func TestFaultsLeaveNothingBehind(t *testing.T) {
 	proxy, err := localenv.NewFaultProxy(s3Server.Endpoint)
 	if err != nil {
@@ -101,8 +103,10 @@ func TestFaultsLeaveNothingBehind(t *testing.T) {
 		arm       func(file string)
 		wantError string
 	}{
-		{"connection dropped mid-stream", func(f string) { st.sim.DropDownloadAfter(f, 13*mib, 100) }, "RetryableError"},
-		{"short body", func(f string) { st.sim.ShortDownload(f, 20*mib, 100) }, "RetryableError"},
+		// Every request, resumed ones too, breaks after 3 MiB: each attempt
+		// gets 18 MiB (two parts uploaded) before its resumes run out.
+		{"connection dropped mid-stream, every time", func(f string) { st.sim.DropDownloadAfter(f, 3*mib, 1000) }, "RetryableError"},
+		{"short body, every time", func(f string) { st.sim.ShortDownload(f, 3*mib, 1000) }, "RetryableError"},
 		{"JSON body instead of audio", func(f string) {
 			st.sim.DownloadBody(f, "application/json", `{"errcode":70082,"errmsg":"OVERLOAD_TASK_RUNNING"}`, 100)
 		}, "RetryableError"},
@@ -149,7 +153,8 @@ func TestBadInputTouchesNothing(t *testing.T) {
 		{`{"file":"a\nb.wav"}`, "control"},
 		{`{"file":""}`, "file name is empty"},
 		{`{"file":12}`, "file is not a string"},
-		{`{"recording":"x"}`, `unknown field "recording"`},
+		{`{"recording":"x"}`, `unknown event shape (fields ["recording"])`},
+		{`{"id":1,"extra":true}`, `unknown field "extra"`},
 		{`{"id": 1`, "not a JSON object"},
 		{`[1,2]`, "not a JSON object"},
 		{`"1727"`, "not a JSON object"},

@@ -57,6 +57,6 @@ func setup(ctx context.Context) (*handler.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	copier := recording.NewCopier(pbx, s3store.New(s3Client, nil), cfg.Bucket, cfg.KeyTemplate)
+	copier := recording.NewCopier(pbx, s3store.New(s3Client, nil), cfg.Bucket, cfg.KeyTemplate, &recording.Options{StallTimeout: cfg.StallTimeout})
 	return handler.New(copier, lambdacontext.NewLogger(), &handler.Options{BatchConcurrency: cfg.BatchConcurrency}), nil
 }

@@ -70,20 +70,23 @@ func runMain(m *testing.M) int {
 
 // stack is one function instance wired to a simulator and a fresh bucket.
 type stack struct {
-	sim    *yeastartest.Simulator
-	lambda *localenv.Lambda
-	bucket string
-	s3     *s3.Client
-	out    *syncBuffer // everything the emulator and the function printed
+	env     []string      // the function's environment
+	timeout time.Duration // the function's timeout
+	sim     *yeastartest.Simulator
+	lambda  *localenv.Lambda
+	bucket  string
+	s3      *s3.Client
+	out     *syncBuffer // everything the emulator and the function printed
 }
 
 // stackOptions tune newStack.
 type stackOptions struct {
-	sim        yeastartest.Options
-	pbxHandler func(http.Handler) http.Handler // wraps the simulator, e.g. to break connections
-	s3Endpoint string                          // default: the S3 server itself
-	timeout    time.Duration
-	extraEnv   []string // more KEY=VALUE for the function
+	sim          yeastartest.Options
+	pbxHandler   func(http.Handler) http.Handler // wraps the simulator, e.g. to break connections
+	s3Endpoint   string                          // default: the S3 server itself
+	timeout      time.Duration
+	extraEnv     []string // more KEY=VALUE for the function
+	clientSecret string   // the function's client secret, when not the simulator's
 }
 
 func newStack(t testing.TB, opts stackOptions) *stack {
@@ -110,29 +113,50 @@ func newStack(t testing.TB, opts stackOptions) *stack {
 		t.Fatal(err)
 	}
 	st.s3 = c
+	secret := testClientSecret
+	if opts.clientSecret != "" {
+		secret = opts.clientSecret
+	}
 	env := append(s3Server.Env(),
 		"PBX_BASE_URL="+pbxURL,
 		"PBX_CLIENT_ID="+testClientID,
-		"PBX_CLIENT_SECRET="+testClientSecret,
+		"PBX_CLIENT_SECRET="+secret,
 		"RECORDINGS_BUCKET="+st.bucket,
 	)
 	if opts.s3Endpoint != "" {
 		env = append(env, "AWS_ENDPOINT_URL_S3="+opts.s3Endpoint, "AWS_MAX_ATTEMPTS=2")
 	}
-	env = append(env, opts.extraEnv...)
-	st.lambda, err = localenv.StartLambda(ctx, bootstrapPath, localenv.LambdaOptions{Env: env, Output: st.out, Timeout: opts.timeout})
+	st.env, st.timeout = append(env, opts.extraEnv...), opts.timeout
+	st.lambda = startLambda(t, st.env, st.timeout, st.out)
+	return st
+}
+
+// startLambda runs the bootstrap under its own emulator until the test ends.
+func startLambda(t testing.TB, env []string, timeout time.Duration, out *syncBuffer) *localenv.Lambda {
+	t.Helper()
+	l, err := localenv.StartLambda(t.Context(), bootstrapPath, localenv.LambdaOptions{Env: env, Output: out, Timeout: timeout})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := st.lambda.Close(); err != nil {
+		if err := l.Close(); err != nil {
 			t.Errorf("stop emulator: %v", err)
 		}
 		if t.Failed() {
-			t.Logf("emulator output:\n%s", st.out.String())
+			t.Logf("emulator output:\n%s", out.String())
 		}
 	})
-	return st
+	return l
+}
+
+// sibling returns another function instance (execution environment) with
+// the same configuration, simulator and bucket.
+func (st *stack) sibling(t testing.TB) *stack {
+	t.Helper()
+	sib := *st
+	sib.out = &syncBuffer{}
+	sib.lambda = startLambda(t, st.env, st.timeout, sib.out)
+	return &sib
 }
 
 // invocation is the emulator's answer: a result or an error document.

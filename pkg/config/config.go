@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/recording-sync/recording-sync/pkg/recording"
 )
@@ -25,6 +26,10 @@ type Config struct {
 	// BatchConcurrency is how many records of an SQS batch are copied at
 	// once (BATCH_CONCURRENCY, 1-10); 0 means the handler's default.
 	BatchConcurrency int
+	// StallTimeout is how long a download may deliver nothing before it
+	// is resumed (DOWNLOAD_STALL_TIMEOUT, a Go duration); 0 means the
+	// copier's default.
+	StallTimeout time.Duration
 	// S3PathStyle is set when AWS_ENDPOINT_URL_S3 points at a local S3
 	// server, which serves buckets by path, not by host name.
 	S3PathStyle bool
@@ -79,6 +84,13 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 			return Config{}, &Error{"BATCH_CONCURRENCY", "must be an integer from 1 to 10"}
 		}
 		c.BatchConcurrency = n
+	}
+	if v := get("DOWNLOAD_STALL_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			return Config{}, &Error{"DOWNLOAD_STALL_TIMEOUT", "must be a duration of at least 1s, e.g. 30s"}
+		}
+		c.StallTimeout = d
 	}
 	keys, err := recording.ParseKeyTemplate(get("RECORDINGS_KEY_TEMPLATE"))
 	if err != nil {

@@ -23,9 +23,7 @@ func (h *Handler) batch(ctx context.Context, records []trigger.Record) events.SQ
 			failed[i] = true
 			continue
 		}
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
+		if !acquire(ctx, sem) {
 			h.log.ErrorContext(ctx, "recording not copied", append(attrs, slog.String("error", ctx.Err().Error()))...)
 			failed[i] = true
 			continue
@@ -47,4 +45,20 @@ func (h *Handler) batch(ctx context.Context, records []trigger.Record) events.SQ
 		}
 	}
 	return resp
+}
+
+// acquire takes a slot in sem unless ctx is done. A done ctx wins even when
+// a slot is free: select picks at random among ready cases, so without the
+// second check records would still start after the invocation's deadline.
+func acquire(ctx context.Context, sem chan struct{}) bool {
+	select {
+	case sem <- struct{}{}:
+	case <-ctx.Done():
+		return false
+	}
+	if ctx.Err() != nil {
+		<-sem
+		return false
+	}
+	return true
 }

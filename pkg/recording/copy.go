@@ -47,52 +47,96 @@ type Result struct {
 	Duration      time.Duration `json:"-"`
 }
 
+// Options hold the optional settings of a Copier.
+type Options struct {
+	TransientRetry       RetryPolicy   // network faults, -2, 70082, 5xx; default DefaultTransientRetry
+	NotYetAvailableRetry RetryPolicy   // 60001; default DefaultNotYetAvailableRetry
+	MaxResumes           int           // reopenings of one download; default DefaultMaxResumes
+	StallTimeout         time.Duration // no byte for this long counts as a drop; default DefaultStallTimeout
+}
+
+func (o Options) withDefaults() Options {
+	if o.TransientRetry.Attempts <= 0 {
+		o.TransientRetry = DefaultTransientRetry
+	}
+	if o.NotYetAvailableRetry.Attempts <= 0 {
+		o.NotYetAvailableRetry = DefaultNotYetAvailableRetry
+	}
+	if o.MaxResumes <= 0 {
+		o.MaxResumes = DefaultMaxResumes
+	}
+	if o.StallTimeout <= 0 {
+		o.StallTimeout = DefaultStallTimeout
+	}
+	return o
+}
+
 // Copier copies recordings from one PBX into one bucket.
 type Copier struct {
 	pbx    PBX
 	store  Store
 	bucket string
 	keys   KeyTemplate
+	opts   Options
 }
 
 // NewCopier returns a Copier writing into bucket under keys.
-func NewCopier(pbx PBX, store Store, bucket string, keys KeyTemplate) *Copier {
-	return &Copier{pbx: pbx, store: store, bucket: bucket, keys: keys}
+func NewCopier(pbx PBX, store Store, bucket string, keys KeyTemplate, opts *Options) *Copier {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	return &Copier{pbx: pbx, store: store, bucket: bucket, keys: keys, opts: o.withDefaults()}
 }
 
-// Copy copies the recording ref names, unless it is already stored. The
-// error is an *InvalidInputError, *PermanentError or *RetryableError.
+// Copy copies the recording ref names, unless it is already stored.
+// Failures are retried by class (see ClassOf) within the invocation's
+// deadline, less a reserve that leaves time to abort cleanly. The error is
+// an *InvalidInputError, *PermanentError, *NotYetAvailableError,
+// *TimeoutError or *RetryableError.
 func (c *Copier) Copy(ctx context.Context, ref Ref) (Result, error) {
 	start := time.Now()
-	res, err := c.copy(ctx, ref)
+	if err := ref.Validate(); err != nil {
+		return Result{ID: ref.ID, File: ref.File}, err
+	}
+	copyCtx, cancel := context.WithCancel(ctx)
+	if deadline, ok := ctx.Deadline(); ok {
+		copyCtx, cancel = context.WithDeadline(ctx, deadline.Add(-reserveFor(ctx)))
+	}
+	defer cancel()
+	var res Result
+	var err error
+	for attempt := 1; ; attempt++ {
+		res, err = c.copyOnce(copyCtx, ref)
+		if err == nil || copyCtx.Err() != nil {
+			break
+		}
+		var policy RetryPolicy
+		switch ClassOf(err) {
+		case ClassTransient:
+			policy = c.opts.TransientRetry
+		case ClassNotYetAvailable:
+			policy = c.opts.NotYetAvailableRetry
+		}
+		if attempt >= policy.Attempts || !sleep(copyCtx, policy.backoff(attempt)) {
+			break
+		}
+	}
 	res.Duration = time.Since(start)
 	if err != nil {
-		return res, classify(ref, err)
+		timedOut := copyCtx.Err() != nil && ctx.Err() == nil || errors.Is(err, context.DeadlineExceeded)
+		return res, classify(ref, err, timedOut)
 	}
 	return res, nil
 }
 
-func (c *Copier) copy(ctx context.Context, ref Ref) (Result, error) {
-	if err := ref.Validate(); err != nil {
-		return Result{ID: ref.ID, File: ref.File}, err
-	}
+// copyOnce makes one attempt: link -> key -> already stored? -> stream.
+func (c *Copier) copyOnce(ctx context.Context, ref Ref) (Result, error) {
 	res := Result{ID: ref.ID, File: ref.File, Bucket: c.bucket}
-	link, err := c.pbx.RecordingDownloadLink(ctx, yeastar.RecordingQuery{ID: ref.ID, File: ref.File})
+	query := yeastar.RecordingQuery{ID: ref.ID, File: ref.File}
+	link, err := c.link(ctx, query)
 	if err != nil {
-		return res, fmt.Errorf("get download link: %w", err)
-	}
-	// The PBX decides the stored name (stereo recordings change format);
-	// it is validated like any input before it reaches a key.
-	if err := ValidateFileName(link.File); err != nil {
-		// The PBX is at fault, not the event: a permanent error, not an
-		// InvalidInputError (which would drop this context and blame the
-		// caller).
-		reason := err.Error()
-		var inv *InvalidInputError
-		if errors.As(err, &inv) {
-			reason = inv.Reason
-		}
-		return res, fmt.Errorf("%w: %s", errBadAnswer, reason)
+		return res, err
 	}
 	res.File = link.File
 	if res.Key, err = c.keys.Key(link.File, ref.ID); err != nil {
@@ -106,21 +150,18 @@ func (c *Copier) copy(ctx context.Context, ref Ref) (Result, error) {
 		res.Bytes, res.AlreadyStored = size, true
 		return res, nil
 	}
-	dl, err := c.pbx.Download(ctx, link.ResourceURL, 0)
+	src, err := newResumingReader(ctx, c.opener(query, link), c.opts)
 	if err != nil {
 		return res, err
 	}
-	defer dl.Body.Close()
-	if dl.Offset != 0 || dl.ContentLength != dl.Size {
-		return res, fmt.Errorf("download: PBX answered a partial recording")
-	}
+	defer src.Close()
 	up, err := c.store.Upload(ctx, s3store.Object{
 		Bucket:      c.bucket,
 		Key:         res.Key,
-		Size:        dl.Size,
+		Size:        src.Size(),
 		ContentType: ContentType(link.File),
 		Metadata:    c.metadata(ref.ID, link.File),
-	}, dl.Body)
+	}, src)
 	if errors.Is(err, s3store.ErrAlreadyExists) {
 		// Another copy won the race; what it stored is this recording.
 		_, size, herr := c.store.Exists(ctx, c.bucket, res.Key)
@@ -135,6 +176,49 @@ func (c *Copier) copy(ctx context.Context, ref Ref) (Result, error) {
 	}
 	res.Bytes = up.Size
 	return res, nil
+}
+
+// link asks the PBX for a download link and validates the file name it
+// answers with.
+func (c *Copier) link(ctx context.Context, q yeastar.RecordingQuery) (yeastar.DownloadLink, error) {
+	link, err := c.pbx.RecordingDownloadLink(ctx, q)
+	if err != nil {
+		return link, fmt.Errorf("get download link: %w", err)
+	}
+	// The PBX decides the stored name (stereo recordings change format);
+	// it is validated like any input before it reaches a key.
+	if err := ValidateFileName(link.File); err != nil {
+		// The PBX is at fault, not the event: a permanent error, not an
+		// InvalidInputError (which would blame the caller).
+		reason := err.Error()
+		var inv *InvalidInputError
+		if errors.As(err, &inv) {
+			reason = inv.Reason
+		}
+		return link, fmt.Errorf("%w: %s", errBadAnswer, reason)
+	}
+	return link, nil
+}
+
+// opener opens the download at an offset. When the link has expired or
+// its token was revoked (the PBX answers 10004 even after the client
+// renewed its token), it asks for a new link first.
+func (c *Copier) opener(q yeastar.RecordingQuery, link yeastar.DownloadLink) opener {
+	return func(ctx context.Context, offset int64) (*yeastar.Download, error) {
+		d, err := c.pbx.Download(ctx, link.ResourceURL, offset)
+		if !errors.Is(err, &yeastar.APIError{Code: yeastar.CodeTokenExpired}) {
+			return d, err
+		}
+		fresh, lerr := c.link(ctx, q)
+		if lerr != nil {
+			return nil, lerr
+		}
+		if fresh.File != link.File {
+			return nil, fmt.Errorf("download link renewed for %q, want %q", fresh.File, link.File)
+		}
+		link = fresh
+		return c.pbx.Download(ctx, link.ResourceURL, offset)
+	}
 }
 
 // metadata records where an object came from.

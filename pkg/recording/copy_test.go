@@ -29,7 +29,8 @@ type countingBody struct {
 func (b *countingBody) Close() error { b.closes++; return nil }
 
 // fakePBX answers RecordingDownloadLink and Download from its fields and
-// records the calls in *calls.
+// records the calls in *calls. Every Download that succeeds gets a body of
+// its own, as the PBX answers every request afresh.
 type fakePBX struct {
 	t     *testing.T
 	calls *[]string
@@ -38,11 +39,11 @@ type fakePBX struct {
 	linkErr error
 	query   yeastar.RecordingQuery
 
-	dl        *yeastar.Download
-	dlErr     error
-	dlURL     string
-	dlOffset  int64
-	dlReturns int // downloads returned with a body
+	dl       yeastar.Download // answered by Download, with a fresh body
+	dlErr    error
+	dlURL    string
+	dlOffset int64
+	bodies   []*countingBody // of the downloads returned, in order
 }
 
 func (p *fakePBX) RecordingDownloadLink(ctx context.Context, q yeastar.RecordingQuery) (yeastar.DownloadLink, error) {
@@ -59,8 +60,11 @@ func (p *fakePBX) Download(ctx context.Context, resourceURL string, offset int64
 	if p.dlErr != nil {
 		return nil, p.dlErr
 	}
-	p.dlReturns++
-	return p.dl, nil
+	body := &countingBody{Reader: strings.NewReader(content)}
+	p.bodies = append(p.bodies, body)
+	d := p.dl
+	d.Body = body
+	return &d, nil
 }
 
 // fakeStore answers Exists from heads (one answer per call, the last one
@@ -131,7 +135,8 @@ type copyCase struct {
 	name     string
 	template string
 	ref      Ref
-	setup    func(p *fakePBX, s *fakeStore, body *countingBody)
+	opts     *Options // nil: the defaults
+	setup    func(p *fakePBX, s *fakeStore)
 
 	wantCalls []string
 	wantErr   class  // "" means success
@@ -145,25 +150,32 @@ const (
 	dlPath  = "/api/v2.0.0/recording/download?file=abc"
 )
 
-func runCopy(t *testing.T, tt copyCase) (*fakePBX, *fakeStore, *countingBody, Result, error) {
+// oneAttempt makes a Copier try once and never resume, for tests about
+// the calls of a single attempt.
+var oneAttempt = Options{
+	TransientRetry:       RetryPolicy{Attempts: 1},
+	NotYetAvailableRetry: RetryPolicy{Attempts: 1},
+	MaxResumes:           1,
+}
+
+func runCopy(t *testing.T, tt copyCase) (*fakePBX, *fakeStore, Result, error) {
 	t.Helper()
 	var calls []string
-	body := &countingBody{Reader: strings.NewReader(content)}
 	p := &fakePBX{
 		t: t, calls: &calls,
 		link: yeastar.DownloadLink{File: pbxName, ResourceURL: dlPath},
-		dl:   &yeastar.Download{Body: body, ContentLength: int64(len(content)), Size: int64(len(content)), ContentType: "audio/x-wav"},
+		dl:   yeastar.Download{ContentLength: int64(len(content)), Size: int64(len(content)), ContentType: "audio/x-wav"},
 	}
 	s := &fakeStore{t: t, calls: &calls, heads: []head{{exists: false}}}
 	if tt.setup != nil {
-		tt.setup(p, s, body)
+		tt.setup(p, s)
 	}
 	keys, err := ParseKeyTemplate(tt.template)
 	if err != nil {
 		t.Fatalf("ParseKeyTemplate(%q) = %v", tt.template, err)
 	}
 	ctx := context.WithValue(t.Context(), ctxKey{}, true)
-	res, err := NewCopier(p, s, bucket, keys).Copy(ctx, tt.ref)
+	res, err := NewCopier(p, s, bucket, keys, tt.opts).Copy(ctx, tt.ref)
 
 	if !slices.Equal(calls, tt.wantCalls) {
 		t.Errorf("calls = %v, want %v", calls, tt.wantCalls)
@@ -181,13 +193,15 @@ func runCopy(t *testing.T, tt copyCase) (*fakePBX, *fakeStore, *countingBody, Re
 		}
 	}
 	// Whoever opens the download closes it, on every path.
-	if body.closes != p.dlReturns {
-		t.Errorf("download body closed %d times, want %d", body.closes, p.dlReturns)
+	for i, b := range p.bodies {
+		if b.closes != 1 {
+			t.Errorf("download body %d closed %d times, want once", i, b.closes)
+		}
 	}
 	if res.Duration < 0 {
 		t.Errorf("Duration = %v, want >= 0", res.Duration)
 	}
-	return p, s, body, res, err
+	return p, s, res, err
 }
 
 func defaultKey(t *testing.T, file string) string {
@@ -234,7 +248,7 @@ func TestCopySuccess(t *testing.T) {
 			copyCase: copyCase{
 				name:      "PBX answers another format",
 				ref:       Ref{File: pbxName},
-				setup:     func(p *fakePBX, _ *fakeStore, _ *countingBody) { p.link.File = mp3 },
+				setup:     func(p *fakePBX, _ *fakeStore) { p.link.File = mp3 },
 				wantCalls: []string{"link", "exists", "download", "upload"},
 			},
 			wantQuery: yeastar.RecordingQuery{File: pbxName},
@@ -245,7 +259,7 @@ func TestCopySuccess(t *testing.T) {
 			copyCase: copyCase{
 				name:      "non-ASCII name",
 				ref:       Ref{ID: 9},
-				setup:     func(p *fakePBX, _ *fakeStore, _ *countingBody) { p.link.File = nonASCII },
+				setup:     func(p *fakePBX, _ *fakeStore) { p.link.File = nonASCII },
 				wantCalls: []string{"link", "exists", "download", "upload"},
 			},
 			wantQuery: yeastar.RecordingQuery{ID: 9},
@@ -267,7 +281,7 @@ func TestCopySuccess(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, s, _, res, _ := runCopy(t, tt.copyCase)
+			p, s, res, _ := runCopy(t, tt.copyCase)
 			if p.query != tt.wantQuery {
 				t.Errorf("PBX asked for %+v, want %+v", p.query, tt.wantQuery)
 			}
@@ -325,7 +339,7 @@ func TestCopyAlreadyStored(t *testing.T) {
 		{
 			name:      "found before download",
 			ref:       Ref{ID: 1727},
-			setup:     func(_ *fakePBX, s *fakeStore, _ *countingBody) { s.heads = []head{{exists: true, size: stored}} },
+			setup:     func(_ *fakePBX, s *fakeStore) { s.heads = []head{{exists: true, size: stored}} },
 			wantCalls: []string{"link", "exists"},
 		},
 		{
@@ -333,7 +347,7 @@ func TestCopyAlreadyStored(t *testing.T) {
 			// refuses ours and the object is the other copy's.
 			name: "racing copy won",
 			ref:  Ref{File: pbxName},
-			setup: func(_ *fakePBX, s *fakeStore, _ *countingBody) {
+			setup: func(_ *fakePBX, s *fakeStore) {
 				s.heads = []head{{exists: false}, {exists: true, size: stored}}
 				s.uploadErr = fmt.Errorf("s3 upload b/k: %w", s3store.ErrAlreadyExists)
 			},
@@ -342,7 +356,7 @@ func TestCopyAlreadyStored(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, _, res, _ := runCopy(t, tt)
+			_, _, res, _ := runCopy(t, tt)
 			want := Result{ID: tt.ref.ID, File: pbxName, Bucket: bucket, Key: defaultKey(t, pbxName), Bytes: stored, AlreadyStored: true}
 			res.Duration = 0
 			if res != want {
@@ -373,7 +387,7 @@ func TestCopyErrors(t *testing.T) {
 		{
 			name:      "bad credentials",
 			ref:       Ref{ID: 1727},
-			setup:     func(p *fakePBX, _ *fakeStore, _ *countingBody) { p.linkErr = api("get_token", yeastar.CodeFailure) },
+			setup:     func(p *fakePBX, _ *fakeStore) { p.linkErr = api("get_token", yeastar.CodeFailure) },
 			wantErr:   permanent,
 			wantMsg:   "errcode -1",
 			wantCalls: []string{"link"},
@@ -381,17 +395,17 @@ func TestCopyErrors(t *testing.T) {
 		{
 			name: "recording not written yet",
 			ref:  Ref{ID: 1727},
-			setup: func(p *fakePBX, _ *fakeStore, _ *countingBody) {
+			setup: func(p *fakePBX, _ *fakeStore) {
 				p.linkErr = api("recording/download", yeastar.CodeDataNotFound)
 			},
-			wantErr:   retryable,
+			wantErr:   notYetAvailable,
 			wantMsg:   "errcode 60001",
 			wantCalls: []string{"link"},
 		},
 		{
 			name: "access denied",
 			ref:  Ref{ID: 1727},
-			setup: func(p *fakePBX, _ *fakeStore, _ *countingBody) {
+			setup: func(p *fakePBX, _ *fakeStore) {
 				p.linkErr = api("recording/download", yeastar.CodeAccessDenied)
 			},
 			wantErr:   permanent,
@@ -402,7 +416,7 @@ func TestCopyErrors(t *testing.T) {
 			// The PBX, not the event, is wrong: the error says so.
 			name:      "PBX answers a path",
 			ref:       Ref{ID: 1727},
-			setup:     func(p *fakePBX, _ *fakeStore, _ *countingBody) { p.link.File = "../x.wav" },
+			setup:     func(p *fakePBX, _ *fakeStore) { p.link.File = "../x.wav" },
 			wantErr:   permanent,
 			wantMsg:   `PBX answered a bad file name`,
 			wantCalls: []string{"link"},
@@ -410,7 +424,7 @@ func TestCopyErrors(t *testing.T) {
 		{
 			name:      "PBX answers a name with a newline",
 			ref:       Ref{ID: 1727},
-			setup:     func(p *fakePBX, _ *fakeStore, _ *countingBody) { p.link.File = "20220412173331\n.wav" },
+			setup:     func(p *fakePBX, _ *fakeStore) { p.link.File = "20220412173331\n.wav" },
 			wantErr:   permanent,
 			wantMsg:   `PBX answered a bad file name`,
 			wantCalls: []string{"link"},
@@ -426,7 +440,7 @@ func TestCopyErrors(t *testing.T) {
 		{
 			name:      "head fails",
 			ref:       Ref{ID: 1727},
-			setup:     func(_ *fakePBX, s *fakeStore, _ *countingBody) { s.heads = []head{{err: errNet}} },
+			setup:     func(_ *fakePBX, s *fakeStore) { s.heads = []head{{err: errNet}} },
 			wantErr:   retryable,
 			wantMsg:   errNet.Error(),
 			wantCalls: []string{"link", "exists"},
@@ -434,7 +448,7 @@ func TestCopyErrors(t *testing.T) {
 		{
 			name:      "download overload",
 			ref:       Ref{ID: 1727},
-			setup:     func(p *fakePBX, _ *fakeStore, _ *countingBody) { p.dlErr = api("download", yeastar.CodeOverloadTask) },
+			setup:     func(p *fakePBX, _ *fakeStore) { p.dlErr = api("download", yeastar.CodeOverloadTask) },
 			wantErr:   retryable,
 			wantMsg:   "errcode 70082",
 			wantCalls: []string{"link", "exists", "download"},
@@ -442,7 +456,7 @@ func TestCopyErrors(t *testing.T) {
 		{
 			name:      "download IP forbidden",
 			ref:       Ref{ID: 1727},
-			setup:     func(p *fakePBX, _ *fakeStore, _ *countingBody) { p.dlErr = api("download", yeastar.CodeIPForbidden) },
+			setup:     func(p *fakePBX, _ *fakeStore) { p.dlErr = api("download", yeastar.CodeIPForbidden) },
 			wantErr:   permanent,
 			wantMsg:   "errcode 70087",
 			wantCalls: []string{"link", "exists", "download"},
@@ -450,7 +464,7 @@ func TestCopyErrors(t *testing.T) {
 		{
 			name: "download from an offset",
 			ref:  Ref{ID: 1727},
-			setup: func(p *fakePBX, _ *fakeStore, _ *countingBody) {
+			setup: func(p *fakePBX, _ *fakeStore) {
 				p.dl.Offset = 5
 				p.dl.ContentLength = p.dl.Size - 5
 			},
@@ -461,7 +475,7 @@ func TestCopyErrors(t *testing.T) {
 		{
 			name:      "download from an offset, lengths consistent",
 			ref:       Ref{ID: 1727},
-			setup:     func(p *fakePBX, _ *fakeStore, _ *countingBody) { p.dl.Offset = 5 },
+			setup:     func(p *fakePBX, _ *fakeStore) { p.dl.Offset = 5 },
 			wantErr:   retryable,
 			wantMsg:   "partial",
 			wantCalls: []string{"link", "exists", "download"},
@@ -469,7 +483,7 @@ func TestCopyErrors(t *testing.T) {
 		{
 			name:      "download shorter than the recording",
 			ref:       Ref{ID: 1727},
-			setup:     func(p *fakePBX, _ *fakeStore, _ *countingBody) { p.dl.Size++ },
+			setup:     func(p *fakePBX, _ *fakeStore) { p.dl.Size++ },
 			wantErr:   retryable,
 			wantMsg:   "partial",
 			wantCalls: []string{"link", "exists", "download"},
@@ -477,7 +491,7 @@ func TestCopyErrors(t *testing.T) {
 		{
 			name:      "upload fails",
 			ref:       Ref{ID: 1727},
-			setup:     func(_ *fakePBX, s *fakeStore, _ *countingBody) { s.uploadErr = errNet },
+			setup:     func(_ *fakePBX, s *fakeStore) { s.uploadErr = errNet },
 			wantErr:   retryable,
 			wantMsg:   errNet.Error(),
 			wantCalls: []string{"link", "exists", "download", "upload"},
@@ -485,7 +499,7 @@ func TestCopyErrors(t *testing.T) {
 		{
 			name: "upload short source",
 			ref:  Ref{ID: 1727},
-			setup: func(_ *fakePBX, s *fakeStore, _ *countingBody) {
+			setup: func(_ *fakePBX, s *fakeStore) {
 				s.uploadErr = fmt.Errorf("s3 upload: %w", &s3store.SizeError{Want: 10, Got: 5})
 			},
 			wantErr:   retryable,
@@ -495,7 +509,7 @@ func TestCopyErrors(t *testing.T) {
 		{
 			name: "race lost, head fails",
 			ref:  Ref{ID: 1727},
-			setup: func(_ *fakePBX, s *fakeStore, _ *countingBody) {
+			setup: func(_ *fakePBX, s *fakeStore) {
 				s.heads = []head{{exists: false}, {err: errNet}}
 				s.uploadErr = fmt.Errorf("s3 upload: %w", s3store.ErrAlreadyExists)
 			},
@@ -506,11 +520,14 @@ func TestCopyErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, s, _, res, err := runCopy(t, tt)
+			// The calls listed are those of one attempt: retries are
+			// retry_test.go's, resumes resume_test.go's.
+			tt.opts = &oneAttempt
+			_, s, res, err := runCopy(t, tt)
 			if tt.wantErr != invalidInput && !strings.Contains(err.Error(), tt.ref.String()) {
 				t.Errorf("error %q does not name the recording (%s)", err, tt.ref)
 			}
-			if got, want := IsPermanent(err), tt.wantErr != retryable; got != want {
+			if got, want := IsPermanent(err), tt.wantErr == permanent || tt.wantErr == invalidInput; got != want {
 				t.Errorf("IsPermanent(%v) = %v, want %v", err, got, want)
 			}
 			if s.obj.Key != "" && s.obj.Size != int64(len(content)) {

@@ -51,6 +51,58 @@ var permanentCodes = map[int]bool{
 // that is not a safe single path element.
 var errBadAnswer = errors.New("PBX answered a bad file name")
 
+// NotYetAvailableError is a recording the PBX does not have (60001), even
+// after a few retries: it may not be written yet, so a later retry may pass.
+type NotYetAvailableError struct {
+	Ref Ref
+	Err error
+}
+
+func (e *NotYetAvailableError) Error() string {
+	return fmt.Sprintf("recording %s: not available on the PBX yet: %v", e.Ref, e.Err)
+}
+func (e *NotYetAvailableError) Unwrap() error { return e.Err }
+
+// TimeoutError is a copy stopped before the invocation's deadline, early
+// enough to abort its upload cleanly. Nothing was stored; retry it, with a
+// longer function timeout if it keeps happening.
+type TimeoutError struct {
+	Ref Ref
+	Err error
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("recording %s: stopped before the function's deadline: %v", e.Ref, e.Err)
+}
+func (e *TimeoutError) Unwrap() error { return e.Err }
+
+// Class is what can be done about a failure. All decisions about failures
+// are taken from it, in one place.
+type Class int
+
+// The failure classes.
+const (
+	ClassTransient       Class = iota // retry with backoff: network, -2, 70082, 5xx, S3 errors
+	ClassNotYetAvailable              // 60001: a few retries with growing backoff
+	ClassPermanent                    // never retried: bad credentials, 10005, 40002, 70004, 70087, 70123
+	ClassInvalidInput                 // never retried: the event itself is wrong
+)
+
+// ClassOf decides the class of err.
+func ClassOf(err error) Class {
+	var inv *InvalidInputError
+	switch {
+	case errors.As(err, &inv):
+		return ClassInvalidInput
+	case IsPermanent(err):
+		return ClassPermanent
+	}
+	if code, ok := yeastar.ErrorCode(err); ok && code == yeastar.CodeDataNotFound {
+		return ClassNotYetAvailable
+	}
+	return ClassTransient
+}
+
 // IsPermanent reports whether err can never succeed on retry.
 func IsPermanent(err error) bool {
 	var inv *InvalidInputError
@@ -67,15 +119,19 @@ func IsPermanent(err error) bool {
 	return false
 }
 
-// classify wraps err in PermanentError or RetryableError; input errors stay
-// as they are.
-func classify(ref Ref, err error) error {
+// classify wraps err in the named type of its class; input errors stay as
+// they are. timedOut says the copy was stopped for the deadline.
+func classify(ref Ref, err error, timedOut bool) error {
 	var inv *InvalidInputError
 	switch {
 	case errors.As(err, &inv):
 		return inv
 	case IsPermanent(err):
 		return &PermanentError{Ref: ref, Err: err}
+	case timedOut:
+		return &TimeoutError{Ref: ref, Err: err}
+	case ClassOf(err) == ClassNotYetAvailable:
+		return &NotYetAvailableError{Ref: ref, Err: err}
 	default:
 		return &RetryableError{Ref: ref, Err: err}
 	}

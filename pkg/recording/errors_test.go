@@ -11,13 +11,16 @@ import (
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
-// class names the three outcomes of classify.
+// class names the outcomes of classify.
 type class string
 
 const (
 	invalidInput class = "InvalidInputError"
 	permanent    class = "PermanentError"
 	retryable    class = "RetryableError"
+	// notYetAvailable and timeout are retryable too, under their own names.
+	notYetAvailable class = "NotYetAvailableError"
+	timeout         class = "TimeoutError"
 )
 
 // classOf returns the class of a classified error, failing the test if the
@@ -28,6 +31,8 @@ func classOf(t *testing.T, err error) class {
 		inv  *InvalidInputError
 		perm *PermanentError
 		ret  *RetryableError
+		nya  *NotYetAvailableError
+		tmo  *TimeoutError
 	)
 	switch {
 	case err == nil:
@@ -38,6 +43,10 @@ func classOf(t *testing.T, err error) class {
 		return permanent
 	case errors.As(err, &ret):
 		return retryable
+	case errors.As(err, &nya):
+		return notYetAvailable
+	case errors.As(err, &tmo):
+		return timeout
 	}
 	t.Fatalf("error %v (%T) is not an InvalidInputError, PermanentError or RetryableError", err, err)
 	return ""
@@ -62,7 +71,7 @@ func TestClassify(t *testing.T) {
 		{"-2 internal", api("recording/download", yeastar.CodeInternal), retryable},
 		{"-2 internal on get_token", api("get_token", yeastar.CodeInternal), retryable},
 		{"10004 token expired", api("download", yeastar.CodeTokenExpired), retryable},
-		{"60001 not written yet", api("recording/download", yeastar.CodeDataNotFound), retryable},
+		{"60001 not written yet", api("recording/download", yeastar.CodeDataNotFound), notYetAvailable},
 		{"70082 one mp3 download at a time", api("download", yeastar.CodeOverloadTask), retryable},
 		{"unknown errcode", api("recording/download", 99999), retryable},
 		{"HTTP 502", &yeastar.HTTPError{Op: "download", StatusCode: 502}, retryable},
@@ -76,10 +85,10 @@ func TestClassify(t *testing.T) {
 	ref := Ref{ID: 1727}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got, want := IsPermanent(tt.err), tt.want != retryable; got != want {
+			if got, want := IsPermanent(tt.err), tt.want == permanent || tt.want == invalidInput; got != want {
 				t.Errorf("IsPermanent(%v) = %v, want %v", tt.err, got, want)
 			}
-			err := classify(ref, tt.err)
+			err := classify(ref, tt.err, false)
 			if got := classOf(t, err); got != tt.want {
 				t.Fatalf("classify(%v) = %T, want %s", tt.err, err, tt.want)
 			}

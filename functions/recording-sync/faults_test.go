@@ -1,0 +1,148 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
+)
+
+// The tests below prove the guarantees against the faults a PBX, a network
+// and S3 throw, each through the built bootstrap under the emulator, and
+// end by checking that the bucket holds exactly the source's bytes and no
+// open multipart upload.
+
+// copyAndVerify invokes the function for rec and checks the stored bytes.
+func (st *stack) copyAndVerify(t *testing.T, rec yeastartest.Recording) {
+	t.Helper()
+	inv := st.invoke(t, fmt.Sprintf(`{"id": %d}`, rec.ID))
+	mustSucceed(t, inv)
+	got, n := st.objectSHA256(t, inv.Key)
+	if want := sourceSHA256(t, rec.File, rec.Size); got != want || n != rec.Size {
+		t.Fatalf("stored %d bytes sha256 %s, want %d bytes sha256 %s", n, got, rec.Size, want)
+	}
+	st.assertNoOpenUploads(t)
+}
+
+func TestDroppedDownloadResumes(t *testing.T) {
+	for _, disableRange := range []bool{false, true} {
+		t.Run(fmt.Sprintf("range disabled=%v", disableRange), func(t *testing.T) {
+			st := newStack(t, stackOptions{sim: yeastartest.Options{DisableRange: disableRange}})
+			rec := yeastartest.Recording{ID: 7, File: recordingFile(7, "wav"), Size: 20 * mib}
+			st.sim.AddRecording(rec)
+			st.sim.DropDownloadAfter(rec.File, 3*mib, 1)
+			st.copyAndVerify(t, rec)
+			stats := st.sim.Stats()
+			if !disableRange {
+				// One resumed request from the byte where the first stopped,
+				// and no second full download.
+				if want := []int64{0, 3 * mib}; !slices.Equal(stats.DownloadRanges, want) {
+					t.Errorf("download requests started at %v, want %v", stats.DownloadRanges, want)
+				}
+				if stats.DownloadBytes != rec.Size {
+					t.Errorf("the PBX sent %d bytes for a %d-byte recording", stats.DownloadBytes, rec.Size)
+				}
+				return
+			}
+			// The resumed request was answered with the whole file: the
+			// copy restarted cleanly with a full download.
+			if n := len(stats.DownloadRanges); n < 3 || stats.DownloadRanges[n-1] != 0 {
+				t.Errorf("download requests started at %v, want a resume attempt then a full restart", stats.DownloadRanges)
+			}
+		})
+	}
+}
+
+func TestTransientPBXFaultsAreSurvived(t *testing.T) {
+	st := newStack(t, stackOptions{})
+	cases := []struct {
+		name string
+		arm  func(file string)
+	}{
+		{"download answers the JSON token error once", func(f string) {
+			st.sim.DownloadBody(f, "application/json", `{"errcode":10004,"errmsg":"TOKEN EXPIRED"}`, 1)
+		}},
+		{"API answers -2 twice", func(string) { st.sim.FailAPI("recording/download", -2, 2) }},
+		{"recording answers 60001 twice before appearing", func(string) { st.sim.FailAPI("recording/download", 60001, 2) }},
+		{"mp3 overload 70082 twice", func(string) { st.sim.FailAPI("recording/download", 70082, 2) }},
+		{"short body once", func(f string) { st.sim.ShortDownload(f, 5*mib, 1) }},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := yeastartest.Recording{ID: 30 + i, File: recordingFile(30+i, "wav"), Size: 12 * mib}
+			st.sim.AddRecording(rec)
+			tc.arm(rec.File)
+			st.copyAndVerify(t, rec)
+		})
+	}
+}
+
+func TestDeadlineAbortsCleanly(t *testing.T) {
+	st := newStack(t, stackOptions{timeout: 5 * time.Second})
+	rec := yeastartest.Recording{ID: 40, File: recordingFile(40, "wav"), Size: 64 * mib}
+	st.sim.AddRecording(rec)
+	// 4 MiB/s: parts are uploading when the deadline nears, but the
+	// recording cannot finish in 5 s.
+	st.sim.ThrottleDownload(rec.File, 4*mib)
+	start := time.Now()
+	inv := st.invoke(t, `{"id": 40}`)
+	if inv.ErrorType != "TimeoutError" {
+		t.Fatalf("response %s after %v, want a TimeoutError", inv.raw, time.Since(start))
+	}
+	if strings.Contains(string(inv.raw), "Task timed out") {
+		t.Errorf("Lambda killed the invocation instead of the function stopping in time: %s", inv.raw)
+	}
+	st.assertNothingStored(t)
+}
+
+func TestBadCredentialsAreNeverRetried(t *testing.T) {
+	st := newStack(t, stackOptions{clientSecret: "wrong-secret"})
+	st.sim.AddRecording(yeastartest.Recording{ID: 1, File: recordingFile(1, "wav"), Size: mib})
+	for i := 1; i <= 2; i++ {
+		inv := st.invoke(t, `{"id": 1}`)
+		if inv.ErrorType != "PermanentError" || !strings.Contains(inv.ErrorMessage, "get_token") {
+			t.Fatalf("response %s, want a PermanentError naming get_token", inv.raw)
+		}
+		if calls := st.sim.Stats().GetTokenCalls; calls != i {
+			t.Fatalf("after %d invocations the PBX saw %d get_token calls, want exactly one each", i, calls)
+		}
+	}
+	st.assertNothingStored(t)
+}
+
+func TestMP3OneDownloadAtATime(t *testing.T) {
+	first := newStack(t, stackOptions{sim: yeastartest.Options{MP3SingleDownload: true}})
+	stacks := []*stack{first, first.sibling(t), first.sibling(t)}
+	recs := make([]yeastartest.Recording, len(stacks))
+	for i := range recs {
+		recs[i] = yeastartest.Recording{ID: 50 + i, File: recordingFile(50+i, "mp3"), Size: 24 * mib}
+		first.sim.AddRecording(recs[i])
+		first.sim.ThrottleDownload(recs[i].File, 64*mib) // long enough to overlap
+	}
+	var wg sync.WaitGroup
+	results := make([]invocation, len(stacks))
+	for i, st := range stacks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = st.invoke(t, fmt.Sprintf(`{"id": %d}`, recs[i].ID))
+		}()
+	}
+	wg.Wait()
+	for i, inv := range results {
+		mustSucceed(t, inv)
+		got, _ := first.objectSHA256(t, inv.Key)
+		if want := sourceSHA256(t, recs[i].File, recs[i].Size); got != want {
+			t.Errorf("%s: stored bytes differ from the source", inv.Key)
+		}
+	}
+	// Retried link requests show that the PBX's one-download rule was hit.
+	if links := first.sim.Stats().APIRequests["recording/download"]; links <= len(recs) {
+		t.Errorf("%d link requests for %d recordings: the downloads never overlapped, the test proved nothing", links, len(recs))
+	}
+	first.assertNoOpenUploads(t)
+}

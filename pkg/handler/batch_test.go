@@ -1,0 +1,380 @@
+package handler
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/recording-sync/recording-sync/pkg/recording"
+)
+
+// batchCopier is a concurrency-safe fake Copier. It fails the refs in fail,
+// records every call and the most calls in flight at once, and sleeps delay
+// in each call so that concurrent calls overlap.
+type batchCopier struct {
+	delay  time.Duration
+	fail   map[recording.Ref]error
+	onCall func(recording.Ref) // runs inside Copy, before the sleep
+
+	mu        sync.Mutex
+	calls     []recording.Ref
+	active    int
+	maxActive int
+}
+
+func (c *batchCopier) Copy(ctx context.Context, ref recording.Ref) (recording.Result, error) {
+	c.mu.Lock()
+	c.calls = append(c.calls, ref)
+	c.active++
+	c.maxActive = max(c.maxActive, c.active)
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.active--
+		c.mu.Unlock()
+	}()
+	if c.onCall != nil {
+		c.onCall(ref)
+	}
+	time.Sleep(c.delay)
+	res := resultFor(ref)
+	if err := c.fail[ref]; err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+func (c *batchCopier) called() []recording.Ref {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.calls)
+}
+
+func (c *batchCopier) maxConcurrent() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.maxActive
+}
+
+// resultFor is what the fake answers for ref.
+func resultFor(ref recording.Ref) recording.Result {
+	file := ref.File
+	if file == "" {
+		file = fmt.Sprintf("20220412173331-%d.wav", ref.ID)
+	}
+	return recording.Result{ID: ref.ID, File: file, Bucket: "b", Key: "recordings/" + file, Bytes: 42}
+}
+
+// sqsEvent returns an SQS event with one record per body, ids m1, m2, ...
+func sqsEvent(bodies ...string) string {
+	recs := make([]string, len(bodies))
+	for i, b := range bodies {
+		quoted, _ := json.Marshal(b)
+		recs[i] = fmt.Sprintf(`{"messageId":"m%d","receiptHandle":"h%d","body":%s,"eventSource":"aws:sqs"}`, i+1, i+1, quoted)
+	}
+	return `{"Records":[` + strings.Join(recs, ",") + `]}`
+}
+
+// idBodies returns n direct bodies {"id":1} ... {"id":n}.
+func idBodies(n int) []string {
+	b := make([]string, n)
+	for i := range b {
+		b[i] = fmt.Sprintf(`{"id":%d}`, i+1)
+	}
+	return b
+}
+
+func invokeBatch(t *testing.T, ctx context.Context, c Copier, opts *Options, payload string) ([]byte, []map[string]any, error) {
+	t.Helper()
+	var buf bytes.Buffer
+	h := New(c, slog.New(slog.NewJSONHandler(&buf, nil)), opts)
+	out, err := h.Invoke(ctx, []byte(payload))
+	return out, logLines(t, &buf), err
+}
+
+// byMessageID indexes log lines by messageId, failing on a line without
+// one or on two lines for one record.
+func byMessageID(t *testing.T, lines []map[string]any) map[string]map[string]any {
+	t.Helper()
+	m := make(map[string]map[string]any)
+	for _, l := range lines {
+		id, ok := l["messageId"].(string)
+		if !ok || id == "" {
+			t.Errorf("log line %v has no messageId", l)
+			continue
+		}
+		if _, dup := m[id]; dup {
+			t.Errorf("two log lines for %s: %v and %v", id, m[id], l)
+		}
+		m[id] = l
+	}
+	return m
+}
+
+func sortedRefs(refs []recording.Ref) []recording.Ref {
+	return slices.SortedFunc(slices.Values(refs), func(a, b recording.Ref) int {
+		if a.ID != b.ID {
+			return int(a.ID - b.ID)
+		}
+		return strings.Compare(a.File, b.File)
+	})
+}
+
+func TestBatchPartialFailure(t *testing.T) {
+	copyErr := &recording.RetryableError{Ref: recording.Ref{ID: 2}, Err: errors.New("PBX busy")}
+	c := &batchCopier{delay: time.Millisecond, fail: map[recording.Ref]error{{ID: 2}: copyErr}}
+	bodies := []string{`{"id":1}`, `{"id":2}`, `{"id":3}`, `{"id":`, `{"id":5}`}
+	out, lines, err := invokeBatch(t, t.Context(), c, &Options{BatchConcurrency: 3}, sqsEvent(bodies...))
+	if err != nil {
+		t.Fatalf("Invoke = %v; a failed record must not fail the batch", err)
+	}
+	const want = `{"batchItemFailures":[{"itemIdentifier":"m2"},{"itemIdentifier":"m4"}]}`
+	if string(out) != want {
+		t.Errorf("response = %s, want %s", out, want)
+	}
+	wantCalls := []recording.Ref{{ID: 1}, {ID: 2}, {ID: 3}, {ID: 5}}
+	if got := sortedRefs(c.called()); !slices.Equal(got, wantCalls) {
+		t.Errorf("Copy calls = %+v, want %+v (not the malformed record)", got, wantCalls)
+	}
+
+	if len(lines) != len(bodies) {
+		t.Errorf("%d log lines, want one per record (%d): %v", len(lines), len(bodies), lines)
+	}
+	logs := byMessageID(t, lines)
+	for i := range bodies {
+		id := fmt.Sprintf("m%d", i+1)
+		line, ok := logs[id]
+		if !ok {
+			t.Errorf("no log line for %s", id)
+			continue
+		}
+		want := map[string]any{"level": "INFO", "trigger": "sqs", "msg": "recording copied"}
+		switch id {
+		case "m2":
+			want = map[string]any{"level": "ERROR", "trigger": "sqs", "msg": "recording not copied", "error": copyErr.Error(), "id": float64(2)}
+		case "m4":
+			want = map[string]any{"level": "ERROR", "trigger": "sqs", "msg": "invalid message"}
+			if e, _ := line["error"].(string); !strings.Contains(e, "invalid JSON") {
+				t.Errorf("log line for m4 error = %q, want it to name the invalid JSON", e)
+			}
+		default:
+			if _, bad := line["error"]; bad {
+				t.Errorf("log line for %s has an error: %v", id, line)
+			}
+		}
+		checkLine(t, line, want)
+	}
+}
+
+func TestBatchAllSucceed(t *testing.T) {
+	c := &batchCopier{}
+	bodies := []string{
+		`{"id":1731}`,
+		`{"file":"` + pbxName + `"}`,
+		`{"detail":{"id":7}}`,
+		`{"type":30012,"msg":"{\"call_id\":\"9.1\",\"recording\":\"\"}"}`, // nothing to copy: a success
+	}
+	out, lines, err := invokeBatch(t, t.Context(), c, nil, sqsEvent(bodies...))
+	if err != nil {
+		t.Fatalf("Invoke = %v", err)
+	}
+	const want = `{"batchItemFailures":[]}`
+	if string(out) != want {
+		t.Errorf("response = %s, want %s (an empty list, not null)", out, want)
+	}
+	wantCalls := sortedRefs([]recording.Ref{{ID: 7}, {ID: 1731}, {File: pbxName}})
+	if got := sortedRefs(c.called()); !slices.Equal(got, wantCalls) {
+		t.Errorf("Copy calls = %+v, want %+v", got, wantCalls)
+	}
+	logs := byMessageID(t, lines)
+	if len(lines) != len(bodies) || len(logs) != len(bodies) {
+		t.Errorf("%d log lines for %d messages, want one per record: %v", len(lines), len(logs), lines)
+	}
+	checkLine(t, logs["m4"], map[string]any{"level": "INFO", "msg": "nothing to copy", "reason": "call 9.1 has no recording"})
+}
+
+func TestBatchConcurrency(t *testing.T) {
+	tests := []struct {
+		name    string
+		opts    *Options
+		limit   int
+		overlap bool // more than one copy must have run at once
+	}{
+		{"one at a time", &Options{BatchConcurrency: 1}, 1, false},
+		{"three at a time", &Options{BatchConcurrency: 3}, 3, true},
+		{"default", nil, DefaultBatchConcurrency, DefaultBatchConcurrency > 1},
+		{"zero means default", &Options{}, DefaultBatchConcurrency, DefaultBatchConcurrency > 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &batchCopier{delay: 20 * time.Millisecond}
+			const n = 10
+			out, _, err := invokeBatch(t, t.Context(), c, tt.opts, sqsEvent(idBodies(n)...))
+			if err != nil {
+				t.Fatalf("Invoke = %v", err)
+			}
+			if string(out) != `{"batchItemFailures":[]}` {
+				t.Errorf("response = %s, want no failures", out)
+			}
+			if got := len(c.called()); got != n {
+				t.Errorf("Copy called %d times, want %d", got, n)
+			}
+			got := c.maxConcurrent()
+			if got > tt.limit {
+				t.Errorf("%d copies ran at once, want at most %d", got, tt.limit)
+			}
+			if tt.overlap && got < 2 {
+				t.Errorf("%d copy ran at once, want the batch copied concurrently (up to %d)", got, tt.limit)
+			}
+		})
+	}
+}
+
+func TestBatchCancelled(t *testing.T) {
+	t.Run("before processing", func(t *testing.T) {
+		// Each record gets its own chance at a free slot: run several
+		// rounds so that a random choice between a free slot and a
+		// done context cannot pass by luck.
+		for round := range 20 {
+			c := &batchCopier{}
+			ctx, cancel := context.WithCancel(t.Context())
+			cancel()
+			out, lines, err := invokeBatch(t, ctx, c, &Options{BatchConcurrency: 3}, sqsEvent(idBodies(5)...))
+			if err != nil {
+				t.Fatalf("Invoke = %v; a cancelled batch must still report its records", err)
+			}
+			const want = `{"batchItemFailures":[{"itemIdentifier":"m1"},{"itemIdentifier":"m2"},` +
+				`{"itemIdentifier":"m3"},{"itemIdentifier":"m4"},{"itemIdentifier":"m5"}]}`
+			if string(out) != want {
+				t.Fatalf("round %d: response = %s, want %s", round, out, want)
+			}
+			if calls := c.called(); len(calls) != 0 {
+				t.Fatalf("round %d: Copy called with %+v after the context was cancelled", round, calls)
+			}
+			logs := byMessageID(t, lines)
+			if len(lines) != 5 || len(logs) != 5 {
+				t.Fatalf("round %d: %d log lines, want one per record: %v", round, len(lines), lines)
+			}
+			for id, l := range logs {
+				if e, _ := l["error"].(string); !strings.Contains(e, context.Canceled.Error()) || l["level"] != "ERROR" {
+					t.Errorf("log line for %s = %v, want an ERROR naming %q", id, l, context.Canceled)
+				}
+			}
+		}
+	})
+	t.Run("during processing", func(t *testing.T) {
+		for round := range 20 {
+			ctx, cancel := context.WithCancel(t.Context())
+			// The first copy cancels the invocation: the records still
+			// waiting for a slot must not start.
+			c := &batchCopier{delay: time.Millisecond, onCall: func(recording.Ref) { cancel() }}
+			out, _, err := invokeBatch(t, ctx, c, &Options{BatchConcurrency: 1}, sqsEvent(idBodies(5)...))
+			cancel()
+			if err != nil {
+				t.Fatalf("Invoke = %v", err)
+			}
+			if calls := c.called(); len(calls) != 1 || calls[0] != (recording.Ref{ID: 1}) {
+				t.Fatalf("round %d: Copy calls = %+v, want only id 1", round, calls)
+			}
+			const want = `{"batchItemFailures":[{"itemIdentifier":"m2"},{"itemIdentifier":"m3"},` +
+				`{"itemIdentifier":"m4"},{"itemIdentifier":"m5"}]}`
+			if string(out) != want {
+				t.Fatalf("round %d: response = %s, want %s", round, out, want)
+			}
+		}
+	})
+}
+
+func TestInvokeSingleItem(t *testing.T) {
+	const wav = "20220501093015-1651397415.88-2001-5551234-Outbound.wav"
+	cdr := func(rec string) string {
+		msg, _ := json.Marshal(`{"call_id":"1651397415.88","recording":"` + rec + `"}`)
+		return `{"type":30012,"sn":"x","msg":` + string(msg) + `}`
+	}
+	tests := []struct {
+		name        string
+		payload     string
+		wantRef     recording.Ref
+		wantTrigger string
+	}{
+		{"direct id", `{"id":1727}`, recording.Ref{ID: 1727}, "direct"},
+		{"EventBridge direct", `{"source":"yeastar.pbx","detail":{"id":1727}}`, recording.Ref{ID: 1727}, "eventbridge"},
+		{"EventBridge 30012", `{"source":"yeastar.pbx","detail":` + cdr(wav) + `}`, recording.Ref{File: wav}, "eventbridge"},
+		{"30012", cdr(wav), recording.Ref{File: wav}, "pbx-event"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" returns the Result", func(t *testing.T) {
+			c := &batchCopier{}
+			out, lines, err := invokeBatch(t, t.Context(), c, nil, tt.payload)
+			if err != nil {
+				t.Fatalf("Invoke = %v", err)
+			}
+			want, _ := json.Marshal(resultFor(tt.wantRef))
+			if !bytes.Equal(out, want) {
+				t.Errorf("response = %s, want %s", out, want)
+			}
+			if calls := c.called(); len(calls) != 1 || calls[0] != tt.wantRef {
+				t.Errorf("Copy calls = %+v, want one with %+v", calls, tt.wantRef)
+			}
+			if len(lines) != 1 {
+				t.Fatalf("%d log lines, want 1: %v", len(lines), lines)
+			}
+			checkLine(t, lines[0], map[string]any{"level": "INFO", "trigger": tt.wantTrigger, "msg": "recording copied"})
+		})
+		t.Run(tt.name+" fails on a copy error", func(t *testing.T) {
+			copyErr := &recording.PermanentError{Ref: tt.wantRef, Err: errors.New("gone")}
+			c := &batchCopier{fail: map[recording.Ref]error{tt.wantRef: copyErr}}
+			out, lines, err := invokeBatch(t, t.Context(), c, nil, tt.payload)
+			if err != copyErr {
+				t.Errorf("Invoke error = %v, want the copier's %v", err, copyErr)
+			}
+			if out != nil {
+				t.Errorf("Invoke returned %s with its error, want nil", out)
+			}
+			if len(lines) != 1 {
+				t.Fatalf("%d log lines, want 1: %v", len(lines), lines)
+			}
+			checkLine(t, lines[0], map[string]any{"level": "ERROR", "trigger": tt.wantTrigger, "error": copyErr.Error()})
+		})
+	}
+}
+
+func TestInvokeNothingToCopy(t *testing.T) {
+	msg, _ := json.Marshal(`{"call_id":"1651057476.362","status":"NO ANSWER","recording":""}`)
+	pbx := `{"type":30012,"sn":"x","msg":` + string(msg) + `}`
+	tests := []struct {
+		name, payload, trigger string
+	}{
+		{"30012", pbx, "pbx-event"},
+		{"EventBridge 30012", `{"source":"yeastar.pbx","detail":` + pbx + `}`, "eventbridge"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &batchCopier{}
+			out, lines, err := invokeBatch(t, t.Context(), c, nil, tt.payload)
+			if err != nil {
+				t.Fatalf("Invoke = %v; a call without a recording is a success", err)
+			}
+			const want = `{"skipped":true,"reason":"call 1651057476.362 has no recording"}`
+			if string(out) != want {
+				t.Errorf("response = %s, want %s", out, want)
+			}
+			if calls := c.called(); len(calls) != 0 {
+				t.Errorf("Copy called with %+v, want no call", calls)
+			}
+			if len(lines) != 1 {
+				t.Fatalf("%d log lines, want 1: %v", len(lines), lines)
+			}
+			checkLine(t, lines[0], map[string]any{"level": "INFO", "msg": "nothing to copy", "trigger": tt.trigger,
+				"reason": "call 1651057476.362 has no recording"})
+		})
+	}
+}

@@ -1,0 +1,200 @@
+package tokencache
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/recording-sync/recording-sync/pkg/localenv"
+	"github.com/recording-sync/recording-sync/pkg/yeastar"
+	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
+)
+
+// The S3 server is shared by all tests of the binary and started by the
+// first test that needs it.
+var (
+	serverOnce sync.Once
+	server     *localenv.S3Server
+	serverErr  error
+	serverDir  string
+	serverLog  *os.File
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if server != nil {
+		if err := server.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "stop S3 server:", err)
+		}
+	}
+	if serverLog != nil {
+		if code != 0 {
+			if b, err := os.ReadFile(serverLog.Name()); err == nil && len(b) > 0 {
+				fmt.Fprintf(os.Stderr, "--- S3 server log ---\n%s\n", b)
+			}
+		}
+		serverLog.Close()
+	}
+	if serverDir != "" {
+		os.RemoveAll(serverDir)
+	}
+	os.Exit(code)
+}
+
+// s3Server returns the shared server, starting it on first use.
+func s3Server(t *testing.T) *localenv.S3Server {
+	t.Helper()
+	serverOnce.Do(func() {
+		// Not t.Context(): the server outlives the test that starts it.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		serverDir, serverErr = os.MkdirTemp("", "tokencache-test-")
+		if serverErr != nil {
+			return
+		}
+		serverLog, serverErr = os.Create(filepath.Join(serverDir, "versitygw.log"))
+		if serverErr != nil {
+			return
+		}
+		data := filepath.Join(serverDir, "data")
+		if serverErr = os.Mkdir(data, 0o755); serverErr != nil {
+			return
+		}
+		server, serverErr = localenv.StartS3(ctx, data, serverLog)
+	})
+	if serverErr != nil {
+		t.Fatalf("start S3 server: %v", serverErr)
+	}
+	return server
+}
+
+// s3Client returns a client of the shared server.
+func s3Client(t *testing.T) *s3.Client {
+	t.Helper()
+	c, err := s3Server(t).Client(t.Context())
+	if err != nil {
+		t.Fatalf("S3 client: %v", err)
+	}
+	return c
+}
+
+var bucketSeq atomic.Int64
+
+// newBucket creates a bucket that no other test uses.
+func newBucket(t *testing.T) string {
+	t.Helper()
+	name := fmt.Sprintf("tokencache-%d", bucketSeq.Add(1))
+	if err := s3Server(t).CreateBucket(t.Context(), name); err != nil {
+		t.Fatalf("create bucket %s: %v", name, err)
+	}
+	return name
+}
+
+const testKey = "pbx/token.json"
+
+// newStore returns a store in a bucket of its own.
+func newStore(t *testing.T) (*S3Store, string) {
+	t.Helper()
+	bucket := newBucket(t)
+	return NewS3Store(s3Client(t), bucket, testKey), bucket
+}
+
+// The PBX's credentials and one recording to check tokens with.
+const (
+	clientID     = "test-client-id"
+	clientSecret = "test-client-secret-7f3a"
+	recordingID  = 1
+)
+
+// newPBX starts a simulator accepting clientID/clientSecret.
+func newPBX(t *testing.T, opts yeastartest.Options) *yeastartest.Simulator {
+	t.Helper()
+	opts.ClientID, opts.ClientSecret = clientID, clientSecret
+	sim := yeastartest.NewServer(opts)
+	t.Cleanup(sim.Close)
+	sim.AddRecording(yeastartest.Recording{ID: recordingID, File: "20220412173331-1649756009.12-2002-2005-Internal.wav", Size: 1024})
+	return sim
+}
+
+// newClient returns a PBX client logging in with secret.
+func newClient(t *testing.T, sim *yeastartest.Simulator, secret string) *yeastar.Client {
+	t.Helper()
+	c, err := yeastar.New(sim.URL(), yeastar.Credentials{ClientID: clientID, ClientSecret: secret}, nil)
+	if err != nil {
+		t.Fatalf("yeastar client: %v", err)
+	}
+	return c
+}
+
+// instance is one simulated function instance: its own PBX client, whose
+// tokens come from its own Source.
+type instance struct {
+	client *yeastar.Client
+	src    *Source
+}
+
+// newInstances returns n instances sharing store.
+func newInstances(t *testing.T, n int, sim *yeastartest.Simulator, store Store, opts Options) []instance {
+	t.Helper()
+	out := make([]instance, n)
+	for i := range out {
+		c := newClient(t, sim, clientSecret)
+		o := opts
+		o.HolderID = fmt.Sprintf("instance-%d", i)
+		src := New(c, store, &o)
+		c.SetTokenSource(src)
+		out[i] = instance{client: c, src: src}
+	}
+	return out
+}
+
+// fastOptions keep the tests short.
+var fastOptions = Options{PollInterval: 50 * time.Millisecond, LeaseDuration: 5 * time.Second}
+
+// checkClient is the HTTP client of tokenAccepted.
+var checkClient = &http.Client{Timeout: 10 * time.Second}
+
+// tokenAccepted asks the simulator whether it accepts token, the way any
+// API call would, without the client's renew-and-retry.
+func tokenAccepted(t *testing.T, sim *yeastartest.Simulator, token string) bool {
+	t.Helper()
+	u := sim.URL() + "/openapi/v1.0/recording/download?id=1&access_token=" + url.QueryEscape(token)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("User-Agent", "tokencache-test")
+	resp, err := checkClient.Do(req)
+	if err != nil {
+		t.Fatalf("check token: %v", err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		ErrCode int `json:"errcode"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatalf("check token: %v", err)
+	}
+	return body.ErrCode == 0
+}
+
+// assertNoTokenIn fails if s contains any token the simulator issued.
+func assertNoTokenIn(t *testing.T, sim *yeastartest.Simulator, s string) {
+	t.Helper()
+	for _, tok := range sim.IssuedTokens() {
+		if strings.Contains(s, tok) {
+			t.Errorf("a PBX token leaked into %q", s)
+		}
+	}
+}

@@ -1,0 +1,166 @@
+package tokencache
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"sync"
+	"time"
+
+	"github.com/recording-sync/recording-sync/pkg/yeastar"
+)
+
+// Defaults for Options.
+const (
+	DefaultRefreshMargin = time.Minute
+	DefaultLeaseDuration = 15 * time.Second
+	DefaultPollInterval  = 200 * time.Millisecond
+)
+
+// API is the part of the PBX client a Source renews tokens with.
+type API interface {
+	GetToken(ctx context.Context) (yeastar.Token, error)
+	RefreshToken(ctx context.Context, refresh string) (yeastar.Token, error)
+	DeleteToken(ctx context.Context, access string) error
+}
+
+var (
+	_ API                 = (*yeastar.Client)(nil)
+	_ yeastar.TokenSource = (*Source)(nil)
+)
+
+// Options hold the optional settings of a Source.
+type Options struct {
+	// RefreshMargin: a token is renewed this long before it expires, or a
+	// quarter of its lifetime before, if shorter (yeastar.Token.RenewAt).
+	// Default 60s.
+	RefreshMargin time.Duration
+	// LeaseDuration is how long one instance may hold the right to renew;
+	// it also bounds the PBX calls of one renewal. Default 15s.
+	LeaseDuration time.Duration
+	// PollInterval is how often an instance re-reads the shared entry while
+	// another one renews, with ±50% jitter. After 60002 MAX LIMITATION
+	// EXCEEDED, get_token is retried every 5 poll intervals. Default 200ms.
+	PollInterval time.Duration
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// HolderID names this instance in leases; default random.
+	HolderID string
+}
+
+// Source is a yeastar.TokenSource that shares one token among instances
+// through a Store. It is safe for concurrent use; concurrent callers of one
+// Source share one renewal.
+type Source struct {
+	api    API
+	store  Store
+	opts   Options
+	renewL chan struct{} // held by the one goroutine reading or renewing the shared entry
+
+	mu       sync.Mutex
+	token    yeastar.Token // the in-memory copy
+	refused  string        // an access token the PBX refused
+	loginErr error         // our get_token failed with bad credentials: never again
+}
+
+// New returns a Source renewing tokens with api and sharing them in store.
+func New(api API, store Store, opts *Options) *Source {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.RefreshMargin <= 0 {
+		o.RefreshMargin = DefaultRefreshMargin
+	}
+	if o.LeaseDuration <= 0 {
+		o.LeaseDuration = DefaultLeaseDuration
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = DefaultPollInterval
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.HolderID == "" {
+		o.HolderID = randomID()
+	}
+	return &Source{api: api, store: store, opts: o, renewL: make(chan struct{}, 1)}
+}
+
+// AccessToken returns the shared access token: from memory while it is not
+// due for renewal, else from the store, else renewed by this instance or
+// another one. It waits for a renewal in progress elsewhere, and for a free
+// token slot after 60002, until ctx ends (then a *WaitError).
+func (s *Source) AccessToken(ctx context.Context) (string, error) {
+	if access, ok := s.cached(); ok {
+		return access, nil
+	}
+	select {
+	case s.renewL <- struct{}{}:
+	case <-ctx.Done():
+		return "", &WaitError{For: "this instance's token renewal", Err: ctx.Err()}
+	}
+	defer func() { <-s.renewL }()
+	// Another goroutine may have renewed while this one waited.
+	if access, ok := s.cached(); ok {
+		return access, nil
+	}
+	if err := s.loginError(); err != nil {
+		return "", err
+	}
+	t, err := s.shared(ctx)
+	if err != nil {
+		return "", err
+	}
+	s.mu.Lock()
+	s.token = t
+	s.mu.Unlock()
+	return t.Access, nil
+}
+
+// InvalidateToken records that the PBX refused access. The next AccessToken
+// re-reads the store: another instance may have renewed already (refreshing
+// revokes the old token). Only if the shared token is still access does it
+// renew.
+func (s *Source) InvalidateToken(access string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refused = access
+	if s.token.Access == access {
+		s.token = yeastar.Token{}
+	}
+}
+
+// cached returns the in-memory token if it is still usable.
+func (s *Source) cached() (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.usableLocked(s.token, s.opts.Now()) {
+		return s.token.Access, true
+	}
+	return "", false
+}
+
+// usable reports whether t may be handed out at now.
+func (s *Source) usable(t yeastar.Token, now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.usableLocked(t, now)
+}
+
+func (s *Source) usableLocked(t yeastar.Token, now time.Time) bool {
+	return t.Access != "" && t.Access != s.refused && now.Before(t.RenewAt(s.opts.RefreshMargin))
+}
+
+func (s *Source) loginError() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.loginErr
+}
+
+// randomID returns 16 random hex digits.
+func randomID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never returns an error
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,609 @@
+// Package template_test checks the SAM template (template.yaml) and the
+// Makefile target `sam build` uses, without AWS: each property the
+// function relies on is asserted in its own subtest so that a broken one
+// names itself.
+package template_test
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+const functionID = "RecordingSyncFunction"
+
+var templatePath = flag.String("template", "template.yaml", "the SAM template to check")
+
+// loadTemplate parses template.yaml into maps, slices and scalars, with
+// CloudFormation short tags turned into their long form: !Ref X becomes
+// map{"Ref": "X"}, !GetAtt A.B becomes map{"Fn::GetAtt": ["A", "B"]}, !Sub
+// S becomes map{"Fn::Sub": "S"}, and so on.
+func loadTemplate(t *testing.T) map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile(*templatePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		t.Fatalf("%s is not valid YAML (CloudFormation would refuse it): %v", *templatePath, err)
+	}
+	v, err := convert(&doc)
+	if err != nil {
+		t.Fatalf("%s: %v", *templatePath, err)
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		t.Fatalf("%s is a %T, want a mapping", *templatePath, v)
+	}
+	return m
+}
+
+func convert(n *yaml.Node) (any, error) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) != 1 {
+			return nil, fmt.Errorf("line %d: %d documents, want 1", n.Line, len(n.Content))
+		}
+		return convert(n.Content[0])
+	case yaml.AliasNode:
+		return convert(n.Alias)
+	}
+	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
+		return convertTagged(n)
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if _, dup := m[k.Value]; dup {
+				return nil, fmt.Errorf("line %d: duplicate key %q", k.Line, k.Value)
+			}
+			val, err := convert(v)
+			if err != nil {
+				return nil, err
+			}
+			m[k.Value] = val
+		}
+		return m, nil
+	case yaml.SequenceNode:
+		s := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			val, err := convert(c)
+			if err != nil {
+				return nil, err
+			}
+			s = append(s, val)
+		}
+		return s, nil
+	default:
+		var v any
+		if err := n.Decode(&v); err != nil {
+			return nil, fmt.Errorf("line %d: %v", n.Line, err)
+		}
+		return v, nil
+	}
+}
+
+// convertTagged turns a node tagged !Name into map{"Fn::Name": value}
+// (map{"Ref": value} and map{"Condition": value} for those two).
+func convertTagged(n *yaml.Node) (any, error) {
+	name := strings.TrimPrefix(n.Tag, "!")
+	key := "Fn::" + name
+	if name == "Ref" || name == "Condition" {
+		key = name
+	}
+	plain := *n
+	plain.Tag = ""
+	if n.Kind == yaml.ScalarNode {
+		plain.Tag = "!!str"
+	}
+	v, err := convert(&plain)
+	if err != nil {
+		return nil, err
+	}
+	if s, ok := v.(string); ok && name == "GetAtt" {
+		res, attr, found := strings.Cut(s, ".")
+		if !found {
+			return nil, fmt.Errorf("line %d: !GetAtt %q has no attribute", n.Line, s)
+		}
+		v = []any{res, attr}
+	}
+	return map[string]any{key: v}, nil
+}
+
+// at follows path (map keys, or decimal indexes into lists) from v.
+func at(v any, path ...string) (any, error) {
+	for i, p := range path {
+		switch c := v.(type) {
+		case map[string]any:
+			next, ok := c[p]
+			if !ok {
+				return nil, fmt.Errorf("%s: no %q", strings.Join(path[:i], "."), p)
+			}
+			v = next
+		case []any:
+			n, err := strconv.Atoi(p)
+			if err != nil || n < 0 || n >= len(c) {
+				return nil, fmt.Errorf("%s: no item %q in a list of %d", strings.Join(path[:i], "."), p, len(c))
+			}
+			v = c[n]
+		default:
+			return nil, fmt.Errorf("%s is a %T, not a mapping or a list", strings.Join(path[:i], "."), v)
+		}
+	}
+	return v, nil
+}
+
+// get is at, failing the test when the path is missing.
+func get(t *testing.T, v any, path ...string) any {
+	t.Helper()
+	got, err := at(v, path...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func getMap(t *testing.T, v any, path ...string) map[string]any {
+	t.Helper()
+	got := get(t, v, path...)
+	m, ok := got.(map[string]any)
+	if !ok {
+		t.Fatalf("%s = %v (%T), want a mapping", strings.Join(path, "."), got, got)
+	}
+	return m
+}
+
+func getList(t *testing.T, v any, path ...string) []any {
+	t.Helper()
+	got := get(t, v, path...)
+	l, ok := got.([]any)
+	if !ok {
+		t.Fatalf("%s = %v (%T), want a list", strings.Join(path, "."), got, got)
+	}
+	return l
+}
+
+// getInt reads a number, also written as a string as CloudFormation allows.
+func getInt(t *testing.T, v any, path ...string) int {
+	t.Helper()
+	switch n := get(t, v, path...).(type) {
+	case int:
+		return n
+	case string:
+		i, err := strconv.Atoi(n)
+		if err == nil {
+			return i
+		}
+	}
+	t.Fatalf("%s = %v, want an integer", strings.Join(path, "."), get(t, v, path...))
+	return 0
+}
+
+// wantEqual compares scalars and lists of scalars by their printed form.
+func wantEqual(t *testing.T, got, want any, what string) {
+	t.Helper()
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("%s = %v (%T), want %v", what, got, got, want)
+	}
+}
+
+// isTrue accepts true and "true", as CloudFormation does.
+func isTrue(v any) bool { return v == true || v == "true" }
+
+// isFalse accepts false and "false".
+func isFalse(v any) bool { return v == false || v == "false" }
+
+func ref(name string) map[string]any { return map[string]any{"Ref": name} }
+
+// getAttTarget returns the resource of a {"Fn::GetAtt": [resource, attr]}.
+func getAttTarget(t *testing.T, v any, attr string) string {
+	t.Helper()
+	m, ok := v.(map[string]any)
+	if ok {
+		if ga, ok := m["Fn::GetAtt"].([]any); ok && len(ga) == 2 && ga[1] == attr {
+			if res, ok := ga[0].(string); ok {
+				return res
+			}
+		}
+	}
+	t.Fatalf("%v is not !GetAtt <resource>.%s", v, attr)
+	return ""
+}
+
+// resourcesOfType returns the logical IDs of the resources of type typ.
+func resourcesOfType(t *testing.T, tpl map[string]any, typ string) []string {
+	t.Helper()
+	var ids []string
+	for id, r := range getMap(t, tpl, "Resources") {
+		if rt, _ := at(r, "Type"); rt == typ {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// resource returns a resource, checking its type.
+func resource(t *testing.T, tpl map[string]any, id, typ string) map[string]any {
+	t.Helper()
+	r := getMap(t, tpl, "Resources", id)
+	wantEqual(t, r["Type"], typ, id+".Type")
+	return r
+}
+
+// functionEvent returns the function's only event source of type typ.
+func functionEvent(t *testing.T, tpl map[string]any, typ string) map[string]any {
+	t.Helper()
+	var found []map[string]any
+	for _, ev := range getMap(t, tpl, "Resources", functionID, "Properties", "Events") {
+		if et, _ := at(ev, "Type"); et == typ {
+			found = append(found, getMap(t, ev, "Properties"))
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("function has %d events of type %s, want 1", len(found), typ)
+	}
+	return found[0]
+}
+
+// functionProp reads a function property, falling back on Globals.Function.
+func functionProp(t *testing.T, tpl map[string]any, name string) (any, bool) {
+	t.Helper()
+	if v, err := at(tpl, "Resources", functionID, "Properties", name); err == nil {
+		return v, true
+	}
+	if v, err := at(tpl, "Globals", "Function", name); err == nil {
+		return v, true
+	}
+	return nil, false
+}
+
+// statements returns every IAM statement of the template: the function's
+// inline policies and every PolicyDocument.
+func statements(t *testing.T, tpl map[string]any) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	add := func(doc any, where string) {
+		list, err := at(doc, "Statement")
+		if err != nil {
+			t.Fatalf("%s: %v", where, err)
+		}
+		if single, ok := list.(map[string]any); ok {
+			list = []any{single}
+		}
+		for i, s := range list.([]any) {
+			m, ok := s.(map[string]any)
+			if !ok {
+				t.Fatalf("%s statement %d is a %T", where, i, s)
+			}
+			out = append(out, m)
+		}
+	}
+	for id, r := range getMap(t, tpl, "Resources") {
+		if doc, err := at(r, "Properties", "PolicyDocument"); err == nil {
+			add(doc, id)
+		}
+	}
+	if pols, err := at(tpl, "Resources", functionID, "Properties", "Policies"); err == nil {
+		list, ok := pols.([]any)
+		if !ok {
+			list = []any{pols}
+		}
+		for _, p := range list {
+			if m, ok := p.(map[string]any); ok && m["Statement"] != nil {
+				add(m, functionID+".Policies")
+			}
+		}
+	}
+	return out
+}
+
+// stringList returns an IAM Action (a string or a list) as a list.
+func stringList(v any) []string {
+	switch a := v.(type) {
+	case string:
+		return []string{a}
+	case []any:
+		out := make([]string, 0, len(a))
+		for _, x := range a {
+			out = append(out, fmt.Sprint(x))
+		}
+		return out
+	}
+	return nil
+}
+
+func TestTemplate(t *testing.T) {
+	tpl := loadTemplate(t)
+	fn := resource(t, tpl, functionID, "AWS::Serverless::Function")
+	props := getMap(t, fn, "Properties")
+
+	t.Run("Transform", func(t *testing.T) {
+		wantEqual(t, get(t, tpl, "Transform"), "AWS::Serverless-2016-10-31", "Transform")
+	})
+
+	t.Run("Parameters", func(t *testing.T) {
+		params := getMap(t, tpl, "Parameters")
+		for _, p := range []string{"PbxBaseUrl", "PbxCredentialsSecretArn", "BucketName", "KeyTemplate",
+			"MaxConcurrency", "MemorySize", "SubnetIds", "SecurityGroupIds"} {
+			t.Run(p, func(t *testing.T) {
+				pm, ok := params[p].(map[string]any)
+				if !ok {
+					t.Fatalf("parameter %s is missing", p)
+				}
+				if pm["Type"] == nil {
+					t.Errorf("parameter %s has no Type", p)
+				}
+			})
+		}
+	})
+
+	t.Run("MaxConcurrency allowed by SQS", func(t *testing.T) {
+		// SQS event sources refuse a MaximumConcurrency below 2.
+		if lowest := getInt(t, tpl, "Parameters", "MaxConcurrency", "MinValue"); lowest < 2 {
+			t.Errorf("MaxConcurrency MinValue = %d, SQS wants at least 2", lowest)
+		}
+	})
+
+	t.Run("Runtime", func(t *testing.T) { wantEqual(t, get(t, props, "Runtime"), "provided.al2023", "Runtime") })
+	t.Run("Architectures", func(t *testing.T) {
+		wantEqual(t, getList(t, props, "Architectures"), []any{"arm64"}, "Architectures")
+	})
+	t.Run("Handler", func(t *testing.T) { wantEqual(t, get(t, props, "Handler"), "bootstrap", "Handler") })
+	t.Run("BuildMethod", func(t *testing.T) {
+		wantEqual(t, get(t, fn, "Metadata", "BuildMethod"), "makefile", "Metadata.BuildMethod")
+	})
+	t.Run("LogFormat", func(t *testing.T) {
+		wantEqual(t, get(t, props, "LoggingConfig", "LogFormat"), "JSON", "LoggingConfig.LogFormat")
+	})
+
+	t.Run("Environment", func(t *testing.T) {
+		vars := getMap(t, props, "Environment", "Variables")
+		for _, v := range []string{"PBX_BASE_URL", "PBX_CREDENTIALS_SECRET", "RECORDINGS_BUCKET", "RECORDINGS_KEY_TEMPLATE"} {
+			if _, ok := vars[v]; !ok {
+				t.Errorf("environment has no %s", v)
+			}
+		}
+		// The secret itself never goes into the environment: only its ARN.
+		for _, v := range []string{"PBX_CLIENT_SECRET", "PBX_CLIENT_ID"} {
+			if _, ok := vars[v]; ok {
+				t.Errorf("environment has %s; credentials belong in Secrets Manager", v)
+			}
+		}
+		wantEqual(t, vars["PBX_CREDENTIALS_SECRET"], ref("PbxCredentialsSecretArn"), "PBX_CREDENTIALS_SECRET")
+		wantEqual(t, vars["PBX_BASE_URL"], ref("PbxBaseUrl"), "PBX_BASE_URL")
+		wantEqual(t, vars["RECORDINGS_KEY_TEMPLATE"], ref("KeyTemplate"), "RECORDINGS_KEY_TEMPLATE")
+	})
+
+	t.Run("VpcConfig conditional", func(t *testing.T) {
+		vpc := getMap(t, props, "VpcConfig")
+		cond := getList(t, vpc, "Fn::If")
+		if len(cond) != 3 {
+			t.Fatalf("VpcConfig !If has %d items, want 3", len(cond))
+		}
+		name, _ := cond[0].(string)
+		if _, err := at(tpl, "Conditions", name); err != nil {
+			t.Errorf("VpcConfig condition %q is not defined: %v", name, err)
+		}
+		wantEqual(t, get(t, cond[1], "SubnetIds"), ref("SubnetIds"), "VpcConfig.SubnetIds")
+		wantEqual(t, get(t, cond[1], "SecurityGroupIds"), ref("SecurityGroupIds"), "VpcConfig.SecurityGroupIds")
+		wantEqual(t, cond[2], ref("AWS::NoValue"), "VpcConfig without a VPC")
+	})
+
+	t.Run("SQS event", func(t *testing.T) {
+		ev := functionEvent(t, tpl, "SQS")
+		wantEqual(t, getList(t, ev, "FunctionResponseTypes"), []any{"ReportBatchItemFailures"}, "FunctionResponseTypes")
+		wantEqual(t, get(t, ev, "ScalingConfig", "MaximumConcurrency"), ref("MaxConcurrency"), "ScalingConfig.MaximumConcurrency")
+		resource(t, tpl, getAttTarget(t, get(t, ev, "Queue"), "Arn"), "AWS::SQS::Queue")
+	})
+
+	t.Run("queue VisibilityTimeout", func(t *testing.T) {
+		queue := getAttTarget(t, get(t, functionEvent(t, tpl, "SQS"), "Queue"), "Arn")
+		timeout := 3 // Lambda's default
+		if v, ok := functionProp(t, tpl, "Timeout"); ok {
+			n, err := strconv.Atoi(fmt.Sprint(v))
+			if err != nil {
+				t.Fatalf("function Timeout = %v, want a number", v)
+			}
+			timeout = n
+		}
+		vis := getInt(t, resource(t, tpl, queue, "AWS::SQS::Queue"), "Properties", "VisibilityTimeout")
+		if vis < 6*timeout {
+			t.Errorf("%s VisibilityTimeout = %d s, want at least 6 x the function Timeout (%d s) = %d s", queue, vis, timeout, 6*timeout)
+		}
+	})
+
+	t.Run("RedrivePolicy", func(t *testing.T) {
+		queue := getAttTarget(t, get(t, functionEvent(t, tpl, "SQS"), "Queue"), "Arn")
+		rp := getMap(t, tpl, "Resources", queue, "Properties", "RedrivePolicy")
+		dlq := getAttTarget(t, get(t, rp, "deadLetterTargetArn"), "Arn")
+		resource(t, tpl, dlq, "AWS::SQS::Queue")
+		if dlq == queue {
+			t.Errorf("the queue is its own dead-letter queue")
+		}
+		if n := getInt(t, rp, "maxReceiveCount"); n < 1 {
+			t.Errorf("maxReceiveCount = %d, want at least 1", n)
+		}
+	})
+
+	t.Run("EventBridgeRule event", func(t *testing.T) {
+		ev := functionEvent(t, tpl, "EventBridgeRule")
+		if p := getMap(t, ev, "Pattern"); len(p) == 0 {
+			t.Error("Pattern is empty: the rule would match nothing")
+		}
+		rp := getMap(t, ev, "RetryPolicy")
+		if _, ok := rp["MaximumRetryAttempts"]; !ok {
+			t.Error("RetryPolicy has no MaximumRetryAttempts")
+		}
+		dlq := getAttTarget(t, get(t, ev, "DeadLetterConfig", "Arn"), "Arn")
+		resource(t, tpl, dlq, "AWS::SQS::Queue")
+	})
+
+	t.Run("bucket", func(t *testing.T) {
+		buckets := resourcesOfType(t, tpl, "AWS::S3::Bucket")
+		if len(buckets) != 1 {
+			t.Fatalf("buckets %v, want 1", buckets)
+		}
+		bp := getMap(t, tpl, "Resources", buckets[0], "Properties")
+		t.Run("encryption", func(t *testing.T) {
+			sse := getList(t, bp, "BucketEncryption", "ServerSideEncryptionConfiguration")
+			if len(sse) == 0 {
+				t.Fatal("no ServerSideEncryptionConfiguration rule")
+			}
+			algo, _ := get(t, sse[0], "ServerSideEncryptionByDefault", "SSEAlgorithm").(string)
+			if !slices.Contains([]string{"AES256", "aws:kms", "aws:kms:dsse"}, algo) {
+				t.Errorf("SSEAlgorithm = %q", algo)
+			}
+		})
+		t.Run("public access block", func(t *testing.T) {
+			for _, flag := range []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"} {
+				if v, err := at(bp, "PublicAccessBlockConfiguration", flag); err != nil || !isTrue(v) {
+					t.Errorf("PublicAccessBlockConfiguration.%s = %v, %v; want true", flag, v, err)
+				}
+			}
+		})
+		t.Run("abort incomplete multipart uploads", func(t *testing.T) {
+			ok := false
+			for _, r := range getList(t, bp, "LifecycleConfiguration", "Rules") {
+				days, err := at(r, "AbortIncompleteMultipartUpload", "DaysAfterInitiation")
+				status, _ := at(r, "Status")
+				if err == nil && status == "Enabled" && fmt.Sprint(days) != "0" {
+					ok = true
+				}
+			}
+			if !ok {
+				t.Error("no enabled lifecycle rule with AbortIncompleteMultipartUpload.DaysAfterInitiation")
+			}
+		})
+		t.Run("policy denies insecure transport", func(t *testing.T) {
+			ok := false
+			for _, id := range resourcesOfType(t, tpl, "AWS::S3::BucketPolicy") {
+				if b, _ := at(tpl, "Resources", id, "Properties", "Bucket"); fmt.Sprint(b) != fmt.Sprint(ref(buckets[0])) {
+					continue
+				}
+				for _, s := range getList(t, tpl, "Resources", id, "Properties", "PolicyDocument", "Statement") {
+					effect, _ := at(s, "Effect")
+					secure, err := at(s, "Condition", "Bool", "aws:SecureTransport")
+					if effect == "Deny" && err == nil && isFalse(secure) {
+						ok = true
+					}
+				}
+			}
+			if !ok {
+				t.Errorf("no bucket policy on %s denies aws:SecureTransport false", buckets[0])
+			}
+		})
+	})
+
+	t.Run("IAM", func(t *testing.T) {
+		stmts := statements(t, tpl)
+		allowed := map[string]bool{}
+		for _, s := range stmts {
+			if s["Effect"] != "Allow" {
+				continue
+			}
+			if _, ok := s["NotAction"]; ok {
+				t.Errorf("Allow statement %v uses NotAction", s["Sid"])
+			}
+			for _, a := range stringList(s["Action"]) {
+				allowed[a] = true
+				if a == "*" || strings.EqualFold(a, "s3:*") || strings.HasSuffix(a, ":*") {
+					t.Errorf("Allow statement %v allows %q", s["Sid"], a)
+				}
+			}
+		}
+		for _, a := range []string{"s3:AbortMultipartUpload", "s3:PutObject", "s3:GetObject", "secretsmanager:GetSecretValue"} {
+			if !allowed[a] {
+				t.Errorf("no Allow statement grants %s", a)
+			}
+		}
+	})
+
+	t.Run("dead-letter queue alarm", func(t *testing.T) {
+		queue := getAttTarget(t, get(t, functionEvent(t, tpl, "SQS"), "Queue"), "Arn")
+		dlq := getAttTarget(t, get(t, tpl, "Resources", queue, "Properties", "RedrivePolicy", "deadLetterTargetArn"), "Arn")
+		watched := map[string]bool{}
+		for _, id := range resourcesOfType(t, tpl, "AWS::CloudWatch::Alarm") {
+			ap := getMap(t, tpl, "Resources", id, "Properties")
+			if ap["Namespace"] != "AWS/SQS" {
+				continue
+			}
+			for _, d := range getList(t, ap, "Dimensions") {
+				if name, _ := at(d, "Name"); name == "QueueName" {
+					watched[getAttTarget(t, get(t, d, "Value"), "QueueName")] = true
+				}
+			}
+		}
+		if !watched[dlq] {
+			t.Errorf("no alarm watches the dead-letter queue %s (watched: %v)", dlq, watched)
+		}
+	})
+
+	t.Run("Outputs", func(t *testing.T) {
+		for _, o := range []string{"QueueUrl", "BucketName", "FunctionName"} {
+			if _, err := at(tpl, "Outputs", o, "Value"); err != nil {
+				t.Errorf("output %s: %v", o, err)
+			}
+		}
+	})
+}
+
+// makeVar matches a Makefile assignment: NAME := value, ?=, = or +=.
+var makeVar = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)\s*(?::=|\?=|\+=|=)\s*(.*)$`)
+
+// TestMakefileBuildTarget checks the target `sam build` runs for the
+// function (BuildMethod: makefile), with the Makefile's variables expanded.
+func TestMakefileBuildTarget(t *testing.T) {
+	raw, err := os.ReadFile("Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{}
+	var recipe []string
+	in := false
+	target := "build-" + functionID + ":"
+	for _, line := range strings.Split(string(raw), "\n") {
+		switch {
+		case strings.HasPrefix(line, target):
+			in = true
+		case in && strings.HasPrefix(line, "\t"):
+			recipe = append(recipe, strings.TrimSpace(line))
+		case in:
+			in = false
+		}
+		if m := makeVar.FindStringSubmatch(line); m != nil && !strings.HasPrefix(line, "\t") {
+			vars[m[1]] = m[2]
+		}
+	}
+	if len(recipe) == 0 {
+		t.Fatalf("Makefile has no %s target with a recipe", target)
+	}
+	ref := regexp.MustCompile(`\$\(([A-Za-z_][A-Za-z0-9_]*)\)`)
+	cmd := strings.Join(recipe, "\n")
+	for range 10 {
+		cmd = ref.ReplaceAllStringFunc(cmd, func(s string) string {
+			name := ref.FindStringSubmatch(s)[1]
+			if v, ok := vars[name]; ok {
+				return v
+			}
+			return s // ARTIFACTS_DIR comes from sam build
+		})
+	}
+	for _, want := range []string{"-tags lambda.norpc", "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64", "$(ARTIFACTS_DIR)/bootstrap"} {
+		t.Run(want, func(t *testing.T) {
+			if !strings.Contains(cmd, want) {
+				t.Errorf("%s recipe\n%s\nlacks %q", target, cmd, want)
+			}
+		})
+	}
+}

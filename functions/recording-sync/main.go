@@ -20,6 +20,7 @@ import (
 	"github.com/recording-sync/recording-sync/pkg/pbxsecret"
 	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/s3store"
+	"github.com/recording-sync/recording-sync/pkg/tokencache"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
@@ -57,6 +58,8 @@ func setup(ctx context.Context) (*handler.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	// All instances share one PBX token through a small object in the bucket.
+	pbx.SetTokenSource(tokencache.New(pbx, tokencache.NewS3Store(s3Client, cfg.Bucket, cfg.TokenCacheKey), nil))
 	copier := recording.NewCopier(pbx, s3store.New(s3Client, nil), cfg.Bucket, cfg.KeyTemplate, &recording.Options{StallTimeout: cfg.StallTimeout})
 	return handler.New(copier, lambdacontext.NewLogger(), &handler.Options{BatchConcurrency: cfg.BatchConcurrency}), nil
 }

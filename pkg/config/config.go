@@ -30,10 +30,17 @@ type Config struct {
 	// is resumed (DOWNLOAD_STALL_TIMEOUT, a Go duration); 0 means the
 	// copier's default.
 	StallTimeout time.Duration
+	// TokenCacheKey is the object, in the recordings bucket, through which
+	// all instances share one PBX access token (TOKEN_CACHE_KEY). It lies
+	// outside the recordings' key prefix.
+	TokenCacheKey string
 	// S3PathStyle is set when AWS_ENDPOINT_URL_S3 points at a local S3
 	// server, which serves buckets by path, not by host name.
 	S3PathStyle bool
 }
+
+// DefaultTokenCacheKey is where the shared PBX token lives by default.
+const DefaultTokenCacheKey = ".recording-sync/pbx-token.json"
 
 // Error is a missing or malformed variable.
 type Error struct {
@@ -97,5 +104,12 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		return Config{}, &Error{"RECORDINGS_KEY_TEMPLATE", err.Error()}
 	}
 	c.KeyTemplate = keys
+	c.TokenCacheKey = get("TOKEN_CACHE_KEY")
+	if c.TokenCacheKey == "" {
+		c.TokenCacheKey = DefaultTokenCacheKey
+	}
+	if p := keys.Prefix(); strings.HasPrefix(c.TokenCacheKey, "/") || p != "" && strings.HasPrefix(c.TokenCacheKey, p) {
+		return Config{}, &Error{"TOKEN_CACHE_KEY", "must be a key outside the recordings' prefix " + strconv.Quote(p)}
+	}
 	return c, nil
 }

@@ -134,6 +134,8 @@ func TestLoad(t *testing.T) {
 		{name: "key template unknown placeholder", env: env(map[string]string{"RECORDINGS_KEY_TEMPLATE": "r/{year}/{file}"}), wantVar: "RECORDINGS_KEY_TEMPLATE", wantMsg: "{year}"},
 		{name: "key template without file", env: env(map[string]string{"RECORDINGS_KEY_TEMPLATE": "r/{id}"}), wantVar: "RECORDINGS_KEY_TEMPLATE", wantMsg: "{file}"},
 		{name: "key template leading slash", env: env(map[string]string{"RECORDINGS_KEY_TEMPLATE": "/r/{file}"}), wantVar: "RECORDINGS_KEY_TEMPLATE", wantMsg: "start with /"},
+		{name: "token cache inside the recordings", env: env(map[string]string{"TOKEN_CACHE_KEY": "recordings/token.json"}), wantVar: "TOKEN_CACHE_KEY", wantMsg: "outside the recordings' prefix"},
+		{name: "token cache absolute", env: env(map[string]string{"TOKEN_CACHE_KEY": "/token.json"}), wantVar: "TOKEN_CACHE_KEY", wantMsg: "outside"},
 		{name: "key template dot dot", env: env(map[string]string{"RECORDINGS_KEY_TEMPLATE": "r/../{file}"}), wantVar: "RECORDINGS_KEY_TEMPLATE", wantMsg: ".."},
 	}
 	for _, tt := range tests {
@@ -146,6 +148,9 @@ func TestLoad(t *testing.T) {
 			if tt.wantVar == "" {
 				if err != nil {
 					t.Fatalf("Load = %v", err)
+				}
+				if tt.want.TokenCacheKey == "" {
+					tt.want.TokenCacheKey = DefaultTokenCacheKey
 				}
 				if got != tt.want {
 					t.Errorf("Load = %+v,\nwant %+v", redact(got), redact(tt.want))

@@ -69,17 +69,24 @@ func (r *resumingReader) Size() int64 { return r.size }
 func (r *resumingReader) Resumes() int { return r.resumes }
 
 // openAt opens the download at offset with its own cancellable context,
-// so that a stall can cancel it alone.
+// so that a stall can cancel it alone. Opening waits on the PBX too (for
+// its headers, a fresh link, the first bytes sniffed), so the stall
+// watchdog is armed meanwhile.
 func (r *resumingReader) openAt(offset int64) (*yeastar.Download, error) {
 	ctx, cancel := context.WithCancel(r.ctx)
-	d, err := r.open(ctx, offset)
-	if err != nil {
-		cancel()
-		return nil, err
-	}
 	r.mu.Lock()
 	r.cancel, r.stalls = cancel, false
 	r.mu.Unlock()
+	r.arm()
+	d, err := r.open(ctx, offset)
+	r.disarm()
+	if err != nil {
+		if r.stalled() && r.ctx.Err() == nil {
+			err = fmt.Errorf("open download at byte %d: %w for %v", offset, errStalled, r.stall)
+		}
+		r.closeCur()
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -87,17 +94,28 @@ func (r *resumingReader) openAt(offset int64) (*yeastar.Download, error) {
 // only while waiting for the PBX: time the consumer spends elsewhere (a slow
 // part upload) is not a stall.
 func (r *resumingReader) readCur(p []byte) (int, error) {
-	if r.stall <= 0 {
-		return r.cur.Body.Read(p)
-	}
-	if r.watch == nil {
+	r.arm()
+	n, err := r.cur.Body.Read(p)
+	r.disarm()
+	return n, err
+}
+
+// arm starts the stall watchdog, unless stalls are not watched.
+func (r *resumingReader) arm() {
+	switch {
+	case r.stall <= 0:
+	case r.watch == nil:
 		r.watch = time.AfterFunc(r.stall, r.onStall)
-	} else {
+	default:
 		r.watch.Reset(r.stall)
 	}
-	n, err := r.cur.Body.Read(p)
-	r.watch.Stop()
-	return n, err
+}
+
+// disarm stops the stall watchdog.
+func (r *resumingReader) disarm() {
+	if r.watch != nil {
+		r.watch.Stop()
+	}
 }
 
 // onStall cancels the current download request.

@@ -1,6 +1,7 @@
 package recording
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -22,6 +23,7 @@ var errBlock = errors.New("block until the request is cancelled")
 // step is how the fake PBX answers one Download call.
 type step struct {
 	err         error // answered instead of a download
+	stallOpen   bool  // answer nothing until the request is cancelled
 	stop        int64 // with end: the body ends at this byte of the recording
 	end         error // nil (whole body), io.ErrUnexpectedEOF (drop), io.EOF (early end) or errBlock (stall)
 	ignoreRange bool  // answer the whole recording from byte 0, as a 200 to a Range request
@@ -78,6 +80,11 @@ func (p *rangePBX) Download(ctx context.Context, resourceURL string, offset int6
 	p.urls = append(p.urls, resourceURL)
 	if s.err != nil {
 		return nil, s.err
+	}
+	if s.stallOpen {
+		// Headers came, then nothing: the client blocks sniffing the body.
+		<-ctx.Done()
+		return nil, fmt.Errorf("yeastar download: read body: %w", ctx.Err())
 	}
 	start, stop, end := offset, int64(len(p.data)), io.EOF
 	if s.ignoreRange {
@@ -237,6 +244,7 @@ func TestCopyResumes(t *testing.T) {
 		wantOffsets []int64
 		wantURLs    []int // link numbers of the Downloads' URLs
 		wantErr     string
+		wantClass   class // of the error; "" means retryable
 		wantUploads int
 	}{
 		{
@@ -277,6 +285,23 @@ func TestCopyResumes(t *testing.T) {
 			wantUploads: 1,
 		},
 		{
+			name:        "stall opening the resumed download",
+			opts:        func(o *Options) { o.StallTimeout = 50 * time.Millisecond },
+			steps:       []step{{stop: 5000, end: drop}, {stallOpen: true}},
+			wantOffsets: []int64{0, 5000, 5000},
+			wantURLs:    []int{1, 1, 1},
+			wantUploads: 1,
+		},
+		{
+			// The copy is retried as a whole: nothing was uploaded yet.
+			name:        "stall opening the download",
+			opts:        func(o *Options) { o.StallTimeout = 50 * time.Millisecond },
+			steps:       []step{{stallOpen: true}},
+			wantOffsets: []int64{0, 0},
+			wantURLs:    []int{1, 2},
+			wantUploads: 1,
+		},
+		{
 			name:        "transient errors on reopen",
 			steps:       []step{{stop: 5000, end: drop}, {err: &yeastar.HTTPError{Op: "download", StatusCode: 503}}, {err: errors.New("connection refused")}},
 			wantOffsets: []int64{0, 5000, 5000, 5000},
@@ -293,7 +318,10 @@ func TestCopyResumes(t *testing.T) {
 			wantUploads: 1,
 		},
 		{
+			// Within one attempt: a retry of the whole copy would ask for
+			// a new link too.
 			name:        "10004 on the first open",
+			opts:        func(o *Options) { o.TransientRetry.Attempts = 1 },
 			steps:       []step{{err: expired}},
 			wantOffsets: []int64{0, 0},
 			wantURLs:    []int{1, 2},
@@ -340,6 +368,15 @@ func TestCopyResumes(t *testing.T) {
 			wantUploads: 1,
 		},
 		{
+			name:        "permanent error on reopen",
+			steps:       []step{{stop: 1000, end: drop}, {err: &yeastar.APIError{Op: "download", Code: yeastar.CodeIPForbidden}}},
+			wantOffsets: []int64{0, 1000},
+			wantURLs:    []int{1, 1},
+			wantErr:     "errcode 70087",
+			wantClass:   permanent,
+			wantUploads: 1,
+		},
+		{
 			name:        "size changed on reopen",
 			opts:        func(o *Options) { o.TransientRetry.Attempts = 1 },
 			steps:       []step{{stop: 5000, end: drop}, {size: resumeSize + 1}},
@@ -358,7 +395,11 @@ func TestCopyResumes(t *testing.T) {
 			if tt.opts != nil {
 				tt.opts(&opts)
 			}
-			res, err := newTestCopier(t, p, s, opts).Copy(t.Context(), Ref{ID: 1727})
+			// A deadline, so that a stall nobody notices fails the test
+			// instead of hanging it.
+			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			defer cancel()
+			res, err := newTestCopier(t, p, s, opts).Copy(ctx, Ref{ID: 1727})
 
 			if !slices.Equal(p.offsets, tt.wantOffsets) {
 				t.Errorf("Download offsets = %v, want %v", p.offsets, tt.wantOffsets)
@@ -384,8 +425,9 @@ func TestCopyResumes(t *testing.T) {
 			}
 			last := s.uploads[len(s.uploads)-1]
 			if tt.wantErr != "" {
-				if got := classOf(t, err); got != retryable {
-					t.Errorf("Copy error = %v (%T), want a %s", err, err, retryable)
+				want := cmp.Or(tt.wantClass, retryable)
+				if got := classOf(t, err); got != want {
+					t.Errorf("Copy error = %v (%T), want a %s", err, err, want)
 				}
 				if !strings.Contains(err.Error(), tt.wantErr) {
 					t.Errorf("Copy error = %q, want it to mention %q", err, tt.wantErr)

@@ -44,7 +44,8 @@ type Options struct {
 	PollInterval time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time
-	// HolderID names this instance in leases; default random.
+	// HolderID names this instance in leases; default random. It must be
+	// unique among the instances sharing a Store.
 	HolderID string
 }
 

@@ -100,10 +100,12 @@ func (c *Copier) Copy(ctx context.Context, ref Ref) (Result, error) {
 		return Result{ID: ref.ID, File: ref.File}, err
 	}
 	copyCtx, cancel := context.WithCancel(ctx)
-	if deadline, ok := ctx.Deadline(); ok {
-		copyCtx, cancel = context.WithDeadline(ctx, deadline.Add(-reserveFor(ctx)))
-	}
 	defer cancel()
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancelDeadline context.CancelFunc
+		copyCtx, cancelDeadline = context.WithDeadline(copyCtx, deadline.Add(-reserveFor(ctx)))
+		defer cancelDeadline()
+	}
 	var res Result
 	var err error
 	for attempt := 1; ; attempt++ {

@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"runtime/debug"
 
@@ -19,28 +20,36 @@ import (
 	"github.com/recording-sync/recording-sync/pkg/handler"
 	"github.com/recording-sync/recording-sync/pkg/pbxsecret"
 	"github.com/recording-sync/recording-sync/pkg/recording"
+	"github.com/recording-sync/recording-sync/pkg/redact"
 	"github.com/recording-sync/recording-sync/pkg/s3store"
 	"github.com/recording-sync/recording-sync/pkg/tokencache"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
 func main() {
-	h, err := setup(context.Background())
+	red := redact.New()
+	log := slog.New(red.Handler(lambdacontext.NewLogHandler()))
+	h, err := setup(context.Background(), red, log)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "recording-sync:", err)
+		fmt.Fprintln(os.Stderr, "recording-sync:", red.String(err.Error()))
 		os.Exit(1)
 	}
-	lambda.Start(h)
+	lambda.Start(handler.NewPublic(h, red))
 }
 
-// setup builds the handler from the environment.
-func setup(ctx context.Context) (*handler.Handler, error) {
+// setup builds the handler from the environment. Every secret it meets is
+// registered with red before anything can print it.
+func setup(ctx context.Context, red *redact.Redactor, log *slog.Logger) (*handler.Handler, error) {
 	cfg, err := config.Load(os.LookupEnv)
 	if err != nil {
 		return nil, err
 	}
+	red.Add(cfg.ClientSecret)
 	if limit := config.MemoryLimit(os.LookupEnv); limit > 0 {
 		debug.SetMemoryLimit(limit)
+	}
+	if cfg.InsecureScheme() {
+		log.Warn("PBX_BASE_URL uses http://: tokens and recordings cross the network unencrypted")
 	}
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
 	if err != nil {
@@ -53,13 +62,21 @@ func setup(ctx context.Context) (*handler.Handler, error) {
 		if creds, err = pbxsecret.Load(ctx, secretsmanager.NewFromConfig(awsCfg), cfg.CredentialsSecret); err != nil {
 			return nil, err
 		}
+		red.Add(creds.ClientSecret)
 	}
-	pbx, err := yeastar.New(cfg.PBXBaseURL, creds, &yeastar.Options{APIPath: cfg.PBXAPIPath})
+	pbxOpts := &yeastar.Options{APIPath: cfg.PBXAPIPath, OnSecret: red.Add}
+	if cfg.PBXCACert != "" {
+		if pbxOpts.HTTPClient, err = yeastar.NewHTTPClientWithCA([]byte(cfg.PBXCACert)); err != nil {
+			return nil, err
+		}
+	}
+	pbx, err := yeastar.New(cfg.PBXBaseURL, creds, pbxOpts)
 	if err != nil {
 		return nil, err
 	}
 	// All instances share one PBX token through a small object in the bucket.
 	pbx.SetTokenSource(tokencache.New(pbx, tokencache.NewS3Store(s3Client, cfg.Bucket, cfg.TokenCacheKey), nil))
-	copier := recording.NewCopier(pbx, s3store.New(s3Client, nil), cfg.Bucket, cfg.KeyTemplate, &recording.Options{StallTimeout: cfg.StallTimeout})
-	return handler.New(copier, lambdacontext.NewLogger(), &handler.Options{BatchConcurrency: cfg.BatchConcurrency}), nil
+	store := s3store.New(s3Client, nil)
+	copier := recording.NewCopier(pbx, store, cfg.Bucket, cfg.KeyTemplate, &recording.Options{StallTimeout: cfg.StallTimeout})
+	return handler.New(copier, log, &handler.Options{BatchConcurrency: cfg.BatchConcurrency}), nil
 }

@@ -211,7 +211,11 @@ func (st *stack) objectSHA256(t testing.TB, key string) (string, int64) {
 	return hex.EncodeToString(h.Sum(nil)), n
 }
 
-// keys lists every object in the bucket.
+// tokenCachePrefix is where the function keeps the shared PBX token, not
+// a recording.
+const tokenCachePrefix = ".recording-sync/"
+
+// keys lists every object in the bucket but the token cache.
 func (st *stack) keys(t testing.TB) []string {
 	t.Helper()
 	out, err := st.s3.ListObjectsV2(t.Context(), &s3.ListObjectsV2Input{Bucket: &st.bucket})
@@ -220,7 +224,9 @@ func (st *stack) keys(t testing.TB) []string {
 	}
 	var keys []string
 	for _, o := range out.Contents {
-		keys = append(keys, *o.Key)
+		if !strings.HasPrefix(*o.Key, tokenCachePrefix) {
+			keys = append(keys, *o.Key)
+		}
 	}
 	return keys
 }

@@ -5,6 +5,7 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +35,9 @@ type Config struct {
 	// all instances share one PBX access token (TOKEN_CACHE_KEY). It lies
 	// outside the recordings' key prefix.
 	TokenCacheKey string
+	// PBXCACert is extra CA certificates (PEM) to trust for the PBX
+	// (PBX_CA_CERT: the PEM text itself, or a path to a PEM file).
+	PBXCACert string
 	// S3PathStyle is set when AWS_ENDPOINT_URL_S3 points at a local S3
 	// server, which serves buckets by path, not by host name.
 	S3PathStyle bool
@@ -85,6 +89,13 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	if c.Bucket == "" {
 		return Config{}, &Error{"RECORDINGS_BUCKET", "is required"}
 	}
+	if v := get("PBX_CA_CERT"); v != "" {
+		pem, err := readPEM(v)
+		if err != nil {
+			return Config{}, &Error{"PBX_CA_CERT", err.Error()}
+		}
+		c.PBXCACert = string(pem)
+	}
 	if v := get("BATCH_CONCURRENCY"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 10 {
@@ -113,3 +124,23 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	}
 	return c, nil
 }
+
+// readPEM takes PEM text, or the path of a PEM file.
+func readPEM(v string) ([]byte, error) {
+	if strings.HasPrefix(v, "-----BEGIN") {
+		return []byte(v), nil
+	}
+	b, err := os.ReadFile(v) //nolint:gosec // the path is the operator's own configuration
+	if err != nil {
+		return nil, fmt.Errorf("is neither PEM text nor a readable PEM file: %v", err)
+	}
+	if !strings.Contains(string(b), "-----BEGIN CERTIFICATE-----") {
+		return nil, fmt.Errorf("file %s holds no PEM certificate", v)
+	}
+	return b, nil
+}
+
+// InsecureScheme reports whether the PBX is reached over plain HTTP, which
+// main logs as a warning: tokens and recordings then cross the network
+// unencrypted.
+func (c Config) InsecureScheme() bool { return strings.HasPrefix(c.PBXBaseURL, "http://") }

@@ -3,7 +3,9 @@ package handler
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
+	"runtime/debug"
 
 	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/trigger"
@@ -81,7 +83,7 @@ func (h *Handler) item(ctx context.Context, it trigger.Item, attrs ...any) (any,
 
 // copy copies one recording and logs the outcome in one line.
 func (h *Handler) copy(ctx context.Context, ref recording.Ref, attrs ...any) (recording.Result, error) {
-	res, err := h.copier.Copy(ctx, ref)
+	res, err := h.safeCopy(ctx, ref)
 	attrs = append(attrs,
 		slog.Int64("id", ref.ID), // 0 when the event named the file
 		slog.String("file", res.File),
@@ -95,4 +97,17 @@ func (h *Handler) copy(ctx context.Context, ref recording.Ref, attrs ...any) (re
 	}
 	h.log.InfoContext(ctx, "recording copied", append(attrs, slog.Bool("alreadyStored", res.AlreadyStored))...)
 	return res, nil
+}
+
+// safeCopy runs one copy, turning a panic into a *PanicError, so that one
+// bad record cannot take down its batch (a panic in a batch goroutine would
+// end the process).
+func (h *Handler) safeCopy(ctx context.Context, ref recording.Ref) (res recording.Result, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			h.log.ErrorContext(ctx, "panic", "error", fmt.Sprint(v), "stack", string(debug.Stack()))
+			res, err = recording.Result{ID: ref.ID, File: ref.File}, &PanicError{Value: fmt.Sprint(v)}
+		}
+	}()
+	return h.copier.Copy(ctx, ref)
 }

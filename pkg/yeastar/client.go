@@ -32,6 +32,9 @@ type Options struct {
 	HTTPClient    *http.Client  // default NewHTTPClient()
 	RefreshMargin time.Duration // renew a token this long before it expires; default 60s
 	Now           func() time.Time
+	// OnSecret, when set, is told every token the client obtains or uses,
+	// so that a redactor can mask it wherever it might surface.
+	OnSecret func(secret string)
 }
 
 // Client talks to one PBX. It is safe for concurrent use; all goroutines
@@ -45,6 +48,7 @@ type Client struct {
 	margin    time.Duration
 	now       func() time.Time
 	tokens    TokenSource
+	onSecret  func(string)
 }
 
 // New returns a Client for the PBX at baseURL, e.g. "https://pbx.example.com:8088".
@@ -68,6 +72,7 @@ func New(baseURL string, creds Credentials, opts *Options) (*Client, error) {
 		creds:     creds,
 		margin:    o.RefreshMargin,
 		now:       o.Now,
+		onSecret:  o.OnSecret,
 	}
 	if c.apiPath == "" {
 		c.apiPath = "openapi/v1.0"
@@ -87,6 +92,9 @@ func New(baseURL string, creds Credentials, opts *Options) (*Client, error) {
 	}
 	if c.now == nil {
 		c.now = time.Now
+	}
+	if c.onSecret == nil {
+		c.onSecret = func(string) {}
 	}
 	c.tokens = &memoryTokens{c: c}
 	return c, nil

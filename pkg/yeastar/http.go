@@ -1,6 +1,8 @@
 package yeastar
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"net"
 	"net/http"
@@ -14,8 +16,28 @@ import (
 // request timeout, which would cut a long recording mid-stream (the caller's
 // context bounds the whole copy instead).
 func NewHTTPClient() *http.Client {
+	return &http.Client{Transport: newTransport(nil)}
+}
+
+// NewHTTPClientWithCA is NewHTTPClient trusting, besides the system's
+// certificate authorities, those in caPEM: on-premises PBXs often use a
+// private CA. Certificate verification is never turned off.
+func NewHTTPClientWithCA(caPEM []byte) (*http.Client, error) {
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(caPEM) {
+		return nil, errors.New("yeastar: the CA certificate is not valid PEM")
+	}
+	return &http.Client{Transport: newTransport(&tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12})}, nil
+}
+
+// newTransport returns the PBX transport with tlsConfig (nil: Go's defaults).
+func newTransport(tlsConfig *tls.Config) *http.Transport {
 	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	return &http.Client{Transport: &http.Transport{
+	return &http.Transport{
+		TLSClientConfig:       tlsConfig,
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           dialer.DialContext,
 		TLSHandshakeTimeout:   10 * time.Second,
@@ -24,7 +46,7 @@ func NewHTTPClient() *http.Client {
 		IdleConnTimeout:       90 * time.Second,
 		MaxIdleConnsPerHost:   4,
 		ForceAttemptHTTP2:     true,
-	}}
+	}
 }
 
 // errRedirect is returned for a redirect the client refuses to follow.

@@ -75,6 +75,8 @@ func (c *Client) exchange(ctx context.Context, op string, body map[string]string
 	if err := c.call(ctx, op, nil, body, &resp); err != nil {
 		return Token{}, err
 	}
+	c.onSecret(resp.AccessToken)
+	c.onSecret(resp.RefreshToken)
 	if resp.AccessToken == "" || resp.AccessExpire <= 0 {
 		return Token{}, &ContentError{Op: op, ContentType: "application/json", Reason: "no access token in the answer"}
 	}
@@ -159,6 +161,7 @@ func (c *Client) withToken(ctx context.Context, fn func(token string) error) err
 		if token == "" {
 			return errNoToken
 		}
+		c.onSecret(token) // it may come from a shared cache this client never saw fill
 		err = fn(token)
 		if attempt == 0 && errors.Is(err, &APIError{Code: CodeTokenExpired}) {
 			c.InvalidateToken(token)

@@ -241,6 +241,16 @@ func (st *stack) assertNothingStored(t testing.TB) {
 	st.assertNoOpenUploads(t)
 }
 
+// assertNothingStoredBut checks that the bucket holds exactly n objects
+// and no open multipart upload.
+func (st *stack) assertNothingStoredBut(t testing.TB, n int) {
+	t.Helper()
+	if keys := st.keys(t); len(keys) != n {
+		t.Errorf("bucket holds %v, want %d objects", keys, n)
+	}
+	st.assertNoOpenUploads(t)
+}
+
 // assertNoOpenUploads checks that no multipart upload was left open.
 func (st *stack) assertNoOpenUploads(t testing.TB) {
 	t.Helper()

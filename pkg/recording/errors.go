@@ -106,7 +106,7 @@ func ClassOf(err error) Class {
 // IsPermanent reports whether err can never succeed on retry.
 func IsPermanent(err error) bool {
 	var inv *InvalidInputError
-	if errors.As(err, &inv) || errors.Is(err, errBadAnswer) {
+	if errors.As(err, &inv) || errors.Is(err, errBadAnswer) || errors.Is(err, yeastar.ErrForeignURL) {
 		return true
 	}
 	var apiErr *yeastar.APIError

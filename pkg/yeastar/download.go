@@ -153,7 +153,7 @@ func parseContentRange(v string) (start, size int64, err error) {
 // refused, so the access token is never sent anywhere but the PBX.
 func (c *Client) resolveDownloadURL(resource string) (*url.URL, error) {
 	bad := func(reason string) error {
-		return &ContentError{Op: "recording/download", ContentType: "application/json", Reason: "download_resource_url " + reason}
+		return &ContentError{Op: "recording/download", ContentType: "application/json", Reason: "download_resource_url " + reason, Err: ErrForeignURL}
 	}
 	if !strings.HasPrefix(resource, "/") || strings.HasPrefix(resource, "//") || strings.Contains(resource, "\\") {
 		return nil, bad("is not a path on the PBX")

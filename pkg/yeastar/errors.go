@@ -64,7 +64,16 @@ type ContentError struct {
 	Op          string
 	ContentType string
 	Reason      string
+	Err         error // a sentinel such as ErrForeignURL, or nil
 }
+
+// Unwrap returns the sentinel behind the error, if any.
+func (e *ContentError) Unwrap() error { return e.Err }
+
+// ErrForeignURL is a download URL or redirect that leaves the PBX's origin
+// (scheme, host and port). It is refused before any request is sent to it,
+// so the access token never leaves the PBX; no retry can fix it.
+var ErrForeignURL = errors.New("URL is not on the PBX's origin")
 
 func (e *ContentError) Error() string {
 	return fmt.Sprintf("yeastar %s: not a recording (Content-Type %q): %s", e.Op, e.ContentType, e.Reason)

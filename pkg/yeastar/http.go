@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -50,7 +51,7 @@ func newTransport(tlsConfig *tls.Config) *http.Transport {
 }
 
 // errRedirect is returned for a redirect the client refuses to follow.
-var errRedirect = errors.New("redirect away from the PBX refused")
+var errRedirect = fmt.Errorf("redirect refused: %w", ErrForeignURL)
 
 // checkRedirect follows redirects only within the PBX's own origin, so the
 // access token in the query is never sent to another host.

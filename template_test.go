@@ -87,7 +87,7 @@ func convert(n *yaml.Node) (any, error) {
 	default:
 		var v any
 		if err := n.Decode(&v); err != nil {
-			return nil, fmt.Errorf("line %d: %v", n.Line, err)
+			return nil, fmt.Errorf("line %d: %w", n.Line, err)
 		}
 		return v, nil
 	}
@@ -300,7 +300,11 @@ func statements(t *testing.T, tpl map[string]any) []map[string]any {
 			list = []any{pols}
 		}
 		for _, p := range list {
-			if m, ok := p.(map[string]any); ok && m["Statement"] != nil {
+			m, ok := p.(map[string]any)
+			if branches, isIf := m["Fn::If"].([]any); ok && isIf && len(branches) == 3 {
+				m, ok = branches[1].(map[string]any) // a conditional policy: check what it grants
+			}
+			if ok && m["Statement"] != nil {
 				add(m, functionID+".Policies")
 			}
 		}
@@ -334,8 +338,8 @@ func TestTemplate(t *testing.T) {
 
 	t.Run("Parameters", func(t *testing.T) {
 		params := getMap(t, tpl, "Parameters")
-		for _, p := range []string{"PbxBaseUrl", "PbxCredentialsSecretArn", "BucketName", "KeyTemplate",
-			"MaxConcurrency", "MemorySize", "SubnetIds", "SecurityGroupIds"} {
+		for _, p := range []string{"PbxBaseUrl", "PbxCredentialsSecretArn", "BucketName", "KeyPrefix", "KeyLayout",
+			"KmsKeyArn", "BatchConcurrency", "MaxConcurrency", "MemorySize", "SubnetIds", "SecurityGroupIds"} {
 			t.Run(p, func(t *testing.T) {
 				pm, ok := params[p].(map[string]any)
 				if !ok {
@@ -382,7 +386,10 @@ func TestTemplate(t *testing.T) {
 		}
 		wantEqual(t, vars["PBX_CREDENTIALS_SECRET"], ref("PbxCredentialsSecretArn"), "PBX_CREDENTIALS_SECRET")
 		wantEqual(t, vars["PBX_BASE_URL"], ref("PbxBaseUrl"), "PBX_BASE_URL")
-		wantEqual(t, vars["RECORDINGS_KEY_TEMPLATE"], ref("KeyTemplate"), "RECORDINGS_KEY_TEMPLATE")
+		wantEqual(t, vars["RECORDINGS_KEY_TEMPLATE"], map[string]any{"Fn::Sub": "${KeyPrefix}${KeyLayout}"}, "RECORDINGS_KEY_TEMPLATE")
+		if key, _ := vars["TOKEN_CACHE_KEY"].(string); key == "" || strings.HasPrefix(key, "recordings/") {
+			t.Errorf("TOKEN_CACHE_KEY = %v, want a key outside the recordings", vars["TOKEN_CACHE_KEY"])
+		}
 	})
 
 	t.Run("VpcConfig conditional", func(t *testing.T) {
@@ -460,9 +467,16 @@ func TestTemplate(t *testing.T) {
 			if len(sse) == 0 {
 				t.Fatal("no ServerSideEncryptionConfiguration rule")
 			}
-			algo, _ := get(t, sse[0], "ServerSideEncryptionByDefault", "SSEAlgorithm").(string)
-			if !slices.Contains([]string{"AES256", "aws:kms", "aws:kms:dsse"}, algo) {
-				t.Errorf("SSEAlgorithm = %q", algo)
+			byDefault := get(t, sse[0], "ServerSideEncryptionByDefault")
+			branches := []any{byDefault}
+			if m, ok := byDefault.(map[string]any); ok && m["Fn::If"] != nil {
+				branches = getList(t, m, "Fn::If")[1:] // SSE-KMS with a key, SSE-S3 without
+			}
+			for _, b := range branches {
+				algo, _ := get(t, b, "SSEAlgorithm").(string)
+				if !slices.Contains([]string{"AES256", "aws:kms", "aws:kms:dsse"}, algo) {
+					t.Errorf("SSEAlgorithm = %q", algo)
+				}
 			}
 		})
 		t.Run("public access block", func(t *testing.T) {
@@ -525,6 +539,24 @@ func TestTemplate(t *testing.T) {
 		for _, a := range []string{"s3:AbortMultipartUpload", "s3:PutObject", "s3:GetObject", "secretsmanager:GetSecretValue"} {
 			if !allowed[a] {
 				t.Errorf("no Allow statement grants %s", a)
+			}
+		}
+	})
+
+	t.Run("least privilege: writes only under the prefix and the token object", func(t *testing.T) {
+		for _, st := range statements(t, tpl) {
+			actions := stringList(st["Action"])
+			if st["Effect"] != "Allow" || !slices.ContainsFunc(actions, func(a string) bool {
+				return a == "s3:PutObject" || a == "s3:AbortMultipartUpload"
+			}) {
+				continue
+			}
+			text := fmt.Sprint(st["Resource"])
+			if !strings.Contains(text, "${KeyPrefix}*") && !strings.Contains(text, ".recording-sync/pbx-token.json") {
+				t.Errorf("statement %v writes to %s: want only the key prefix or the token object", st["Sid"], text)
+			}
+			if strings.Contains(text, ".recording-sync/") && slices.Contains(actions, "s3:AbortMultipartUpload") {
+				t.Errorf("statement %v: the token object needs no multipart permissions", st["Sid"])
 			}
 		}
 	})

@@ -21,7 +21,9 @@ func demo(ctx context.Context, out io.Writer) error {
 		return fmt.Errorf("no sample events in events/ (run from the repository root)")
 	}
 	sort.Strings(events)
-	fmt.Fprintln(out, "Starting the local S3 server, the PBX simulator and the function under the Lambda emulator...")
+	if _, err := fmt.Fprintln(out, "Starting the local S3 server, the PBX simulator and the function under the Lambda emulator..."); err != nil {
+		return err
+	}
 	st, err := startStack(ctx, out)
 	if err != nil {
 		return err
@@ -70,7 +72,9 @@ func invokeFile(ctx context.Context, st *stack, out io.Writer, path string) (ok 
 	if err != nil {
 		return false, err
 	}
-	fmt.Fprintf(out, "\n$ invoke %s\n  event: %s\n", path, compact(payload, 160))
+	if _, err := fmt.Fprintf(out, "\n$ invoke %s\n  event: %s\n", path, compact(payload, 160)); err != nil {
+		return false, err
+	}
 	resp, err := st.lambda.Invoke(ctx, payload)
 	if err != nil {
 		return false, err
@@ -79,7 +83,9 @@ func invokeFile(ctx context.Context, st *stack, out io.Writer, path string) (ok 
 	if json.Indent(&pretty, resp, "  ", "  ") != nil {
 		pretty.Write(resp)
 	}
-	fmt.Fprintf(out, "  response: %s\n", pretty.String())
+	if _, err := fmt.Fprintf(out, "  response: %s\n", pretty.String()); err != nil {
+		return false, err
+	}
 	var failure struct {
 		ErrorType string `json:"errorType"`
 	}
@@ -98,9 +104,13 @@ func listBucket(ctx context.Context, st *stack, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("list bucket: %w", err)
 	}
-	fmt.Fprintf(out, "\nObjects in s3://%s:\n", bucket)
+	if _, err := fmt.Fprintf(out, "\nObjects in s3://%s:\n", bucket); err != nil {
+		return err
+	}
 	for _, o := range list.Contents {
-		fmt.Fprintf(out, "  %-72s %10d bytes\n", *o.Key, *o.Size)
+		if _, err := fmt.Fprintf(out, "  %-72s %10d bytes\n", *o.Key, *o.Size); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -45,7 +45,7 @@ func startStack(ctx context.Context, logs io.Writer) (_ *stack, err error) {
 		return nil, err
 	}
 	data := filepath.Join(st.dir, "s3")
-	if err := os.Mkdir(data, 0o755); err != nil {
+	if err := os.Mkdir(data, 0o750); err != nil {
 		return nil, err
 	}
 	if st.s3, err = localenv.StartS3(ctx, data, nil); err != nil {
@@ -108,7 +108,8 @@ func (f *logFilter) Write(p []byte) (int, error) {
 		line := f.part[consumed : consumed+i]
 		consumed += i + 1
 		if bytes.HasPrefix(line, []byte(`{"timestamp"`)) {
-			fmt.Fprintf(f.w, "  function log: %s\n", line)
+			// A lost log line must not stop the copy of the function's output.
+			_, _ = fmt.Fprintf(f.w, "  function log: %s\n", line)
 		}
 	}
 	f.part = append(f.part[:0], f.part[consumed:]...)

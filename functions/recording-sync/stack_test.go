@@ -56,7 +56,7 @@ func runMain(m *testing.M) int {
 		return 1
 	}
 	data := filepath.Join(dir, "s3")
-	if err := os.Mkdir(data, 0o755); err != nil {
+	if err := os.Mkdir(data, 0o750); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
@@ -94,7 +94,7 @@ func newStack(t testing.TB, opts stackOptions) *stack {
 	ctx := t.Context()
 	opts.sim.ClientID, opts.sim.ClientSecret = testClientID, testClientSecret
 	st := &stack{out: &syncBuffer{}}
-	pbxURL := ""
+	var pbxURL string
 	if opts.pbxHandler == nil {
 		st.sim = yeastartest.NewServer(opts.sim)
 		pbxURL = st.sim.URL()
@@ -126,7 +126,8 @@ func newStack(t testing.TB, opts stackOptions) *stack {
 	if opts.s3Endpoint != "" {
 		env = append(env, "AWS_ENDPOINT_URL_S3="+opts.s3Endpoint, "AWS_MAX_ATTEMPTS=2")
 	}
-	st.env, st.timeout = append(env, opts.extraEnv...), opts.timeout
+	env = append(env, opts.extraEnv...)
+	st.env, st.timeout = env, opts.timeout
 	st.lambda = startLambda(t, st.env, st.timeout, st.out)
 	return st
 }

@@ -132,7 +132,7 @@ func readPEM(v string) ([]byte, error) {
 	}
 	b, err := os.ReadFile(v) //nolint:gosec // the path is the operator's own configuration
 	if err != nil {
-		return nil, fmt.Errorf("is neither PEM text nor a readable PEM file: %v", err)
+		return nil, fmt.Errorf("is neither PEM text nor a readable PEM file: %w", err)
 	}
 	if !strings.Contains(string(b), "-----BEGIN CERTIFICATE-----") {
 		return nil, fmt.Errorf("file %s holds no PEM certificate", v)

@@ -13,8 +13,11 @@ func FreeAddr() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer l.Close()
-	return l.Addr().String(), nil
+	addr := l.Addr().String()
+	if err := l.Close(); err != nil {
+		return "", err // the port may still be taken
+	}
+	return addr, nil
 }
 
 // waitListening polls addr until it accepts a TCP connection, the process

@@ -24,13 +24,15 @@ func fakeSecretsManager(t *testing.T, name, value string, calls *int) *httptest.
 			http.Error(w, "unexpected request", http.StatusBadRequest)
 			return
 		}
-		var in struct{ SecretId string }
+		var in struct {
+			SecretID string `json:"SecretId"`
+		}
 		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		if in.SecretId != name {
+		if in.SecretID != name {
 			w.WriteHeader(http.StatusBadRequest)
 			_, _ = w.Write([]byte(`{"__type":"ResourceNotFoundException","Message":"Secrets Manager can't find the specified secret."}`))
 			return

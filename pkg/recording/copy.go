@@ -156,7 +156,7 @@ func (c *Copier) copyOnce(ctx context.Context, ref Ref) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	defer src.Close()
+	defer func() { _ = src.Close() }() // releases the download; never fails
 	up, err := c.store.Upload(ctx, s3store.Object{
 		Bucket:      c.bucket,
 		Key:         res.Key,

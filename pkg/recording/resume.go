@@ -143,7 +143,7 @@ func (r *resumingReader) Read(p []byte) (int, error) {
 		n, err := r.readCur(p[:min(int64(len(p)), r.size-r.offset)])
 		r.offset += int64(n)
 		switch {
-		case err == nil || (err == io.EOF && r.offset == r.size):
+		case err == nil || (errors.Is(err, io.EOF) && r.offset == r.size):
 			if n > 0 || err == nil {
 				return n, nil
 			}

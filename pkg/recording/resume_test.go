@@ -131,7 +131,7 @@ func (b *rangeBody) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	if len(b.data) == 0 {
-		if b.end == errBlock {
+		if errors.Is(b.end, errBlock) {
 			<-b.ctx.Done()
 			return 0, b.ctx.Err()
 		}
@@ -498,7 +498,7 @@ func TestResumingReader(t *testing.T) {
 	if r.Size() != int64(len(p.data)) || r.Resumes() != 2 {
 		t.Errorf("Size, Resumes = %d, %d; want %d, 2", r.Size(), r.Resumes(), len(p.data))
 	}
-	if n, err := r.Read(make([]byte, 10)); n != 0 || err != io.EOF {
+	if n, err := r.Read(make([]byte, 10)); n != 0 || err != io.EOF { //nolint:errorlint // io.Reader must return io.EOF itself, unwrapped
 		t.Errorf("Read at the end = %d, %v; want 0, EOF", n, err)
 	}
 	r.Close()

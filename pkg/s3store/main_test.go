@@ -74,7 +74,7 @@ func s3Server(t *testing.T) *localenv.S3Server {
 			return
 		}
 		data := filepath.Join(serverDir, "data")
-		if serverErr = os.Mkdir(data, 0o755); serverErr != nil {
+		if serverErr = os.Mkdir(data, 0o750); serverErr != nil {
 			return
 		}
 		server, serverErr = localenv.StartS3(ctx, data, serverLog)

@@ -152,14 +152,14 @@ func (s *Store) abort(ctx context.Context, obj Object, err error) error {
 	return err
 }
 
-// PartSize returns the part size for an object of size bytes: at least min,
+// PartSize returns the part size for an object of size bytes: at least minSize,
 // and large enough that the upload needs at most 10,000 parts, rounded up to
 // a whole MiB.
-func PartSize(size, min int64) int64 {
+func PartSize(size, minSize int64) int64 {
 	const mib = 1 << 20
 	need := (size + maxParts - 1) / maxParts
 	need = (need + mib - 1) / mib * mib
-	return max(min, need)
+	return max(minSize, need)
 }
 
 // isStatus reports whether err is an S3 answer with HTTP status code.

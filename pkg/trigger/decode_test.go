@@ -78,10 +78,10 @@ func TestDecodeSampleEvents(t *testing.T) {
 			got := render(t, inv, err)
 			path := filepath.Join("testdata", name+".golden")
 			if *update {
-				if err := os.MkdirAll("testdata", 0o755); err != nil {
+				if err := os.MkdirAll("testdata", 0o750); err != nil {
 					t.Fatal(err)
 				}
-				if err := os.WriteFile(path, got, 0o644); err != nil {
+				if err := os.WriteFile(path, got, 0o600); err != nil {
 					t.Fatal(err)
 				}
 				return

@@ -1,0 +1,130 @@
+package trigger
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/recording-sync/recording-sync/pkg/recording"
+)
+
+// maxMessageLen bounds every error message and skip note Decode makes,
+// whatever the size of its input: they end up in logs and in the
+// invocation's result.
+const maxMessageLen = 2 << 10
+
+// FuzzDecode decodes arbitrary payloads. Whatever the input: no panic; an
+// error is an *recording.InvalidInputError with a short, valid UTF-8
+// message; every accepted reference is valid; an SQS invocation has one
+// Record per element of the payload's "Records" array, in order.
+func FuzzDecode(f *testing.F) {
+	samples, err := filepath.Glob("../../events/*.json")
+	if err != nil || len(samples) < minSampleEvents {
+		f.Fatalf("sample events: %v (%d found)", err, len(samples))
+	}
+	for _, name := range samples {
+		raw, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(raw)
+	}
+	big := strings.Repeat("é", 200<<10) // multi-byte, so that truncation can split a rune
+	for _, s := range []string{
+		``, `null`, `[]`, `{}`, `"x"`, `{"id":0}`, `{"id":"007"}`, `{"id":1e3}`, `{"id":1,"file":"a.wav"}`,
+		`{"file":"../x.wav"}`, `{"file":"a\u0000b"}`, `{"detail":{"detail":{"id":1}}}`, `{"detail":null}`,
+		`{"Records":null}`, `{"Records":[]}`, `{"Records":[{}]}`, `{"Records":[{"messageId":"m","body":"null"}]}`,
+		`{"Records":[{"messageId":"m","body":"{\"id\":1}"}],"records":[]}`,
+		`{"records":[{"messageId":"m","body":"{\"id\":1}"}]}`,
+		`{"type":30012,"msg":null}`, `{"type":30012,"msg":"null"}`, `{"type":30012,"msg":{"recording":"a.wav"}}`,
+		`{"type":"30012"}`, `{"msg":"{}"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		inv, err := Decode(payload)
+		if err != nil {
+			checkInvalid(t, "Decode", err)
+			return
+		}
+		if inv.Kind != KindSQS {
+			if len(inv.Records) != 0 {
+				t.Fatalf("%s invocation with %d records", inv.Kind, len(inv.Records))
+			}
+			checkAccepted(t, "item", inv.Item)
+			return
+		}
+		want := recordsLen(t, payload)
+		if len(inv.Records) != want {
+			t.Fatalf("SQS invocation has %d records, the payload's Records array %d", len(inv.Records), want)
+		}
+		for i, r := range inv.Records {
+			if r.MessageID == "" {
+				t.Errorf("record %d accepted without a messageId", i)
+			}
+			if r.Err != nil {
+				checkInvalid(t, "record", r.Err)
+				continue
+			}
+			checkAccepted(t, "record", r.Item)
+		}
+	})
+}
+
+// recordsLen counts the elements of the payload's "Records" array, found
+// the way a reader of the JSON text would: by its exact key.
+func recordsLen(t *testing.T, payload []byte) int {
+	t.Helper()
+	var top map[string]json.RawMessage
+	var recs []json.RawMessage
+	if err := json.Unmarshal(payload, &top); err != nil {
+		t.Fatalf("Decode accepted a payload that is not a JSON object: %v", err)
+	}
+	if err := json.Unmarshal(top["Records"], &recs); err != nil {
+		t.Fatalf("Decode accepted Records that are not an array: %v", err)
+	}
+	return len(recs)
+}
+
+// checkInvalid checks a refusal: an *recording.InvalidInputError with a
+// short, valid UTF-8 message.
+func checkInvalid(t *testing.T, what string, err error) {
+	t.Helper()
+	var inv *recording.InvalidInputError
+	if !errors.As(err, &inv) {
+		t.Fatalf("%s: error %T (%v), want *recording.InvalidInputError", what, err, err)
+	}
+	checkMessage(t, what+" error", err.Error())
+}
+
+// checkAccepted checks an accepted item: a valid reference, or a note saying
+// why there is nothing to copy.
+func checkAccepted(t *testing.T, what string, it Item) {
+	t.Helper()
+	switch {
+	case it.Ref != nil && it.Skip != "":
+		t.Fatalf("%s has both a reference (%s) and a skip note %q", what, it.Ref, it.Skip)
+	case it.Ref != nil:
+		if err := it.Ref.Validate(); err != nil {
+			t.Fatalf("%s: accepted reference %s is invalid: %v", what, it.Ref, err)
+		}
+	case it.Skip == "":
+		t.Fatalf("%s has neither a reference nor a skip note", what)
+	default:
+		checkMessage(t, what+" skip note", it.Skip)
+	}
+}
+
+func checkMessage(t *testing.T, what, msg string) {
+	t.Helper()
+	if !utf8.ValidString(msg) {
+		t.Fatalf("%s is not valid UTF-8: %q", what, msg)
+	}
+	if len(msg) >= maxMessageLen {
+		t.Fatalf("%s is %d bytes, want < %d: %.200q...", what, len(msg), maxMessageLen, msg)
+	}
+}

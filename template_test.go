@@ -551,12 +551,13 @@ func TestTemplate(t *testing.T) {
 			}) {
 				continue
 			}
-			text := fmt.Sprint(st["Resource"])
-			if !strings.Contains(text, "${KeyPrefix}*") && !strings.Contains(text, ".recording-sync/pbx-token.json") {
-				t.Errorf("statement %v writes to %s: want only the key prefix or the token object", st["Sid"], text)
-			}
-			if strings.Contains(text, ".recording-sync/") && slices.Contains(actions, "s3:AbortMultipartUpload") {
-				t.Errorf("statement %v: the token object needs no multipart permissions", st["Sid"])
+			for _, res := range leafStrings(st["Resource"]) {
+				if !strings.HasSuffix(res, "/${KeyPrefix}*") && !strings.HasSuffix(res, "/.recording-sync/pbx-token.json") {
+					t.Errorf("statement %v writes to %s: want only the key prefix or the token object", st["Sid"], res)
+				}
+				if strings.Contains(res, ".recording-sync/") && slices.Contains(actions, "s3:AbortMultipartUpload") {
+					t.Errorf("statement %v: the token object needs no multipart permissions", st["Sid"])
+				}
 			}
 		}
 	})
@@ -638,4 +639,37 @@ func TestMakefileBuildTarget(t *testing.T) {
 			}
 		})
 	}
+}
+
+// leafStrings returns every string inside v (each branch of an Fn::If, the
+// text of an Fn::Sub), so that a check sees all the values a resource can take.
+func leafStrings(v any) []string {
+	switch v := v.(type) {
+	case string:
+		if v == "AWS::NoValue" {
+			return nil
+		}
+		return []string{v}
+	case []any:
+		var out []string
+		for _, e := range v {
+			out = append(out, leafStrings(e)...)
+		}
+		return out
+	case map[string]any:
+		var out []string
+		for k, e := range v {
+			if k == "Fn::If" {
+				if l, ok := e.([]any); ok && len(l) == 3 {
+					e = l[1:] // the condition's name is not a value
+				}
+			}
+			if k == "Ref" || k == "Fn::GetAtt" {
+				continue
+			}
+			out = append(out, leafStrings(e)...)
+		}
+		return out
+	}
+	return nil
 }

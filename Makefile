@@ -10,7 +10,7 @@ GOARCH_LAMBDA ?= arm64
 EVENT ?= events/direct-id.json
 BENCHTIME ?= 1x
 
-.PHONY: all build test demo invoke bench lint tools clean help
+.PHONY: all build test demo invoke bench lint vulncheck tools clean help
 
 all: build
 
@@ -20,7 +20,8 @@ help:
 	@echo "make invoke EVENT=events/<x>.json   invoke the function locally with one event"
 	@echo "make bench    peak-RSS benchmark (1 GiB and 4 GiB through the real bootstrap)"
 	@echo "make build    build bin/bootstrap for AWS Lambda ($(GOARCH_LAMBDA))"
-	@echo "make lint     gofmt and go vet"
+	@echo "make lint     gofmt, go vet and golangci-lint (.golangci.yml)"
+	@echo "make vulncheck  govulncheck (needs the Go vulnerability database online)"
 
 ## tools: the S3 server and the Lambda Runtime Interface Emulator, pinned in tools/go.mod
 tools: $(BIN)/versitygw $(BIN)/aws-lambda-rie
@@ -30,6 +31,13 @@ $(BIN)/versitygw: tools/go.mod tools/go.sum
 
 $(BIN)/aws-lambda-rie: tools/go.mod tools/go.sum
 	cd tools && GOBIN=$(BIN) CGO_ENABLED=0 $(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
+
+## lint tools: golangci-lint and govulncheck, pinned in their own module, tools/lint/go.mod
+$(BIN)/golangci-lint: tools/lint/go.mod tools/lint/go.sum
+	cd tools/lint && GOBIN=$(BIN) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint
+
+$(BIN)/govulncheck: tools/lint/go.mod tools/lint/go.sum
+	cd tools/lint && GOBIN=$(BIN) $(GO) install golang.org/x/vuln/cmd/govulncheck
 
 build:
 	mkdir -p bin
@@ -52,10 +60,14 @@ invoke: tools
 bench: tools
 	$(GO) test -run '^$$' -bench PeakRSS -benchtime $(BENCHTIME) $(FUNCTION)
 
-lint:
+lint: $(BIN)/golangci-lint
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-ed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(BIN)/golangci-lint run ./...
 
+# Needs https://vuln.go.dev (the Go vulnerability database); CI has no route to it.
+vulncheck: $(BIN)/govulncheck
+	$(BIN)/govulncheck ./...
 
 clean:
 	rm -rf bin .aws-sam

@@ -136,6 +136,16 @@ func TestLoad(t *testing.T) {
 		{name: "key template leading slash", env: env(map[string]string{"RECORDINGS_KEY_TEMPLATE": "/r/{file}"}), wantVar: "RECORDINGS_KEY_TEMPLATE", wantMsg: "start with /"},
 		{name: "token cache inside the recordings", env: env(map[string]string{"TOKEN_CACHE_KEY": "recordings/token.json"}), wantVar: "TOKEN_CACHE_KEY", wantMsg: "outside the recordings' prefix"},
 		{name: "token cache absolute", env: env(map[string]string{"TOKEN_CACHE_KEY": "/token.json"}), wantVar: "TOKEN_CACHE_KEY", wantMsg: "outside"},
+		{name: "CA certificate file missing", env: env(map[string]string{"PBX_CA_CERT": "/nonexistent/ca.pem"}), wantVar: "PBX_CA_CERT", wantMsg: "neither PEM text nor a readable PEM file"},
+		{
+			name: "CA certificate as PEM text",
+			env:  env(map[string]string{"PBX_CA_CERT": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"}),
+			want: Config{
+				PBXBaseURL: "https://pbx.example.com:8088", PBXAPIPath: "openapi/v1.0",
+				ClientID: "client-id", ClientSecret: secret, Bucket: "recordings", KeyTemplate: defaultKeys,
+				PBXCACert: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+			},
+		},
 		{name: "key template dot dot", env: env(map[string]string{"RECORDINGS_KEY_TEMPLATE": "r/../{file}"}), wantVar: "RECORDINGS_KEY_TEMPLATE", wantMsg: ".."},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -129,7 +130,7 @@ func decodeSQS(payload []byte) (Invocation, error) {
 		case m.MessageId == "":
 			return Invocation{}, invalid("SQS record %d has no messageId", i)
 		case m.EventSource != "" && m.EventSource != "aws:sqs":
-			rec.Err = invalid("record eventSource %q is not aws:sqs", m.EventSource)
+			rec.Err = invalid("record eventSource %q is not aws:sqs", truncate(m.EventSource, 40))
 		case len(m.Body) > MaxEventSize:
 			rec.Err = invalid("message body is %d bytes, more than %d", len(m.Body), MaxEventSize)
 		default:
@@ -175,7 +176,7 @@ func quoteList(keys []string) string {
 	}
 	q := make([]string, len(keys))
 	for i, k := range keys {
-		q[i] = `"` + truncate(k, 30) + `"`
+		q[i] = strconv.Quote(truncate(k, 30))
 	}
 	return "[" + strings.Join(q, ", ") + "]"
 }

@@ -1,11 +1,11 @@
 package trigger
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -33,7 +33,6 @@ func FuzzDecode(f *testing.F) {
 		}
 		f.Add(raw)
 	}
-	_ = strings.Repeat("é", 200<<10) // multi-byte, so that truncation can split a rune
 	for _, s := range []string{
 		``, `null`, `[]`, `{}`, `"x"`, `{"id":0}`, `{"id":"007"}`, `{"id":1e3}`, `{"id":1,"file":"a.wav"}`,
 		`{"file":"../x.wav"}`, `{"file":"a\u0000b"}`, `{"detail":{"detail":{"id":1}}}`, `{"detail":null}`,
@@ -41,11 +40,20 @@ func FuzzDecode(f *testing.F) {
 		`{"Records":[{"messageId":"m","body":"{\"id\":1}"}],"records":[]}`,
 		`{"records":[{"messageId":"m","body":"{\"id\":1}"}]}`,
 		`{"type":30012,"msg":null}`, `{"type":30012,"msg":"null"}`, `{"type":30012,"msg":{"recording":"a.wav"}}`,
-		`{"type":"30012"}`, `{"msg":"{}"}`,
+		`{"type":"30012"}`, `{"msg":"{}"}`, `{"id":"\u00e9\u00e9"}`,
+		// Places where input is quoted back in messages; see grow.
+		`{"id":1,"$$":0}`,
+		`{"id":"$$"}`,
+		`{"$$":1,"b":2,"c":3,"d":4,"e":5,"f":6}`,
+		`{"type":30012,"msg":"{\"call_id\":\"$$\",\"recording\":\"\"}"}`,
+		`{"type":30012,"msg":"{\"recording\":\"$$.wav\"}"}`,
+		`{"Records":[{"messageId":"m","eventSource":"$$"}]}`,
+		sqs(`{"id":1}`, "", `{"file":"$$"}`, pbx(cdrMsg), envelope(pbx(cdrMsg))),
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, payload []byte) {
+		payload = grow(payload)
 		inv, err := Decode(payload)
 		if err != nil {
 			checkInvalid(t, "Decode", err)
@@ -73,6 +81,13 @@ func FuzzDecode(f *testing.F) {
 			checkAccepted(t, "record", r.Item)
 		}
 	})
+}
+
+// grow replaces each "$$" in payload with 4 KiB of two-byte runes, so that
+// the fuzzer, whose inputs stay small, can put long text anywhere: messages
+// must stay short, and valid UTF-8 wherever they cut it.
+func grow(payload []byte) []byte {
+	return bytes.ReplaceAll(payload, []byte("$$"), bytes.Repeat([]byte("é"), 2<<10))
 }
 
 // recordsLen counts the elements of the payload's "Records" array, found

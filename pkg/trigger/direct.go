@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/recording-sync/recording-sync/pkg/recording"
 )
@@ -39,7 +40,7 @@ func DecodeDirect(payload []byte) (recording.Ref, error) {
 		case "file":
 			ref.File, err = decodeFile(raw)
 		default:
-			err = invalid("unknown field %q: want {\"id\": N} or {\"file\": \"NAME\"}", name)
+			err = invalid("unknown field %q: want {\"id\": N} or {\"file\": \"NAME\"}", truncate(name, 40))
 		}
 		if err != nil {
 			return recording.Ref{}, err
@@ -92,10 +93,15 @@ func jsonProblem(err error) string {
 	}
 }
 
-// truncate shortens s to n bytes for messages.
+// truncate shortens s to at most n bytes (plus "...") for messages. It cuts
+// on a rune boundary and replaces invalid UTF-8, which raw JSON may hold, so
+// that a message is always valid UTF-8.
 func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
+	if len(s) > n {
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s = s[:n] + "..."
 	}
-	return s[:n] + "..."
+	return strings.ToValidUTF8(s, "\uFFFD")
 }

@@ -1,0 +1,70 @@
+// Package app wires the function's parts together from its configuration.
+// The Lambda main and the benchmark command share it, so that what is
+// measured is what runs.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/recording-sync/recording-sync/pkg/config"
+	"github.com/recording-sync/recording-sync/pkg/handler"
+	"github.com/recording-sync/recording-sync/pkg/pbxsecret"
+	"github.com/recording-sync/recording-sync/pkg/recording"
+	"github.com/recording-sync/recording-sync/pkg/redact"
+	"github.com/recording-sync/recording-sync/pkg/s3store"
+	"github.com/recording-sync/recording-sync/pkg/tokencache"
+	"github.com/recording-sync/recording-sync/pkg/yeastar"
+)
+
+// Build wires the function from its environment (read through lookup,
+// os.LookupEnv in main): configuration, the PBX client with the shared
+// token, the S3 store, the copier and the handler. Every secret it meets is
+// registered with red before anything can print it.
+func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger) (*handler.Handler, error) {
+	cfg, err := config.Load(lookup)
+	if err != nil {
+		return nil, err
+	}
+	red.Add(cfg.ClientSecret)
+	if limit := config.MemoryLimit(lookup); limit > 0 {
+		debug.SetMemoryLimit(limit)
+	}
+	if cfg.InsecureScheme() {
+		log.Warn("PBX_BASE_URL uses http://: tokens and recordings cross the network unencrypted")
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("AWS configuration: %w", err)
+	}
+	s3Client := s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = cfg.S3PathStyle })
+	creds := yeastar.Credentials{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret}
+	if cfg.CredentialsSecret != "" {
+		// Read once per execution environment; warm invocations reuse it.
+		if creds, err = pbxsecret.Load(ctx, secretsmanager.NewFromConfig(awsCfg), cfg.CredentialsSecret); err != nil {
+			return nil, err
+		}
+		red.Add(creds.ClientSecret)
+	}
+	pbxOpts := &yeastar.Options{APIPath: cfg.PBXAPIPath, OnSecret: red.Add}
+	if cfg.PBXCACert != "" {
+		if pbxOpts.HTTPClient, err = yeastar.NewHTTPClientWithCA([]byte(cfg.PBXCACert)); err != nil {
+			return nil, err
+		}
+	}
+	pbx, err := yeastar.New(cfg.PBXBaseURL, creds, pbxOpts)
+	if err != nil {
+		return nil, err
+	}
+	// All instances share one PBX token through a small object in the bucket.
+	pbx.SetTokenSource(tokencache.New(pbx, tokencache.NewS3Store(s3Client, cfg.Bucket, cfg.TokenCacheKey), nil))
+	store := s3store.New(s3Client, nil)
+	copier := recording.NewCopier(pbx, store, cfg.Bucket, cfg.KeyTemplate, &recording.Options{StallTimeout: cfg.StallTimeout})
+	return handler.New(copier, log, &handler.Options{BatchConcurrency: cfg.BatchConcurrency}), nil
+}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recording-sync/recording-sync/pkg/localenv"
 	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
 
@@ -149,4 +150,36 @@ func TestMP3OneDownloadAtATime(t *testing.T) {
 		t.Errorf("%d link requests for %d recordings: the downloads never overlapped, the test proved nothing", links, len(recs))
 	}
 	first.assertNoOpenUploads(t)
+}
+
+// TestSmallRecordingRoundTrips: a 1 MiB recording with a warm token takes
+// the fewest round trips: one API call and one download on the PBX, one
+// HeadObject and one PutObject on S3.
+func TestSmallRecordingRoundTrips(t *testing.T) {
+	proxy, err := localenv.NewFaultProxy(s3Server.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	st := newStack(t, stackOptions{s3Endpoint: proxy.URL})
+	for _, id := range []int{1, 2} {
+		st.sim.AddRecording(yeastartest.Recording{ID: id, File: recordingFile(id, "wav"), Size: mib})
+	}
+	mustSucceed(t, st.invoke(t, `{"id": 1}`)) // warms the token
+	before := st.sim.Stats()
+	_ = proxy.Requests()
+	mustSucceed(t, st.invoke(t, `{"id": 2}`))
+	after := st.sim.Stats()
+	pbx := 0
+	for endpoint, n := range after.APIRequests {
+		pbx += n - before.APIRequests[endpoint]
+	}
+	pbx += after.DownloadsStarted - before.DownloadsStarted
+	if pbx != 2 || after.DownloadsStarted-before.DownloadsStarted != 1 {
+		t.Errorf("%d PBX requests (%d downloads), want 2: recording/download and the download", pbx, after.DownloadsStarted-before.DownloadsStarted)
+	}
+	reqs := proxy.Requests()
+	if len(reqs) != 2 || !strings.HasPrefix(reqs[0], "HEAD ") || !strings.HasPrefix(reqs[1], "PUT ") || strings.Contains(reqs[1], "?") {
+		t.Errorf("S3 requests %v, want exactly a HeadObject and a PutObject", reqs)
+	}
 }

@@ -18,6 +18,7 @@ type FaultProxy struct {
 	mu       sync.Mutex
 	failPart string // UploadPart partNumber to fail, "" for none
 	failed   int
+	requests []string // "METHOD key" of every request, in order
 }
 
 // NewFaultProxy proxies to the S3 server at target (its Endpoint).
@@ -29,6 +30,7 @@ func NewFaultProxy(target string) (*FaultProxy, error) {
 	p := &FaultProxy{}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.record(r)
 		if p.shouldFail(r) {
 			w.Header().Set("Content-Type", "application/xml")
 			w.WriteHeader(http.StatusInternalServerError)
@@ -65,6 +67,30 @@ func (p *FaultProxy) shouldFail(r *http.Request) bool {
 	}
 	p.failed++
 	return true
+}
+
+// record notes a request as "METHOD /bucket/key?subresource".
+func (p *FaultProxy) record(r *http.Request) {
+	what := r.Method + " " + r.URL.Path
+	q := r.URL.Query()
+	for _, sub := range []string{"uploads", "uploadId", "partNumber"} {
+		if q.Has(sub) {
+			what += "?" + sub
+			break
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.requests = append(p.requests, what)
+}
+
+// Requests returns every request seen so far and forgets them.
+func (p *FaultProxy) Requests() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := p.requests
+	p.requests = nil
+	return out
 }
 
 // Close stops the proxy.

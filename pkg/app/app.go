@@ -7,8 +7,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"runtime/debug"
 
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -39,11 +41,19 @@ func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.
 	if cfg.InsecureScheme() {
 		log.Warn("PBX_BASE_URL uses http://: tokens and recordings cross the network unencrypted")
 	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	// The client is given here, not per service, so that AWS_CA_BUNDLE is
+	// still applied to it.
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithHTTPClient(awsHTTPClient()))
 	if err != nil {
 		return nil, fmt.Errorf("AWS configuration: %w", err)
 	}
-	s3Client := s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = cfg.S3PathStyle })
+	upload, err := config.UploadFor(lookup)
+	if err != nil {
+		return nil, err
+	}
+	s3Client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+		o.UsePathStyle = cfg.S3PathStyle
+	})
 	creds := yeastar.Credentials{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret}
 	if cfg.CredentialsSecret != "" {
 		// Read once per execution environment; warm invocations reuse it.
@@ -64,7 +74,18 @@ func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.
 	}
 	// All instances share one PBX token through a small object in the bucket.
 	pbx.SetTokenSource(tokencache.New(pbx, tokencache.NewS3Store(s3Client, cfg.Bucket, cfg.TokenCacheKey), nil))
-	store := s3store.New(s3Client, nil)
+	store := s3store.New(s3Client, &s3store.Options{PartSize: int64(upload.PartSizeMiB) << 20, Concurrency: upload.Concurrency})
 	copier := recording.NewCopier(pbx, store, cfg.Bucket, cfg.KeyTemplate, &recording.Options{StallTimeout: cfg.StallTimeout})
 	return handler.New(copier, log, &handler.Options{BatchConcurrency: cfg.BatchConcurrency}), nil
+}
+
+// awsHTTPClient is the SDK's buildable client (it keeps honouring
+// AWS_CA_BUNDLE and the SDK's timeouts) with large transport buffers: the
+// default 4 KiB write buffer turns every part into thousands of small TLS
+// records and write system calls.
+func awsHTTPClient() *awshttp.BuildableClient {
+	return awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+		tr.WriteBufferSize = 256 << 10
+		tr.ReadBufferSize = 64 << 10
+	})
 }

@@ -59,8 +59,8 @@ func Decode(payload []byte) (Invocation, error) {
 	if err != nil {
 		return Invocation{}, err
 	}
-	if _, ok := fields["Records"]; ok {
-		return decodeSQS(payload)
+	if records, ok := fields["Records"]; ok {
+		return decodeSQS(records)
 	}
 	if len(payload) > MaxEventSize {
 		return Invocation{}, invalid("event is %d bytes, more than %d", len(payload), MaxEventSize)
@@ -77,7 +77,7 @@ func decodeSingle(raw []byte, fields map[string]json.RawMessage, envelope bool) 
 		if !envelope {
 			return KindEventBridge, Item{}, invalid("an EventBridge envelope inside another one")
 		}
-		return decodeEventBridge(raw)
+		return decodeEventBridge(raw, fields["detail"])
 	case has(fields, "type") || has(fields, "msg"):
 		item, err := decodePBXEvent(raw)
 		return KindPBXEvent, item, err
@@ -97,34 +97,39 @@ func decodeSingle(raw []byte, fields map[string]json.RawMessage, envelope bool) 
 	}
 }
 
-// decodeEventBridge decodes an envelope whose detail is a direct shape or a 30012 event.
-func decodeEventBridge(raw []byte) (Kind, Item, error) {
+// decodeEventBridge decodes an envelope whose detail is a direct shape or a
+// 30012 event. detail is the envelope's "detail" member, by its exact name:
+// decoding into events.EventBridgeEvent matches names case-insensitively
+// and would take a later "Detail" instead of the member routed on.
+func decodeEventBridge(raw, detail []byte) (Kind, Item, error) {
 	var ev events.EventBridgeEvent
 	if err := json.Unmarshal(raw, &ev); err != nil {
 		return KindEventBridge, Item{}, invalid("EventBridge event: %s", jsonProblem(err))
 	}
-	fields, err := object(ev.Detail, "EventBridge detail")
+	fields, err := object(detail, "EventBridge detail")
 	if err != nil {
 		return KindEventBridge, Item{}, err
 	}
-	_, item, err := decodeSingle(ev.Detail, fields, false)
+	_, item, err := decodeSingle(detail, fields, false)
 	if err != nil {
 		return KindEventBridge, Item{}, prefix("EventBridge detail: ", err)
 	}
 	return KindEventBridge, item, nil
 }
 
-// decodeSQS decodes each record's body on its own.
-func decodeSQS(payload []byte) (Invocation, error) {
-	var ev events.SQSEvent
-	if err := json.Unmarshal(payload, &ev); err != nil {
+// decodeSQS decodes each record's body on its own. records is the event's
+// "Records" member, by its exact name (events.SQSEvent would also take a
+// later "records" member).
+func decodeSQS(records []byte) (Invocation, error) {
+	var msgs []events.SQSMessage
+	if err := json.Unmarshal(records, &msgs); err != nil {
 		return Invocation{}, invalid("SQS event: %s", jsonProblem(err))
 	}
-	if len(ev.Records) == 0 {
+	if len(msgs) == 0 {
 		return Invocation{}, invalid("SQS event has no records")
 	}
-	inv := Invocation{Kind: KindSQS, Records: make([]Record, len(ev.Records))}
-	for i, m := range ev.Records {
+	inv := Invocation{Kind: KindSQS, Records: make([]Record, len(msgs))}
+	for i, m := range msgs {
 		rec := Record{MessageID: m.MessageId}
 		switch {
 		case m.MessageId == "":

@@ -64,9 +64,14 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("%s invocation with %d records", inv.Kind, len(inv.Records))
 			}
 			checkAccepted(t, "item", inv.Item)
+			if inv.Kind == KindEventBridge {
+				checkDetail(t, payload, inv.Item)
+			}
 			return
 		}
-		want := recordsLen(t, payload)
+		var recs []json.RawMessage
+		member(t, payload, "Records", &recs)
+		want := len(recs)
 		if len(inv.Records) != want {
 			t.Fatalf("SQS invocation has %d records, the payload's Records array %d", len(inv.Records), want)
 		}
@@ -90,19 +95,36 @@ func grow(payload []byte) []byte {
 	return bytes.ReplaceAll(payload, []byte("$$"), bytes.Repeat([]byte("é"), 2<<10))
 }
 
-// recordsLen counts the elements of the payload's "Records" array, found
-// the way a reader of the JSON text would: by its exact key.
-func recordsLen(t *testing.T, payload []byte) int {
+// member returns the payload's member key, found the way a reader of the
+// JSON text would: by its exact name. It also decodes it into out.
+func member(t *testing.T, payload []byte, key string, out any) json.RawMessage {
 	t.Helper()
 	var top map[string]json.RawMessage
-	var recs []json.RawMessage
 	if err := json.Unmarshal(payload, &top); err != nil {
 		t.Fatalf("Decode accepted a payload that is not a JSON object: %v", err)
 	}
-	if err := json.Unmarshal(top["Records"], &recs); err != nil {
-		t.Fatalf("Decode accepted Records that are not an array: %v", err)
+	if err := json.Unmarshal(top[key], out); err != nil {
+		t.Fatalf("Decode accepted a %q member that is not a %T: %v", key, out, err)
 	}
-	return len(recs)
+	return top[key]
+}
+
+// checkDetail checks that an EventBridge item is what the envelope's
+// "detail" member decodes to on its own.
+func checkDetail(t *testing.T, payload []byte, it Item) {
+	t.Helper()
+	detail := member(t, payload, "detail", &map[string]json.RawMessage{})
+	alone, err := Decode(detail)
+	if err != nil {
+		t.Fatalf("EventBridge item %+v, but its detail alone is refused: %v", it, err)
+	}
+	if !sameItem(alone.Item, it) {
+		t.Fatalf("EventBridge item %+v, its detail alone %+v", it, alone.Item)
+	}
+}
+
+func sameItem(a, b Item) bool {
+	return a.Skip == b.Skip && (a.Ref == nil) == (b.Ref == nil) && (a.Ref == nil || *a.Ref == *b.Ref)
 }
 
 // checkInvalid checks a refusal: an *recording.InvalidInputError with a

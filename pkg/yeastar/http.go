@@ -47,6 +47,8 @@ func newTransport(tlsConfig *tls.Config) *http.Transport {
 		IdleConnTimeout:       90 * time.Second,
 		MaxIdleConnsPerHost:   4,
 		ForceAttemptHTTP2:     true,
+		// Fewer, larger reads of the recording stream (default 4 KiB).
+		ReadBufferSize: 64 << 10,
 	}
 }
 

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"testing"
 )
 
@@ -23,8 +24,8 @@ func TestUploadFor(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := UploadFor(lookup(tt.env))
 			if tt.wantVar != "" {
-				ce, ok := err.(*Error)
-				if !ok || ce.Var != tt.wantVar {
+				var ce *Error
+				if !errors.As(err, &ce) || ce.Var != tt.wantVar {
 					t.Fatalf("UploadFor = %v, %v; want an error naming %s", got, err, tt.wantVar)
 				}
 				return

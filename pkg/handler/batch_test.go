@@ -333,7 +333,7 @@ func TestInvokeSingleItem(t *testing.T) {
 			copyErr := &recording.PermanentError{Ref: tt.wantRef, Err: errors.New("gone")}
 			c := &batchCopier{fail: map[recording.Ref]error{tt.wantRef: copyErr}}
 			out, lines, err := invokeBatch(t, t.Context(), c, nil, tt.payload)
-			if err != copyErr {
+			if !errors.Is(err, copyErr) {
 				t.Errorf("Invoke error = %v, want the copier's %v", err, copyErr)
 			}
 			if out != nil {

@@ -172,7 +172,7 @@ func TestInvokeCopyError(t *testing.T) {
 				err: tt.err,
 			}
 			out, lines, err := invoke(t, c, `{"id":1727}`)
-			if err != tt.err {
+			if !errors.Is(err, tt.err) {
 				t.Errorf("Invoke error = %v (%T), want the copier's %v", err, err, tt.err)
 			}
 			if !tt.as(err) {

@@ -131,12 +131,6 @@ func (c *Client) apiURL(endpoint string, query url.Values) string {
 	return u.String()
 }
 
-// apiResponse is the envelope of every PBX answer.
-type apiResponse struct {
-	ErrCode int    `json:"errcode"`
-	ErrMsg  string `json:"errmsg"`
-}
-
 // call sends one API request and decodes the JSON answer into out, which
 // must embed apiResponse fields errcode/errmsg. body, when not nil, is sent
 // as JSON with POST.

@@ -150,7 +150,8 @@ func parseContentRange(v string) (start, size int64, err error) {
 // resolveDownloadURL joins the PBX base URL and a download_resource_url.
 // Only a path on the PBX's own origin is accepted: an absolute URL, a
 // "//host" form, a query-smuggled host or a path without a leading "/" is
-// refused, so the access token is never sent anywhere but the PBX.
+// refused, so the access token is never sent anywhere but the PBX; so is a
+// "." or ".." segment, which would leave the base URL's path.
 func (c *Client) resolveDownloadURL(resource string) (*url.URL, error) {
 	bad := func(reason string) error {
 		return &ContentError{Op: "recording/download", ContentType: "application/json", Reason: "download_resource_url " + reason, Err: ErrForeignURL}
@@ -164,6 +165,13 @@ func (c *Client) resolveDownloadURL(resource string) (*url.URL, error) {
 	}
 	if ref.Scheme != "" || ref.Host != "" || ref.User != nil || ref.Fragment != "" {
 		return nil, bad("is not a path on the PBX")
+	}
+	// "/../x" (or "/%2e%2e/x") would climb out of the base URL's path
+	// prefix once a proxy or the server resolves it.
+	for _, seg := range strings.Split(ref.Path, "/") {
+		if seg == "." || seg == ".." {
+			return nil, bad("has a . or .. path segment")
+		}
 	}
 	u := *c.base
 	u.Path = c.base.Path + ref.Path

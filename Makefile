@@ -69,5 +69,20 @@ lint: $(BIN)/golangci-lint
 vulncheck: $(BIN)/govulncheck
 	$(BIN)/govulncheck ./...
 
+# fuzz: every Fuzz target under pkg/, one after another (go test fuzzes one
+# target per invocation), each for FUZZTIME. Targets are found by name in
+# the *_test.go files, so a new one needs no change here. A failing input is
+# written to the package's testdata/fuzz/<Target>/: commit it as a regression.
+FUZZTIME ?= 10s
+
+.PHONY: fuzz
+fuzz:
+	@set -e; for dir in $$(grep -l '^func Fuzz' $$(find pkg -name '*_test.go') | xargs -n1 dirname | sort -u); do \
+		for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)([a-z]* \*testing\.F).*/\1/p' $$dir/*_test.go); do \
+			echo "fuzz ./$$dir $$name for $(FUZZTIME)"; \
+			$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) ./$$dir; \
+		done; \
+	done
+
 clean:
 	rm -rf bin .aws-sam

@@ -82,11 +82,12 @@ func FuzzPBXEventMsg(f *testing.F) {
 func decodePBXShapes(t *testing.T, event string) (Item, error) {
 	t.Helper()
 	inv, err := Decode([]byte(event))
-	if err != nil {
+	switch {
+	case err != nil:
 		checkInvalid(t, "30012 event", err)
-	} else if inv.Kind != KindPBXEvent {
+	case inv.Kind != KindPBXEvent:
 		t.Fatalf("30012 event decoded as %s", inv.Kind)
-	} else {
+	default:
 		checkAccepted(t, "30012 event", inv.Item)
 	}
 	env, envErr := Decode([]byte(envelope(event)))

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -75,9 +76,20 @@ func sameOrigin(a, b *url.URL) bool {
 // secretParams are query parameters whose values never leave this package.
 var secretParams = []string{"access_token", "refresh_token", "password"}
 
+// secretParam matches a secret parameter anywhere in a URL, in any case.
+var secretParam = regexp.MustCompile(`(?i)((?:access_token|refresh_token|password)=)[^&#;\s"'<>@/]+`)
+
 // sanitizeURL returns raw with the values of secret query parameters
-// replaced by REDACTED; an unparsable URL or query loses its whole query.
+// replaced by REDACTED (an unparsable URL or query loses its whole query),
+// then masks any secret parameter left elsewhere: in the fragment, the user
+// name, nested in another value, in another case.
 func sanitizeURL(raw string) string {
+	return secretParam.ReplaceAllString(sanitizeQuery(raw), "${1}REDACTED")
+}
+
+// sanitizeQuery masks the secret parameters of the query as Go parses it
+// (percent-encoded names included).
+func sanitizeQuery(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		if i := strings.IndexByte(raw, '?'); i >= 0 {

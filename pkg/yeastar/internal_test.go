@@ -26,6 +26,10 @@ func TestSanitizeURL(t *testing.T) {
 		{"unparsable URL", "http://[::1/x?access_token=" + secret, "http://[::1/x?REDACTED"},
 		{"unparsable escape", "http://pbx/%zz?refresh_token=" + secret, "http://pbx/%zz?REDACTED"},
 		{"unparsable without query", "http://[::1/x", "http://[::1/x"},
+		{"in the fragment", "https://h/x#access_token=" + secret, "https://h/x#access_token=REDACTED"},
+		{"as the user name", "https://access_token=" + secret + "@h/x", "https://access_token=REDACTED@h/x"},
+		{"upper case", "https://h/x?ACCESS_TOKEN=" + secret, "https://h/x?ACCESS_TOKEN=REDACTED"},
+		{"inside another value", "https://h/x?a=b?access_token=" + secret, "https://h/x?a=b?access_token=REDACTED"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

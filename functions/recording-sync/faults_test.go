@@ -126,7 +126,7 @@ func TestMP3OneDownloadAtATime(t *testing.T) {
 	for i := range recs {
 		recs[i] = yeastartest.Recording{ID: 50 + i, File: recordingFile(50+i, "mp3"), Size: 24 * mib}
 		first.sim.AddRecording(recs[i])
-		first.sim.ThrottleDownload(recs[i].File, 64*mib) // long enough to overlap
+		first.sim.ThrottleDownload(recs[i].File, 32*mib) // 0.75 s each: long enough to overlap
 	}
 	var wg sync.WaitGroup
 	results := make([]invocation, len(stacks))

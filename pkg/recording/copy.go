@@ -51,6 +51,7 @@ type Result struct {
 type Options struct {
 	TransientRetry       RetryPolicy   // network faults, -2, 70082, 5xx; default DefaultTransientRetry
 	NotYetAvailableRetry RetryPolicy   // 60001; default DefaultNotYetAvailableRetry
+	BusyRetry            RetryPolicy   // 70082, another mp3 download running; default DefaultBusyRetry
 	MaxResumes           int           // reopenings of one download; default DefaultMaxResumes
 	StallTimeout         time.Duration // no byte for this long counts as a drop; default DefaultStallTimeout
 }
@@ -61,6 +62,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.NotYetAvailableRetry.Attempts <= 0 {
 		o.NotYetAvailableRetry = DefaultNotYetAvailableRetry
+	}
+	if o.BusyRetry.Attempts <= 0 {
+		o.BusyRetry = DefaultBusyRetry
 	}
 	if o.MaxResumes <= 0 {
 		o.MaxResumes = DefaultMaxResumes
@@ -119,6 +123,8 @@ func (c *Copier) Copy(ctx context.Context, ref Ref) (Result, error) {
 			policy = c.opts.TransientRetry
 		case ClassNotYetAvailable:
 			policy = c.opts.NotYetAvailableRetry
+		case ClassBusy:
+			policy = c.opts.BusyRetry
 		}
 		if attempt >= policy.Attempts || !sleep(copyCtx, policy.backoff(attempt)) {
 			break

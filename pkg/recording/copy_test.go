@@ -154,6 +154,7 @@ const (
 var oneAttempt = Options{
 	TransientRetry:       RetryPolicy{Attempts: 1},
 	NotYetAvailableRetry: RetryPolicy{Attempts: 1},
+	BusyRetry:            RetryPolicy{Attempts: 1},
 	MaxResumes:           1,
 }
 

@@ -82,8 +82,9 @@ type Class int
 
 // The failure classes.
 const (
-	ClassTransient       Class = iota // retry with backoff: network, -2, 70082, 5xx, S3 errors
+	ClassTransient       Class = iota // retry with backoff: network, -2, 5xx, S3 errors
 	ClassNotYetAvailable              // 60001: a few retries with growing backoff
+	ClassBusy                         // 70082: the mp3 PBX serves one download at a time; wait longer
 	ClassPermanent                    // never retried: bad credentials, 10005, 40002, 70004, 70087, 70123
 	ClassInvalidInput                 // never retried: the event itself is wrong
 )
@@ -97,8 +98,11 @@ func ClassOf(err error) Class {
 	case IsPermanent(err):
 		return ClassPermanent
 	}
-	if code, ok := yeastar.ErrorCode(err); ok && code == yeastar.CodeDataNotFound {
+	switch code, _ := yeastar.ErrorCode(err); code {
+	case yeastar.CodeDataNotFound:
 		return ClassNotYetAvailable
+	case yeastar.CodeOverloadTask:
+		return ClassBusy
 	}
 	return ClassTransient
 }

@@ -186,7 +186,7 @@ func (r *resumingReader) reopen() error {
 			r.cur = d
 			return nil
 		}
-		if ClassOf(err) != ClassTransient || r.resumes >= r.maxResumes || !sleep(r.ctx, r.retry.backoff(r.resumes)) {
+		if class := ClassOf(err); class != ClassTransient && class != ClassBusy || r.resumes >= r.maxResumes || !sleep(r.ctx, r.retry.backoff(r.resumes)) {
 			return fmt.Errorf("resume download at byte %d: %w", r.offset, err)
 		}
 	}

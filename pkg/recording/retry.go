@@ -17,6 +17,9 @@ type RetryPolicy struct {
 var (
 	DefaultTransientRetry       = RetryPolicy{Attempts: 5, Base: 250 * time.Millisecond, Max: 5 * time.Second}
 	DefaultNotYetAvailableRetry = RetryPolicy{Attempts: 4, Base: time.Second, Max: 8 * time.Second}
+	// DefaultBusyRetry waits for another mp3 download to end: the PBX
+	// serves one at a time, and a recording takes seconds to download.
+	DefaultBusyRetry = RetryPolicy{Attempts: 12, Base: 500 * time.Millisecond, Max: 5 * time.Second}
 )
 
 const (

@@ -1,24 +1,18 @@
 package s3store
 
 import (
-	"context"
 	"crypto/sha256"
 	"errors"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/recording-sync/recording-sync/pkg/localenv"
+	"github.com/recording-sync/recording-sync/pkg/localenv/localenvtest"
 )
 
 const mib = 1 << 20
@@ -29,92 +23,30 @@ const testPartSize = 5 * mib
 
 // The S3 server is shared by all tests of the binary and started by the
 // first test that needs it, so the unit tests run without it.
-var (
-	serverOnce sync.Once
-	server     *localenv.S3Server
-	serverErr  error
-	serverDir  string
-	serverLog  *os.File
-)
+var server localenvtest.Server
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if server != nil {
-		if err := server.Close(); err != nil {
-			fmt.Fprintln(os.Stderr, "stop S3 server:", err)
-		}
-	}
-	if serverLog != nil {
-		if code != 0 {
-			if b, err := os.ReadFile(serverLog.Name()); err == nil && len(b) > 0 {
-				fmt.Fprintf(os.Stderr, "--- S3 server log ---\n%s\n", b)
-			}
-		}
-		serverLog.Close()
-	}
-	if serverDir != "" {
-		os.RemoveAll(serverDir)
-	}
+	server.Close(code != 0)
 	os.Exit(code)
 }
 
 // s3Server returns the shared server, starting it on first use.
 func s3Server(t *testing.T) *localenv.S3Server {
 	t.Helper()
-	serverOnce.Do(func() {
-		// Not t.Context(): the server outlives the test that starts it.
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		serverDir, serverErr = os.MkdirTemp("", "s3store-test-")
-		if serverErr != nil {
-			return
-		}
-		serverLog, serverErr = os.Create(filepath.Join(serverDir, "versitygw.log"))
-		if serverErr != nil {
-			return
-		}
-		data := filepath.Join(serverDir, "data")
-		if serverErr = os.Mkdir(data, 0o750); serverErr != nil {
-			return
-		}
-		server, serverErr = localenv.StartS3(ctx, data, serverLog)
-	})
-	if serverErr != nil {
-		t.Fatalf("start S3 server: %v", serverErr)
-	}
-	return server
+	return server.S3(t)
 }
 
 // s3Client returns a client talking to the shared server directly.
 func s3Client(t *testing.T) *s3.Client {
 	t.Helper()
-	c, err := s3Server(t).Client(t.Context())
-	if err != nil {
-		t.Fatalf("S3 client: %v", err)
-	}
-	return c
+	return server.Client(t)
 }
-
-var bucketSeq atomic.Int64
 
 // newBucket creates a bucket that no other test uses.
 func newBucket(t *testing.T) string {
 	t.Helper()
-	name := strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-			return r
-		case r >= 'A' && r <= 'Z':
-			return r + 'a' - 'A'
-		}
-		return '-'
-	}, t.Name())
-	name = fmt.Sprintf("t%d-%s", bucketSeq.Add(1), name)
-	name = strings.TrimRight(name[:min(len(name), 63)], "-")
-	if err := s3Server(t).CreateBucket(t.Context(), name); err != nil {
-		t.Fatalf("create bucket %s: %v", name, err)
-	}
-	return name
+	return server.NewBucket(t)
 }
 
 // data returns a deterministic pseudo-random stream of n bytes; the same

@@ -1,104 +1,36 @@
 package tokencache
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/recording-sync/recording-sync/pkg/localenv"
+	"github.com/recording-sync/recording-sync/pkg/localenv/localenvtest"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
 
 // The S3 server is shared by all tests of the binary and started by the
 // first test that needs it.
-var (
-	serverOnce sync.Once
-	server     *localenv.S3Server
-	serverErr  error
-	serverDir  string
-	serverLog  *os.File
-)
+var server localenvtest.Server
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if server != nil {
-		if err := server.Close(); err != nil {
-			fmt.Fprintln(os.Stderr, "stop S3 server:", err)
-		}
-	}
-	if serverLog != nil {
-		if code != 0 {
-			if b, err := os.ReadFile(serverLog.Name()); err == nil && len(b) > 0 {
-				fmt.Fprintf(os.Stderr, "--- S3 server log ---\n%s\n", b)
-			}
-		}
-		serverLog.Close()
-	}
-	if serverDir != "" {
-		os.RemoveAll(serverDir)
-	}
+	server.Close(code != 0)
 	os.Exit(code)
-}
-
-// s3Server returns the shared server, starting it on first use.
-func s3Server(t *testing.T) *localenv.S3Server {
-	t.Helper()
-	serverOnce.Do(func() {
-		// Not t.Context(): the server outlives the test that starts it.
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		serverDir, serverErr = os.MkdirTemp("", "tokencache-test-")
-		if serverErr != nil {
-			return
-		}
-		serverLog, serverErr = os.Create(filepath.Join(serverDir, "versitygw.log"))
-		if serverErr != nil {
-			return
-		}
-		data := filepath.Join(serverDir, "data")
-		if serverErr = os.Mkdir(data, 0o750); serverErr != nil {
-			return
-		}
-		server, serverErr = localenv.StartS3(ctx, data, serverLog)
-	})
-	if serverErr != nil {
-		t.Fatalf("start S3 server: %v", serverErr)
-	}
-	return server
 }
 
 // s3Client returns a client of the shared server.
 func s3Client(t *testing.T) *s3.Client {
 	t.Helper()
-	c, err := s3Server(t).Client(t.Context())
-	if err != nil {
-		t.Fatalf("S3 client: %v", err)
-	}
-	return c
-}
-
-var bucketSeq atomic.Int64
-
-// newBucket creates a bucket that no other test uses.
-func newBucket(t *testing.T) string {
-	t.Helper()
-	name := fmt.Sprintf("tokencache-%d", bucketSeq.Add(1))
-	if err := s3Server(t).CreateBucket(t.Context(), name); err != nil {
-		t.Fatalf("create bucket %s: %v", name, err)
-	}
-	return name
+	return server.Client(t)
 }
 
 const testKey = "pbx/token.json"
@@ -106,7 +38,7 @@ const testKey = "pbx/token.json"
 // newStore returns a store in a bucket of its own.
 func newStore(t *testing.T) (*S3Store, string) {
 	t.Helper()
-	bucket := newBucket(t)
+	bucket := server.NewBucket(t)
 	return NewS3Store(s3Client(t), bucket, testKey), bucket
 }
 

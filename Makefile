@@ -18,7 +18,8 @@ help:
 	@echo "make demo     run the function locally on the sample events and list the bucket"
 	@echo "make test     vet, unit, integration and end-to-end tests"
 	@echo "make invoke EVENT=events/<x>.json   invoke the function locally with one event"
-	@echo "make bench    peak-RSS benchmark (1 GiB and 4 GiB through the real bootstrap)"
+	@echo "make bench    copy benchmark against the SDK defaults and naive ways; writes docs/performance.md"
+	@echo "make bench-rss  peak-RSS benchmark (1 GiB and 4 GiB through the real bootstrap)"
 	@echo "make build    build bin/bootstrap for AWS Lambda ($(GOARCH_LAMBDA))"
 	@echo "make lint     gofmt, go vet and golangci-lint (.golangci.yml)"
 	@echo "make vulncheck  govulncheck (needs the Go vulnerability database online)"
@@ -57,7 +58,17 @@ demo: tools
 invoke: tools
 	$(GO) run ./cmd/local invoke $(EVENT)
 
+# bench: the function's copy against the SDK's default uploader, an
+# upload-only ceiling and the naive ways, S3 over HTTPS, each in its own
+# process; prints the table and writes docs/performance.md (cmd/bench).
+# Limit the sizes with e.g. `make bench BENCH_SIZES=1MiB,64MiB`.
+BENCH_SIZES ?= 1MiB,64MiB,1GiB,4GiB
 bench: tools
+	$(GO) run ./cmd/bench -sizes '$(BENCH_SIZES)' -out docs/performance.md -command 'make bench BENCH_SIZES=$(BENCH_SIZES)'
+
+# bench-rss: peak RSS of the real bootstrap under the emulator, 1 and 4 GiB.
+.PHONY: bench-rss
+bench-rss: tools
 	$(GO) test -run '^$$' -bench PeakRSS -benchtime $(BENCHTIME) $(FUNCTION)
 
 lint: $(BIN)/golangci-lint

@@ -13,7 +13,7 @@ import (
 // BenchmarkPeakRSS copies 1 GiB and 4 GiB recordings through the real
 // bootstrap under the emulator (a fresh function process for each size,
 // default settings, 128 MB memory setting) and reports the function
-// process's peak resident set size. Run it with `make bench`.
+// process's peak resident set size. Run it with `make bench-rss`.
 func BenchmarkPeakRSS(b *testing.B) {
 	for _, gib := range []int64{1, 4} {
 		b.Run(fmt.Sprintf("%dGiB", gib), func(b *testing.B) {

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/recording-sync/recording-sync/pkg/localenv"
+	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
+)
+
+// Credentials of the simulated PBX's API app.
+const (
+	pbxClientID     = "bench-client-id"
+	pbxClientSecret = "bench-client-secret-7d2e"
+	bucket          = "bench"
+)
+
+// bench is the running stack: S3 server, counting proxy and PBX simulator,
+// plus what the copying processes need to reach them.
+type bench struct {
+	work  string // temporary folder: certificate, S3 data, logs
+	cert  *certFiles
+	s3    *s3Server
+	proxy *countingProxy
+	sim   *yeastartest.Simulator
+	admin *s3.Client // straight to the S3 server: its requests are not counted
+	log   *os.File   // S3 server, proxy and children's stderr
+	exe   string     // this binary, re-executed for each measured copy
+	aws   string     // the AWS CLI, "" when not installed
+	seq   int        // runs so far; makes every recording and key unique
+}
+
+// startBench starts the stack in a new temporary folder.
+func startBench(ctx context.Context, exe, awsCLI string) (b *bench, err error) {
+	b = &bench{exe: exe, aws: awsCLI}
+	defer func() {
+		if err != nil {
+			b.close(false)
+		}
+	}()
+	if b.work, err = os.MkdirTemp("", "recording-sync-bench-"); err != nil {
+		return nil, err
+	}
+	if b.cert, err = newCert(b.work); err != nil {
+		return nil, err
+	}
+	if b.log, err = os.Create(filepath.Join(b.work, "bench.log")); err != nil {
+		return nil, err
+	}
+	// The AWS CLI addresses buckets by host name unless told otherwise.
+	awsConfig := "[default]\ns3 =\n    addressing_style = path\n"
+	if err := os.WriteFile(filepath.Join(b.work, "aws-config"), []byte(awsConfig), 0o600); err != nil {
+		return nil, err
+	}
+	data := filepath.Join(b.work, "s3")
+	if err := os.Mkdir(data, 0o750); err != nil {
+		return nil, err
+	}
+	if b.s3, err = startS3(ctx, data, b.cert, b.log); err != nil {
+		return nil, err
+	}
+	if b.proxy, err = newCountingProxy(b.s3.Endpoint, b.cert, log.New(b.log, "proxy: ", log.LstdFlags)); err != nil {
+		return nil, err
+	}
+	// Every run gets its own token, as a fresh process would; the PBX's
+	// limit of 8 valid tokens would otherwise stop the bench, not the copy.
+	b.sim = yeastartest.NewServer(yeastartest.Options{ClientID: pbxClientID, ClientSecret: pbxClientSecret, MaxTokens: 1 << 20})
+	if b.admin, err = b.adminClient(ctx); err != nil {
+		return nil, err
+	}
+	if _, err := b.admin.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		return nil, fmt.Errorf("create bucket: %w", err)
+	}
+	return b, nil
+}
+
+// adminClient talks to the S3 server directly, trusting the certificate
+// explicitly (an explicit bundle wins over AWS_CA_BUNDLE).
+func (b *bench) adminClient(ctx context.Context) (*s3.Client, error) {
+	pem, err := os.ReadFile(b.cert.CertFile)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx,
+		awsconfig.WithRegion(localenv.S3Region),
+		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(localenv.S3AccessKey, localenv.S3SecretKey, "")),
+		awsconfig.WithCustomCABundle(bytes.NewReader(pem)),
+	)
+	if err != nil {
+		return nil, err
+	}
+	return s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.BaseEndpoint = aws.String(b.s3.Endpoint)
+		o.UsePathStyle = true
+		o.DisableLogOutputChecksumValidationSkipped = true
+	}), nil
+}
+
+// close stops the stack and, unless keep, removes its folder.
+func (b *bench) close(keep bool) {
+	if b.sim != nil {
+		b.sim.Close()
+	}
+	if b.proxy != nil {
+		_ = b.proxy.Close()
+	}
+	if b.s3 != nil {
+		b.s3.Close()
+	}
+	if b.log != nil {
+		_ = b.log.Close()
+	}
+	if b.work != "" && !keep {
+		_ = os.RemoveAll(b.work)
+	}
+}
+
+// childEnv is the environment of a copying process: this one's, without
+// anything that would change the function's or the SDK's defaults, plus
+// the stack's addresses and credentials. memoryMB, when positive, is the
+// function's memory setting.
+func (b *bench) childEnv(memoryMB int) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !inheritable(kv) {
+			continue
+		}
+		env = append(env, kv)
+	}
+	env = append(env,
+		"AWS_CA_BUNDLE="+b.cert.CertFile,
+		"AWS_ENDPOINT_URL_S3="+b.proxy.URL,
+		"AWS_ACCESS_KEY_ID="+localenv.S3AccessKey,
+		"AWS_SECRET_ACCESS_KEY="+localenv.S3SecretKey,
+		"AWS_REGION="+localenv.S3Region,
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE="+filepath.Join(b.work, "aws-config"),
+		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(b.work, "no-credentials"),
+		"PBX_BASE_URL="+b.sim.URL(),
+		"PBX_CLIENT_ID="+pbxClientID,
+		"PBX_CLIENT_SECRET="+pbxClientSecret,
+		"RECORDINGS_BUCKET="+bucket,
+	)
+	if memoryMB > 0 {
+		env = append(env, fmt.Sprintf("AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%d", memoryMB))
+	}
+	return env
+}
+
+// inheritable reports whether a variable of the bench's own environment may
+// reach a copying process: the AWS SDK's and the function's settings, and
+// the Go runtime's memory knobs, may not.
+func inheritable(kv string) bool {
+	name, _, _ := strings.Cut(kv, "=")
+	for _, p := range []string{"AWS_", "PBX_", "RECORDINGS_", "UPLOAD_", "GOMEMLIMIT", "GOGC", "GOMAXPROCS",
+		"BATCH_CONCURRENCY", "DOWNLOAD_STALL_TIMEOUT", "TOKEN_CACHE_KEY"} {
+		if strings.HasPrefix(name, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// emptyBucket deletes every object and aborts every multipart upload, so
+// that each run starts from the same state.
+func (b *bench) emptyBucket(ctx context.Context) error {
+	var errs []error
+	objs, err := b.admin.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
+	if err != nil {
+		return err
+	}
+	for _, o := range objs.Contents {
+		_, err := b.admin.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: o.Key})
+		errs = append(errs, err)
+	}
+	ups, err := b.admin.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String(bucket)})
+	if err != nil {
+		return errors.Join(append(errs, err)...)
+	}
+	for _, u := range ups.Uploads {
+		_, err := b.admin.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String(bucket), Key: u.Key, UploadId: u.UploadId})
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// verify checks that key holds size bytes and, for small sizes, exactly the
+// recording's bytes.
+func (b *bench) verify(ctx context.Context, key, file string, size int64) error {
+	head, err := b.admin.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		return fmt.Errorf("head %s: %w", key, err)
+	}
+	if got := aws.ToInt64(head.ContentLength); got != size {
+		return fmt.Errorf("%s holds %d bytes, want %d", key, got, size)
+	}
+	if size > 64<<20 {
+		return nil // the size and S3's part checksums will do: reading GiBs back costs minutes
+	}
+	obj, err := b.admin.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		return fmt.Errorf("get %s: %w", key, err)
+	}
+	defer obj.Body.Close()
+	got, err := io.ReadAll(obj.Body)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", key, err)
+	}
+	want, err := io.ReadAll(yeastartest.Content(file, size))
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(got, want) {
+		return fmt.Errorf("%s does not hold the recording's bytes", key)
+	}
+	return nil
+}

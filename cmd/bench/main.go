@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == childCommand {
+		if err := runChild(os.Args[2:], os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop() // not deferred: os.Exit below would skip it
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	default:
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// options are the command line's.
+type options struct {
+	sizes      []int64
+	memories   []int
+	methods    map[string]bool
+	out        string
+	command    string
+	aws        string
+	profileDir string
+	keep       bool
+	cold       bool
+	exe        string // the binary to re-execute; os.Executable() by default
+}
+
+func parseOptions(args []string, stderr io.Writer) (options, error) {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sizes := fs.String("sizes", "1MiB,64MiB,1GiB,4GiB", "recording sizes, comma-separated (KiB, MiB, GiB)")
+	memories := fs.String("memory", "128,512,1769", "the function's memory settings in MB, comma-separated")
+	methods := fs.String("methods", strings.Join(methodOrder, ","), "methods to measure, comma-separated")
+	var o options
+	fs.StringVar(&o.out, "out", "", "also write the Markdown report to this file")
+	fs.StringVar(&o.command, "command", "", "the command line to show in the report (default: this one)")
+	fs.StringVar(&o.aws, "aws", "", "the AWS CLI (default: /usr/bin/aws from Debian's awscli, else aws on PATH)")
+	fs.StringVar(&o.profileDir, "cpuprofile", "", "write a CPU profile of each copying process into this folder")
+	fs.BoolVar(&o.keep, "keep", false, "keep the temporary folder (certificate, logs, S3 data)")
+	fs.BoolVar(&o.cold, "cold", true, "measure the bootstrap's size and first invocation")
+	if err := fs.Parse(args); err != nil {
+		return options{}, err
+	}
+	if fs.NArg() > 0 {
+		return options{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	var err error
+	if o.sizes, err = parseSizes(*sizes); err != nil {
+		return options{}, err
+	}
+	if o.memories, err = parseInts(*memories); err != nil {
+		return options{}, fmt.Errorf("-memory: %w", err)
+	}
+	o.methods = map[string]bool{}
+	for _, m := range strings.Split(*methods, ",") {
+		if m = strings.TrimSpace(m); m == "" {
+			continue
+		}
+		if _, ok := copyFuncs[m]; !ok {
+			return options{}, fmt.Errorf("-methods: unknown method %q (known: %s)", m, strings.Join(methodOrder, ", "))
+		}
+		o.methods[m] = true
+	}
+	if o.command == "" {
+		o.command = strings.TrimSpace("go run ./cmd/bench " + strings.Join(args, " "))
+	}
+	return o, nil
+}
+
+// run measures what args ask for and prints the report to stdout.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseOptions(args, stderr)
+	if err != nil {
+		return err
+	}
+	if o.exe == "" {
+		if o.exe, err = os.Executable(); err != nil {
+			return err
+		}
+	}
+	md, err := measureAll(ctx, o, stderr)
+	if md != "" {
+		if _, werr := fmt.Fprint(stdout, md); werr != nil {
+			return errors.Join(err, werr)
+		}
+		if o.out != "" {
+			if werr := os.WriteFile(o.out, []byte(md), 0o644); werr != nil { //nolint:gosec // a documentation page
+				return errors.Join(err, werr)
+			}
+		}
+	}
+	return err
+}
+
+// measureAll starts the stack, runs every job and renders the report. A
+// failed job is reported in the table and makes the returned error non-nil.
+func measureAll(ctx context.Context, o options, progress io.Writer) (string, error) {
+	awsCLI := findAWS(o.aws)
+	if o.methods[methodCLI] && awsCLI == "" {
+		logf(progress, "bench: no aws CLI installed: method 5 is skipped\n")
+	}
+	if o.profileDir != "" {
+		if err := os.MkdirAll(o.profileDir, 0o750); err != nil {
+			return "", err
+		}
+	}
+	b, err := startBench(ctx, o.exe, awsCLI)
+	if err != nil {
+		return "", err
+	}
+	defer b.close(o.keep)
+	if o.keep {
+		logf(progress, "bench: working in %s\n", b.work)
+	}
+	rep := report{Machine: describeMachine(ctx, awsCLI), Command: o.command}
+	var failed []string
+	for _, j := range plan(o.sizes, o.memories, o.methods) {
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		r := b.measure(ctx, j, o.profileDir)
+		rep.Results = append(rep.Results, r)
+		logf(progress, "%s\n", progressLine(r))
+		if r.Err != "" {
+			failed = append(failed, fmt.Sprintf("%s %s", r.label(), formatSize(r.Size)))
+		}
+	}
+	if o.cold {
+		start := time.Now()
+		if rep.Cold, err = b.measureColdStart(ctx); err != nil {
+			rep.ColdErr = err.Error()
+			failed = append(failed, "first invocation")
+		}
+		logf(progress, "bench: package size and first invocation measured in %s\n", time.Since(start).Round(time.Second))
+	}
+	rep.Machine.Date = time.Now().UTC()
+	if len(failed) > 0 {
+		err = fmt.Errorf("failed: %s (details in the table)", strings.Join(failed, "; "))
+	}
+	return renderReport(rep), err
+}
+
+// logf writes progress or a log line. A failed write must not stop a
+// measurement: the report is what matters.
+func logf(w io.Writer, format string, args ...any) {
+	_, _ = fmt.Fprintf(w, format, args...)
+}
+
+// progressLine summarises one result for the terminal.
+func progressLine(r result) string {
+	head := fmt.Sprintf("%-8s %s", formatSize(r.Size), r.label())
+	switch {
+	case r.Skipped != "":
+		return head + ": " + r.Skipped
+	case r.Err != "":
+		return head + ": FAILED: " + r.Err
+	}
+	return fmt.Sprintf("%s: %.2f s wall, %.2f s CPU, %.0f MiB peak RSS, %s MiB written, S3 %s",
+		head, r.Wall.Seconds(), r.CPU.Seconds(), float64(r.MaxRSS)/(1<<20), formatWrites(r.WriteBytes), formatCounts(r.S3, s3Names))
+}

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
+)
+
+// job is one (method, size) to measure.
+type job struct {
+	Method string
+	Memory int // the function's memory setting in MB; 0 for other methods
+	Size   int64
+}
+
+// result is what one job measured.
+type result struct {
+	job
+	Skipped    string // why it did not run; nothing else is set
+	Err        string // why it failed
+	Wall       time.Duration
+	CPU        time.Duration // user + sys of the copying process and its reaped children
+	MaxRSS     int64         // peak RSS in bytes (see childReport.PeakRSS)
+	WriteBytes int64         // /proc/<pid>/io write_bytes
+	S3         map[string]int
+	PBX        map[string]int
+	Source     time.Duration // generating the bytes, method ceiling only
+}
+
+// methodOrder is the order of the table's rows for one size.
+var methodOrder = []string{methodFunction, methodUploader, methodCeiling, methodReadAll, methodTempFile, methodCLI}
+
+// plan lists the jobs: for each size, the function at each memory setting,
+// then the other methods.
+func plan(sizes []int64, memories []int, methods map[string]bool) []job {
+	var jobs []job
+	for _, size := range sizes {
+		for _, m := range methodOrder {
+			if !methods[m] {
+				continue
+			}
+			if m != methodFunction {
+				jobs = append(jobs, job{Method: m, Size: size})
+				continue
+			}
+			for _, mb := range memories {
+				jobs = append(jobs, job{Method: m, Memory: mb, Size: size})
+			}
+		}
+	}
+	return jobs
+}
+
+// skipReason says why j cannot run on this machine, or "".
+func (b *bench) skipReason(j job) string {
+	switch j.Method {
+	case methodCLI:
+		if b.aws == "" {
+			return "skipped: no `aws` CLI installed"
+		}
+	case methodReadAll:
+		// io.ReadAll grows its slice by copying: about twice the size at peak.
+		if need, avail := j.Size*5/2, memAvailable(); avail > 0 && need > avail {
+			return fmt.Sprintf("skipped: needs about %s of memory, %s available", formatMiB(need), formatMiB(avail))
+		}
+	case methodTempFile:
+		// The temporary file and the S3 server's copy of the object share
+		// the disk; versitygw assembles multipart uploads in a second copy.
+		var st syscall.Statfs_t
+		if err := syscall.Statfs(os.TempDir(), &st); err == nil {
+			if need, free := 3*j.Size, int64(st.Bavail)*st.Bsize; need > free { //nolint:gosec // block counts fit int64
+				return fmt.Sprintf("skipped: needs about %s of disk, %s free", formatMiB(need), formatMiB(free))
+			}
+		}
+	}
+	return ""
+}
+
+// measure runs j in a child process and collects its measurements.
+func (b *bench) measure(ctx context.Context, j job, profileDir string) result {
+	res := result{job: j}
+	if res.Skipped = b.skipReason(j); res.Skipped != "" {
+		return res
+	}
+	b.seq++
+	spec := childSpec{
+		Method: j.Method, ID: 1000 + b.seq, Size: j.Size, Bucket: bucket,
+		File: fmt.Sprintf("20250102030405-%d.%d-2001-2002-Internal.wav", time.Now().Unix(), b.seq),
+		AWS:  b.aws,
+	}
+	spec.Key = "bench/" + spec.File
+	if profileDir != "" {
+		spec.CPUProfile = filepath.Join(profileDir, fmt.Sprintf("%s-%d-%s.pprof", j.Method, j.Memory, sizeLabel(j.Size)))
+	}
+	b.sim.AddRecording(yeastartest.Recording{ID: spec.ID, File: spec.File, Size: spec.Size})
+	logf(b.log, "--- %s, memory %d MB, %s\n", j.Method, j.Memory, sizeLabel(j.Size))
+	before := b.sim.Stats()
+	b.proxy.take()
+	rep, ps, wall, err := b.runChild(ctx, spec, b.childEnv(j.Memory))
+	res.Wall = wall
+	res.S3 = b.proxy.take()
+	res.PBX = pbxDelta(before, b.sim.Stats())
+	if ps != nil {
+		if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+			res.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		}
+	}
+	if err == nil {
+		err = b.verify(ctx, rep.Key, spec.File, j.Size)
+	}
+	if cerr := b.emptyBucket(context.WithoutCancel(ctx)); err == nil && cerr != nil {
+		err = fmt.Errorf("empty bucket: %w", cerr)
+	}
+	if err != nil {
+		res.Err = err.Error()
+		return res
+	}
+	res.WriteBytes = rep.IO.WriteBytes
+	res.Source = time.Duration(rep.SourceSeconds * float64(time.Second))
+	res.MaxRSS = rep.PeakRSS
+	return res
+}
+
+// runChild re-executes this binary to copy spec, with env. It returns the
+// child's report, its process state (for rusage) and its wall time.
+func (b *bench) runChild(ctx context.Context, spec childSpec, env []string) (childReport, *os.ProcessState, time.Duration, error) {
+	arg, err := json.Marshal(spec)
+	if err != nil {
+		return childReport{}, nil, 0, err
+	}
+	var stdout bytes.Buffer
+	stderr := &tailBuffer{max: 4 << 10}
+	cmd := exec.CommandContext(ctx, b.exe, childCommand, string(arg)) //nolint:gosec // this very binary
+	cmd.Env = env
+	cmd.Stdout = &stdout
+	cmd.Stderr = io.MultiWriter(b.log, stderr)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	start := time.Now()
+	err = cmd.Run()
+	wall := time.Since(start)
+	if err != nil {
+		return childReport{}, cmd.ProcessState, wall, fmt.Errorf("%w: %s", err, bytes.TrimSpace(stderr.Bytes()))
+	}
+	var rep childReport
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		return childReport{}, cmd.ProcessState, wall, fmt.Errorf("child report %q: %w", stdout.String(), err)
+	}
+	if rep.Bytes != spec.Size {
+		return rep, cmd.ProcessState, wall, fmt.Errorf("copied %d bytes, want %d", rep.Bytes, spec.Size)
+	}
+	return rep, cmd.ProcessState, wall, nil
+}
+
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	max int
+	buf []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > t.max {
+		t.buf = t.buf[len(t.buf)-t.max:]
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) Bytes() []byte { return t.buf }
+
+// pbxDelta counts the PBX requests between two snapshots: API requests by
+// endpoint, and downloads started.
+func pbxDelta(before, after yeastartest.Stats) map[string]int {
+	d := map[string]int{}
+	for ep, n := range after.APIRequests {
+		if n -= before.APIRequests[ep]; n > 0 {
+			d[ep] = n
+		}
+	}
+	if n := after.DownloadsStarted - before.DownloadsStarted; n > 0 {
+		d["download"] = n
+	}
+	return d
+}

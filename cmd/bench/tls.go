@@ -1,0 +1,87 @@
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// certFiles is a self-signed certificate for 127.0.0.1 and localhost, both
+// the S3 server's identity and the only CA its clients trust.
+type certFiles struct {
+	CertFile, KeyFile string
+	pair              tls.Certificate
+	pool              *x509.CertPool
+}
+
+// newCert generates the certificate and writes cert.pem and key.pem into
+// dir. The cert.pem file is what AWS_CA_BUNDLE points at.
+func newCert(dir string) (*certFiles, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "recording-sync bench"},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(7 * 24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true, // it signs itself: clients trust it as a root
+		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, err
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, err
+	}
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
+	c := &certFiles{CertFile: filepath.Join(dir, "cert.pem"), KeyFile: filepath.Join(dir, "key.pem")}
+	if err := os.WriteFile(c.CertFile, certPEM, 0o600); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(c.KeyFile, keyPEM, 0o600); err != nil {
+		return nil, err
+	}
+	if c.pair, err = tls.X509KeyPair(certPEM, keyPEM); err != nil {
+		return nil, err
+	}
+	c.pool = x509.NewCertPool()
+	if !c.pool.AppendCertsFromPEM(certPEM) {
+		return nil, fmt.Errorf("bench: generated certificate does not parse")
+	}
+	return c, nil
+}
+
+// serverConfig is the TLS configuration of a loopback server using c.
+func (c *certFiles) serverConfig() *tls.Config {
+	// HTTP/1.1 only, as S3 speaks it.
+	return &tls.Config{Certificates: []tls.Certificate{c.pair}, NextProtos: []string{"http/1.1"}, MinVersion: tls.VersionTLS12}
+}
+
+// clientConfig is the TLS configuration of a client trusting only c.
+func (c *certFiles) clientConfig() *tls.Config {
+	return &tls.Config{RootCAs: c.pool, MinVersion: tls.VersionTLS12}
+}

@@ -11,6 +11,8 @@ import (
 	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/recording-sync/recording-sync/pkg/config"
 )
 
 // demo invokes the function with every sample event, then lists what landed
@@ -108,7 +110,11 @@ func listBucket(ctx context.Context, st *stack, out io.Writer) error {
 		return err
 	}
 	for _, o := range list.Contents {
-		if _, err := fmt.Fprintf(out, "  %-72s %10d bytes\n", *o.Key, *o.Size); err != nil {
+		note := ""
+		if *o.Key == config.DefaultTokenCacheKey {
+			note = "  (the PBX token all instances share, not a recording)"
+		}
+		if _, err := fmt.Fprintf(out, "  %-76s %10d bytes%s\n", *o.Key, *o.Size, note); err != nil {
 			return err
 		}
 	}

@@ -26,9 +26,21 @@ type S3Server struct {
 	proc     *process
 }
 
-// StartS3 starts the S3 server; its buckets are the folders of dataDir.
-// Its log goes to out (nil discards it).
+// StartS3 starts the S3 server over plain HTTP; its buckets are the
+// folders of dataDir. Its log goes to out (nil discards it).
 func StartS3(ctx context.Context, dataDir string, out io.Writer) (*S3Server, error) {
+	return startS3(ctx, dataDir, out)
+}
+
+// StartS3TLS is StartS3 serving HTTPS with the given certificate and key
+// files (PEM), as S3 itself does: clients trust the certificate through
+// AWS_CA_BUNDLE.
+func StartS3TLS(ctx context.Context, dataDir, certFile, keyFile string, out io.Writer) (*S3Server, error) {
+	return startS3(ctx, dataDir, out, "--cert", certFile, "--key", keyFile)
+}
+
+// startS3 runs versitygw on a free loopback port with extra flags.
+func startS3(ctx context.Context, dataDir string, out io.Writer, flags ...string) (*S3Server, error) {
 	bin, err := Tool(ctx, "versitygw")
 	if err != nil {
 		return nil, err
@@ -37,8 +49,8 @@ func StartS3(ctx context.Context, dataDir string, out io.Writer) (*S3Server, err
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "--access", S3AccessKey, "--secret", S3SecretKey,
-		"--region", S3Region, "--port", addr, "--quiet", "posix", dataDir)
+	args := append([]string{"--access", S3AccessKey, "--secret", S3SecretKey, "--region", S3Region, "--port", addr}, flags...)
+	cmd := exec.Command(bin, append(args, "--quiet", "posix", dataDir)...)
 	proc, err := start(cmd, out)
 	if err != nil {
 		return nil, fmt.Errorf("localenv: start S3 server: %w", err)
@@ -47,7 +59,11 @@ func StartS3(ctx context.Context, dataDir string, out io.Writer) (*S3Server, err
 		_ = proc.stop()
 		return nil, fmt.Errorf("localenv: S3 server: %w", err)
 	}
-	return &S3Server{Endpoint: "http://" + addr, proc: proc}, nil
+	scheme := "http://"
+	if len(flags) > 0 {
+		scheme = "https://"
+	}
+	return &S3Server{Endpoint: scheme + addr, proc: proc}, nil
 }
 
 // Close stops the server.

@@ -1,9 +1,6 @@
 package config
 
-import (
-	"fmt"
-	"strconv"
-)
+import "strconv"
 
 // Upload is how the multipart uploader is sized.
 type Upload struct {
@@ -47,9 +44,4 @@ func UploadFor(lookup func(string) (string, bool)) (Upload, error) {
 		u.Concurrency = n
 	}
 	return u, nil
-}
-
-// String renders the sizing for logs.
-func (u Upload) String() string {
-	return fmt.Sprintf("%d MiB parts, %d in flight", u.PartSizeMiB, u.Concurrency)
 }

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -27,23 +27,26 @@ const (
 	bucket          = "bench"
 )
 
-// bench is the running stack: S3 server, counting proxy and PBX simulator,
-// plus what the copying processes need to reach them.
+// bench is the running stack: S3 server and PBX simulator, plus what the
+// copying processes need to reach them.
 type bench struct {
 	work  string // temporary folder: certificate, S3 data, logs
 	cert  *certFiles
 	s3    *localenv.S3Server
-	proxy *countingProxy
+	s3log *accessLog // the S3 server's access log: the S3 requests
+	data  string     // the S3 server's data folder
 	sim   *yeastartest.Simulator
 	admin *s3.Client // straight to the S3 server: its requests are not counted
-	log   *os.File   // S3 server, proxy and children's stderr
+	log   *os.File   // S3 server's and children's stderr
 	exe   string     // this binary, re-executed for each measured copy
 	aws   string     // the AWS CLI, "" when not installed
 	seq   int        // runs so far; makes every recording and key unique
+	fnEnv []string   // extra environment of the function (method 1)
 }
 
-// startBench starts the stack in a new temporary folder.
-func startBench(ctx context.Context, exe, awsCLI string) (b *bench, err error) {
+// startBench starts the stack in a new temporary folder; the S3 server
+// keeps its data in memory when there is room for objects of maxSize.
+func startBench(ctx context.Context, exe, awsCLI string, maxSize int64) (b *bench, err error) {
 	b = &bench{exe: exe, aws: awsCLI}
 	defer func() {
 		if err != nil {
@@ -64,14 +67,11 @@ func startBench(ctx context.Context, exe, awsCLI string) (b *bench, err error) {
 	if err := os.WriteFile(filepath.Join(b.work, "aws-config"), []byte(awsConfig), 0o600); err != nil {
 		return nil, err
 	}
-	data := filepath.Join(b.work, "s3")
-	if err := os.Mkdir(data, 0o750); err != nil {
+	if b.data, err = os.MkdirTemp(s3DataParent(maxSize), "recording-sync-bench-s3-"); err != nil {
 		return nil, err
 	}
-	if b.s3, err = startS3(ctx, data, b.cert, b.log); err != nil {
-		return nil, err
-	}
-	if b.proxy, err = newCountingProxy(b.s3.Endpoint, b.cert, log.New(b.log, "proxy: ", log.LstdFlags)); err != nil {
+	b.s3log = &accessLog{path: filepath.Join(b.work, "s3-access.log")}
+	if b.s3, err = startS3(ctx, b.data, b.s3log.path, b.cert, b.log); err != nil {
 		return nil, err
 	}
 	// Every run gets its own token, as a fresh process would; the PBX's
@@ -113,11 +113,11 @@ func (b *bench) close(keep bool) {
 	if b.sim != nil {
 		b.sim.Close()
 	}
-	if b.proxy != nil {
-		_ = b.proxy.Close()
-	}
 	if b.s3 != nil {
 		_ = b.s3.Close() // the measurements are taken; a failed stop changes none of them
+	}
+	if b.data != "" && !keep {
+		_ = os.RemoveAll(b.data)
 	}
 	if b.log != nil {
 		_ = b.log.Close()
@@ -141,7 +141,7 @@ func (b *bench) childEnv(memoryMB int) []string {
 	}
 	env = append(env,
 		"AWS_CA_BUNDLE="+b.cert.CertFile,
-		"AWS_ENDPOINT_URL_S3="+b.proxy.URL,
+		"AWS_ENDPOINT_URL_S3="+b.s3.Endpoint,
 		"AWS_ACCESS_KEY_ID="+localenv.S3AccessKey,
 		"AWS_SECRET_ACCESS_KEY="+localenv.S3SecretKey,
 		"AWS_REGION="+localenv.S3Region,
@@ -155,6 +155,7 @@ func (b *bench) childEnv(memoryMB int) []string {
 	)
 	if memoryMB > 0 {
 		env = append(env, fmt.Sprintf("AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%d", memoryMB))
+		env = append(env, b.fnEnv...)
 	}
 	return env
 }
@@ -226,4 +227,19 @@ func (b *bench) verify(ctx context.Context, key, file string, size int64) error 
 		return fmt.Errorf("%s does not hold the recording's bytes", key)
 	}
 	return nil
+}
+
+// s3DataParent is where the S3 server keeps its data: /dev/shm, a memory
+// file system, when it has room for three copies of the largest object
+// (versitygw keeps the parts and then assembles the object from them);
+// else the temporary folder. On a disk, the server's writes and the
+// kernel's write-back take CPU time from the copy being measured, and more
+// of it in one run than the next.
+func s3DataParent(maxSize int64) string {
+	const shm = "/dev/shm"
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(shm, &st); err == nil && int64(st.Bavail)*st.Bsize > 3*maxSize+(1<<30) { //nolint:gosec // block counts fit int64
+		return shm
+	}
+	return os.TempDir()
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -36,6 +37,7 @@ func main() {
 type options struct {
 	sizes      []int64
 	memories   []int
+	fnEnv      []string // extra environment of the function (method 1)
 	methods    map[string]bool
 	out        string
 	command    string
@@ -52,6 +54,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	sizes := fs.String("sizes", "1MiB,64MiB,1GiB,4GiB", "recording sizes, comma-separated (KiB, MiB, GiB)")
 	memories := fs.String("memory", "128,512,1769", "the function's memory settings in MB, comma-separated")
 	methods := fs.String("methods", strings.Join(methodOrder, ","), "methods to measure, comma-separated")
+	fnEnv := fs.String("fn-env", "", "extra settings for the function, comma-separated NAME=value (e.g. UPLOAD_CONCURRENCY=3), to try other defaults")
 	var o options
 	fs.StringVar(&o.out, "out", "", "also write the Markdown report to this file")
 	fs.StringVar(&o.command, "command", "", "the command line to show in the report (default: this one)")
@@ -68,6 +71,15 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	var err error
 	if o.sizes, err = parseSizes(*sizes); err != nil {
 		return options{}, err
+	}
+	for _, kv := range strings.Split(*fnEnv, ",") {
+		if kv = strings.TrimSpace(kv); kv == "" {
+			continue
+		}
+		if name, _, ok := strings.Cut(kv, "="); !ok || name == "" {
+			return options{}, fmt.Errorf("-fn-env: %q is not NAME=value", kv)
+		}
+		o.fnEnv = append(o.fnEnv, kv)
 	}
 	if o.memories, err = parseInts(*memories); err != nil {
 		return options{}, fmt.Errorf("-memory: %w", err)
@@ -125,10 +137,11 @@ func measureAll(ctx context.Context, o options, progress io.Writer) (string, err
 			return "", err
 		}
 	}
-	b, err := startBench(ctx, o.exe, awsCLI)
+	b, err := startBench(ctx, o.exe, awsCLI, slices.Max(o.sizes))
 	if err != nil {
 		return "", err
 	}
+	b.fnEnv = o.fnEnv
 	defer b.close(o.keep)
 	if o.keep {
 		logf(progress, "bench: working in %s\n", b.work)
@@ -176,6 +189,6 @@ func progressLine(r result) string {
 	case r.Err != "":
 		return head + ": FAILED: " + r.Err
 	}
-	return fmt.Sprintf("%s: %.2f s wall, %.2f s CPU, %.0f MiB peak RSS, %s MiB written, S3 %s",
-		head, r.Wall.Seconds(), r.CPU.Seconds(), float64(r.MaxRSS)/(1<<20), formatWrites(r.WriteBytes), formatCounts(r.S3, s3Names))
+	return fmt.Sprintf("%s: %.2f s wall, %.2f s CPU (S3 server %.2f s, PBX simulator %.2f s), %.0f MiB peak RSS, %s MiB written, %d reads, %d writes, S3 %s",
+		head, r.Wall.Seconds(), r.CPU.Seconds(), r.ServerCPU.Seconds(), r.StackCPU.Seconds(), float64(r.MaxRSS)/(1<<20), formatWrites(r.WriteBytes), r.ReadCalls, r.WriteCalls, formatCounts(r.S3, s3Names))
 }

@@ -7,15 +7,21 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 )
 
-// ioCounters are the storage counters of /proc/<pid>/io. WriteBytes counts
-// the bytes a process caused to be sent to the storage layer (page-cache
-// pages it dirtied), including those of its children once reaped.
+// ioCounters are the counters of /proc/<pid>/io. WriteBytes counts the
+// bytes a process caused to be sent to the storage layer (page-cache pages
+// it dirtied), including those of its children once reaped; ReadCalls and
+// WriteCalls count its read and write system calls of any kind (sockets
+// included), a measure of how well it batches its I/O.
 type ioCounters struct {
 	ReadBytes           int64 `json:"readBytes"`
 	WriteBytes          int64 `json:"writeBytes"`
 	CancelledWriteBytes int64 `json:"cancelledWriteBytes"`
+	ReadCalls           int64 `json:"readCalls"`
+	WriteCalls          int64 `json:"writeCalls"`
 }
 
 // readSelfIO reads the calling process's /proc/self/io.
@@ -28,14 +34,16 @@ func readSelfIO() (ioCounters, error) {
 	return parseProcIO(f)
 }
 
-// parseProcIO parses the "name: value" lines of /proc/<pid>/io. The three
-// storage counters must be present; other lines are ignored.
+// parseProcIO parses the "name: value" lines of /proc/<pid>/io. The five
+// counters must be present; other lines are ignored.
 func parseProcIO(r io.Reader) (ioCounters, error) {
 	var c ioCounters
 	fields := map[string]*int64{
 		"read_bytes":            &c.ReadBytes,
 		"write_bytes":           &c.WriteBytes,
 		"cancelled_write_bytes": &c.CancelledWriteBytes,
+		"syscr":                 &c.ReadCalls,
+		"syscw":                 &c.WriteCalls,
 	}
 	found := 0
 	sc := bufio.NewScanner(r)
@@ -56,7 +64,7 @@ func parseProcIO(r io.Reader) (ioCounters, error) {
 		return ioCounters{}, fmt.Errorf("/proc io: %w", err)
 	}
 	if found != len(fields) {
-		return ioCounters{}, fmt.Errorf("/proc io: %d of the %d storage counters present", found, len(fields))
+		return ioCounters{}, fmt.Errorf("/proc io: %d of the %d counters present", found, len(fields))
 	}
 	return c, nil
 }
@@ -82,4 +90,49 @@ func parseVMHWM(status string) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("/proc status: no VmHWM")
+}
+
+// clockTicks is USER_HZ, the unit of /proc/<pid>/stat's CPU times: 100 on
+// every Linux the bench runs on.
+const clockTicks = 100
+
+// processCPU returns user+sys CPU time of /proc/<pid>/stat.
+func processCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	return parseStatCPU(string(b))
+}
+
+// parseStatCPU reads utime and stime (fields 14 and 15) of a /proc/<pid>/stat
+// text. The command name (field 2) may hold spaces, so fields are counted
+// from its closing parenthesis.
+func parseStatCPU(stat string) (time.Duration, error) {
+	i := strings.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("/proc stat: no command name")
+	}
+	f := strings.Fields(stat[i+1:])
+	if len(f) < 13 {
+		return 0, fmt.Errorf("/proc stat: %d fields after the command name", len(f))
+	}
+	var ticks int64
+	for _, s := range f[11:13] { // fields 14 and 15, counting from 1 with pid and comm
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("/proc stat: %w", err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / clockTicks, nil
+}
+
+// selfCPU returns the calling process's user+sys CPU time.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

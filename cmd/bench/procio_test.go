@@ -1,8 +1,10 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A /proc/<pid>/io as Linux prints it.
@@ -20,7 +22,7 @@ func TestParseProcIO(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := ioCounters{ReadBytes: 4096, WriteBytes: 1073745920, CancelledWriteBytes: 1073741824}
+	want := ioCounters{ReadBytes: 4096, WriteBytes: 1073745920, CancelledWriteBytes: 1073741824, ReadCalls: 16537, WriteCalls: 16411}
 	if got != want {
 		t.Errorf("parseProcIO = %+v, want %+v", got, want)
 	}
@@ -58,5 +60,33 @@ func TestParseVmHWM(t *testing.T) {
 	}
 	if n, err := peakRSS("self"); err != nil || n <= 0 {
 		t.Errorf("peakRSS(self) = %d, %v", n, err)
+	}
+}
+
+func TestParseStatCPU(t *testing.T) {
+	// A command name with a space and a parenthesis, utime 250, stime 30.
+	stat := "4242 (versity gw) S 1 4242 4242 0 -1 4194560 1234 0 0 0 250 30 0 0 20 0 9 0 100 0 0"
+	got, err := parseStatCPU(stat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 2800 * time.Millisecond; got != want {
+		t.Errorf("parseStatCPU = %v, want %v", got, want)
+	}
+	if _, err := parseStatCPU("4242 (gw S 1"); err == nil {
+		t.Error("a truncated stat line parsed")
+	}
+	if _, err := parseStatCPU("4242 (gw) S 1 2 3"); err == nil {
+		t.Error("a stat line with too few fields parsed")
+	}
+}
+
+func TestProcessCPUOfSelf(t *testing.T) {
+	got, err := processCPU(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got < 0 || got > selfCPU()+time.Second {
+		t.Errorf("processCPU(self) = %v, rusage says %v", got, selfCPU())
 	}
 }

@@ -31,9 +31,13 @@ type result struct {
 	CPU        time.Duration // user + sys of the copying process and its reaped children
 	MaxRSS     int64         // peak RSS in bytes (see childReport.PeakRSS)
 	WriteBytes int64         // /proc/<pid>/io write_bytes
+	ReadCalls  int64         // /proc/<pid>/io syscr: read system calls
+	WriteCalls int64         // /proc/<pid>/io syscw: write system calls
 	S3         map[string]int
 	PBX        map[string]int
 	Source     time.Duration // generating the bytes, method ceiling only
+	ServerCPU  time.Duration // the S3 server's CPU during the run
+	StackCPU   time.Duration // the bench process's own CPU (TLS proxy, PBX simulator) during the run
 }
 
 // methodOrder is the order of the table's rows for one size.
@@ -104,10 +108,22 @@ func (b *bench) measure(ctx context.Context, j job, profileDir string) result {
 	b.sim.AddRecording(yeastartest.Recording{ID: spec.ID, File: spec.File, Size: spec.Size})
 	logf(b.log, "--- %s, memory %d MB, %s\n", j.Method, j.Memory, sizeLabel(j.Size))
 	before := b.sim.Stats()
-	b.proxy.take()
+	if _, err := b.s3log.take(); err != nil { // requests before this one's
+		res.Err = err.Error()
+		return res
+	}
+	serverBefore, _ := processCPU(b.s3.Pid()) // a failed read shows as 0
+	stackBefore := selfCPU()
 	rep, ps, wall, err := b.runChild(ctx, spec, b.childEnv(j.Memory))
+	res.StackCPU = selfCPU() - stackBefore
+	if serverAfter, serr := processCPU(b.s3.Pid()); serr == nil {
+		res.ServerCPU = serverAfter - serverBefore
+	}
 	res.Wall = wall
-	res.S3 = b.proxy.take()
+	var lerr error
+	if res.S3, lerr = b.s3log.take(); err == nil {
+		err = lerr
+	}
 	res.PBX = pbxDelta(before, b.sim.Stats())
 	if ps != nil {
 		if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
@@ -125,6 +141,7 @@ func (b *bench) measure(ctx context.Context, j job, profileDir string) result {
 		return res
 	}
 	res.WriteBytes = rep.IO.WriteBytes
+	res.ReadCalls, res.WriteCalls = rep.IO.ReadCalls, rep.IO.WriteCalls
 	res.Source = time.Duration(rep.SourceSeconds * float64(time.Second))
 	res.MaxRSS = rep.PeakRSS
 	return res

@@ -7,8 +7,8 @@ import (
 	"github.com/recording-sync/recording-sync/pkg/localenv"
 )
 
-// startS3 runs the local S3 server over HTTPS with cert over dataDir; its
-// log goes to out.
-func startS3(ctx context.Context, dataDir string, cert *certFiles, out io.Writer) (*localenv.S3Server, error) {
-	return localenv.StartS3TLS(ctx, dataDir, cert.CertFile, cert.KeyFile, out)
+// startS3 runs the local S3 server over HTTPS with cert over dataDir,
+// logging every request to accessLog; its own log goes to out.
+func startS3(ctx context.Context, dataDir, accessLog string, cert *certFiles, out io.Writer) (*localenv.S3Server, error) {
+	return localenv.StartS3TLS(ctx, dataDir, cert.CertFile, cert.KeyFile, accessLog, out)
 }

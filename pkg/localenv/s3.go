@@ -34,9 +34,14 @@ func StartS3(ctx context.Context, dataDir string, out io.Writer) (*S3Server, err
 
 // StartS3TLS is StartS3 serving HTTPS with the given certificate and key
 // files (PEM), as S3 itself does: clients trust the certificate through
-// AWS_CA_BUNDLE.
-func StartS3TLS(ctx context.Context, dataDir, certFile, keyFile string, out io.Writer) (*S3Server, error) {
-	return startS3(ctx, dataDir, out, "--cert", certFile, "--key", keyFile)
+// AWS_CA_BUNDLE. accessLog, when not "", is a file the server appends one line per
+// request to (S3 server access log format).
+func StartS3TLS(ctx context.Context, dataDir, certFile, keyFile, accessLog string, out io.Writer) (*S3Server, error) {
+	flags := []string{"--cert", certFile, "--key", keyFile}
+	if accessLog != "" {
+		flags = append(flags, "--access-log", accessLog)
+	}
+	return startS3(ctx, dataDir, out, flags...)
 }
 
 // startS3 runs versitygw on a free loopback port with extra flags.
@@ -68,6 +73,9 @@ func startS3(ctx context.Context, dataDir string, out io.Writer, flags ...string
 
 // Close stops the server.
 func (s *S3Server) Close() error { return s.proc.stop() }
+
+// Pid is the server's process ID, for measuring what it costs.
+func (s *S3Server) Pid() int { return s.proc.cmd.Process.Pid }
 
 // Env returns the AWS SDK environment that points a process at this server.
 func (s *S3Server) Env() []string {

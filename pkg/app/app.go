@@ -21,6 +21,7 @@ import (
 	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/redact"
 	"github.com/recording-sync/recording-sync/pkg/s3store"
+	"github.com/recording-sync/recording-sync/pkg/tlsbatch"
 	"github.com/recording-sync/recording-sync/pkg/tokencache"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
@@ -53,6 +54,7 @@ func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.
 	}
 	s3Client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
 		o.UsePathStyle = cfg.S3PathStyle
+		o.HTTPClient = batchTLS(o.HTTPClient)
 	})
 	creds := yeastar.Credentials{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret}
 	if cfg.CredentialsSecret != "" {
@@ -80,12 +82,23 @@ func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.
 }
 
 // awsHTTPClient is the SDK's buildable client (it keeps honouring
-// AWS_CA_BUNDLE and the SDK's timeouts) with large transport buffers: the
-// default 4 KiB write buffer turns every part into thousands of small TLS
-// records and write system calls.
+// AWS_CA_BUNDLE and the SDK's timeouts) with large transport buffers: by
+// default every part leaves in 4 KiB writes.
 func awsHTTPClient() *awshttp.BuildableClient {
 	return awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
-		tr.WriteBufferSize = 256 << 10
+		tr.WriteBufferSize = tlsbatch.DefaultBufferSize
 		tr.ReadBufferSize = 64 << 10
 	})
+}
+
+// batchTLS makes the S3 client's TLS connections write their records in
+// batches (package tlsbatch). It is applied to the client the S3 service
+// resolved, after the SDK added the AWS_CA_BUNDLE roots and its timeouts
+// to the transport, because the batching dialer reads that transport's
+// settings; a client that is not the SDK's buildable one is left as it is.
+func batchTLS(c s3.HTTPClient) s3.HTTPClient {
+	if b, ok := c.(*awshttp.BuildableClient); ok {
+		return b.WithTransportOptions(tlsbatch.ForTransport)
+	}
+	return c
 }

@@ -61,10 +61,15 @@ invoke: tools
 # bench: the function's copy against the SDK's default uploader, an
 # upload-only ceiling and the naive ways, S3 over HTTPS, each in its own
 # process; prints the table and writes docs/performance.md (cmd/bench).
-# Limit the sizes with e.g. `make bench BENCH_SIZES=1MiB,64MiB`.
+# Every measurement runs BENCH_RUNS times (medians reported), then the
+# upload defaults are swept at BENCH_SWEEP. A quick look:
+# `make bench BENCH_SIZES=1MiB,64MiB BENCH_RUNS=1 BENCH_SWEEP=`.
 BENCH_SIZES ?= 1MiB,64MiB,1GiB,4GiB
+BENCH_RUNS ?= 3
+BENCH_SWEEP ?= 1GiB
 bench: tools
-	$(GO) run ./cmd/bench -sizes '$(BENCH_SIZES)' -out docs/performance.md -command 'make bench BENCH_SIZES=$(BENCH_SIZES)'
+	$(GO) run ./cmd/bench -sizes '$(BENCH_SIZES)' -runs '$(BENCH_RUNS)' -sweep '$(BENCH_SWEEP)' -out docs/performance.md \
+		-command 'make bench BENCH_SIZES=$(BENCH_SIZES) BENCH_RUNS=$(BENCH_RUNS) BENCH_SWEEP=$(BENCH_SWEEP)'
 
 # bench-rss: peak RSS of the real bootstrap under the emulator, 1 and 4 GiB.
 .PHONY: bench-rss

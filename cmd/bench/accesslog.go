@@ -12,7 +12,8 @@ import (
 // accessLog counts the S3 requests of the copying processes from the S3
 // server's access log, which the server writes before it answers: once a
 // copying process has exited, every request it made is in the log. Reading
-// the log costs nothing while a copy runs, unlike a proxy in the way.
+// the log costs the copy nothing, where a counting proxy in the way would
+// have taken CPU from it.
 type accessLog struct {
 	path   string
 	offset int64 // bytes already counted

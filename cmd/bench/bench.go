@@ -41,7 +41,6 @@ type bench struct {
 	exe   string     // this binary, re-executed for each measured copy
 	aws   string     // the AWS CLI, "" when not installed
 	seq   int        // runs so far; makes every recording and key unique
-	fnEnv []string   // extra environment of the function (method 1)
 }
 
 // startBench starts the stack in a new temporary folder; the S3 server
@@ -155,7 +154,6 @@ func (b *bench) childEnv(memoryMB int) []string {
 	)
 	if memoryMB > 0 {
 		env = append(env, fmt.Sprintf("AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%d", memoryMB))
-		env = append(env, b.fnEnv...)
 	}
 	return env
 }

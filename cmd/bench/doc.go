@@ -4,16 +4,20 @@
 //
 // It starts versitygw over HTTPS with a generated self-signed certificate
 // (trusted by the copying processes through AWS_CA_BUNDLE, which points at a
-// file the bench writes), a counting TLS reverse proxy in front of it and the
-// PBX simulator, all on loopback. Each (method, size) runs in a child process:
-// the bench binary re-executed with the hidden subcommand "child", so that its
-// rusage (user+sys CPU, peak RSS) and its /proc/self/io write_bytes belong to
-// the copy alone. The simulator and the proxy run in the parent, whose CPU is
-// not counted.
+// file the bench writes), keep-alive on and its access log counting the S3
+// requests, and the PBX simulator, all on loopback. Each (method, size) runs
+// in a child process: the bench binary re-executed with the hidden
+// subcommand "child", so that its rusage (user+sys CPU, peak RSS) and its
+// /proc/self/io counters belong to the copy alone. The simulator runs in the
+// parent, whose CPU is not counted; the S3 server's is reported apart.
+// Every measurement is repeated (-runs) and the medians reported. A sweep
+// then runs the function with other part sizes and parts in flight at each
+// memory setting, to show why its defaults are what they are.
 //
 // Usage:
 //
-//	bench [-sizes 1MiB,64MiB,1GiB,4GiB] [-memory 128,512,1769] [-out docs/performance.md]
+//	bench [-sizes 1MiB,64MiB,1GiB,4GiB] [-memory 128,512,1769] [-runs 3] [-sweep 1GiB]
+//	      [-methods function,uploader,...] [-fn-env NAME=value,...] [-cpuprofile dir] [-out docs/performance.md]
 //
 // The Markdown report is printed to stdout and, with -out, written to a file.
 package main

@@ -25,6 +25,7 @@ type machine struct {
 	Date      time.Time
 	VersityGW string
 	AWSCLI    string // "" when not installed
+	S3Data    string // where the S3 server keeps its data: memory or disk
 }
 
 // describeMachine gathers the machine's description.

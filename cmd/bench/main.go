@@ -38,6 +38,8 @@ type options struct {
 	sizes      []int64
 	memories   []int
 	fnEnv      []string // extra environment of the function (method 1)
+	runs       int      // runs per job
+	sweep      int64    // size of the defaults sweep's copies; 0: no sweep
 	methods    map[string]bool
 	out        string
 	command    string
@@ -54,8 +56,10 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	sizes := fs.String("sizes", "1MiB,64MiB,1GiB,4GiB", "recording sizes, comma-separated (KiB, MiB, GiB)")
 	memories := fs.String("memory", "128,512,1769", "the function's memory settings in MB, comma-separated")
 	methods := fs.String("methods", strings.Join(methodOrder, ","), "methods to measure, comma-separated")
-	fnEnv := fs.String("fn-env", "", "extra settings for the function, comma-separated NAME=value (e.g. UPLOAD_CONCURRENCY=3), to try other defaults")
 	var o options
+	fs.IntVar(&o.runs, "runs", 3, "runs per measurement: the table shows the medians")
+	sweep := fs.String("sweep", "1GiB", "size the function's upload defaults are swept at (part size x parts in flight, each memory setting); \"\" for no sweep")
+	fnEnv := fs.String("fn-env", "", "extra settings for the function, comma-separated NAME=value (e.g. UPLOAD_CONCURRENCY=3), to try other defaults")
 	fs.StringVar(&o.out, "out", "", "also write the Markdown report to this file")
 	fs.StringVar(&o.command, "command", "", "the command line to show in the report (default: this one)")
 	fs.StringVar(&o.aws, "aws", "", "the AWS CLI (default: /usr/bin/aws from Debian's awscli, else aws on PATH)")
@@ -80,6 +84,16 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 			return options{}, fmt.Errorf("-fn-env: %q is not NAME=value", kv)
 		}
 		o.fnEnv = append(o.fnEnv, kv)
+	}
+	if *sweep != "" {
+		sw, err := parseSizes(*sweep)
+		if err != nil || len(sw) != 1 {
+			return options{}, fmt.Errorf("-sweep: want one size, got %q", *sweep)
+		}
+		o.sweep = sw[0]
+	}
+	if o.runs < 1 {
+		return options{}, fmt.Errorf("-runs: want at least 1, got %d", o.runs)
 	}
 	if o.memories, err = parseInts(*memories); err != nil {
 		return options{}, fmt.Errorf("-memory: %w", err)
@@ -141,22 +155,37 @@ func measureAll(ctx context.Context, o options, progress io.Writer) (string, err
 	if err != nil {
 		return "", err
 	}
-	b.fnEnv = o.fnEnv
+
 	defer b.close(o.keep)
 	if o.keep {
 		logf(progress, "bench: working in %s\n", b.work)
 	}
 	rep := report{Machine: describeMachine(ctx, awsCLI), Command: o.command}
+	rep.Machine.S3Data = "memory (/dev/shm)"
+	if !strings.HasPrefix(b.data, "/dev/shm/") {
+		rep.Machine.S3Data = "a temporary folder on disk (too little room in /dev/shm)"
+	}
 	var failed []string
-	for _, j := range plan(o.sizes, o.memories, o.methods) {
-		if err := ctx.Err(); err != nil {
-			return "", err
-		}
-		r := b.measure(ctx, j, o.profileDir)
-		rep.Results = append(rep.Results, r)
+	run := func(j job) result {
+		r := b.measureRuns(ctx, j, o.runs, o.profileDir)
 		logf(progress, "%s\n", progressLine(r))
 		if r.Err != "" {
 			failed = append(failed, fmt.Sprintf("%s %s", r.label(), formatSize(r.Size)))
+		}
+		return r
+	}
+	for _, j := range plan(o.sizes, o.memories, o.methods, o.fnEnv) {
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		rep.Results = append(rep.Results, run(j))
+	}
+	if o.sweep > 0 {
+		for _, j := range planSweep(o.sweep, o.memories) {
+			if err := ctx.Err(); err != nil {
+				return "", err
+			}
+			rep.Sweep = append(rep.Sweep, run(j))
 		}
 	}
 	if o.cold {

@@ -39,7 +39,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.close(false)
-	jobs := plan(o.sizes, o.memories, o.methods)
+	jobs := plan(o.sizes, o.memories, o.methods, o.fnEnv)
 	if len(jobs) != 3 {
 		t.Fatalf("plan: %v, want 3 jobs", jobs)
 	}

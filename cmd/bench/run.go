@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"time"
 
@@ -18,7 +19,8 @@ import (
 // job is one (method, size) to measure.
 type job struct {
 	Method string
-	Memory int // the function's memory setting in MB; 0 for other methods
+	Memory int      // the function's memory setting in MB; 0 for other methods
+	Env    []string // the function's extra settings, NAME=value (the defaults sweep)
 	Size   int64
 }
 
@@ -37,7 +39,8 @@ type result struct {
 	PBX        map[string]int
 	Source     time.Duration // generating the bytes, method ceiling only
 	ServerCPU  time.Duration // the S3 server's CPU during the run
-	StackCPU   time.Duration // the bench process's own CPU (TLS proxy, PBX simulator) during the run
+	StackCPU   time.Duration // the bench process's own CPU (the PBX simulator) during the run
+	Runs       int           // runs measured: the durations are their medians, the peaks their maxima
 }
 
 // methodOrder is the order of the table's rows for one size.
@@ -45,7 +48,7 @@ var methodOrder = []string{methodFunction, methodUploader, methodCeiling, method
 
 // plan lists the jobs: for each size, the function at each memory setting,
 // then the other methods.
-func plan(sizes []int64, memories []int, methods map[string]bool) []job {
+func plan(sizes []int64, memories []int, methods map[string]bool, fnEnv []string) []job {
 	var jobs []job
 	for _, size := range sizes {
 		for _, m := range methodOrder {
@@ -57,8 +60,27 @@ func plan(sizes []int64, memories []int, methods map[string]bool) []job {
 				continue
 			}
 			for _, mb := range memories {
-				jobs = append(jobs, job{Method: m, Memory: mb, Size: size})
+				jobs = append(jobs, job{Method: m, Memory: mb, Size: size, Env: fnEnv})
 			}
+		}
+	}
+	return jobs
+}
+
+// sweepCandidates are the part sizes (MiB) and parts in flight the
+// defaults sweep tries at every memory setting: the SDK's default, and
+// the neighbours of the function's defaults.
+var sweepCandidates = [][2]int{{5, 2}, {5, 5}, {8, 2}, {8, 3}, {16, 2}, {16, 4}, {32, 2}, {32, 4}}
+
+// planSweep lists the function's runs at each memory setting with each
+// candidate sizing, copying size bytes.
+func planSweep(size int64, memories []int) []job {
+	var jobs []job
+	for _, mb := range memories {
+		for _, c := range sweepCandidates {
+			jobs = append(jobs, job{Method: methodFunction, Memory: mb, Size: size, Env: []string{
+				fmt.Sprintf("UPLOAD_PART_SIZE_MIB=%d", c[0]), fmt.Sprintf("UPLOAD_CONCURRENCY=%d", c[1]),
+			}})
 		}
 	}
 	return jobs
@@ -114,7 +136,11 @@ func (b *bench) measure(ctx context.Context, j job, profileDir string) result {
 	}
 	serverBefore, _ := processCPU(b.s3.Pid()) // a failed read shows as 0
 	stackBefore := selfCPU()
-	rep, ps, wall, err := b.runChild(ctx, spec, b.childEnv(j.Memory))
+	env := b.childEnv(j.Memory)
+	if j.Method == methodFunction {
+		env = append(env, j.Env...)
+	}
+	rep, ps, wall, err := b.runChild(ctx, spec, env)
 	res.StackCPU = selfCPU() - stackBefore
 	if serverAfter, serr := processCPU(b.s3.Pid()); serr == nil {
 		res.ServerCPU = serverAfter - serverBefore
@@ -142,9 +168,58 @@ func (b *bench) measure(ctx context.Context, j job, profileDir string) result {
 	}
 	res.WriteBytes = rep.IO.WriteBytes
 	res.ReadCalls, res.WriteCalls = rep.IO.ReadCalls, rep.IO.WriteCalls
+	res.Runs = 1
 	res.Source = time.Duration(rep.SourceSeconds * float64(time.Second))
 	res.MaxRSS = rep.PeakRSS
 	return res
+}
+
+// measureRuns measures j runs times (at least once) and sums them up:
+// the median of each duration and count, the largest peak RSS and disk
+// writes, and the request counts of the first run. A failed or skipped run
+// is the result.
+func (b *bench) measureRuns(ctx context.Context, j job, runs int, profileDir string) result {
+	var all []result
+	for i := range max(runs, 1) {
+		r := b.measure(ctx, j, profileDir)
+		if r.Skipped != "" || r.Err != "" {
+			return r
+		}
+		all = append(all, r)
+		if i == 0 {
+			profileDir = "" // one profile per job
+		}
+	}
+	return summarize(all)
+}
+
+// summarize folds the results of runs of one job into one (see measureRuns).
+func summarize(all []result) result {
+	out := all[0]
+	out.Runs = len(all)
+	out.Wall = median(all, func(r result) time.Duration { return r.Wall })
+	out.CPU = median(all, func(r result) time.Duration { return r.CPU })
+	out.ServerCPU = median(all, func(r result) time.Duration { return r.ServerCPU })
+	out.StackCPU = median(all, func(r result) time.Duration { return r.StackCPU })
+	out.Source = median(all, func(r result) time.Duration { return r.Source })
+	out.ReadCalls = int64(median(all, func(r result) time.Duration { return time.Duration(r.ReadCalls) }))
+	out.WriteCalls = int64(median(all, func(r result) time.Duration { return time.Duration(r.WriteCalls) }))
+	for _, r := range all[1:] {
+		out.MaxRSS = max(out.MaxRSS, r.MaxRSS)
+		out.WriteBytes = max(out.WriteBytes, r.WriteBytes)
+	}
+	return out
+}
+
+// median returns the median of f over results (the upper one of an even
+// count).
+func median(results []result, f func(result) time.Duration) time.Duration {
+	v := make([]time.Duration, len(results))
+	for i, r := range results {
+		v[i] = f(r)
+	}
+	slices.Sort(v)
+	return v[len(v)/2]
 }
 
 // runChild re-executes this binary to copy spec, with env. It returns the

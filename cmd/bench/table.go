@@ -1,7 +1,10 @@
 package main
 
 import (
+	"strconv"
+
 	"fmt"
+	"github.com/recording-sync/recording-sync/pkg/config"
 	"maps"
 	"slices"
 	"strings"
@@ -13,6 +16,7 @@ type report struct {
 	Machine machine
 	Command string
 	Results []result
+	Sweep   []result   // the function's upload defaults swept (planSweep)
 	Cold    *coldStart // nil when not measured
 	ColdErr string
 }
@@ -32,6 +36,9 @@ func (r result) label() string {
 	l := methodLabels[r.Method]
 	if r.Method == methodFunction {
 		l += fmt.Sprintf(", %d MB", r.Memory)
+		if len(r.Env) > 0 {
+			l += ", " + strings.Join(r.Env, " ")
+		}
 	}
 	return l
 }
@@ -59,6 +66,10 @@ func renderReport(r report) string {
 	renderResults(&b, r.Results)
 	b.WriteString("\n## The function (128 MB) against the SDK's default uploader and the upload-only ceiling\n\n")
 	renderRatios(&b, r.Results)
+	if len(r.Sweep) > 0 {
+		b.WriteString("\n## Choosing the upload defaults: part size and parts in flight at each memory setting\n\n")
+		renderSweep(&b, r.Sweep)
+	}
 	b.WriteString("\n## Package size and first invocation\n\n")
 	renderCold(&b, r.Cold, r.ColdErr)
 	b.WriteString(readingNotes)
@@ -74,7 +85,7 @@ func renderMachine(b *strings.Builder, m machine) {
 		{"Kernel", m.Kernel},
 		{"Go", m.Go},
 		{"Date", m.Date.Format(time.RFC3339)},
-		{"S3 server", m.VersityGW + ", HTTPS with a generated self-signed certificate (AWS_CA_BUNDLE), behind a counting TLS proxy"},
+		{"S3 server", m.VersityGW + ", HTTPS with a generated self-signed certificate (AWS_CA_BUNDLE), keep-alive, data in " + m.S3Data},
 		{"AWS CLI", orDefault(m.AWSCLI, "not installed")},
 	}
 	for _, row := range rows {
@@ -83,16 +94,16 @@ func renderMachine(b *strings.Builder, m machine) {
 }
 
 func renderResults(b *strings.Builder, results []result) {
-	b.WriteString("| Size | Method | Wall s | MiB/s | CPU s | CPU s/GiB | Peak RSS MiB | Disk writes MiB | S3 requests | PBX requests |\n")
-	b.WriteString("|---|---|--:|--:|--:|--:|--:|--:|---|---|\n")
+	b.WriteString("| Size | Method | Wall s | MiB/s | CPU s | CPU s/GiB | Peak RSS MiB | Disk writes MiB | Writes | S3 server CPU s | S3 requests | PBX requests |\n")
+	b.WriteString("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|\n")
 	for _, r := range results {
 		head := fmt.Sprintf("| %s | %s |", formatSize(r.Size), escape(r.label()))
 		switch {
 		case r.Skipped != "":
-			fmt.Fprintf(b, "%s %s | | | | | | | |\n", head, escape(r.Skipped))
+			fmt.Fprintf(b, "%s %s | | | | | | | | | |\n", head, escape(r.Skipped))
 			continue
 		case r.Err != "":
-			fmt.Fprintf(b, "%s failed: %s | | | | | | | |\n", head, escape(firstLine(r.Err)))
+			fmt.Fprintf(b, "%s failed: %s | | | | | | | | | |\n", head, escape(firstLine(r.Err)))
 			continue
 		}
 		gib := float64(r.Size) / (1 << 30)
@@ -100,10 +111,10 @@ func renderResults(b *strings.Builder, results []result) {
 		if r.Source > 0 {
 			cpu += fmt.Sprintf(" (%.2f generating)", r.Source.Seconds())
 		}
-		fmt.Fprintf(b, "%s %.2f | %.0f | %s | %.2f | %.0f | %s | %s | %s |\n", head,
+		fmt.Fprintf(b, "%s %.2f | %.0f | %s | %.2f | %.0f | %s | %d | %.2f | %s | %s |\n", head,
 			r.Wall.Seconds(), float64(r.Size)/(1<<20)/r.Wall.Seconds(),
 			cpu, r.CPU.Seconds()/gib,
-			float64(r.MaxRSS)/(1<<20), formatWrites(r.WriteBytes),
+			float64(r.MaxRSS)/(1<<20), formatWrites(r.WriteBytes), r.WriteCalls, r.ServerCPU.Seconds(),
 			formatCounts(r.S3, s3Names), formatCounts(r.PBX, pbxNames))
 	}
 }
@@ -134,6 +145,53 @@ func renderRatios(b *strings.Builder, results []result) {
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", formatSize(size),
 			ratio(fn.Wall, up.Wall), ratio(fn.Wall, ceil.Wall), ratio(fn.CPU, up.CPU), ratio(fn.CPU, ceil.CPU))
 	}
+}
+
+// renderSweep shows the function at each memory setting with each sizing
+// tried, the default marked, and its peak RSS against the memory setting.
+func renderSweep(b *strings.Builder, sweep []result) {
+	b.WriteString("| Memory | Part size x in flight | Wall s | CPU s/GiB | Peak RSS MiB | Peak RSS / memory | S3 server CPU s |\n")
+	b.WriteString("|--:|---|--:|--:|--:|--:|--:|\n")
+	for _, r := range sweep {
+		sizing := sweepSizing(r.Env)
+		if isDefault(r.Memory, r.Env) {
+			sizing = "**" + sizing + " (default)**"
+		}
+		head := fmt.Sprintf("| %d MB | %s |", r.Memory, sizing)
+		switch {
+		case r.Skipped != "":
+			fmt.Fprintf(b, "%s %s | | | | |\n", head, escape(r.Skipped))
+			continue
+		case r.Err != "":
+			fmt.Fprintf(b, "%s failed: %s | | | | |\n", head, escape(firstLine(r.Err)))
+			continue
+		}
+		gib := float64(r.Size) / (1 << 30)
+		fmt.Fprintf(b, "%s %.2f | %.2f | %.0f | %.0f%% | %.2f |\n", head, r.Wall.Seconds(), r.CPU.Seconds()/gib,
+			float64(r.MaxRSS)/(1<<20), 100*float64(r.MaxRSS)/float64(int64(r.Memory)<<20), r.ServerCPU.Seconds())
+	}
+}
+
+// sweepSizing renders a sweep job's settings as "16 MiB x 4".
+func sweepSizing(env []string) string {
+	v := map[string]string{}
+	for _, kv := range env {
+		name, value, _ := strings.Cut(kv, "=")
+		v[name] = value
+	}
+	return fmt.Sprintf("%s MiB x %s", v["UPLOAD_PART_SIZE_MIB"], v["UPLOAD_CONCURRENCY"])
+}
+
+// isDefault reports whether env sets what the function chooses by itself
+// at memoryMB.
+func isDefault(memoryMB int, env []string) bool {
+	u, err := config.UploadFor(func(name string) (string, bool) {
+		if name == "AWS_LAMBDA_FUNCTION_MEMORY_SIZE" {
+			return strconv.Itoa(memoryMB), true
+		}
+		return "", false
+	})
+	return err == nil && sweepSizing(env) == fmt.Sprintf("%d MiB x %d", u.PartSizeMiB, u.Concurrency)
 }
 
 func renderCold(b *strings.Builder, cs *coldStart, errText string) {
@@ -249,22 +307,32 @@ func escape(s string) string {
 const readingNotes = `
 ## How to read it
 
-- Each row is one child process (the bench binary re-executed), run once, on the same generated bytes
-  (` + "`yeastartest.Content`" + `). **Wall** runs from the child's start to its exit. **CPU** is user+sys of
-  that process and of the processes it waited for (curl and aws for method 5), from ` + "`wait4`" + `.
+- Each measurement is a child process (the bench binary re-executed) on the same generated bytes
+  (` + "`yeastartest.Content`" + `), repeated (` + "`-runs`" + `, 3 by default): durations and counts are medians,
+  peak RSS and disk writes the largest seen. **Wall** runs from the child's start to its exit. **CPU** is
+  user+sys of that process and of the processes it waited for (curl and aws for method 5), from ` + "`wait4`" + `.
   **Peak RSS** is the child's VmHWM at exit (method 5: curl's plus aws's, sampled every 20 ms), not
   ` + "`ru_maxrss`" + `, which for a child started by os/exec includes the parent's peak. **Disk writes** is ` + "`write_bytes`" + ` of
-  ` + "`/proc/self/io`" + ` at the child's exit (reaped children included).
-- The PBX simulator and the counting proxy run in the bench's own process, versitygw in another: their CPU
-  is not counted, but they share the machine's cores with the copy, so wall times on a machine this small
-  are lower bounds of what the copy alone could do. The PBX download is plain HTTP (the simulator's);
-  S3 is HTTPS, trusted through ` + "`AWS_CA_BUNDLE`" + `.
-- **S3 requests** are counted by the proxy per operation, with the status when it was an error;
-  **PBX requests** come from the simulator's Stats: token = get_token, link = recording/download.
+  ` + "`/proc/self/io`" + ` at the child's exit (reaped children included); **Writes** is its ` + "`syscw`" + `, the write
+  system calls of any kind (sockets included).
+- **S3 server CPU** is what versitygw spent during the run (` + "`/proc/<pid>/stat`" + `): it takes MD5 of every byte
+  for the ETag, decrypts TLS and writes the data twice (parts, then the assembled object). The PBX simulator
+  runs in the bench's own process. Neither is counted in CPU, but they share the machine's cores with the
+  copy: on a small machine **the S3 server, not the copy, sets the wall time**, and wall-time ratios between
+  methods tend to 1 whatever the copy costs. CPU is the figure that carries to Lambda, where the function
+  gets a slice of a core (1/14 of a vCPU at 128 MB) and its CPU time is its wall time.
+- The S3 server keeps its data in memory (` + "`/dev/shm`" + `) when there is room, with keep-alive on, as S3 is:
+  on disk its writes and the kernel's write-back took CPU from the copy, more in one run than the next;
+  without keep-alive it closed the connection after every request, a TLS handshake per part.
+  The PBX download is plain HTTP (the simulator's); S3 is HTTPS, trusted through ` + "`AWS_CA_BUNDLE`" + `.
+- **S3 requests** are counted from the S3 server's access log, per operation, with the status when it was
+  an error; **PBX requests** come from the simulator's Stats: token = get_token, link = recording/download.
   Every run starts with an empty bucket, so the function also reads (404) and writes its shared token.
 - Method 1 sets ` + "`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`" + ` only: app.Build derives the Go memory limit and the
   uploader's sizing from it. Lambda would also scale the CPU share with it; here every run has all the
   cores. Methods 2 to 5 use the SDK's and the tools' defaults (5 MiB parts, 5 in flight for the SDK).
+- The sweep sets ` + "`UPLOAD_PART_SIZE_MIB`" + ` and ` + "`UPLOAD_CONCURRENCY`" + ` besides the memory setting; the defaults are
+  chosen for CPU per GiB and peak RSS well inside the memory setting (under half of it), wall time next.
 - Method 3's CPU includes generating the bytes (shown in brackets): its source costs something too.
 - The ratios' 1 MiB row compares mostly process start-up and client construction, not copying.
 `

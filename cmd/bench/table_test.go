@@ -15,13 +15,20 @@ func sampleReport() report {
 			Date: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), VersityGW: "github.com/versity/versitygw v1.8.0"},
 		Command: "make bench BENCH_SIZES=1GiB",
 		Results: []result{
-			{job: job{Method: methodFunction, Memory: 128, Size: gib}, Wall: 8 * time.Second, CPU: 3 * time.Second, MaxRSS: 50 << 20, S3: s3, PBX: pbx},
+			{job: job{Method: methodFunction, Memory: 128, Size: gib}, Wall: 8 * time.Second, CPU: 3 * time.Second, MaxRSS: 50 << 20, S3: s3, PBX: pbx,
+				WriteCalls: 4321, ServerCPU: 4500 * time.Millisecond},
 			{job: job{Method: methodFunction, Memory: 512, Size: gib}, Wall: 2 * time.Second, CPU: 1 * time.Second, MaxRSS: 90 << 20, S3: s3, PBX: pbx},
 			{job: job{Method: methodUploader, Size: gib}, Wall: 4 * time.Second, CPU: 2 * time.Second, MaxRSS: 60 << 20, S3: s3, PBX: pbx},
 			{job: job{Method: methodCeiling, Size: gib}, Wall: 2 * time.Second, CPU: 1500 * time.Millisecond, MaxRSS: 60 << 20, S3: s3, Source: 250 * time.Millisecond},
 			{job: job{Method: methodReadAll, Size: gib}, Skipped: "skipped: needs about 10 GiB of memory, 8 GiB available"},
 			{job: job{Method: methodTempFile, Size: gib}, Wall: 10 * time.Second, CPU: 4 * time.Second, MaxRSS: 20 << 20, WriteBytes: gib, S3: s3, PBX: pbx},
 			{job: job{Method: methodCLI, Size: gib}, Err: "exit status 1: aws: broken pipe\nSECOND-LINE"},
+		},
+		Sweep: []result{
+			{job: job{Method: methodFunction, Memory: 128, Size: gib, Env: []string{"UPLOAD_PART_SIZE_MIB=8", "UPLOAD_CONCURRENCY=2"}},
+				Wall: 4 * time.Second, CPU: 1300 * time.Millisecond, MaxRSS: 48 << 20, ServerCPU: 4 * time.Second},
+			{job: job{Method: methodFunction, Memory: 128, Size: gib, Env: []string{"UPLOAD_PART_SIZE_MIB=32", "UPLOAD_CONCURRENCY=4"}},
+				Wall: 3 * time.Second, CPU: 1200 * time.Millisecond, MaxRSS: 192 << 20, ServerCPU: 4 * time.Second},
 		},
 		Cold: &coldStart{Sizes: map[string]int64{"amd64": 9 << 20, "arm64": 8 << 20}, Listening: 20 * time.Millisecond,
 			First: 150 * time.Millisecond, Second: 30 * time.Millisecond, Size: 1 << 20},
@@ -36,13 +43,16 @@ func TestRenderReport(t *testing.T) {
 		"| CPU model | AMD EPYC |",
 		"| Go | go1.26.8 linux/amd64 |",
 		"| AWS CLI | not installed |",
-		"| Size | Method | Wall s | MiB/s | CPU s | CPU s/GiB | Peak RSS MiB | Disk writes MiB | S3 requests | PBX requests |",
-		"| 1 GiB | 1. function (app.Build + Handler.Invoke), 128 MB | 8.00 | 128 | 3.00 | 3.00 | 50 | 0 | 131: 1 head (404), 1 create, 128 part, 1 complete | 3: 1 token, 1 link, 1 download |",
+		"| Size | Method | Wall s | MiB/s | CPU s | CPU s/GiB | Peak RSS MiB | Disk writes MiB | Writes | S3 server CPU s | S3 requests | PBX requests |",
+		"| 1 GiB | 1. function (app.Build + Handler.Invoke), 128 MB | 8.00 | 128 | 3.00 | 3.00 | 50 | 0 | 4321 | 4.50 | 131: 1 head (404), 1 create, 128 part, 1 complete | 3: 1 token, 1 link, 1 download |",
 		"| 1 GiB | 3. default Uploader from memory (upload-only ceiling) | 2.00 | 512 | 1.50 (0.25 generating) | 1.50 | 60 | 0 |",
-		"| 1 GiB | 4a. naive: io.ReadAll, then PutObject | skipped: needs about 10 GiB of memory, 8 GiB available | | | | | | | |",
+		"| 1 GiB | 4a. naive: io.ReadAll, then PutObject | skipped: needs about 10 GiB of memory, 8 GiB available | | | | | | | | | |",
 		"| 1 GiB | 4b. naive: temp file, then default Uploader | 10.00 | 102 | 4.00 | 4.00 | 20 | 1024 |",
 		// The pipe in the label and the error's second line must not break the row.
-		"| 1 GiB | 5. curl \\| aws s3 cp - | failed: exit status 1: aws: broken pipe | | | | | | | |",
+		"| 1 GiB | 5. curl \\| aws s3 cp - | failed: exit status 1: aws: broken pipe | | | | | | | | | |",
+		// The sweep: the default at 128 MB marked, RSS against the setting.
+		"| 128 MB | **8 MiB x 2 (default)** | 4.00 | 1.30 | 48 | 38% | 4.00 |",
+		"| 128 MB | 32 MiB x 4 | 3.00 | 1.20 | 192 | 150% | 4.00 |",
 		// Function at 128 MB against methods 2 and 3: 8/4, 8/2, 3/2, 3/1.5.
 		"| 1 GiB | 2.00 | 4.00 | 1.50 | 2.00 |",
 		"| `bootstrap` size, linux/amd64",
@@ -103,7 +113,7 @@ func TestPlan(t *testing.T) {
 	for _, m := range methodOrder {
 		all[m] = true
 	}
-	jobs := plan([]int64{1 << 20, 1 << 30}, []int{128, 512, 1769}, all)
+	jobs := plan([]int64{1 << 20, 1 << 30}, []int{128, 512, 1769}, all, nil)
 	if len(jobs) != 2*(3+5) {
 		t.Fatalf("plan has %d jobs, want 16: %v", len(jobs), jobs)
 	}
@@ -125,5 +135,25 @@ func TestSkipReason(t *testing.T) {
 	}
 	if got := b.skipReason(job{Method: methodFunction, Size: 1 << 50}); got != "" {
 		t.Errorf("function: %q, want no skip: it streams", got)
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	s3 := map[string]int{"PutObject": 1}
+	runs := []result{
+		{Wall: 5 * time.Second, CPU: 2 * time.Second, MaxRSS: 40, WriteBytes: 0, WriteCalls: 30, S3: s3},
+		{Wall: 3 * time.Second, CPU: 4 * time.Second, MaxRSS: 60, WriteBytes: 7, WriteCalls: 10},
+		{Wall: 4 * time.Second, CPU: 3 * time.Second, MaxRSS: 50, WriteBytes: 0, WriteCalls: 20},
+	}
+	got := summarize(runs)
+	if got.Runs != 3 || got.Wall != 4*time.Second || got.CPU != 3*time.Second || got.WriteCalls != 20 {
+		t.Errorf("summarize: runs %d, wall %v, CPU %v, writes %d; want 3 runs and the medians 4s, 3s, 20",
+			got.Runs, got.Wall, got.CPU, got.WriteCalls)
+	}
+	if got.MaxRSS != 60 || got.WriteBytes != 7 {
+		t.Errorf("summarize: peak RSS %d, disk writes %d; want the maxima 60 and 7", got.MaxRSS, got.WriteBytes)
+	}
+	if got.S3["PutObject"] != 1 {
+		t.Errorf("summarize: S3 requests %v, want the first run's", got.S3)
 	}
 }

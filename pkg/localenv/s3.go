@@ -55,7 +55,9 @@ func startS3(ctx context.Context, dataDir string, out io.Writer, flags ...string
 		return nil, err
 	}
 	args := append([]string{"--access", S3AccessKey, "--secret", S3SecretKey, "--region", S3Region, "--port", addr}, flags...)
-	cmd := exec.Command(bin, append(args, "--quiet", "posix", dataDir)...)
+	// Keep-alive, as S3 itself: without it versitygw closes the connection
+	// after every request, and every part costs a new TCP and TLS handshake.
+	cmd := exec.Command(bin, append(args, "--quiet", "--keep-alive", "posix", dataDir)...)
 	proc, err := start(cmd, out)
 	if err != nil {
 		return nil, fmt.Errorf("localenv: start S3 server: %w", err)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"runtime/debug"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -52,10 +53,7 @@ func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.
 	if err != nil {
 		return nil, err
 	}
-	s3Client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
-		o.UsePathStyle = cfg.S3PathStyle
-		o.HTTPClient = batchTLS(o.HTTPClient)
-	})
+	s3Client := newS3Client(awsCfg, cfg.S3PathStyle)
 	creds := yeastar.Credentials{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret}
 	if cfg.CredentialsSecret != "" {
 		// Read once per execution environment; warm invocations reuse it.
@@ -88,6 +86,15 @@ func awsHTTPClient() *awshttp.BuildableClient {
 	return awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
 		tr.WriteBufferSize = tlsbatch.DefaultBufferSize
 		tr.ReadBufferSize = 64 << 10
+	})
+}
+
+// newS3Client is the S3 client of awsCfg, whose TLS connections write
+// their records in batches.
+func newS3Client(awsCfg aws.Config, pathStyle bool) *s3.Client {
+	return s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+		o.UsePathStyle = pathStyle
+		o.HTTPClient = batchTLS(o.HTTPClient)
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"runtime/debug"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -39,6 +40,9 @@ func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.
 	red.Add(cfg.ClientSecret)
 	if limit := config.MemoryLimit(lookup); limit > 0 {
 		debug.SetMemoryLimit(limit)
+	}
+	if n := config.Procs(lookup, runtime.NumCPU()); n > 0 {
+		runtime.GOMAXPROCS(n)
 	}
 	if cfg.InsecureScheme() {
 		log.Warn("PBX_BASE_URL uses http://: tokens and recordings cross the network unencrypted")

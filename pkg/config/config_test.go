@@ -232,3 +232,29 @@ func TestMemoryLimit(t *testing.T) {
 		})
 	}
 }
+
+func TestProcs(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		cpus int
+		want int
+	}{
+		{"Lambda default memory", map[string]string{}, 2, 1},
+		{"128 MB", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128"}, 2, 1},
+		{"just under a vCPU", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1768"}, 2, 1},
+		{"one vCPU", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1769"}, 2, 1},
+		{"two vCPUs", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "3538"}, 2, 2},
+		{"more vCPUs than the machine shows", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "10240"}, 4, 4},
+		{"a single CPU", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "10240"}, 1, 1},
+		{"unreadable memory setting", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "lots"}, 2, 1},
+		{"GOMAXPROCS set by the operator", map[string]string{"GOMAXPROCS": "2", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128"}, 2, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Procs(lookup(tt.env), tt.cpus); got != tt.want {
+				t.Errorf("Procs = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}

@@ -14,12 +14,7 @@ type Upload struct {
 // memory setting at 128 MB, so the soft memory limit keeps RSS flat; larger
 // settings buy more CPU on Lambda, which more parts in flight can use.
 func UploadFor(lookup func(string) (string, bool)) (Upload, error) {
-	mb := defaultFunctionMemoryMB
-	if v, ok := lookup("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"); ok {
-		if n, err := strconv.Atoi(v); err == nil && n > 0 {
-			mb = n
-		}
-	}
+	mb := memoryMB(lookup)
 	var u Upload
 	switch {
 	case mb < 512:

@@ -14,6 +14,7 @@ import (
 
 	"github.com/recording-sync/recording-sync/pkg/s3store"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
+	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
 
 // ctxKey marks the caller's context, so the fakes can check that every
@@ -366,6 +367,42 @@ func TestCopyAlreadyStored(t *testing.T) {
 	}
 }
 
+// TestCopyEmptyRecording copies a 0-byte recording from the PBX simulator
+// through the real client: it is uploaded as an empty object in one attempt,
+// not refused as a text body and retried.
+func TestCopyEmptyRecording(t *testing.T) {
+	const clientID, secret = "client-id", "client-secret"
+	sim := yeastartest.NewServer(yeastartest.Options{ClientID: clientID, ClientSecret: secret})
+	t.Cleanup(sim.Close)
+	sim.AddRecording(yeastartest.Recording{ID: 1727, File: pbxName, Size: 0})
+	pbx, err := yeastar.New(sim.URL(), yeastar.Credentials{ClientID: clientID, ClientSecret: secret}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls []string
+	s := &fakeStore{t: t, calls: &calls, heads: []head{{exists: false}}}
+	ctx := context.WithValue(t.Context(), ctxKey{}, true)
+	res, err := NewCopier(pbx, s, bucket, KeyTemplate{}, nil).Copy(ctx, Ref{ID: 1727})
+	if err != nil {
+		t.Fatalf("Copy of an empty recording: %v", err)
+	}
+	if want := []string{"exists", "upload"}; !slices.Equal(calls, want) {
+		t.Errorf("store calls = %v, want %v", calls, want)
+	}
+	if s.obj.Size != 0 || len(s.body) != 0 {
+		t.Errorf("uploaded Size %d, %d bytes; want an empty object", s.obj.Size, len(s.body))
+	}
+	want := Result{ID: 1727, File: pbxName, Bucket: bucket, Key: defaultKey(t, pbxName)}
+	res.Duration = 0
+	if res != want {
+		t.Errorf("Result = %+v, want %+v", res, want)
+	}
+	if st := sim.Stats(); st.APIRequests["recording/download"] != 1 || st.DownloadsStarted != 1 || st.DownloadsCompleted != 1 {
+		t.Errorf("PBX saw %d link requests, %d downloads started, %d completed; want 1 each",
+			st.APIRequests["recording/download"], st.DownloadsStarted, st.DownloadsCompleted)
+	}
+}
+
 func TestCopyErrors(t *testing.T) {
 	api := func(op string, code int) error { return &yeastar.APIError{Op: op, Code: code, Message: "test"} }
 	errNet := errors.New("connection reset by peer")
@@ -444,6 +481,26 @@ func TestCopyErrors(t *testing.T) {
 			wantErr:   retryable,
 			wantMsg:   errNet.Error(),
 			wantCalls: []string{"link", "exists"},
+		},
+		{
+			name: "bucket does not exist",
+			ref:  Ref{ID: 1727},
+			setup: func(_ *fakePBX, s *fakeStore) {
+				s.heads = []head{{err: fmt.Errorf("s3 head b/k: %w", s3store.ErrNoSuchBucket)}}
+			},
+			wantErr:   permanent,
+			wantMsg:   "bucket does not exist",
+			wantCalls: []string{"link", "exists"},
+		},
+		{
+			name: "bucket deleted before the upload",
+			ref:  Ref{ID: 1727},
+			setup: func(_ *fakePBX, s *fakeStore) {
+				s.uploadErr = fmt.Errorf("s3 upload b/k: %w", s3store.ErrNoSuchBucket)
+			},
+			wantErr:   permanent,
+			wantMsg:   "bucket does not exist",
+			wantCalls: []string{"link", "exists", "download", "upload"},
 		},
 		{
 			name:      "download overload",

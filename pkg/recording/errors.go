@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/recording-sync/recording-sync/pkg/s3store"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
@@ -19,7 +20,8 @@ type InvalidInputError struct {
 func (e *InvalidInputError) Error() string { return "invalid input: " + e.Reason }
 
 // PermanentError is a copy that failed for a reason retrying cannot fix:
-// bad credentials, a missing permission, a blocked IP, an unknown recording.
+// bad credentials, a missing permission, a blocked IP, an unknown recording,
+// a bucket that does not exist.
 type PermanentError struct {
 	Ref Ref
 	Err error
@@ -85,7 +87,7 @@ const (
 	ClassTransient       Class = iota // retry with backoff: network, -2, 5xx, S3 errors
 	ClassNotYetAvailable              // 60001: a few retries with growing backoff
 	ClassBusy                         // 70082: the mp3 PBX serves one download at a time; wait longer
-	ClassPermanent                    // never retried: bad credentials, 10005, 40002, 70004, 70087, 70123
+	ClassPermanent                    // never retried: bad credentials, 10005, 40002, 70004, 70087, 70123, no bucket
 	ClassInvalidInput                 // never retried: the event itself is wrong
 )
 
@@ -112,6 +114,9 @@ func IsPermanent(err error) bool {
 	var inv *InvalidInputError
 	if errors.As(err, &inv) || errors.Is(err, errBadAnswer) || errors.Is(err, yeastar.ErrForeignURL) {
 		return true
+	}
+	if errors.Is(err, s3store.ErrNoSuchBucket) {
+		return true // a configuration error: the function's bucket is wrong
 	}
 	var apiErr *yeastar.APIError
 	if errors.As(err, &apiErr) {

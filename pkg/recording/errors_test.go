@@ -79,6 +79,7 @@ func TestClassify(t *testing.T) {
 		{"network", errors.New("connection reset by peer"), retryable},
 		{"deadline", fmt.Errorf("download: %w", context.DeadlineExceeded), retryable},
 		{"short source", &s3store.SizeError{Want: 10, Got: 5}, retryable},
+		{"bucket does not exist", fmt.Errorf("s3 head b/k: %w", s3store.ErrNoSuchBucket), permanent},
 		{"invalid input", &InvalidInputError{Reason: "bad"}, invalidInput},
 		{"invalid input, wrapped", fmt.Errorf("key: %w", &InvalidInputError{Reason: "bad"}), invalidInput},
 	}

@@ -3,6 +3,7 @@ package recording
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recording-sync/recording-sync/pkg/s3store"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
@@ -256,6 +258,16 @@ func TestCopyGivesUp(t *testing.T) {
 			setup:     func(p *rangePBX, _ *hashStore) { p.file = "../x.wav" },
 			wantErr:   permanent,
 			wantMsg:   "bad file name",
+			wantLinks: 1,
+		},
+		{
+			// A configuration error: nothing is downloaded, nothing retried.
+			name: "bucket does not exist",
+			setup: func(_ *rangePBX, s *hashStore) {
+				s.existsErrs = twice(fmt.Errorf("s3 head b/k: %w", s3store.ErrNoSuchBucket))
+			},
+			wantErr:   permanent,
+			wantMsg:   "bucket does not exist",
 			wantLinks: 1,
 		},
 		{

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -29,10 +30,15 @@ const (
 // before this upload completed (the conditional write lost the race).
 var ErrAlreadyExists = errors.New("object already exists")
 
+// ErrNoSuchBucket is returned when the bucket itself does not exist: a
+// configuration error that no retry can fix.
+var ErrNoSuchBucket = errors.New("bucket does not exist")
+
 // Client is the part of *s3.Client the store uses.
 type Client interface {
 	manager.UploadAPIClient
 	HeadObject(ctx context.Context, in *s3.HeadObjectInput, opts ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
+	HeadBucket(ctx context.Context, in *s3.HeadBucketInput, opts ...func(*s3.Options)) (*s3.HeadBucketOutput, error)
 }
 
 var _ Client = (*s3.Client)(nil)
@@ -43,11 +49,12 @@ type Options struct {
 	Concurrency int   // parts in flight; default DefaultConcurrency
 }
 
-// Store writes objects into S3 buckets.
+// Store writes objects into S3 buckets. It is safe for concurrent use.
 type Store struct {
 	client   Client
 	uploader *manager.Uploader
 	partSize int64
+	buckets  sync.Map // bucket name -> struct{}: seen to exist by HeadBucket
 }
 
 // New returns a Store using client.
@@ -88,21 +95,50 @@ type Result struct {
 	Parts       int // 0 for a single PutObject
 }
 
-// Exists reports whether bucket/key is stored, and its size.
+// Exists reports whether bucket/key is stored, and its size. A missing
+// bucket is not "not stored" but an error wrapping ErrNoSuchBucket, so that
+// nothing is downloaded that could never be stored. HeadObject answers both
+// with a bodiless 404, so the first 404 in a bucket is followed by one
+// HeadBucket; a bucket found is remembered for the Store's life, and
+// forgotten when an upload finds it gone.
 func (s *Store) Exists(ctx context.Context, bucket, key string) (bool, int64, error) {
 	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &key})
-	if err != nil {
-		if isStatus(err, http.StatusNotFound) {
-			return false, 0, nil
-		}
+	switch {
+	case err == nil:
+		return true, aws.ToInt64(out.ContentLength), nil
+	case isNoSuchBucket(err):
+		return false, 0, fmt.Errorf("s3 head %s/%s: %w", bucket, key, ErrNoSuchBucket)
+	case !isStatus(err, http.StatusNotFound):
 		return false, 0, fmt.Errorf("s3 head %s/%s: %w", bucket, key, err)
 	}
-	return true, aws.ToInt64(out.ContentLength), nil
+	if err := s.checkBucket(ctx, bucket); err != nil {
+		return false, 0, fmt.Errorf("s3 head %s/%s: %w", bucket, key, err)
+	}
+	return false, 0, nil
+}
+
+// checkBucket returns ErrNoSuchBucket unless bucket exists. It asks S3 only
+// until the bucket has been seen.
+func (s *Store) checkBucket(ctx context.Context, bucket string) error {
+	if _, ok := s.buckets.Load(bucket); ok {
+		return nil
+	}
+	_, err := s.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &bucket})
+	switch {
+	case err == nil:
+		s.buckets.Store(bucket, struct{}{})
+		return nil
+	case isNoSuchBucket(err) || isStatus(err, http.StatusNotFound):
+		return ErrNoSuchBucket
+	}
+	return fmt.Errorf("head bucket: %w", err)
 }
 
 // Upload streams body into obj.Bucket/obj.Key. The body must deliver exactly
 // obj.Size bytes; otherwise nothing is stored. If the key already exists
-// the result is ErrAlreadyExists and the existing object is untouched.
+// the result is ErrAlreadyExists and the existing object is untouched; if
+// the bucket does not exist, it wraps ErrNoSuchBucket. An empty object
+// (Size 0) is stored by one PutObject.
 func (s *Store) Upload(ctx context.Context, obj Object, body io.Reader) (Result, error) {
 	if obj.Size < 0 {
 		return Result{}, fmt.Errorf("s3 upload %s/%s: unknown size", obj.Bucket, obj.Key)
@@ -119,8 +155,12 @@ func (s *Store) Upload(ctx context.Context, obj Object, body io.Reader) (Result,
 	out, err := s.uploader.Upload(ctx, in, func(u *manager.Uploader) { u.PartSize = partSize })
 	if err != nil {
 		err = s.abort(ctx, obj, err)
-		if isStatus(err, http.StatusPreconditionFailed) {
+		switch {
+		case isStatus(err, http.StatusPreconditionFailed):
 			return Result{}, fmt.Errorf("s3 upload %s/%s: %w", obj.Bucket, obj.Key, ErrAlreadyExists)
+		case isNoSuchBucket(err):
+			s.buckets.Delete(obj.Bucket)
+			return Result{}, fmt.Errorf("s3 upload %s/%s: %w", obj.Bucket, obj.Key, ErrNoSuchBucket)
 		}
 		return Result{}, fmt.Errorf("s3 upload %s/%s: %w", obj.Bucket, obj.Key, err)
 	}
@@ -173,6 +213,13 @@ func isStatus(err error, code int) bool {
 		return apiErr.ErrorCode() == "PreconditionFailed"
 	}
 	return false
+}
+
+// isNoSuchBucket reports whether err is S3's NoSuchBucket. Only answers with
+// a body carry that code: a HEAD's 404 does not.
+func isNoSuchBucket(err error) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "NoSuchBucket"
 }
 
 func nilIfEmpty(s string) *string {

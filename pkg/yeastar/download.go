@@ -25,7 +25,9 @@ type Download struct {
 // Download opens the recording at resourceURL (a DownloadLink's
 // ResourceURL), starting at byte offset (0 for the whole file). The PBX
 // answers errors with HTTP 200 and a JSON or HTML body: those are returned
-// as *APIError or *ContentError, never as a Download.
+// as *APIError or *ContentError, never as a Download. An empty recording
+// (Content-Length 0, labelled audio) is a Download whose Body delivers no
+// bytes.
 func (c *Client) Download(ctx context.Context, resourceURL string, offset int64) (*Download, error) {
 	var d *Download
 	err := c.withToken(ctx, func(token string) error {
@@ -67,7 +69,9 @@ func (c *Client) download(ctx context.Context, resourceURL, token string, offset
 // checkDownload accepts audio with a known length, and turns anything else
 // into an error: a JSON body into its errcode, HTML or text into a
 // ContentError. Besides the Content-Type, the first bytes are sniffed, since
-// a PBX may label an error page as audio or octet-stream.
+// a PBX may label an error page as audio or octet-stream. An empty body has
+// nothing to sniff (http.DetectContentType calls it text): labelled audio or
+// octet-stream it is an empty recording, a Download of 0 bytes.
 func checkDownload(resp *http.Response, offset int64) (*Download, error) {
 	const op = "download"
 	ctype := resp.Header.Get("Content-Type")
@@ -85,7 +89,7 @@ func checkDownload(resp *http.Response, offset int64) (*Download, error) {
 	// 206 is a slice of the file, and a short one (the last bytes of a
 	// recording) is easily taken for text.
 	sniff := resp.StatusCode == http.StatusOK
-	text := sniff && strings.HasPrefix(http.DetectContentType(head), "text/")
+	text := sniff && n > 0 && strings.HasPrefix(http.DetectContentType(head), "text/")
 	// A '{' alone does not make JSON: audio may start with that byte, but
 	// then it is not text.
 	looksJSON := text && bytes.HasPrefix(bytes.TrimLeft(head, " \t\r\n"), []byte("{"))
@@ -103,6 +107,10 @@ func checkDownload(resp *http.Response, offset int64) (*Download, error) {
 		return nil, &ContentError{Op: op, ContentType: ctype, Reason: "text or HTML body instead of audio"}
 	case resp.ContentLength < 0:
 		return nil, &ContentError{Op: op, ContentType: ctype, Reason: "no Content-Length"}
+	case resp.ContentLength == 0 && !isAudio(media):
+		// Stored, an empty object would pass for the recording for good:
+		// only the label can vouch for a body with no bytes.
+		return nil, &ContentError{Op: op, ContentType: ctype, Reason: "empty body without an audio Content-Type"}
 	}
 	d := &Download{
 		Body:          readCloser{Reader: io.MultiReader(bytes.NewReader(head), resp.Body), Closer: resp.Body},
@@ -122,6 +130,12 @@ func checkDownload(resp *http.Response, offset int64) (*Download, error) {
 
 // sniffLen is how many leading bytes are inspected, as http.DetectContentType does.
 const sniffLen = 512
+
+// isAudio reports whether media, a Content-Type's media type, labels a
+// recording: audio/* or application/octet-stream.
+func isAudio(media string) bool {
+	return strings.HasPrefix(media, "audio/") || media == "application/octet-stream"
+}
 
 // readCloser joins the sniffed head and the rest of the body with the
 // response's Close.

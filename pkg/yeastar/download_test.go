@@ -2,6 +2,7 @@ package yeastar_test
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +32,10 @@ func TestDownload(t *testing.T) {
 		{name: "resume from an offset", rec: yeastartest.Recording{ID: 4, File: "resume.wav", Size: big}, offset: 1<<20 + 7, wantOffset: 1<<20 + 7, wantType: "audio/x-wav"},
 		{name: "resume at the last byte", rec: yeastartest.Recording{ID: 5, File: "last.wav", Size: 10_000}, offset: 9_999, wantOffset: 9_999, wantType: "audio/x-wav"},
 		{name: "range ignored by the PBX", rec: yeastartest.Recording{ID: 6, File: "norange.wav", Size: 1 << 20}, offset: 5000, disableRange: true, wantOffset: 0, wantType: "audio/x-wav"},
+		// An empty recording is a recording: Content-Length 0 and nothing to
+		// sniff must not read as a text body.
+		{name: "empty wav", rec: yeastartest.Recording{ID: 7, File: "20240101-1.7-2001-2002-Internal.wav", Size: 0}, wantType: "audio/x-wav"},
+		{name: "empty mp3", rec: yeastartest.Recording{ID: 8, File: "20240101-1.8-2001-2002-Inbound.mp3", Size: 0}, wantType: "audio/mpeg"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -185,6 +190,54 @@ func TestDownloadNotAudio(t *testing.T) {
 			}
 			if st := sim.Stats(); st.DownloadsStarted != 0 {
 				t.Errorf("downloads started = %d, want 0", st.DownloadsStarted)
+			}
+		})
+	}
+}
+
+// TestDownloadEmptyBody checks an HTTP 200 with no body bytes: with nothing
+// to sniff, its Content-Type alone decides. Labelled audio it is an empty
+// recording; labelled as an error page it is refused as before; unlabelled
+// it is refused as an empty body, not as HTML or JSON.
+func TestDownloadEmptyBody(t *testing.T) {
+	tests := []struct {
+		contentType string
+		wantReason  string // "" for an empty Download
+	}{
+		{"audio/x-wav", ""},
+		{"audio/mpeg", ""},
+		{"application/octet-stream", ""},
+		{"", "empty body without an audio Content-Type"},
+		{"image/png", "empty body without an audio Content-Type"},
+		{"text/plain", "text or HTML body instead of audio"},
+		{"text/html; charset=utf-8", "text or HTML body instead of audio"},
+		{"application/json", "response is not a PBX JSON answer"},
+	}
+	for _, tt := range tests {
+		t.Run(cmp.Or(tt.contentType, "no Content-Type"), func(t *testing.T) {
+			sim := newSim(t, yeastartest.Options{})
+			c := newClient(t, sim.URL(), yeastar.Options{})
+			rec := yeastartest.Recording{ID: 1, File: "20240101-1.1-2001-2002-Internal.wav", Size: 200_000}
+			link := linkFor(t, c, sim, rec)
+			sim.DownloadBody(rec.File, tt.contentType, "", 1)
+			d, err := c.Download(t.Context(), link.ResourceURL, 0)
+			if tt.wantReason != "" {
+				var cErr *yeastar.ContentError
+				if !errors.As(err, &cErr) || cErr.Reason != tt.wantReason {
+					t.Fatalf("Download = %v, %v; want *ContentError %q", d, err, tt.wantReason)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Download: %v, want an empty recording", err)
+			}
+			defer d.Body.Close()
+			if d.Offset != 0 || d.ContentLength != 0 || d.Size != 0 || d.ContentType != tt.contentType {
+				t.Errorf("Download = {Offset %d, ContentLength %d, Size %d, ContentType %q}, want {0, 0, 0, %q}",
+					d.Offset, d.ContentLength, d.Size, d.ContentType, tt.contentType)
+			}
+			if b, err := io.ReadAll(d.Body); err != nil || len(b) != 0 {
+				t.Errorf("body: %d bytes, err %v; want none", len(b), err)
 			}
 		})
 	}

@@ -166,26 +166,33 @@ func measureAll(ctx context.Context, o options, progress io.Writer) (string, err
 		rep.Machine.S3Data = "a temporary folder on disk (too little room in /dev/shm)"
 	}
 	var failed []string
-	run := func(j job) result {
-		r := b.measureRuns(ctx, j, o.runs, o.profileDir)
-		logf(progress, "%s\n", progressLine(r))
-		if r.Err != "" {
-			failed = append(failed, fmt.Sprintf("%s %s", r.label(), formatSize(r.Size)))
+	measure := func(jobs []job) ([]result, error) {
+		rs, err := b.measureRounds(ctx, jobs, o.runs, o.profileDir, progress)
+		for _, r := range rs {
+			logf(progress, "%s\n", progressLine(r))
+			if r.Err != "" {
+				failed = append(failed, fmt.Sprintf("%s %s", r.label(), formatSize(r.Size)))
+			}
 		}
-		return r
+		return rs, err
 	}
-	for _, j := range plan(o.sizes, o.memories, o.methods, o.fnEnv) {
-		if err := ctx.Err(); err != nil {
+	// One size at a time: the rounds of 4 GiB copies are long enough.
+	jobs := plan(o.sizes, o.memories, o.methods, o.fnEnv)
+	for len(jobs) > 0 {
+		n := 1
+		for n < len(jobs) && jobs[n].Size == jobs[0].Size {
+			n++
+		}
+		rs, err := measure(jobs[:n])
+		if err != nil {
 			return "", err
 		}
-		rep.Results = append(rep.Results, run(j))
+		rep.Results = append(rep.Results, rs...)
+		jobs = jobs[n:]
 	}
 	if o.sweep > 0 {
-		for _, j := range planSweep(o.sweep, o.memories) {
-			if err := ctx.Err(); err != nil {
-				return "", err
-			}
-			rep.Sweep = append(rep.Sweep, run(j))
+		if rep.Sweep, err = measure(planSweep(o.sweep, o.memories)); err != nil {
+			return "", err
 		}
 	}
 	if o.cold {

@@ -43,11 +43,17 @@ func TestEndToEnd(t *testing.T) {
 	if len(jobs) != 3 {
 		t.Fatalf("plan: %v, want 3 jobs", jobs)
 	}
-	var results []result
-	for _, j := range jobs {
-		r := b.measure(t.Context(), j, "")
-		results = append(results, r)
+	// Two rounds of the three jobs; each result sums up its two runs.
+	results, err := b.measureRounds(t.Context(), jobs, 2, "", io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range results {
+		j := jobs[i]
 		t.Log(progressLine(r))
+		if r.Runs != 2 && r.Err == "" {
+			t.Errorf("%s: %d runs summed up, want 2", r.label(), r.Runs)
+		}
 		if r.Err != "" || r.Skipped != "" {
 			t.Fatalf("%s: %s%s", r.label(), r.Err, r.Skipped)
 		}

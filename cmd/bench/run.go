@@ -174,23 +174,36 @@ func (b *bench) measure(ctx context.Context, j job, profileDir string) result {
 	return res
 }
 
-// measureRuns measures j runs times (at least once) and sums them up:
-// the median of each duration and count, the largest peak RSS and disk
-// writes, and the request counts of the first run. A failed or skipped run
-// is the result.
-func (b *bench) measureRuns(ctx context.Context, j job, runs int, profileDir string) result {
-	var all []result
-	for i := range max(runs, 1) {
-		r := b.measure(ctx, j, profileDir)
-		if r.Skipped != "" || r.Err != "" {
-			return r
+// measureRounds measures every job runs times (at least once), in rounds:
+// each round runs every job once, so that the machine's drift over the
+// minutes a bench takes (other tenants, memory reclaim) touches the methods
+// compared alike. A failed or skipped run is the job's result; the others
+// are summed up by summarize. Only the first round writes CPU profiles.
+func (b *bench) measureRounds(ctx context.Context, jobs []job, runs int, profileDir string, progress io.Writer) ([]result, error) {
+	all := make([][]result, len(jobs))
+	for round := range max(runs, 1) {
+		for i, j := range jobs {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			if n := len(all[i]); n > 0 && (all[i][n-1].Skipped != "" || all[i][n-1].Err != "") {
+				continue
+			}
+			r := b.measure(ctx, j, profileDir)
+			logf(progress, "run %d/%d: %s\n", round+1, max(runs, 1), progressLine(r))
+			all[i] = append(all[i], r)
 		}
-		all = append(all, r)
-		if i == 0 {
-			profileDir = "" // one profile per job
-		}
+		profileDir = ""
 	}
-	return summarize(all)
+	out := make([]result, len(jobs))
+	for i, rs := range all {
+		if last := rs[len(rs)-1]; last.Skipped != "" || last.Err != "" {
+			out[i] = last
+			continue
+		}
+		out[i] = summarize(rs)
+	}
+	return out, nil
 }
 
 // summarize folds the results of runs of one job into one (see measureRuns).

@@ -46,7 +46,7 @@ func (r result) label() string {
 // s3Names are the S3 operations in the order the table lists them, with
 // their short names.
 var s3Names = []struct{ op, short string }{
-	{"HeadObject", "head"}, {"GetObject", "get"}, {"PutObject", "put"},
+	{"HeadObject", "head"}, {"HeadBucket", "head bucket"}, {"GetObject", "get"}, {"PutObject", "put"},
 	{"CreateMultipartUpload", "create"}, {"UploadPart", "part"},
 	{"CompleteMultipartUpload", "complete"}, {"AbortMultipartUpload", "abort"},
 }

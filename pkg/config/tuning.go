@@ -10,18 +10,18 @@ type Upload struct {
 
 // UploadFor returns the upload sizing for the function's memory setting
 // (AWS_LAMBDA_FUNCTION_MEMORY_SIZE, MB), overridden by UPLOAD_PART_SIZE_MIB
-// and UPLOAD_CONCURRENCY. The buffers take at most about a fifth of the
-// memory setting at 128 MB, so the soft memory limit keeps RSS flat; larger
-// settings buy more CPU on Lambda, which more parts in flight can use.
+// and UPLOAD_CONCURRENCY. The choice comes from make bench's sweep of part
+// sizes and parts in flight (docs/performance.md): below 512 MB, 8 MiB x 2
+// cost the least CPU per GiB with peak RSS under half the setting (more
+// buffers crowd the Go memory limit and the collector runs hot); from 512
+// MB, 16 MiB x 4 cost the least CPU and the least wall time, for about 120
+// MiB of RSS.
 func UploadFor(lookup func(string) (string, bool)) (Upload, error) {
 	mb := memoryMB(lookup)
 	var u Upload
-	switch {
-	case mb < 512:
+	if mb < 512 {
 		u = Upload{PartSizeMiB: 8, Concurrency: 2}
-	case mb < 1769:
-		u = Upload{PartSizeMiB: 16, Concurrency: 2}
-	default:
+	} else {
 		u = Upload{PartSizeMiB: 16, Concurrency: 4}
 	}
 	if v, ok := lookup("UPLOAD_PART_SIZE_MIB"); ok && v != "" {

@@ -14,7 +14,8 @@ func TestUploadFor(t *testing.T) {
 	}{
 		{"Lambda default memory", map[string]string{}, Upload{8, 2}, ""},
 		{"128 MB", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128"}, Upload{8, 2}, ""},
-		{"512 MB", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512"}, Upload{16, 2}, ""},
+		{"511 MB", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "511"}, Upload{8, 2}, ""},
+		{"512 MB", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512"}, Upload{16, 4}, ""},
 		{"1769 MB, a whole vCPU", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1769"}, Upload{16, 4}, ""},
 		{"overrides", map[string]string{"UPLOAD_PART_SIZE_MIB": "32", "UPLOAD_CONCURRENCY": "3"}, Upload{32, 3}, ""},
 		{"part below S3's minimum", map[string]string{"UPLOAD_PART_SIZE_MIB": "4"}, Upload{}, "UPLOAD_PART_SIZE_MIB"},

@@ -53,8 +53,9 @@ func TestRenderReport(t *testing.T) {
 		// The sweep: the default at 128 MB marked, RSS against the setting.
 		"| 128 MB | **8 MiB x 2 (default)** | 4.00 | 1.30 | 48 | 38% | 4.00 |",
 		"| 128 MB | 32 MiB x 4 | 3.00 | 1.20 | 192 | 150% | 4.00 |",
-		// Function at 128 MB against methods 2 and 3: 8/4, 8/2, 3/2, 3/1.5.
-		"| 1 GiB | 2.00 | 4.00 | 1.50 | 2.00 |",
+		// Function at 128 MB against methods 2 and 3: 8/4, 8/2, 3/2, 3/1.5;
+		// the AWS CLI failed here, so its ratio is n/a.
+		"| 1 GiB | 2.00 | 4.00 | 1.50 | 2.00 | n/a |",
 		"| `bootstrap` size, linux/amd64",
 		"| 9.0 MiB (9437184 bytes) |",
 		"| First invocation answered (1 MiB recording), from start | 150 ms |",
@@ -155,5 +156,18 @@ func TestSummarize(t *testing.T) {
 	}
 	if got.S3["PutObject"] != 1 {
 		t.Errorf("summarize: S3 requests %v, want the first run's", got.S3)
+	}
+}
+
+func TestRatiosAgainstTheCLI(t *testing.T) {
+	var b strings.Builder
+	renderRatios(&b, []result{
+		{job: job{Method: methodFunction, Memory: 128, Size: 1 << 30}, Wall: 2 * time.Second, CPU: time.Second},
+		{job: job{Method: methodUploader, Size: 1 << 30}, Wall: 4 * time.Second, CPU: 2 * time.Second},
+		{job: job{Method: methodCLI, Size: 1 << 30}, Wall: 5 * time.Second, CPU: 3 * time.Second},
+	})
+	// No ceiling measured: its ratios are n/a; the CLI took 2.5 times as long.
+	if want := "| 1 GiB | 0.50 | n/a | 0.50 | n/a | 2.50 |"; !strings.Contains(b.String(), want) {
+		t.Errorf("ratios lack %q:\n%s", want, b.String())
 	}
 }

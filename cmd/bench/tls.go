@@ -20,8 +20,6 @@ import (
 // the S3 server's identity and the only CA its clients trust.
 type certFiles struct {
 	CertFile, KeyFile string
-	pair              tls.Certificate
-	pool              *x509.CertPool
 }
 
 // newCert generates the certificate and writes cert.pem and key.pem into
@@ -65,23 +63,11 @@ func newCert(dir string) (*certFiles, error) {
 	if err := os.WriteFile(c.KeyFile, keyPEM, 0o600); err != nil {
 		return nil, err
 	}
-	if c.pair, err = tls.X509KeyPair(certPEM, keyPEM); err != nil {
+	if _, err := tls.X509KeyPair(certPEM, keyPEM); err != nil {
 		return nil, err
 	}
-	c.pool = x509.NewCertPool()
-	if !c.pool.AppendCertsFromPEM(certPEM) {
+	if !x509.NewCertPool().AppendCertsFromPEM(certPEM) {
 		return nil, fmt.Errorf("bench: generated certificate does not parse")
 	}
 	return c, nil
-}
-
-// serverConfig is the TLS configuration of a loopback server using c.
-func (c *certFiles) serverConfig() *tls.Config {
-	// HTTP/1.1 only, as S3 speaks it.
-	return &tls.Config{Certificates: []tls.Certificate{c.pair}, NextProtos: []string{"http/1.1"}, MinVersion: tls.VersionTLS12}
-}
-
-// clientConfig is the TLS configuration of a client trusting only c.
-func (c *certFiles) clientConfig() *tls.Config {
-	return &tls.Config{RootCAs: c.pool, MinVersion: tls.VersionTLS12}
 }

@@ -234,10 +234,20 @@ func (b *bench) verify(ctx context.Context, key, file string, size int64) error 
 // kernel's write-back take CPU time from the copy being measured, and more
 // of it in one run than the next.
 func s3DataParent(maxSize int64) string {
-	const shm = "/dev/shm"
 	var st syscall.Statfs_t
-	if err := syscall.Statfs(shm, &st); err == nil && int64(st.Bavail)*st.Bsize > 3*maxSize+(1<<30) { //nolint:gosec // block counts fit int64
-		return shm
+	if err := syscall.Statfs(shmDir, &st); err == nil && int64(st.Bavail)*st.Bsize > 3*maxSize+(1<<30) { //nolint:gosec // block counts fit int64
+		return shmDir
 	}
 	return os.TempDir()
+}
+
+// shmDir is the memory file system s3DataParent prefers.
+const shmDir = "/dev/shm"
+
+// s3DataPlace says, for the report, where the S3 server keeps its data.
+func (b *bench) s3DataPlace() string {
+	if strings.HasPrefix(b.data, shmDir+"/") {
+		return "memory (" + shmDir + ")"
+	}
+	return "a temporary folder on disk (too little room in " + shmDir + ")"
 }

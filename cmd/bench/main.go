@@ -155,16 +155,12 @@ func measureAll(ctx context.Context, o options, progress io.Writer) (string, err
 	if err != nil {
 		return "", err
 	}
-
 	defer b.close(o.keep)
 	if o.keep {
 		logf(progress, "bench: working in %s\n", b.work)
 	}
 	rep := report{Machine: describeMachine(ctx, awsCLI), Command: o.command}
-	rep.Machine.S3Data = "memory (/dev/shm)"
-	if !strings.HasPrefix(b.data, "/dev/shm/") {
-		rep.Machine.S3Data = "a temporary folder on disk (too little room in /dev/shm)"
-	}
+	rep.Machine.S3Data = b.s3DataPlace()
 	var failed []string
 	measure := func(jobs []job) ([]result, error) {
 		rs, err := b.measureRounds(ctx, jobs, o.runs, o.profileDir, progress)

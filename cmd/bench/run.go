@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -20,7 +21,7 @@ import (
 type job struct {
 	Method string
 	Memory int      // the function's memory setting in MB; 0 for other methods
-	Env    []string // the function's extra settings, NAME=value (the defaults sweep)
+	Env    []string // the function's extra settings, NAME=value (-fn-env, the defaults sweep); nil for other methods
 	Size   int64
 }
 
@@ -136,11 +137,7 @@ func (b *bench) measure(ctx context.Context, j job, profileDir string) result {
 	}
 	serverBefore, _ := processCPU(b.s3.Pid()) // a failed read shows as 0
 	stackBefore := selfCPU()
-	env := b.childEnv(j.Memory)
-	if j.Method == methodFunction {
-		env = append(env, j.Env...)
-	}
-	rep, ps, wall, err := b.runChild(ctx, spec, env)
+	rep, ps, wall, err := b.runChild(ctx, spec, append(b.childEnv(j.Memory), j.Env...))
 	res.StackCPU = selfCPU() - stackBefore
 	if serverAfter, serr := processCPU(b.s3.Pid()); serr == nil {
 		res.ServerCPU = serverAfter - serverBefore
@@ -206,7 +203,8 @@ func (b *bench) measureRounds(ctx context.Context, jobs []job, runs int, profile
 	return out, nil
 }
 
-// summarize folds the results of runs of one job into one (see measureRuns).
+// summarize folds the results of runs of one job into one (see
+// measureRounds).
 func summarize(all []result) result {
 	out := all[0]
 	out.Runs = len(all)
@@ -215,8 +213,8 @@ func summarize(all []result) result {
 	out.ServerCPU = median(all, func(r result) time.Duration { return r.ServerCPU })
 	out.StackCPU = median(all, func(r result) time.Duration { return r.StackCPU })
 	out.Source = median(all, func(r result) time.Duration { return r.Source })
-	out.ReadCalls = int64(median(all, func(r result) time.Duration { return time.Duration(r.ReadCalls) }))
-	out.WriteCalls = int64(median(all, func(r result) time.Duration { return time.Duration(r.WriteCalls) }))
+	out.ReadCalls = median(all, func(r result) int64 { return r.ReadCalls })
+	out.WriteCalls = median(all, func(r result) int64 { return r.WriteCalls })
 	for _, r := range all[1:] {
 		out.MaxRSS = max(out.MaxRSS, r.MaxRSS)
 		out.WriteBytes = max(out.WriteBytes, r.WriteBytes)
@@ -226,8 +224,8 @@ func summarize(all []result) result {
 
 // median returns the median of f over results (the upper one of an even
 // count).
-func median(results []result, f func(result) time.Duration) time.Duration {
-	v := make([]time.Duration, len(results))
+func median[T cmp.Ordered](results []result, f func(result) T) T {
+	v := make([]T, len(results))
 	for i, r := range results {
 		v[i] = f(r)
 	}

@@ -1,14 +1,14 @@
 package main
 
 import (
-	"strconv"
-
 	"fmt"
-	"github.com/recording-sync/recording-sync/pkg/config"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/recording-sync/recording-sync/pkg/config"
 )
 
 // report is everything the Markdown page shows.

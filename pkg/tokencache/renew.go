@@ -56,6 +56,9 @@ func (s *Source) shared(ctx context.Context) (yeastar.Token, error) {
 			return failed(err)
 		}
 		now := s.opts.Now()
+		e = trusted(e, now)
+		s.opts.Secrets.Add(e.Token.Access)
+		s.opts.Secrets.Add(e.Token.Refresh)
 		if s.usable(e.Token, now) {
 			return e.Token, nil
 		}
@@ -200,12 +203,8 @@ func (s *Source) wait(ctx context.Context, until time.Time, what string, cause e
 	if left := until.Sub(s.opts.Now()); left >= 0 && left < d {
 		d = left + time.Millisecond
 	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-ctx.Done():
+	if err := s.opts.Sleep(ctx, d); err != nil {
 		return &WaitError{For: what, Err: ctx.Err(), Cause: cause}
 	}
+	return nil
 }

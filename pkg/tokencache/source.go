@@ -25,7 +25,7 @@ type API interface {
 }
 
 var (
-	_ API                 = (*yeastar.Client)(nil)
+	_ API                 = (*yeastar.Auth)(nil)
 	_ yeastar.TokenSource = (*Source)(nil)
 )
 
@@ -44,9 +44,21 @@ type Options struct {
 	PollInterval time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Sleep waits d, or until ctx ends (then it returns ctx.Err()); default
+	// a timer. Tests give Now and Sleep a fake clock.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Secrets, when set, is told the access and refresh tokens of every
+	// entry read from the store (a *redact.Redactor masks them wherever
+	// they surface): this instance may use a token it never saw issued.
+	Secrets Secrets
 	// HolderID names this instance in leases; default random. It must be
 	// unique among the instances sharing a Store.
 	HolderID string
+}
+
+// Secrets registers secret values; *redact.Redactor is one.
+type Secrets interface {
+	Add(secret string)
 }
 
 // Source is a yeastar.TokenSource that shares one token among instances
@@ -79,8 +91,17 @@ func New(api API, store Store, opts *Options) *Source {
 	if o.PollInterval <= 0 {
 		o.PollInterval = DefaultPollInterval
 	}
+	// Longer leases would not be trusted when read back (trust.go).
+	o.LeaseDuration = min(o.LeaseDuration, failedLoginHold)
+	o.PollInterval = min(o.PollInterval, failedLoginHold/slotRetryPolls)
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleep
+	}
+	if o.Secrets == nil {
+		o.Secrets = ignoreSecrets{}
 	}
 	if o.HolderID == "" {
 		o.HolderID = randomID()
@@ -158,6 +179,22 @@ func (s *Source) loginError() error {
 	defer s.mu.Unlock()
 	return s.loginErr
 }
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+type ignoreSecrets struct{}
+
+func (ignoreSecrets) Add(string) {}
 
 // randomID returns 16 random hex digits.
 func randomID() string {

@@ -57,8 +57,7 @@ func (s *Source) shared(ctx context.Context) (yeastar.Token, error) {
 		}
 		now := s.opts.Now()
 		e = trusted(e, now)
-		s.opts.Secrets.Add(e.Token.Access)
-		s.opts.Secrets.Add(e.Token.Refresh)
+		s.register(e.Token)
 		if s.usable(e.Token, now) {
 			return e.Token, nil
 		}
@@ -114,6 +113,15 @@ func (s *Source) shared(ctx context.Context) (yeastar.Token, error) {
 		default:
 			s.setLease(ctx, e.Token, leased, Lease{}) // let another instance try now
 			return failed(err)
+		}
+	}
+}
+
+// register reports the tokens of t, read from the store, to Options.Secrets.
+func (s *Source) register(t yeastar.Token) {
+	for _, secret := range []string{t.Access, t.Refresh} {
+		if secret != "" {
+			s.opts.Secrets.Add(secret)
 		}
 	}
 }

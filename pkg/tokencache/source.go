@@ -36,11 +36,13 @@ type Options struct {
 	// Default 60s.
 	RefreshMargin time.Duration
 	// LeaseDuration is how long one instance may hold the right to renew;
-	// it also bounds the PBX calls of one renewal. Default 15s.
+	// it also bounds the PBX calls of one renewal. Default 15s, at most 5
+	// minutes (a longer lease would not be trusted when read back).
 	LeaseDuration time.Duration
 	// PollInterval is how often an instance re-reads the shared entry while
 	// another one renews, with ±50% jitter. After 60002 MAX LIMITATION
-	// EXCEEDED, get_token is retried every 5 poll intervals. Default 200ms.
+	// EXCEEDED, get_token is retried every 5 poll intervals. Default 200ms,
+	// at most 1 minute.
 	PollInterval time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time

@@ -212,7 +212,7 @@ func (s *Source) wait(ctx context.Context, until time.Time, what string, cause e
 		d = left + time.Millisecond
 	}
 	if err := s.opts.Sleep(ctx, d); err != nil {
-		return &WaitError{For: what, Err: ctx.Err(), Cause: cause}
+		return &WaitError{For: what, Err: err, Cause: cause}
 	}
 	return nil
 }

@@ -101,42 +101,72 @@ func (c *Client) InvalidateToken(token string) { c.tokens.InvalidateToken(token)
 // in memory, reused until shortly before it expires (Options.RefreshMargin
 // of its Auth), then renewed with refresh_token, falling back to get_token
 // when the refresh token is gone or refused. Concurrent callers wait for
-// one renewal instead of each fetching a token.
+// one renewal instead of each fetching a token, or until their ctx ends.
 type MemoryTokens struct {
-	c     *Auth
-	mu    sync.Mutex
+	c      *Auth
+	renewL chan struct{} // held by the one goroutine renewing
+
+	mu    sync.Mutex // guards token; never held across a request
 	token Token
 }
 
 // NewMemoryTokens returns a MemoryTokens renewing with a.
-func NewMemoryTokens(a *Auth) *MemoryTokens { return &MemoryTokens{c: a} }
+func NewMemoryTokens(a *Auth) *MemoryTokens {
+	return &MemoryTokens{c: a, renewL: make(chan struct{}, 1)}
+}
 
 // AccessToken returns the token in memory, renewed when due.
 func (m *MemoryTokens) AccessToken(ctx context.Context) (string, error) {
+	if access, ok := m.cached(); ok {
+		return access, nil
+	}
+	select {
+	case m.renewL <- struct{}{}:
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	defer func() { <-m.renewL }()
+	// Another goroutine may have renewed while this one waited.
+	if access, ok := m.cached(); ok {
+		return access, nil
+	}
+	m.mu.Lock()
+	old := m.token
+	m.mu.Unlock()
+	t, err := m.renew(ctx, old)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := m.c.now()
-	if m.token.Access != "" && now.Before(m.token.RenewAt(m.c.margin)) {
-		return m.token.Access, nil
-	}
-	if m.token.Refresh != "" && now.Before(m.token.RefreshExpires) {
-		t, err := m.c.RefreshToken(ctx, m.token.Refresh)
-		if err == nil {
-			m.token = t
-			return t.Access, nil
-		}
-		if ctx.Err() != nil {
-			return "", err
-		}
-		// The refresh token was refused or lost: log in again below.
-	}
-	m.token = Token{}
-	t, err := m.c.GetToken(ctx)
+	m.token = t // the zero Token after a failure: log in next time
 	if err != nil {
 		return "", err
 	}
-	m.token = t
 	return t.Access, nil
+}
+
+// cached returns the token in memory if it is not yet due for renewal.
+func (m *MemoryTokens) cached() (string, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.token.Access != "" && m.c.now().Before(m.token.RenewAt(m.c.margin)) {
+		return m.token.Access, true
+	}
+	return "", false
+}
+
+// renew refreshes old if its refresh token may still work, else (or when
+// refused) logs in.
+func (m *MemoryTokens) renew(ctx context.Context, old Token) (Token, error) {
+	if old.Refresh != "" && m.c.now().Before(old.RefreshExpires) {
+		t, err := m.c.RefreshToken(ctx, old.Refresh)
+		if err == nil {
+			return t, nil
+		}
+		if ctx.Err() != nil {
+			return old, err // keep the pair: the refresh may still work later
+		}
+		// The refresh token was refused or lost: log in again below.
+	}
+	return m.c.GetToken(ctx)
 }
 
 // InvalidateToken drops access if it is the token in memory.

@@ -111,23 +111,26 @@ func TestDownloadRefused(t *testing.T) {
 		mangle      func(t *testing.T, s *Simulator, u string) string
 		wantInvalid int // Stats.InvalidTokenRequests
 		wantLinks   int // Stats.InvalidLinkRequests
+		advance     time.Duration
 	}{
-		{"no token", func(_ *testing.T, _ *Simulator, u string) string { return strings.Split(u, "?")[0] }, 1, 0},
+		{"no token", func(_ *testing.T, _ *Simulator, u string) string { return strings.Split(u, "?")[0] }, 1, 0, 0},
 		{"unknown token", func(_ *testing.T, _ *Simulator, u string) string {
 			return strings.Split(u, "?")[0] + "?access_token=WQMR0cuirhX264oZMa9pV03T9li924NS"
-		}, 1, 0},
-		{"revoked token", func(_ *testing.T, s *Simulator, u string) string { s.RevokeAll(); return u }, 1, 0},
+		}, 1, 0, 0},
+		{"revoked token", func(_ *testing.T, s *Simulator, u string) string { s.RevokeAll(); return u }, 1, 0, 0},
 		{"unknown link", func(_ *testing.T, _ *Simulator, u string) string {
 			return strings.Replace(u, "/api/download/", "/api/download/x", 1)
-		}, 0, 1},
-		{"expired link", func(_ *testing.T, _ *Simulator, u string) string { time.Sleep(250 * time.Millisecond); return u }, 0, 1},
+		}, 0, 1, 0},
+		{"expired link", func(_ *testing.T, _ *Simulator, u string) string { return u }, 0, 1, time.Minute},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newTestSim(t, Options{DownloadLinkLifetime: 200 * time.Millisecond})
+			clock := newFakeClock()
+			s := newTestSim(t, Options{DownloadLinkLifetime: time.Minute, Now: clock.Now})
 			s.AddRecording(Recording{ID: 1, File: "a.wav", Size: 1000})
 			c := newTestClient(t, s)
 			u := tt.mangle(t, s, c.downloadURL(c.token(), 1))
+			clock.Advance(tt.advance)
 			resp := c.download(u, "")
 			defer resp.Body.Close()
 			if r := decodeResp(t, resp); r.ErrCode != 10004 || r.ErrMsg != "TOKEN EXPIRED" {

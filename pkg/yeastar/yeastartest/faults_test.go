@@ -185,7 +185,7 @@ func TestThrottleDownload(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				s := newMemSim(t)
+				s := newMemSim(t, Options{})
 				s.AddRecording(Recording{ID: 1, File: "a.wav", Size: size})
 				c := newMemClient(t, s)
 				u := c.downloadURL(c.token(), 1)
@@ -200,14 +200,6 @@ func TestThrottleDownload(t *testing.T) {
 			})
 		})
 	}
-}
-
-// newMemSim returns a simulator with the test credentials and no server,
-// for newMemClient; it is closed at cleanup.
-func newMemSim(t *testing.T) *Simulator {
-	s := New(Options{ClientID: testClientID, ClientSecret: testClientSecret})
-	t.Cleanup(s.Close)
-	return s
 }
 
 // timedDownload downloads u whole, checks that it has size bytes and
@@ -241,7 +233,7 @@ func TestCloseStopsThrottledDownload(t *testing.T) {
 func TestCloseStopsThrottledDownloadAtOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const size = 1 << 20 // 1024 s at the throttle
-		s := newMemSim(t)
+		s := newMemSim(t, Options{})
 		s.AddRecording(Recording{ID: 1, File: "a.wav", Size: size})
 		c := newMemClient(t, s)
 		u := c.downloadURL(c.token(), 1)

@@ -56,6 +56,15 @@ func newTestClient(t *testing.T, s *Simulator) *testClient {
 	return &testClient{t: t, s: s, base: s.URL(), hc: &http.Client{Timeout: 30 * time.Second}, ua: testUA}
 }
 
+// newMemSim returns a simulator with the test credentials and no server,
+// for newMemClient; it is closed at cleanup.
+func newMemSim(t *testing.T, opts Options) *Simulator {
+	opts.ClientID, opts.ClientSecret = testClientID, testClientSecret
+	s := New(opts)
+	t.Cleanup(s.Close)
+	return s
+}
+
 // newMemClient returns a client that calls s's handler in process, without
 // a network. Inside a synctest bubble the simulator's throttle then runs on
 // the bubble's fake clock: a connection is not a durable block, a handler

@@ -31,6 +31,9 @@ type stack struct {
 // startStack builds and starts everything; logs receives the function's
 // structured log lines.
 func startStack(ctx context.Context, logs io.Writer) (_ *stack, err error) {
+	if err := localenv.CheckTools(); err != nil {
+		return nil, err // before the build: a missing tool fails at once
+	}
 	st := &stack{}
 	defer func() {
 		if err != nil {

@@ -45,6 +45,11 @@ func TestMain(m *testing.M) {
 
 func runMain(m *testing.M) int {
 	ctx := context.Background()
+	// Before the build: a missing tool fails at once.
+	if err := localenv.CheckTools(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	dir, err := os.MkdirTemp("", "recording-sync-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/recording-sync/recording-sync/pkg/recording"
@@ -128,7 +129,9 @@ func sortedRefs(refs []recording.Ref) []recording.Ref {
 	})
 }
 
-func TestBatchPartialFailure(t *testing.T) {
+func TestBatchPartialFailure(t *testing.T) { synctest.Test(t, testBatchPartialFailure) }
+
+func testBatchPartialFailure(t *testing.T) {
 	copyErr := &recording.RetryableError{Ref: recording.Ref{ID: 2}, Err: errors.New("PBX busy")}
 	c := &batchCopier{delay: time.Millisecond, fail: map[recording.Ref]error{{ID: 2}: copyErr}}
 	bodies := []string{`{"id":1}`, `{"id":2}`, `{"id":3}`, `{"id":`, `{"id":5}`}
@@ -201,23 +204,29 @@ func TestBatchAllSucceed(t *testing.T) {
 	checkLine(t, logs["m4"], map[string]any{"level": "INFO", "msg": "nothing to copy", "reason": "call 9.1 has no recording"})
 }
 
+// The copies run in a synctest bubble: each takes exactly copyTime on its
+// fake clock, which advances only once every running copy and the batch
+// itself are blocked, so the copies that overlap and the batch's duration
+// are exact, not a matter of timing.
 func TestBatchConcurrency(t *testing.T) {
+	const n, copyTime = 10, 20 * time.Millisecond
 	tests := []struct {
-		name    string
-		opts    *Options
-		limit   int
-		overlap bool // more than one copy must have run at once
+		name  string
+		opts  *Options
+		limit int // copies running at once
 	}{
-		{"one at a time", &Options{BatchConcurrency: 1}, 1, false},
-		{"three at a time", &Options{BatchConcurrency: 3}, 3, true},
-		{"default", nil, DefaultBatchConcurrency, DefaultBatchConcurrency > 1},
-		{"zero means default", &Options{}, DefaultBatchConcurrency, DefaultBatchConcurrency > 1},
+		{"one at a time", &Options{BatchConcurrency: 1}, 1},
+		{"three at a time", &Options{BatchConcurrency: 3}, 3},
+		{"default", nil, DefaultBatchConcurrency},
+		{"zero means default", &Options{}, DefaultBatchConcurrency},
+		{"more slots than records", &Options{BatchConcurrency: 20}, n},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := &batchCopier{delay: 20 * time.Millisecond}
-			const n = 10
+		t.Run(tt.name, bubble(func(t *testing.T) {
+			c := &batchCopier{delay: copyTime}
+			start := time.Now()
 			out, _, err := invokeBatch(t, t.Context(), c, tt.opts, sqsEvent(idBodies(n)...))
+			took := time.Since(start)
 			if err != nil {
 				t.Fatalf("Invoke = %v", err)
 			}
@@ -227,15 +236,20 @@ func TestBatchConcurrency(t *testing.T) {
 			if got := len(c.called()); got != n {
 				t.Errorf("Copy called %d times, want %d", got, n)
 			}
-			got := c.maxConcurrent()
-			if got > tt.limit {
-				t.Errorf("%d copies ran at once, want at most %d", got, tt.limit)
+			if got := c.maxConcurrent(); got != tt.limit {
+				t.Errorf("%d copies ran at once, want %d", got, tt.limit)
 			}
-			if tt.overlap && got < 2 {
-				t.Errorf("%d copy ran at once, want the batch copied concurrently (up to %d)", got, tt.limit)
+			rounds := (n + tt.limit - 1) / tt.limit
+			if want := time.Duration(rounds) * copyTime; took != want {
+				t.Errorf("batch took %v, want %v: %d rounds of %d copies", took, want, rounds, tt.limit)
 			}
-		})
+		}))
 	}
+}
+
+// bubble runs test in a synctest bubble, on a fake clock.
+func bubble(test func(t *testing.T)) func(t *testing.T) {
+	return func(t *testing.T) { synctest.Test(t, test) }
 }
 
 func TestBatchCancelled(t *testing.T) {
@@ -270,7 +284,7 @@ func TestBatchCancelled(t *testing.T) {
 			}
 		}
 	})
-	t.Run("during processing", func(t *testing.T) {
+	t.Run("during processing", bubble(func(t *testing.T) {
 		for round := range 20 {
 			ctx, cancel := context.WithCancel(t.Context())
 			// The first copy cancels the invocation: the records still
@@ -290,7 +304,7 @@ func TestBatchCancelled(t *testing.T) {
 				t.Fatalf("round %d: response = %s, want %s", round, out, want)
 			}
 		}
-	})
+	}))
 }
 
 func TestInvokeSingleItem(t *testing.T) {

@@ -3,6 +3,6 @@
 // bootstrap under the AWS Lambda Runtime Interface Emulator, both on
 // loopback. The end-to-end tests and the demo share it.
 //
-// The tool binaries are pinned in tools/go.mod and installed into the
-// repository's git-ignored .bin folder on first use.
+// The tool binaries are pinned in tools/go.mod and installed by `make tools`
+// into the repository's git-ignored .bin folder; nothing here installs them.
 package localenv

@@ -37,7 +37,9 @@ func (f *function) Invoke(_ context.Context, payload []byte) ([]byte, error) {
 		return []byte(`{"errorType":"` + f.errorType + `","errorMessage":"x"}`), nil
 	}
 	var failures []map[string]string
-	var ev struct{ Records []struct{ MessageID, Body string } }
+	var ev struct {
+		Records []struct{ MessageID, Body string }
+	}
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return nil, err
 	}

@@ -71,3 +71,17 @@ func decodePBXEvent(raw []byte) (Item, error) {
 	}
 	return Item{Ref: &recording.Ref{File: cdr.Recording, Call: call}}, nil
 }
+
+// DecodePBXEvent decodes payload as a Yeastar event pushed by the PBX's
+// webhook, and only as that: a 30012 event gives the recording to copy
+// with the call's details, or a note that the call has none. Other event
+// types are an *recording.InvalidInputError naming the type.
+func DecodePBXEvent(payload []byte) (Item, error) {
+	if len(payload) > MaxEventSize {
+		return Item{}, invalid("event is %d bytes, more than %d", len(payload), MaxEventSize)
+	}
+	if _, err := object(payload, "Yeastar event"); err != nil {
+		return Item{}, err
+	}
+	return decodePBXEvent(payload)
+}

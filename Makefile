@@ -48,6 +48,11 @@ build:
 build-RecordingSyncFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH_LAMBDA) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap $(FUNCTION)
 
+# Used by `sam build` for the PbxWebhookFunction resource (the PBX's webhook).
+WEBHOOK_FUNCTION := ./functions/pbx-webhook
+build-PbxWebhookFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH_LAMBDA) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap $(WEBHOOK_FUNCTION)
+
 test: tools
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...

@@ -60,15 +60,27 @@ func CDRFor(file string) CDR {
 // NewCDREvent is the body of a 30012 webhook request, as the PBX of serial
 // number sn pushes it: msg is the CDR as a JSON-encoded string.
 func NewCDREvent(sn string, cdr CDR) ([]byte, error) {
-	msg, err := json.Marshal(cdr)
+	msg, err := marshal(cdr)
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(struct {
+	return marshal(struct {
 		Type int    `json:"type"`
 		SN   string `json:"sn"`
 		Msg  string `json:"msg"`
 	}{30012, sn, string(msg)})
+}
+
+// marshal encodes v as the PBX does, without escaping <, > and & (caller
+// names such as "Evelyn<5566>" travel as they are).
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // PostEvent sends body to url as the PBX's webhook does (POST, JSON,

@@ -99,8 +99,18 @@ func TestSampleEvents(t *testing.T) {
 	checks := map[string]func(t *testing.T, st *stack, inv invocation){
 		"direct-id.json":   func(t *testing.T, st *stack, inv invocation) { mustSucceed(t, inv); st.assertStored(t, 1727) },
 		"direct-file.json": func(t *testing.T, st *stack, inv invocation) { mustSucceed(t, inv); st.assertStored(t, 1728) },
-		"eventbridge.json": func(t *testing.T, st *stack, inv invocation) { mustSucceed(t, inv); st.assertStored(t, 1729) },
-		"pbx-30012.json":   func(t *testing.T, st *stack, inv invocation) { mustSucceed(t, inv); st.assertStored(t, 1730) },
+		"eventbridge.json": func(t *testing.T, st *stack, inv invocation) {
+			mustSucceed(t, inv)
+			st.assertStored(t, 1729)
+			st.assertMetadata(t, 1729, map[string]string{"call-id": "1651397415.88", "call-from": "2001", "call-to": "5551234",
+				"call-time-start": "2022-05-01 09:30:15", "call-type": "Outbound", "call-status": "ANSWERED", "pbx-sn": "3631A2124XXX"})
+		},
+		"pbx-30012.json": func(t *testing.T, st *stack, inv invocation) {
+			mustSucceed(t, inv)
+			st.assertStored(t, 1730)
+			st.assertMetadata(t, 1730, map[string]string{"call-id": "1651486500.12", "call-from": "5551234", "call-to": "2003",
+				"call-time-start": "2022-05-02 10:15:00", "call-type": "Inbound", "call-status": "ANSWERED", "pbx-sn": "3631A2124XXX"})
+		},
 		"pbx-30012-no-recording.json": func(t *testing.T, st *stack, inv invocation) {
 			if !strings.Contains(string(inv.raw), `"skipped":true`) || !strings.Contains(string(inv.raw), "1651057476.362") {
 				t.Errorf("response %s, want skipped naming the call", inv.raw)

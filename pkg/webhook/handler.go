@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -18,6 +19,11 @@ import (
 
 // MaxBodySize bounds a request body: a 30012 event is under 1 KiB.
 const MaxBodySize = 64 << 10
+
+// answerReserve is the time kept before the invocation's deadline to
+// answer 503 when the queue does not answer in time: a function killed at
+// its deadline would leave the PBX with a gateway error and no log line.
+const answerReserve = 500 * time.Millisecond
 
 // Sender puts a recording reference on the recording queue; a nil error
 // means it is queued.
@@ -130,7 +136,13 @@ func (h *Handler) event(ctx context.Context, body []byte) answer {
 	if item.Ref.Call != nil {
 		attrs = append(attrs, slog.String("callId", item.Ref.Call.ID))
 	}
-	if err := h.queue.Send(ctx, *item.Ref); err != nil {
+	sendCtx := ctx
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		sendCtx, cancel = context.WithDeadline(ctx, deadline.Add(-answerReserve))
+		defer cancel()
+	}
+	if err := h.queue.Send(sendCtx, *item.Ref); err != nil {
 		var inv *recording.InvalidInputError
 		if errors.As(err, &inv) {
 			return answer{status: http.StatusBadRequest, reason: inv.Reason, attrs: attrs}

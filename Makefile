@@ -20,6 +20,7 @@ help:
 	@echo "make invoke EVENT=events/<x>.json   invoke the function locally with one event"
 	@echo "make bench    copy benchmark against the SDK defaults and naive ways; writes docs/performance.md"
 	@echo "make bench-rss  peak-RSS benchmark (1 GiB and 4 GiB through the real bootstrap)"
+	@echo "make bench-webhook  load benchmark of the webhook function (1,000 signed posts, 50 at a time)"
 	@echo "make build    build bin/bootstrap for AWS Lambda ($(GOARCH_LAMBDA))"
 	@echo "make lint     gofmt, go vet and golangci-lint (.golangci.yml)"
 	@echo "make vulncheck  govulncheck (needs the Go vulnerability database online)"
@@ -48,6 +49,11 @@ build:
 build-RecordingSyncFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH_LAMBDA) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap $(FUNCTION)
 
+# Used by `sam build` for the PbxWebhookFunction resource (the PBX's webhook).
+WEBHOOK_FUNCTION := ./functions/pbx-webhook
+build-PbxWebhookFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH_LAMBDA) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap $(WEBHOOK_FUNCTION)
+
 test: tools
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
@@ -75,6 +81,13 @@ bench: tools
 .PHONY: bench-rss
 bench-rss: tools
 	$(GO) test -run '^$$' -bench PeakRSS -benchtime $(BENCHTIME) $(FUNCTION)
+
+# bench-webhook: 1,000 signed posts, 50 at a time, through the built webhook
+# function under 10 emulators (its reserved concurrency); every one must be
+# queued exactly once. Figures: docs/webhook-load.md.
+.PHONY: bench-webhook
+bench-webhook: tools
+	$(GO) test -run '^$$' -bench WebhookLoad -benchtime 1x ./functions/pbx-webhook
 
 lint: $(BIN)/golangci-lint
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-ed:"; echo "$$out"; exit 1; fi

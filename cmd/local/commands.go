@@ -15,8 +15,9 @@ import (
 	"github.com/recording-sync/recording-sync/pkg/config"
 )
 
-// demo invokes the function with every sample event, then lists what landed
-// in the bucket. It fails if any invocation failed.
+// demo invokes the function with every sample event, posts a signed
+// call-end webhook through the webhook function and the queue, then lists
+// what landed in the bucket. It fails if any invocation failed.
 func demo(ctx context.Context, out io.Writer) error {
 	events, err := filepath.Glob("events/*.json")
 	if err != nil || len(events) == 0 {
@@ -40,6 +41,9 @@ func demo(ctx context.Context, out io.Writer) error {
 		if !ok {
 			failed++
 		}
+	}
+	if err := webhookDemo(ctx, st, out); err != nil {
+		return fmt.Errorf("webhook: %w", err)
 	}
 	if err := listBucket(ctx, st, out); err != nil {
 		return err

@@ -3,7 +3,9 @@
 // with the sample recordings the events in events/ name, and the Lambda
 // Runtime Interface Emulator, then invokes the function.
 //
-//	local demo                 invoke every events/*.json, then list the bucket
+//	local demo                 invoke every events/*.json, post a signed call-end
+//	                           webhook through the webhook function and the queue,
+//	                           then list the bucket
 //	local invoke EVENT.json    invoke one event and print the function's response
 package main
 

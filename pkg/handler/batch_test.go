@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -22,8 +23,8 @@ import (
 // in each call so that concurrent calls overlap.
 type batchCopier struct {
 	delay  time.Duration
-	fail   map[recording.Ref]error
-	onCall func(recording.Ref) // runs inside Copy, before the sleep
+	fail   map[recording.Ref]error // by id and file; the call's details do not count
+	onCall func(recording.Ref)     // runs inside Copy, before the sleep
 
 	mu        sync.Mutex
 	calls     []recording.Ref
@@ -47,7 +48,7 @@ func (c *batchCopier) Copy(ctx context.Context, ref recording.Ref) (recording.Re
 	}
 	time.Sleep(c.delay)
 	res := resultFor(ref)
-	if err := c.fail[ref]; err != nil {
+	if err := c.fail[recording.Ref{ID: ref.ID, File: ref.File}]; err != nil {
 		return res, err
 	}
 	return res, nil
@@ -313,6 +314,7 @@ func TestInvokeSingleItem(t *testing.T) {
 		msg, _ := json.Marshal(`{"call_id":"1651397415.88","recording":"` + rec + `"}`)
 		return `{"type":30012,"sn":"x","msg":` + string(msg) + `}`
 	}
+	call := &recording.Call{ID: "1651397415.88", SN: "x"}
 	tests := []struct {
 		name        string
 		payload     string
@@ -321,8 +323,8 @@ func TestInvokeSingleItem(t *testing.T) {
 	}{
 		{"direct id", `{"id":1727}`, recording.Ref{ID: 1727}, "direct"},
 		{"EventBridge direct", `{"source":"yeastar.pbx","detail":{"id":1727}}`, recording.Ref{ID: 1727}, "eventbridge"},
-		{"EventBridge 30012", `{"source":"yeastar.pbx","detail":` + cdr(wav) + `}`, recording.Ref{File: wav}, "eventbridge"},
-		{"30012", cdr(wav), recording.Ref{File: wav}, "pbx-event"},
+		{"EventBridge 30012", `{"source":"yeastar.pbx","detail":` + cdr(wav) + `}`, recording.Ref{File: wav, Call: call}, "eventbridge"},
+		{"30012", cdr(wav), recording.Ref{File: wav, Call: call}, "pbx-event"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" returns the Result", func(t *testing.T) {
@@ -335,7 +337,7 @@ func TestInvokeSingleItem(t *testing.T) {
 			if !bytes.Equal(out, want) {
 				t.Errorf("response = %s, want %s", out, want)
 			}
-			if calls := c.called(); len(calls) != 1 || calls[0] != tt.wantRef {
+			if calls := c.called(); len(calls) != 1 || !reflect.DeepEqual(calls[0], tt.wantRef) {
 				t.Errorf("Copy calls = %+v, want one with %+v", calls, tt.wantRef)
 			}
 			if len(lines) != 1 {
@@ -345,7 +347,7 @@ func TestInvokeSingleItem(t *testing.T) {
 		})
 		t.Run(tt.name+" fails on a copy error", func(t *testing.T) {
 			copyErr := &recording.PermanentError{Ref: tt.wantRef, Err: errors.New("gone")}
-			c := &batchCopier{fail: map[recording.Ref]error{tt.wantRef: copyErr}}
+			c := &batchCopier{fail: map[recording.Ref]error{{ID: tt.wantRef.ID, File: tt.wantRef.File}: copyErr}}
 			out, lines, err := invokeBatch(t, t.Context(), c, nil, tt.payload)
 			if !errors.Is(err, copyErr) {
 				t.Errorf("Invoke error = %v, want the copier's %v", err, copyErr)

@@ -60,6 +60,7 @@ func startStack(ctx context.Context, logs io.Writer) (_ *stack, err error) {
 	}
 	env := append(st.s3.Env(),
 		"PBX_BASE_URL="+st.sim.URL(),
+		"PBX_ALLOW_HTTP=true", // the simulator serves plain HTTP on loopback
 		"PBX_CLIENT_ID="+demoClientID,
 		"PBX_CLIENT_SECRET="+demoClientSecret,
 		"RECORDINGS_BUCKET="+demoBucket,

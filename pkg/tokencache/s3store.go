@@ -4,15 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go"
+
+	"github.com/recording-sync/recording-sync/pkg/s3store"
 )
 
 // MaxEntrySize bounds what Load reads: an entry is a few hundred bytes, and
@@ -47,7 +45,7 @@ func NewS3Store(client S3API, bucket, key string) *S3Store {
 func (s *S3Store) Load(ctx context.Context) (Entry, string, error) {
 	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.bucket, Key: &s.key}, quietChecksums)
 	if err != nil {
-		if errorCode(err) == "NoSuchKey" {
+		if s3store.Kind(err) == s3store.ErrNoSuchKey {
 			return Entry{}, "", nil
 		}
 		return Entry{}, "", fmt.Errorf("tokencache: load s3://%s/%s: %w", s.bucket, s.key, err)
@@ -111,27 +109,11 @@ func quietChecksums(o *s3.Options) { o.DisableLogOutputChecksumValidationSkipped
 // object changed: 412 PreconditionFailed, 409 (ConditionalRequestConflict:
 // a concurrent conditional write), or, for If-Match, a key that is gone.
 func isConflict(err error, replacing bool) bool {
-	switch errorCode(err) {
-	case "PreconditionFailed", "ConditionalRequestConflict":
+	switch s3store.Kind(err) {
+	case s3store.ErrConditionFailed:
 		return true
-	case "NoSuchKey":
+	case s3store.ErrNoSuchKey:
 		return replacing
 	}
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
-		switch re.HTTPStatusCode() {
-		case http.StatusPreconditionFailed, http.StatusConflict:
-			return true
-		}
-	}
 	return false
-}
-
-// errorCode returns the S3 error code carried by err, or "".
-func errorCode(err error) string {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.ErrorCode()
-	}
-	return ""
 }

@@ -31,8 +31,8 @@ var (
 	// configuration fixes it.
 	ErrAccessDenied = errors.New("S3 refused access (IAM, credentials or KMS key)")
 	// ErrConditionFailed is a conditional write whose condition no longer
-	// holds: 412 PreconditionFailed, or 409 ConditionalRequestConflict (a
-	// concurrent conditional write to the same key).
+	// holds: 412 PreconditionFailed, or a 409 (ConditionalRequestConflict,
+	// OperationAborted: a concurrent conditional write to the same key).
 	ErrConditionFailed = errors.New("conditional write failed")
 )
 
@@ -82,18 +82,14 @@ func Kind(err error) error {
 	case code == "PreconditionFailed", code == "ConditionalRequestConflict":
 		return ErrConditionFailed
 	}
-	// A HEAD answer has no body: the SDK names it after the status text
-	// ("Forbidden"). A coded answer with a status below was classified above
-	// or is something else, such as RequestTimeTooSkewed (403).
-	status := statusCode(err)
-	if code != "" && code != strings.ReplaceAll(http.StatusText(status), " ", "") {
-		return nil
-	}
-	switch status {
-	case http.StatusForbidden:
-		return ErrAccessDenied
-	case http.StatusPreconditionFailed, http.StatusConflict:
+	switch status := statusCode(err); {
+	case status == http.StatusPreconditionFailed, status == http.StatusConflict:
 		return ErrConditionFailed
+	case status == http.StatusForbidden && (code == "" || code == "Forbidden"):
+		// A HEAD answer has no body: the SDK names it after its status
+		// text. A coded 403 not classified above is something else, such
+		// as RequestTimeTooSkewed.
+		return ErrAccessDenied
 	}
 	return nil
 }

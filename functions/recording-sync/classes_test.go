@@ -88,3 +88,50 @@ func TestUploadDeniedDownloadsOnce(t *testing.T) {
 	}
 	st.assertNothingStored(t)
 }
+
+// refuseDownloads answers the first n GETs of a download link with status,
+// as a PBX does for a stale link or a refused token, and passes on the rest.
+func refuseDownloads(status int, n int64) func(http.Handler) http.Handler {
+	var refused atomic.Int64
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasPrefix(r.URL.Path, "/api/download/") && refused.Add(1) <= n {
+				http.Error(w, http.StatusText(status), status)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// TestDownloadLinkRefused: a download link the PBX refuses is fetched anew
+// once; when the fresh one is refused too, the copy ends as a PermanentError
+// instead of fetching links and retrying until its attempts run out.
+func TestDownloadLinkRefused(t *testing.T) {
+	for _, status := range []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			t.Run("once", func(t *testing.T) {
+				st := newStack(t, stackOptions{pbxHandler: refuseDownloads(status, 1)})
+				rec := yeastartest.Recording{ID: 43, File: recordingFile(43, "wav"), Size: mib}
+				st.sim.AddRecording(rec)
+				st.copyAndVerify(t, rec)
+				if n := st.sim.Stats().APIRequests["recording/download"]; n != 2 {
+					t.Errorf("%d download links fetched, want 2: the refused one and its renewal", n)
+				}
+			})
+			t.Run("always", func(t *testing.T) {
+				st := newStack(t, stackOptions{pbxHandler: refuseDownloads(status, 1000)})
+				rec := yeastartest.Recording{ID: 44, File: recordingFile(44, "wav"), Size: mib}
+				st.sim.AddRecording(rec)
+				inv := st.invoke(t, fmt.Sprintf(`{"id": %d}`, rec.ID))
+				if inv.ErrorType != "PermanentError" || !strings.Contains(inv.ErrorMessage, fmt.Sprintf("HTTP status %d", status)) {
+					t.Fatalf("response %s, want a PermanentError naming HTTP %d", inv.raw, status)
+				}
+				if n := st.sim.Stats().APIRequests["recording/download"]; n != 2 {
+					t.Errorf("%d download links fetched, want 2: the refused one and its renewal", n)
+				}
+				st.assertNothingStored(t)
+			})
+		})
+	}
+}

@@ -22,9 +22,10 @@ import (
 //   - a PBX answer no retry can change: a bad file name, a download URL
 //     off the PBX's origin;
 //   - the download of a fresh link refused with HTTP 401, 403 or 404. A
-//     stale or expired link is asked for anew once first (as on 10004),
-//     so the status that reaches ClassOf is the fresh link's: the PBX
-//     refuses it, or no longer has the file;
+//     stale or expired link is asked for anew once first (as on 10004;
+//     a revoked token is renewed on the way, the link request answering
+//     10004 for it), so the status that reaches ClassOf is the fresh
+//     link's: the PBX refuses it, or no longer has the file;
 //   - S3: a missing bucket (NoSuchBucket, or a bucket HeadBucket cannot
 //     find) and access refused (AccessDenied and a HEAD's bare 403,
 //     InvalidAccessKeyId, SignatureDoesNotMatch, SSE-KMS key errors), from

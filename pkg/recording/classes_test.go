@@ -64,7 +64,7 @@ func TestClassifyS3AndDownloadAnswers(t *testing.T) {
 		{"NoSuchBucket on the token cache's Load", viaTokenCache(s3Answer("GetObject", 404, "NoSuchBucket", "The specified bucket does not exist")), permanent},
 		{"NoSuchBucket on PutObject", upload(s3Answer("PutObject", 404, "NoSuchBucket", "The specified bucket does not exist")), permanent},
 		{"NoSuchBucket joined with an abort error", upload(errors.Join(s3Answer("UploadPart", 404, "NoSuchBucket", "gone"), errors.New("abort multipart upload: boom"))), permanent},
-		{"a denial already named by s3store", head(s3store.ErrAccessDenied), permanent},
+		{"a missing bucket already named by s3store", head(s3store.ErrNoSuchBucket), permanent},
 		{"clock skew is not a denial", upload(s3Answer("PutObject", 403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.")), retryable},
 		{"SlowDown", upload(s3Answer("PutObject", 503, "SlowDown", "Please reduce your request rate.")), retryable},
 		{"InternalError", upload(s3Answer("UploadPart", 500, "InternalError", "We encountered an internal error.")), retryable},

@@ -15,7 +15,7 @@ import (
 //
 // ClassOf is the one place that decides what a failure is; the packages
 // below it only name what happened (yeastar: errcodes and HTTP statuses;
-// s3store.Kind: the S3 answers, for the store and the token cache alike).
+// s3store.KindOf: the S3 answers, for the store and the token cache alike).
 // Permanent, never retried:
 //   - PBX errcodes 10005, 40002, 70004, 70087, 70123, and -1 on get_token
 //     (bad credentials: retrying would get the IP blocked);
@@ -138,8 +138,8 @@ func IsPermanent(err error) bool {
 	if errors.As(err, &inv) || errors.Is(err, errBadAnswer) || errors.Is(err, yeastar.ErrForeignURL) {
 		return true
 	}
-	switch s3store.Kind(err) {
-	case s3store.ErrNoSuchBucket, s3store.ErrAccessDenied:
+	switch s3store.KindOf(err) {
+	case s3store.NoSuchBucket, s3store.AccessDenied:
 		return true // a configuration error: the bucket, the role or the key is wrong
 	}
 	if linkRefused(err) {

@@ -9,32 +9,55 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
-// The S3 answers this project acts on. Kind names them for every package
-// that talks to S3 (this store and the token cache); recording.ClassOf
-// decides what each means for a copy.
-var (
-	// ErrAlreadyExists is returned when the key was written by someone
-	// else before this upload completed (the conditional write lost the
-	// race).
-	ErrAlreadyExists = errors.New("object already exists")
-	// ErrNoSuchBucket is the bucket itself missing: a configuration error
-	// that no retry can fix.
-	ErrNoSuchBucket = errors.New("bucket does not exist")
-	// ErrNoSuchKey is a missing object (GetObject's NoSuchKey).
-	ErrNoSuchKey = errors.New("object does not exist")
-	// ErrAccessDenied is a request S3 refused for who made it: a missing
-	// IAM permission or bucket policy (AccessDenied, and a HEAD's bare 403),
+// ErrAlreadyExists is returned when the key was written by someone else
+// before this upload completed (the conditional write lost the race).
+var ErrAlreadyExists = errors.New("object already exists")
+
+// ErrNoSuchBucket is returned when the bucket itself does not exist: a
+// configuration error that no retry can fix.
+var ErrNoSuchBucket = errors.New("bucket does not exist")
+
+// Kind names an S3 answer this project acts on. KindOf tells them apart for
+// every package that talks to S3 (this store and the token cache);
+// recording.ClassOf decides what each means for a copy.
+type Kind int
+
+// The kinds of S3 answers.
+const (
+	// Other is anything else: a network fault, a 5xx, throttling, success.
+	Other Kind = iota
+	// NoSuchBucket is the bucket itself missing, or ErrNoSuchBucket.
+	NoSuchBucket
+	// NoSuchKey is a missing object (GetObject's NoSuchKey).
+	NoSuchKey
+	// AccessDenied is a request S3 refused for who made it: a missing IAM
+	// permission or bucket policy (AccessDenied, and a HEAD's bare 403),
 	// unknown or wrong credentials (InvalidAccessKeyId,
 	// SignatureDoesNotMatch), or the SSE-KMS key (an access-denied on it
 	// comes as AccessDenied; a disabled, missing or unusable key as
 	// KMS.DisabledException, KMS.NotFoundException, ...). Only a change of
 	// configuration fixes it.
-	ErrAccessDenied = errors.New("S3 refused access (IAM, credentials or KMS key)")
-	// ErrConditionFailed is a conditional write whose condition no longer
+	AccessDenied
+	// ConditionFailed is a conditional write whose condition no longer
 	// holds: 412 PreconditionFailed, or a 409 (ConditionalRequestConflict,
 	// OperationAborted: a concurrent conditional write to the same key).
-	ErrConditionFailed = errors.New("conditional write failed")
+	ConditionFailed
 )
+
+// String names the kind, for messages.
+func (k Kind) String() string {
+	switch k {
+	case NoSuchBucket:
+		return "NoSuchBucket"
+	case NoSuchKey:
+		return "NoSuchKey"
+	case AccessDenied:
+		return "AccessDenied"
+	case ConditionFailed:
+		return "ConditionFailed"
+	}
+	return "Other"
+}
 
 // deniedCodes are S3 error codes that say the caller may not do what it
 // asked, whatever it retries.
@@ -57,41 +80,34 @@ var transientKMSCodes = map[string]bool{
 	"KMS.ServiceUnavailableException": true,
 }
 
-// Kind returns which of the errors above err is: one of them wrapped, or an
-// S3 answer (as the SDK wraps it: an OperationError around a ResponseError
-// around a smithy.APIError) that carries its code or, for a bodiless HEAD
-// answer, only its HTTP status. Kind returns nil for anything else, which
-// includes every network fault and 5xx.
-func Kind(err error) error {
-	if err == nil {
-		return nil
-	}
-	for _, kind := range []error{ErrNoSuchBucket, ErrNoSuchKey, ErrAccessDenied, ErrConditionFailed} {
-		if errors.Is(err, kind) {
-			return kind
-		}
+// KindOf returns the kind of the S3 answer behind err (as the SDK wraps it:
+// an OperationError around a ResponseError around a smithy.APIError), from
+// its code or, for a bodiless HEAD answer, its HTTP status alone.
+func KindOf(err error) Kind {
+	if errors.Is(err, ErrNoSuchBucket) {
+		return NoSuchBucket
 	}
 	code := errorCode(err)
 	switch {
 	case code == "NoSuchBucket":
-		return ErrNoSuchBucket
+		return NoSuchBucket
 	case code == "NoSuchKey":
-		return ErrNoSuchKey
+		return NoSuchKey
 	case deniedCodes[code], strings.HasPrefix(code, "KMS.") && !transientKMSCodes[code]:
-		return ErrAccessDenied
+		return AccessDenied
 	case code == "PreconditionFailed", code == "ConditionalRequestConflict":
-		return ErrConditionFailed
+		return ConditionFailed
 	}
 	switch status := statusCode(err); {
 	case status == http.StatusPreconditionFailed, status == http.StatusConflict:
-		return ErrConditionFailed
+		return ConditionFailed
 	case status == http.StatusForbidden && (code == "" || code == "Forbidden"):
 		// A HEAD answer has no body: the SDK names it after its status
 		// text. A coded 403 not classified above is something else, such
 		// as RequestTimeTooSkewed.
-		return ErrAccessDenied
+		return AccessDenied
 	}
-	return nil
+	return Other
 }
 
 // errorCode returns the S3 error code carried by err, or "".

@@ -62,26 +62,26 @@ func TestKindRealServer(t *testing.T) {
 	tests := []struct {
 		name     string
 		err      error
-		want     error
+		want     Kind
 		wantCode string // the S3 error code the SDK decoded; "" to skip
 	}{
-		{"GetObject, missing bucket", get(good, "no-such-bucket-kind", "k"), ErrNoSuchBucket, "NoSuchBucket"},
-		{"PutObject, missing bucket", put(good, "no-such-bucket-kind", "k"), ErrNoSuchBucket, "NoSuchBucket"},
-		{"GetObject, missing key", get(good, bucket, "absent"), ErrNoSuchKey, "NoSuchKey"},
-		{"GetObject, wrong secret", get(wrongSecret, bucket, "there"), ErrAccessDenied, "SignatureDoesNotMatch"},
-		{"PutObject, wrong secret", put(wrongSecret, bucket, "new"), ErrAccessDenied, "SignatureDoesNotMatch"},
-		{"HeadObject, wrong secret (bodiless 403)", head(wrongSecret, bucket, "there"), ErrAccessDenied, ""},
-		{"Store.Exists, wrong secret", exists(wrongSecret, bucket, "absent"), ErrAccessDenied, ""},
-		{"Store.Exists, missing bucket", exists(good, "no-such-bucket-kind", "k"), ErrNoSuchBucket, ""},
-		{"PutObject If-None-Match on an existing key", put(good, bucket, "there"), ErrConditionFailed, ""},
-		{"success", get(good, bucket, "there"), nil, ""},
+		{"GetObject, missing bucket", get(good, "no-such-bucket-kind", "k"), NoSuchBucket, "NoSuchBucket"},
+		{"PutObject, missing bucket", put(good, "no-such-bucket-kind", "k"), NoSuchBucket, "NoSuchBucket"},
+		{"GetObject, missing key", get(good, bucket, "absent"), NoSuchKey, "NoSuchKey"},
+		{"GetObject, wrong secret", get(wrongSecret, bucket, "there"), AccessDenied, "SignatureDoesNotMatch"},
+		{"PutObject, wrong secret", put(wrongSecret, bucket, "new"), AccessDenied, "SignatureDoesNotMatch"},
+		{"HeadObject, wrong secret (bodiless 403)", head(wrongSecret, bucket, "there"), AccessDenied, ""},
+		{"Store.Exists, wrong secret", exists(wrongSecret, bucket, "absent"), AccessDenied, ""},
+		{"Store.Exists, missing bucket", exists(good, "no-such-bucket-kind", "k"), NoSuchBucket, ""},
+		{"PutObject If-None-Match on an existing key", put(good, bucket, "there"), ConditionFailed, ""},
+		{"success", get(good, bucket, "there"), Other, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Kind(tt.err); got != tt.want {
-				t.Errorf("Kind(%v) = %v, want %v", tt.err, got, tt.want)
+			if got := KindOf(tt.err); got != tt.want {
+				t.Errorf("KindOf(%v) = %v, want %v", tt.err, got, tt.want)
 			}
-			if got := Kind(fmt.Errorf("wrapped: %w", tt.err)); got != tt.want {
+			if got := KindOf(fmt.Errorf("wrapped: %w", tt.err)); got != tt.want {
 				t.Errorf("Kind of the wrapped error = %v, want %v", got, tt.want)
 			}
 			var apiErr smithy.APIError
@@ -121,23 +121,23 @@ func TestKindAnswers(t *testing.T) {
 	tests := []struct {
 		status        int
 		code, message string
-		want          error
+		want          Kind
 	}{
 		// An SSE-KMS permission failure comes as AccessDenied, the message
 		// naming the KMS action.
-		{403, "AccessDenied", "User: arn:aws:sts::123456789012:assumed-role/fn/fn is not authorized to perform: kms:GenerateDataKey on resource: arn:aws:kms:eu-west-1:123456789012:key/k because no identity-based policy allows the kms:GenerateDataKey action", ErrAccessDenied},
-		{403, "AccessDenied", "Access Denied", ErrAccessDenied},
-		{403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.", ErrAccessDenied},
-		{403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.", ErrAccessDenied},
-		{403, "AllAccessDisabled", "All access to this object has been disabled", ErrAccessDenied},
-		{400, "KMS.DisabledException", "arn:aws:kms:eu-west-1:123456789012:key/k is disabled.", ErrAccessDenied},
-		{400, "KMS.NotFoundException", "Invalid keyId k", ErrAccessDenied},
-		{400, "KMS.KMSInvalidStateException", "arn:aws:kms:eu-west-1:123456789012:key/k is pending deletion.", ErrAccessDenied},
-		{400, "KMS.ThrottlingException", "You have exceeded the rate at which you may call KMS.", nil},
-		{403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.", nil},
-		{404, "NoSuchBucket", "The specified bucket does not exist", ErrNoSuchBucket},
-		{503, "SlowDown", "Please reduce your request rate.", nil},
-		{500, "InternalError", "We encountered an internal error. Please try again.", nil},
+		{403, "AccessDenied", "User: arn:aws:sts::123456789012:assumed-role/fn/fn is not authorized to perform: kms:GenerateDataKey on resource: arn:aws:kms:eu-west-1:123456789012:key/k because no identity-based policy allows the kms:GenerateDataKey action", AccessDenied},
+		{403, "AccessDenied", "Access Denied", AccessDenied},
+		{403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.", AccessDenied},
+		{403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.", AccessDenied},
+		{403, "AllAccessDisabled", "All access to this object has been disabled", AccessDenied},
+		{400, "KMS.DisabledException", "arn:aws:kms:eu-west-1:123456789012:key/k is disabled.", AccessDenied},
+		{400, "KMS.NotFoundException", "Invalid keyId k", AccessDenied},
+		{400, "KMS.KMSInvalidStateException", "arn:aws:kms:eu-west-1:123456789012:key/k is pending deletion.", AccessDenied},
+		{400, "KMS.ThrottlingException", "You have exceeded the rate at which you may call KMS.", Other},
+		{403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.", Other},
+		{404, "NoSuchBucket", "The specified bucket does not exist", NoSuchBucket},
+		{503, "SlowDown", "Please reduce your request rate.", Other},
+		{500, "InternalError", "We encountered an internal error. Please try again.", Other},
 	}
 	for _, tt := range tests {
 		t.Run(tt.code+" "+tt.message[:min(len(tt.message), 20)], func(t *testing.T) {
@@ -148,10 +148,10 @@ func TestKindAnswers(t *testing.T) {
 			if err == nil {
 				t.Fatal("Upload succeeded against a server answering errors")
 			}
-			if got := Kind(err); got != tt.want {
-				t.Errorf("Kind(%v) = %v, want %v", err, got, tt.want)
+			if got := KindOf(err); got != tt.want {
+				t.Errorf("KindOf(%v) = %v, want %v", err, got, tt.want)
 			}
-			if tt.want == ErrNoSuchBucket {
+			if tt.want == NoSuchBucket {
 				return // Upload names a missing bucket by ErrNoSuchBucket alone
 			}
 			var apiErr smithy.APIError
@@ -170,8 +170,8 @@ func TestExistsDenied(t *testing.T) {
 	srv, requests := s3ErrorServer(t, http.StatusForbidden, "AccessDenied", "Access Denied")
 	store := New(clientWith(t, func(o *s3.Options) { o.BaseEndpoint = aws.String(srv.URL) }), nil)
 	ok, _, err := store.Exists(t.Context(), "b", "k")
-	if ok || Kind(err) != ErrAccessDenied {
-		t.Fatalf("Exists = %v, %v; want false and an error of kind ErrAccessDenied", ok, err)
+	if ok || KindOf(err) != AccessDenied {
+		t.Fatalf("Exists = %v, %v; want false and an error of kind AccessDenied", ok, err)
 	}
 	if n := requests.Load(); n != 1 {
 		t.Errorf("%d requests, want 1 HeadObject", n)

@@ -96,7 +96,7 @@ func (s *Store) Exists(ctx context.Context, bucket, key string) (bool, int64, er
 	switch {
 	case err == nil:
 		return true, aws.ToInt64(out.ContentLength), nil
-	case Kind(err) == ErrNoSuchBucket:
+	case KindOf(err) == NoSuchBucket:
 		return false, 0, fmt.Errorf("s3 head %s/%s: %w", bucket, key, ErrNoSuchBucket)
 	case !isStatus(err, http.StatusNotFound):
 		return false, 0, fmt.Errorf("s3 head %s/%s: %w", bucket, key, err)
@@ -118,7 +118,7 @@ func (s *Store) checkBucket(ctx context.Context, bucket string) error {
 	case err == nil:
 		s.buckets.Store(bucket, struct{}{})
 		return nil
-	case Kind(err) == ErrNoSuchBucket || isStatus(err, http.StatusNotFound):
+	case KindOf(err) == NoSuchBucket || isStatus(err, http.StatusNotFound):
 		return ErrNoSuchBucket
 	}
 	return fmt.Errorf("head bucket: %w", err)
@@ -148,7 +148,7 @@ func (s *Store) Upload(ctx context.Context, obj Object, body io.Reader) (Result,
 		switch {
 		case isPreconditionFailed(err):
 			return Result{}, fmt.Errorf("s3 upload %s/%s: %w", obj.Bucket, obj.Key, ErrAlreadyExists)
-		case Kind(err) == ErrNoSuchBucket:
+		case KindOf(err) == NoSuchBucket:
 			s.buckets.Delete(obj.Bucket)
 			return Result{}, fmt.Errorf("s3 upload %s/%s: %w", obj.Bucket, obj.Key, ErrNoSuchBucket)
 		}

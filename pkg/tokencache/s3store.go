@@ -45,7 +45,7 @@ func NewS3Store(client S3API, bucket, key string) *S3Store {
 func (s *S3Store) Load(ctx context.Context) (Entry, string, error) {
 	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.bucket, Key: &s.key}, quietChecksums)
 	if err != nil {
-		if s3store.Kind(err) == s3store.ErrNoSuchKey {
+		if s3store.KindOf(err) == s3store.NoSuchKey {
 			return Entry{}, "", nil
 		}
 		return Entry{}, "", fmt.Errorf("tokencache: load s3://%s/%s: %w", s.bucket, s.key, err)
@@ -109,10 +109,10 @@ func quietChecksums(o *s3.Options) { o.DisableLogOutputChecksumValidationSkipped
 // object changed: 412 PreconditionFailed, 409 (ConditionalRequestConflict:
 // a concurrent conditional write), or, for If-Match, a key that is gone.
 func isConflict(err error, replacing bool) bool {
-	switch s3store.Kind(err) {
-	case s3store.ErrConditionFailed:
+	switch s3store.KindOf(err) {
+	case s3store.ConditionFailed:
 		return true
-	case s3store.ErrNoSuchKey:
+	case s3store.NoSuchKey:
 		return replacing
 	}
 	return false

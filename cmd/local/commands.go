@@ -27,7 +27,7 @@ func demo(ctx context.Context, out io.Writer) error {
 	if _, err := fmt.Fprintln(out, "Starting the local S3 server, the PBX simulator and the function under the Lambda emulator..."); err != nil {
 		return err
 	}
-	st, err := startStack(ctx, out)
+	st, err := startStack(ctx, out, S3Target{})
 	if err != nil {
 		return err
 	}
@@ -54,9 +54,15 @@ func demo(ctx context.Context, out io.Writer) error {
 	return nil
 }
 
-// invoke runs one event and prints the function's response.
-func invoke(ctx context.Context, out io.Writer, event string) error {
-	st, err := startStack(ctx, out)
+// invoke runs one event and prints the function's response, against the
+// local S3 server or, when target names one, the user's.
+func invoke(ctx context.Context, out io.Writer, event string, target S3Target) error {
+	if target.Endpoint != "" {
+		if _, err := fmt.Fprintf(out, "Using the S3 server at %s, bucket %s\n", target.Endpoint, target.Bucket); err != nil {
+			return err
+		}
+	}
+	st, err := startStack(ctx, out, target)
 	if err != nil {
 		return err
 	}

@@ -124,6 +124,7 @@ func newStack(t testing.TB, opts stackOptions) *stack {
 	}
 	env := append(s3Server.Env(),
 		"PBX_BASE_URL="+pbxURL,
+		"PBX_ALLOW_HTTP=true", // the simulator serves plain HTTP on loopback
 		"PBX_CLIENT_ID="+testClientID,
 		"PBX_CLIENT_SECRET="+secret,
 		"RECORDINGS_BUCKET="+st.bucket,

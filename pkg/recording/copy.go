@@ -226,11 +226,13 @@ func (c *Copier) link(ctx context.Context, q yeastar.RecordingQuery) (yeastar.Do
 
 // opener opens the download at an offset. When the link has expired or
 // its token was revoked (the PBX answers 10004 even after the client
-// renewed its token), it asks for a new link first.
+// renewed its token, or refuses the GET with HTTP 401, 403 or 404), it asks
+// for a new link once; if the PBX refuses that one too, the error is
+// permanent (see linkRefused).
 func (c *Copier) opener(q yeastar.RecordingQuery, link yeastar.DownloadLink) opener {
 	return func(ctx context.Context, offset int64) (*yeastar.Download, error) {
 		d, err := c.pbx.Download(ctx, link.ResourceURL, offset)
-		if !errors.Is(err, &yeastar.APIError{Code: yeastar.CodeTokenExpired}) {
+		if !errors.Is(err, &yeastar.APIError{Code: yeastar.CodeTokenExpired}) && !linkRefused(err) {
 			return d, err
 		}
 		fresh, lerr := c.link(ctx, q)

@@ -4,16 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go"
 
+	"github.com/recording-sync/recording-sync/pkg/s3store"
 	"github.com/recording-sync/recording-sync/pkg/seal"
 )
 
@@ -65,7 +62,7 @@ func NewS3Store(client S3API, bucket, key, clientSecret string) (*S3Store, error
 func (s *S3Store) Load(ctx context.Context) (Entry, string, error) {
 	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.bucket, Key: &s.key}, quietChecksums)
 	if err != nil {
-		if errorCode(err) == "NoSuchKey" {
+		if s3store.KindOf(err) == s3store.NoSuchKey {
 			return Entry{}, "", nil
 		}
 		return Entry{}, "", fmt.Errorf("tokencache: load s3://%s/%s: %w", s.bucket, s.key, err)
@@ -138,27 +135,11 @@ func quietChecksums(o *s3.Options) { o.DisableLogOutputChecksumValidationSkipped
 // object changed: 412 PreconditionFailed, 409 (ConditionalRequestConflict:
 // a concurrent conditional write), or, for If-Match, a key that is gone.
 func isConflict(err error, replacing bool) bool {
-	switch errorCode(err) {
-	case "PreconditionFailed", "ConditionalRequestConflict":
+	switch s3store.KindOf(err) {
+	case s3store.ConditionFailed:
 		return true
-	case "NoSuchKey":
+	case s3store.NoSuchKey:
 		return replacing
 	}
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
-		switch re.HTTPStatusCode() {
-		case http.StatusPreconditionFailed, http.StatusConflict:
-			return true
-		}
-	}
 	return false
-}
-
-// errorCode returns the S3 error code carried by err, or "".
-func errorCode(err error) string {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.ErrorCode()
-	}
-	return ""
 }

@@ -128,6 +128,7 @@ func (st *stack) withCopy(t testing.TB) *stack {
 	}
 	env := append(s3Server.Env(),
 		"PBX_BASE_URL="+st.sim.URL(),
+		"PBX_ALLOW_HTTP=true", // the simulator serves plain HTTP on loopback
 		"PBX_CLIENT_ID="+testClientID,
 		"PBX_CLIENT_SECRET="+testClientSecret,
 		"RECORDINGS_BUCKET="+st.bucket,

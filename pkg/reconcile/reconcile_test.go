@@ -74,7 +74,7 @@ func TestManyPagesUnderAPageSizeCap(t *testing.T) {
 func TestScheduledRunLeavesYoungRecordingsToTheirEvents(t *testing.T) {
 	e := newEnv(t, yeastartest.Options{})
 	fired := time.Date(2026, 4, 2, 12, 0, 0, 0, time.UTC)
-	old := e.add(fired.Add(-27*time.Hour), 0, 1, 1, nil)         // before the lookback
+	old := e.add(fired.Add(-27*time.Hour), 0, 1, 1, nil)            // before the lookback
 	inside := e.add(fired.Add(-25*time.Hour), time.Hour, 2, 3, nil) // inside
 	edge := e.add(fired.Add(-10*time.Minute), 0, 10, 1, nil)        // at the settle edge
 	young := e.add(fired.Add(-9*time.Minute), 0, 11, 1, nil)        // younger than the settle time

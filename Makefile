@@ -102,3 +102,16 @@ fuzz:
 
 clean:
 	rm -rf bin .aws-sam
+
+## The reconciler: lists what the PBX has in a window and queues what the bucket lacks.
+RECONCILE_FUNCTION := ./functions/recording-reconcile
+
+# Used by `sam build` (BuildMethod: makefile) for the RecordingReconcileFunction resource.
+build-RecordingReconcileFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH_LAMBDA) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap $(RECONCILE_FUNCTION)
+
+# reconcile: a backfill of [FROM, TO] (RFC 3339) against the local stack:
+# the PBX simulator, the local S3 server, the local queue and the copy function.
+.PHONY: reconcile
+reconcile: tools
+	$(GO) run ./cmd/local reconcile '$(FROM)' '$(TO)'

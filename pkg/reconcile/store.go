@@ -164,3 +164,28 @@ func errorCode(err error) string {
 	}
 	return ""
 }
+
+// StatePurpose is the seal purpose of the reconciler's state: its key is
+// derived from the PBX client secret for this purpose only.
+const StatePurpose = "recording-sync/reconcile-state/v1"
+
+// Sealer seals and opens bytes bound to additional data (a *seal.Key).
+type Sealer interface {
+	Seal(plaintext, ad []byte) []byte
+	Open(sealed, ad []byte) ([]byte, error)
+}
+
+// SealedJSON is the Codec of the deployed functions: the JSON sealed with
+// key, bound to s3://bucket/key, so that the object moved elsewhere no
+// longer opens.
+func SealedJSON(key Sealer, bucket, objectKey string) Codec {
+	return sealed{key: key, ad: []byte("s3://" + bucket + "/" + objectKey)}
+}
+
+type sealed struct {
+	key Sealer
+	ad  []byte
+}
+
+func (s sealed) Seal(plain []byte) ([]byte, error) { return s.key.Seal(plain, s.ad), nil }
+func (s sealed) Open(b []byte) ([]byte, error)     { return s.key.Open(b, s.ad) }

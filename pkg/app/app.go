@@ -33,9 +33,37 @@ import (
 // token, the S3 store, the copier and the handler. Every secret it meets is
 // registered with red before anything can print it.
 func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger) (*handler.Handler, error) {
-	cfg, err := config.Load(lookup)
+	sh, err := buildShared(ctx, lookup, red, log)
 	if err != nil {
 		return nil, err
+	}
+	upload, err := config.UploadFor(lookup)
+	if err != nil {
+		return nil, err
+	}
+	cfg := sh.cfg
+	store := s3store.New(sh.s3, &s3store.Options{PartSize: int64(upload.PartSizeMiB) << 20, Concurrency: upload.Concurrency})
+	copier := recording.NewCopier(sh.pbx, store, cfg.Bucket, cfg.KeyTemplate, &recording.Options{StallTimeout: cfg.StallTimeout})
+	return handler.New(copier, log, &handler.Options{BatchConcurrency: cfg.BatchConcurrency}), nil
+}
+
+// shared is what every function of the stack builds the same way: the
+// configuration, the AWS configuration, the S3 client, and the PBX client
+// with the token all instances share.
+type shared struct {
+	cfg    config.Config
+	awsCfg aws.Config
+	s3     *s3.Client
+	pbx    *yeastar.Client
+	creds  yeastar.Credentials
+}
+
+// buildShared reads the shared configuration and builds the clients every
+// function uses. Every secret it meets is registered with red.
+func buildShared(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger) (shared, error) {
+	cfg, err := config.Load(lookup)
+	if err != nil {
+		return shared{}, err
 	}
 	red.Add(cfg.ClientSecret)
 	if limit := config.MemoryLimit(lookup); limit > 0 {
@@ -51,36 +79,30 @@ func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.
 	// still applied to it.
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithHTTPClient(awsHTTPClient()))
 	if err != nil {
-		return nil, fmt.Errorf("AWS configuration: %w", err)
-	}
-	upload, err := config.UploadFor(lookup)
-	if err != nil {
-		return nil, err
+		return shared{}, fmt.Errorf("AWS configuration: %w", err)
 	}
 	s3Client := newS3Client(awsCfg, cfg.S3PathStyle)
 	creds := yeastar.Credentials{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret}
 	if cfg.CredentialsSecret != "" {
 		// Read once per execution environment; warm invocations reuse it.
 		if creds, err = pbxsecret.Load(ctx, secretsmanager.NewFromConfig(awsCfg), cfg.CredentialsSecret); err != nil {
-			return nil, err
+			return shared{}, err
 		}
 		red.Add(creds.ClientSecret)
 	}
 	pbxOpts := &yeastar.Options{APIPath: cfg.PBXAPIPath, OnSecret: red.Add}
 	if cfg.PBXCACert != "" {
 		if pbxOpts.HTTPClient, err = yeastar.NewHTTPClientWithCA([]byte(cfg.PBXCACert)); err != nil {
-			return nil, err
+			return shared{}, err
 		}
 	}
 	pbx, err := yeastar.New(cfg.PBXBaseURL, creds, pbxOpts)
 	if err != nil {
-		return nil, err
+		return shared{}, err
 	}
 	// All instances share one PBX token through a small object in the bucket.
 	pbx.SetTokenSource(tokencache.New(pbx, tokencache.NewS3Store(s3Client, cfg.Bucket, cfg.TokenCacheKey), nil))
-	store := s3store.New(s3Client, &s3store.Options{PartSize: int64(upload.PartSizeMiB) << 20, Concurrency: upload.Concurrency})
-	copier := recording.NewCopier(pbx, store, cfg.Bucket, cfg.KeyTemplate, &recording.Options{StallTimeout: cfg.StallTimeout})
-	return handler.New(copier, log, &handler.Options{BatchConcurrency: cfg.BatchConcurrency}), nil
+	return shared{cfg: cfg, awsCfg: awsCfg, s3: s3Client, pbx: pbx, creds: creds}, nil
 }
 
 // awsHTTPClient is the SDK's buildable client (it keeps honouring

@@ -8,9 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -24,8 +22,6 @@ func demo(ctx context.Context, out io.Writer) error {
 	if err != nil || len(events) == 0 {
 		return fmt.Errorf("no sample events in events/ (run from the repository root)")
 	}
-	// The reconciler's sample events are for the reconcile function.
-	events = slices.DeleteFunc(events, func(p string) bool { return strings.HasPrefix(filepath.Base(p), "reconcile-") })
 	sort.Strings(events)
 	if _, err := fmt.Fprintln(out, "Starting the local S3 server, the PBX simulator and the function under the Lambda emulator..."); err != nil {
 		return err

@@ -13,7 +13,7 @@ import (
 var trailing = reconcile.Trailing{Lookback: 26 * time.Hour, Settle: 10 * time.Minute}
 
 func TestDecodeSampleEvents(t *testing.T) {
-	raw, err := os.ReadFile("../../events/reconcile-schedule.json")
+	raw, err := os.ReadFile("../../events/reconcile/schedule.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +22,7 @@ func TestDecodeSampleEvents(t *testing.T) {
 	if err != nil || !req.Scheduled || !req.Window.From.Equal(fired.Add(-26*time.Hour)) || !req.Window.To.Equal(fired.Add(-10*time.Minute)) {
 		t.Fatalf("schedule sample: %+v %v", req, err)
 	}
-	raw, err = os.ReadFile("../../events/reconcile-backfill.json")
+	raw, err = os.ReadFile("../../events/reconcile/backfill.json")
 	if err != nil {
 		t.Fatal(err)
 	}

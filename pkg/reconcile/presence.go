@@ -21,19 +21,21 @@ var _ BucketAPI = (*s3.Client)(nil)
 
 // presence tells which recordings the bucket holds. Wherever the key
 // template allows, it lists key prefixes instead of asking about each key:
-// the keys of one day's recordings share the prefix of the template up to
-// {file} plus the file name's leading YYYYMMDD (the date the key's
-// {yyyy}/{mm}/{dd} come from, in the PBX's local time, so a window that
-// crosses midnight loses nothing). The listing advances in step with the
-// pages, which come sorted by ID, roughly the recordings' order: memory
-// holds about one listing page per day in the window's current stretch.
-// A template with {id} before {file} cannot be listed that way; it gets a
-// HEAD per recording.
+// the keys of one day's recordings share the template's prefix up to the
+// first per-recording placeholder ({file} or {id}), with {yyyy}/{mm}/{dd}
+// from the file name (the PBX's local date, so a window that crosses
+// midnight loses nothing); when that placeholder is {file}, the file
+// name's leading YYYYMMDD narrows it further. The listing advances in step
+// with the pages, which come sorted by ID, roughly the recordings' order:
+// memory holds about one listing page per day in the window's current
+// stretch. A template whose {id} comes before any date cannot be listed by
+// day; it gets a HEAD per recording.
 type presence struct {
 	api    BucketAPI
 	bucket string
 	keys   recording.KeyTemplate
-	head   recording.KeyTemplate // the template up to and with {file}
+	head   recording.KeyTemplate // the template up to its first per-recording placeholder, then {file}
+	byFile bool                  // that placeholder is {file}: add the file's YYYYMMDD
 	byHead bool                  // HEAD per recording
 	scans  map[string]*scan      // by listing prefix
 }
@@ -45,9 +47,14 @@ func newPresence(api BucketAPI, bucket string, keys recording.KeyTemplate) *pres
 	if tmpl == "" {
 		tmpl = recording.DefaultKeyTemplate
 	}
-	f, i := strings.Index(tmpl, "{file}"), strings.Index(tmpl, "{id}")
-	head, err := recording.ParseKeyTemplate(tmpl[:f+len("{file}")])
-	p.head, p.byHead = head, err != nil || i >= 0 && i < f
+	cut, id := strings.Index(tmpl, "{file}"), strings.Index(tmpl, "{id}")
+	p.byFile = id < 0 || cut < id
+	if !p.byFile {
+		cut = id
+	}
+	dated := strings.Contains(tmpl[:cut], "{yyyy}") || strings.Contains(tmpl[:cut], "{mm}") || strings.Contains(tmpl[:cut], "{dd}")
+	head, err := recording.ParseKeyTemplate(tmpl[:cut] + "{file}")
+	p.head, p.byHead = head, err != nil || !p.byFile && !dated
 	return p
 }
 
@@ -73,7 +80,11 @@ func (p *presence) plan(file string, id int64) (check, error) {
 	if err != nil {
 		return check{key: key}, nil
 	}
-	return check{key: key, prefix: upTo[:len(upTo)-len(file)] + file[:8]}, nil
+	prefix := upTo[:len(upTo)-len(file)]
+	if p.byFile {
+		prefix += file[:8]
+	}
+	return check{key: key, prefix: prefix}, nil
 }
 
 // stored reports whether c's key is in the bucket.

@@ -259,3 +259,21 @@ func TestKeyTemplateWithIDFirstUsesHead(t *testing.T) {
 		t.Errorf("S3 requests %v: want a HEAD per recording", c)
 	}
 }
+
+func TestKeyTemplateWithIDAfterTheDateIsListed(t *testing.T) {
+	e := newEnv(t, yeastartest.Options{})
+	var err error
+	if e.keys, err = recording.ParseKeyTemplate("recordings/{yyyy}/{mm}/{dd}/{id}-{file}"); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 9, 1, 15, 30, 0, 0, time.UTC) // 23:30 at the PBX
+	recs := e.add(start, 10*time.Minute, 1, 6, func(i int) bool { return i%2 == 0 })
+	res, err := e.reconciler(nil).Run(t.Context(), window(t, start, start.Add(time.Hour)))
+	if err != nil || res.AlreadyStored != 3 || res.Queued != 3 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	assertQueuedOnce(t, e.queue, ids(recs, func(i int) bool { return i%2 == 1 }))
+	if c := e.s3.counts(); c["HeadObject"] != 0 || c["ListObjectsV2"] != 2 {
+		t.Errorf("S3 requests %v: want one listing per local date", c)
+	}
+}

@@ -41,6 +41,9 @@ func demo(ctx context.Context, out io.Writer) error {
 			failed++
 		}
 	}
+	if err := showReconcile(ctx, st, out); err != nil {
+		return err
+	}
 	if err := listBucket(ctx, st, out); err != nil {
 		return err
 	}

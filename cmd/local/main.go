@@ -5,6 +5,9 @@
 //
 //	local demo                 invoke every events/*.json, then list the bucket
 //	local invoke EVENT.json    invoke one event and print the function's response
+//	local reconcile FROM TO    reconcile [FROM, TO] (RFC 3339) against the local stack
+//	local reconcile -remote FROM TO
+//	                           the same against your PBX, bucket and queue (your environment)
 package main
 
 import (
@@ -37,7 +40,9 @@ func run(ctx context.Context, args []string) error {
 			return fmt.Errorf("usage: local invoke EVENT.json")
 		}
 		return invoke(ctx, os.Stdout, args[1])
+	case "reconcile":
+		return reconcileCmd(ctx, os.Stdout, args[1:])
 	default:
-		return fmt.Errorf("unknown command %q: want demo or invoke", args[0])
+		return fmt.Errorf("unknown command %q: want demo, invoke or reconcile", args[0])
 	}
 }

@@ -26,6 +26,7 @@ type stack struct {
 	s3     *localenv.S3Server
 	sim    *yeastartest.Simulator
 	lambda *localenv.Lambda
+	env    []string // the copy function's environment
 }
 
 // startStack builds and starts everything; logs receives the function's
@@ -64,6 +65,7 @@ func startStack(ctx context.Context, logs io.Writer) (_ *stack, err error) {
 		"PBX_CLIENT_SECRET="+demoClientSecret,
 		"RECORDINGS_BUCKET="+demoBucket,
 	)
+	st.env = env
 	st.lambda, err = localenv.StartLambda(ctx, bootstrap, localenv.LambdaOptions{Env: env, Output: &logFilter{w: logs}})
 	if err != nil {
 		return nil, err

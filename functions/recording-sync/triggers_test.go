@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/recording-sync/recording-sync/pkg/localenv"
 	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
@@ -58,6 +60,35 @@ func (st *stack) invokeBatch(t *testing.T, payload string) []string {
 	return ids
 }
 
+// batchFailures returns the IDs of the records a batch answer names as failed.
+func (st *stack) batchFailures(t *testing.T, inv invocation) []string {
+	t.Helper()
+	var resp batchResponse
+	if err := json.Unmarshal(inv.raw, &resp); err != nil || inv.ErrorType != "" || !strings.Contains(string(inv.raw), `"batchItemFailures"`) {
+		t.Fatalf("response %s, want a batch answer", inv.raw)
+	}
+	ids := []string{}
+	for _, f := range resp.BatchItemFailures {
+		ids = append(ids, f.ItemIdentifier)
+	}
+	return ids
+}
+
+// assertMetadata checks the object metadata of the stored sample recording id.
+func (st *stack) assertMetadata(t *testing.T, id int, want map[string]string) {
+	t.Helper()
+	key, _ := sampleKey(t, id)
+	head, err := st.s3.HeadObject(t.Context(), &s3.HeadObjectInput{Bucket: &st.bucket, Key: &key})
+	if err != nil {
+		t.Fatalf("head %s: %v", key, err)
+	}
+	for k, v := range want {
+		if got := head.Metadata[k]; got != v {
+			t.Errorf("%s: x-amz-meta-%s = %q, want %q", key, k, got, v)
+		}
+	}
+}
+
 // TestSampleEvents runs the built bootstrap with every file in events/,
 // as `make invoke` and `sam local invoke -e` do, and checks the bucket.
 func TestSampleEvents(t *testing.T) {
@@ -92,6 +123,18 @@ func TestSampleEvents(t *testing.T) {
 			if keys := st.keys(t); len(keys) != 2 {
 				t.Errorf("bucket holds %v, want the two good recordings", keys)
 			}
+		},
+		"sqs-message.json": func(t *testing.T, st *stack, inv invocation) {
+			if failed := st.batchFailures(t, inv); len(failed) != 0 {
+				t.Fatalf("failed records %v, want none", failed)
+			}
+			st.assertStored(t, 1733)
+			st.assertStored(t, 614)
+			// The call's details are stored with each recording.
+			st.assertMetadata(t, 1733, map[string]string{"call-from": "Zo%C3%AB Brandt<2008>", "call-to": "5559876", "pbx-sn": "3631A2124XXX"})
+			st.assertMetadata(t, 614, map[string]string{"recording-id": "614", "call-id": "1641980184.14",
+				"call-from": "Evelyn<5566>", "call-to": "Dave Harris<5556>", "call-time-start": "2022-01-12 17:36:24",
+				"call-type": "Internal", "call-status": "ANSWERED", "pbx-sn": "3631A2124XXX", "call-uid": "2022011217362446627"})
 		},
 	}
 	if len(files) != len(checks) {

@@ -81,16 +81,29 @@ func Tool(ctx context.Context, name string) (string, error) {
 // BuildBootstrap compiles the Lambda function the way AWS runs it
 // (linux, CGO_ENABLED=0, -tags lambda.norpc) into dir/bootstrap.
 func BuildBootstrap(ctx context.Context, dir string) (string, error) {
+	return build(ctx, filepath.Join(dir, "bootstrap"), "recording-sync")
+}
+
+// BuildFunction compiles functions/<name> as BuildBootstrap does, into
+// dir/<name>/bootstrap, so that several functions can be built side by side.
+func BuildFunction(ctx context.Context, dir, name string) (string, error) {
+	if err := os.MkdirAll(filepath.Join(dir, name), 0o750); err != nil {
+		return "", err
+	}
+	return build(ctx, filepath.Join(dir, name, "bootstrap"), name)
+}
+
+// build compiles functions/<name> into out.
+func build(ctx context.Context, out, name string) (string, error) {
 	root, err := RepoRoot()
 	if err != nil {
 		return "", err
 	}
-	out := filepath.Join(dir, "bootstrap")
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", out, "./functions/recording-sync")
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", out, "./functions/"+name)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("localenv: build bootstrap: %w\n%s", err, b)
+		return "", fmt.Errorf("localenv: build %s: %w\n%s", name, err, b)
 	}
 	return out, nil
 }

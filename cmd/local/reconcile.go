@@ -43,7 +43,7 @@ type syncLoop struct {
 func startSyncLoop(ctx context.Context, st *stack, env []string, logs io.Writer) (*syncLoop, error) {
 	l := &syncLoop{sqs: sqstest.New(sqstest.Options{})}
 	queueURL := l.sqs.CreateQueue("recordings")
-	bootstrap, err := localenv.BuildFunctionBootstrap(ctx, st.dir, "recording-reconcile")
+	bootstrap, err := localenv.BuildFunction(ctx, st.dir, "recording-reconcile")
 	if err != nil {
 		l.close()
 		return nil, err
@@ -172,7 +172,7 @@ func reconcileRemote(ctx context.Context, out io.Writer, from, to string) error 
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bootstrap, err := localenv.BuildFunctionBootstrap(ctx, dir, "recording-reconcile")
+	bootstrap, err := localenv.BuildFunction(ctx, dir, "recording-reconcile")
 	if err != nil {
 		return err
 	}

@@ -50,11 +50,11 @@ func runMain(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	if reconcileBootstrap, err = localenv.BuildFunctionBootstrap(ctx, dir, "recording-reconcile"); err != nil {
+	if reconcileBootstrap, err = localenv.BuildFunction(ctx, dir, "recording-reconcile"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	if copyBootstrap, err = localenv.BuildFunctionBootstrap(ctx, dir, "recording-sync"); err != nil {
+	if copyBootstrap, err = localenv.BuildFunction(ctx, dir, "recording-sync"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

@@ -53,7 +53,6 @@ func TestLostEventRecordingLandsAfterReconcile(t *testing.T) {
 		t.Errorf("second run: %s", res.raw)
 	}
 	// A duplicate message for a stored recording costs no PBX request.
-	_ = recs
 	before := st.sim.Stats().APIRequests
 	dup := `{"id":2,"file":"` + recs[1].File + `"}`
 	raw, err := st.copy.Invoke(t.Context(), []byte(dup))
@@ -113,8 +112,14 @@ func TestBadInputAndConfigurationUnderTheEmulator(t *testing.T) {
 	}
 	out := &syncBuffer{}
 	l := startLambda(t, reconcileBootstrap, env, 0, out)
-	raw, _ := l.Invoke(t.Context(), []byte(backfill(time.Now().Add(-time.Hour), time.Now())))
-	if !strings.Contains(out.String(), "RECORDINGS_QUEUE_URL is required") || !strings.Contains(string(raw), "error") {
-		t.Errorf("without RECORDINGS_QUEUE_URL: answer %s, output %s", raw, out.String())
+	raw, err := l.Invoke(t.Context(), []byte(backfill(time.Now().Add(-time.Hour), time.Now())))
+	if err == nil && !strings.Contains(string(raw), "errorType") {
+		t.Errorf("without RECORDINGS_QUEUE_URL the invocation answered %s", raw)
+	}
+	if !strings.Contains(out.String(), "\nrecording-reconcile: configuration: RECORDINGS_QUEUE_URL is required") {
+		t.Errorf("without RECORDINGS_QUEUE_URL: no line naming it in %s", out.String())
+	}
+	if n := st.sqs.Requests("SendMessageBatch"); n != 0 {
+		t.Errorf("%d sends", n)
 	}
 }

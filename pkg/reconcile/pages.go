@@ -63,16 +63,15 @@ func (ru *run) window(ctx context.Context, w Window, scheduled bool) (Result, er
 			cur.LastID = max(cur.LastID, it.ID)
 		}
 		queued := res.Queued
-		if pending, err = ru.flush(ctx, &res, pending, true); err != nil {
+		last := len(got.Items) == 0 || page*cur.PageSize >= got.Total
+		// Full batches only, but everything on the window's last page.
+		if pending, err = ru.flush(ctx, &res, pending, !last); err != nil {
 			return ru.stop(ctx, res, cur, pending, err)
 		}
 		done := min((page-1)*cur.PageSize+len(got.Items), got.Total)
 		ru.opts.OnPage(Progress{Window: w, Page: page, Done: done, Total: got.Total, Queued: res.Queued - queued})
 		ru.longest = max(ru.longest, ru.opts.Now().Sub(started))
-		if len(got.Items) == 0 || page*cur.PageSize >= got.Total {
-			if pending, err = ru.flush(ctx, &res, pending, false); err != nil {
-				return ru.stop(ctx, res, cur, pending, err)
-			}
+		if last {
 			ru.st.dropCursor(w)
 			res.Complete = true
 			return res, ru.saveSometimes(ctx)

@@ -14,10 +14,13 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/recording-sync/recording-sync/pkg/app"
+	"github.com/recording-sync/recording-sync/pkg/config"
 	"github.com/recording-sync/recording-sync/pkg/redact"
 )
 
 func main() {
+	// GOMAXPROCS and the Go memory limit for the function's memory setting.
+	config.ApplyProcessSettings(os.LookupEnv)
 	red := redact.New()
 	log := slog.New(red.Handler(lambdacontext.NewLogHandler()))
 	h, err := app.BuildReconcile(context.Background(), os.LookupEnv, red, log)

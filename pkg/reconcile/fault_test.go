@@ -55,11 +55,10 @@ func deadClient(t *testing.T) *yeastar.Client {
 	}
 	addr := ln.Addr().String()
 	_ = ln.Close()
-	c, err := yeastar.New("http://"+addr, yeastar.Credentials{ClientID: clientID, ClientSecret: clientSecret}, nil)
+	c, err := yeastar.New("http://"+addr, fixedToken{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.SetTokenSource(fixedToken{})
 	return c
 }
 

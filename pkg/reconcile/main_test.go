@@ -178,7 +178,11 @@ func newEnv(t *testing.T, simOpts yeastartest.Options) *env {
 	}
 	sim := yeastartest.NewServer(simOpts)
 	t.Cleanup(sim.Close)
-	pbx, err := yeastar.New(sim.URL(), yeastar.Credentials{ClientID: clientID, ClientSecret: clientSecret}, nil)
+	auth, err := yeastar.NewAuth(sim.URL(), yeastar.Credentials{ClientID: clientID, ClientSecret: clientSecret}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pbx, err := yeastar.New(sim.URL(), yeastar.NewMemoryTokens(auth), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

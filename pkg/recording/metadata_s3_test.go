@@ -34,7 +34,11 @@ func TestCallMetadataRoundTrip(t *testing.T) {
 	sim := yeastartest.NewServer(yeastartest.Options{ClientID: clientID, ClientSecret: secret})
 	t.Cleanup(sim.Close)
 	sim.AddRecording(yeastartest.Recording{ID: 614, File: file, Size: 4096})
-	pbx, err := yeastar.New(sim.URL(), yeastar.Credentials{ClientID: clientID, ClientSecret: secret}, nil)
+	auth, err := yeastar.NewAuth(sim.URL(), yeastar.Credentials{ClientID: clientID, ClientSecret: secret}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pbx, err := yeastar.New(sim.URL(), yeastar.NewMemoryTokens(auth), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

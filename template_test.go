@@ -780,3 +780,40 @@ func leafStrings(v any) []string {
 	}
 	return nil
 }
+
+// minGo is the oldest Go release the modules may be built with: the first
+// without the standard-library vulnerabilities known when it was set.
+const minGo = "1.26.8"
+
+// TestGoModRequiresPatchedGo checks that every go.mod names a patch release
+// no older than minGo on its go line, which the go command enforces (with
+// GOTOOLCHAIN=auto it fetches that release; with local it refuses to
+// build), so that a build cannot pick an older Go.
+func TestGoModRequiresPatchedGo(t *testing.T) {
+	for _, path := range []string{"go.mod", "tools/go.mod", "tools/lint/go.mod"} {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(`(?m)^go (\d+)\.(\d+)\.(\d+)\s*$`).FindStringSubmatch(string(raw))
+		if m == nil {
+			t.Errorf("%s: no go line naming a patch release (go X.Y.Z)", path)
+			continue
+		}
+		if goVersionLess(m[1:], strings.Split(minGo, ".")) {
+			t.Errorf("%s: go %s.%s.%s, want at least %s", path, m[1], m[2], m[3], minGo)
+		}
+	}
+}
+
+// goVersionLess compares two versions given as their numeric parts.
+func goVersionLess(a, b []string) bool {
+	for i := range min(len(a), len(b)) {
+		x, _ := strconv.Atoi(a[i])
+		y, _ := strconv.Atoi(b[i])
+		if x != y {
+			return x < y
+		}
+	}
+	return len(a) < len(b)
+}

@@ -121,6 +121,28 @@ func TestReconcileTemplate(t *testing.T) {
 		wantEqual(t, get(t, tpl, "Outputs", "ReconcileFunctionName", "Value"), ref(reconcileID), "output")
 	})
 
+	t.Run("state folder, logs and KMS", func(t *testing.T) {
+		var named bool
+		for _, st := range statements(t, tpl) {
+			if st["Sid"] == "OnlyTheFunctionsTouchTheirState" {
+				for _, p := range getList(t, st, "Condition", "ArnNotEquals", "aws:PrincipalArn") {
+					named = named || getAttTarget(t, p, "Arn") == reconcileID+"Role"
+				}
+			}
+		}
+		if !named {
+			t.Error("the bucket policy does not let the reconciler's role into .recording-sync/")
+		}
+		wantEqual(t, get(t, props, "LoggingConfig", "LogGroup"), ref("RecordingReconcileLogGroup"), "LoggingConfig.LogGroup")
+		group := resource(t, tpl, "RecordingReconcileLogGroup", "AWS::Logs::LogGroup")
+		wantEqual(t, get(t, group, "Properties", "RetentionInDays"), ref("LogRetentionDays"), "log retention")
+		for _, st := range reconcileStatements(t, fn) {
+			if slices.Contains(stringList(st["Action"]), "kms:Decrypt") {
+				get(t, st, "Condition", "StringEquals", "kms:ViaService")
+			}
+		}
+	})
+
 	t.Run("Makefile target", func(t *testing.T) {
 		raw, err := os.ReadFile("Makefile")
 		if err != nil {

@@ -171,7 +171,7 @@ func reconcileRemote(ctx context.Context, out io.Writer, from, to string) error 
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	bootstrap, err := localenv.BuildFunction(ctx, dir, "recording-reconcile")
 	if err != nil {
 		return err
@@ -180,6 +180,6 @@ func reconcileRemote(ctx context.Context, out io.Writer, from, to string) error 
 	if err != nil {
 		return err
 	}
-	defer fn.Close()
+	defer func() { _ = fn.Close() }()
 	return reconcileUntilComplete(ctx, fn, out, from, to)
 }

@@ -10,8 +10,8 @@ import (
 )
 
 // queuedJSON is the compact form of Queued: IDs ascending as varint
-// deltas, each with its time as a varint offset in seconds from Base; both
-// base64. 200,000 entries take a few hundred KiB at most.
+// deltas (each positive), each with its time as a varint offset in seconds
+// from Base (never negative); both base64. 200,000 entries take a few hundred KiB at most.
 type queuedJSON struct {
 	Base  int64  `json:"base,omitempty"`
 	IDs   string `json:"ids,omitempty"`
@@ -30,8 +30,8 @@ func (q Queued) MarshalJSON() ([]byte, error) {
 	timeBuf := make([]byte, 0, len(ids)*3)
 	prev := int64(0)
 	for _, id := range ids {
-		idBuf = binary.AppendUvarint(idBuf, uint64(id-prev))
-		timeBuf = binary.AppendUvarint(timeBuf, uint64(q.at[id]-out.Base))
+		idBuf = binary.AppendVarint(idBuf, id-prev)
+		timeBuf = binary.AppendVarint(timeBuf, q.at[id]-out.Base)
 		prev = id
 	}
 	out.IDs = base64.StdEncoding.EncodeToString(idBuf)
@@ -56,14 +56,14 @@ func (q *Queued) UnmarshalJSON(b []byte) error {
 	q.at = map[int64]int64{}
 	id := int64(0)
 	for len(idBuf) > 0 {
-		d, n := binary.Uvarint(idBuf)
-		t, m := binary.Uvarint(timeBuf)
-		if n <= 0 || m <= 0 || d == 0 && id != 0 {
+		d, n := binary.Varint(idBuf)
+		t, m := binary.Varint(timeBuf)
+		if n <= 0 || m <= 0 || d <= 0 || t < 0 {
 			return errQueuedForm
 		}
 		idBuf, timeBuf = idBuf[n:], timeBuf[m:]
-		id += int64(d)
-		q.at[id] = in.Base + int64(t)
+		id += d
+		q.at[id] = in.Base + t
 	}
 	if len(timeBuf) != 0 || len(q.at) > 2*MaxQueued {
 		return errQueuedForm

@@ -43,7 +43,7 @@ func TestQueuedRoundTripAndBounds(t *testing.T) {
 }
 
 func TestQueuedRejectsForeignForms(t *testing.T) {
-	for _, raw := range []string{`{"ids":"!!","times":""}`, `{"ids":"AQ==","times":""}`, `{"ids":"AQE=","times":"AA=="}`, `{"ids":"AQA=","times":"AAA="}`, `[]`} {
+	for _, raw := range []string{`{"ids":"!!","times":""}`, `{"ids":"AQ==","times":""}`, `{"ids":"AgI=","times":"AA=="}`, `{"ids":"AgA=","times":"AAA="}`, `{"ids":"Ag==","times":"AQ=="}`, `[]`} {
 		var q Queued
 		if err := json.Unmarshal([]byte(raw), &q); err == nil {
 			t.Errorf("%s: accepted", raw)

@@ -183,10 +183,11 @@ func (ru *run) flush(ctx context.Context, res *Result, pending []pendingItem, fu
 			ru.st.Queued.set(p.item.ID, at)
 			res.Queued++
 		}
+		refused := len(left)
 		left = append(left, pending[n:]...)
 		pending = left
-		if len(left) > 0 {
-			return pending, &queueError{fmt.Errorf("queue: %d of %d recordings were not accepted", len(left), n)}
+		if refused > 0 {
+			return pending, &queueError{fmt.Errorf("queue: %d of %d recordings were not accepted", refused, n)}
 		}
 	}
 	return pending, nil

@@ -119,6 +119,11 @@ func TestReconcileTemplate(t *testing.T) {
 		filter := resource(t, tpl, "ReconcileMissingMetric", "AWS::Logs::MetricFilter")
 		wantEqual(t, get(t, missing, "Properties", "MetricName"), get(t, filter, "Properties", "MetricTransformations", "0", "MetricName"), "missing alarm metric")
 		wantEqual(t, get(t, tpl, "Outputs", "ReconcileFunctionName", "Value"), ref(reconcileID), "output")
+		// Lambda's JSON log format puts the slog message under "message".
+		if p, _ := get(t, filter, "Properties", "FilterPattern").(string); !strings.Contains(p, `$.message = "reconcile done"`) || !strings.Contains(p, "$.scheduled IS TRUE") {
+			t.Errorf("FilterPattern %q does not select the scheduled runs' final line", p)
+		}
+		wantEqual(t, get(t, filter, "Properties", "MetricTransformations", "0", "MetricValue"), "$.queued", "metric value")
 	})
 
 	t.Run("state folder, logs and KMS", func(t *testing.T) {

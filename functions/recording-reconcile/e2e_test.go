@@ -86,6 +86,18 @@ func TestScheduledEventUnderTheEmulator(t *testing.T) {
 	if !res.Window.From.Equal(fired.Add(-2*time.Hour)) || !res.Window.To.Equal(fired.Add(-15*time.Minute)) {
 		t.Errorf("window %+v", res.Window)
 	}
+	// The line the template's metric filter counts missing recordings by.
+	var done string
+	for _, line := range strings.Split(st.out.String(), "\n") {
+		if strings.Contains(line, `"message":"reconcile done"`) {
+			done = line
+		}
+	}
+	for _, want := range []string{`"scheduled":true`, `"queued":1,`, `"requestId":`} {
+		if !strings.Contains(done, want) {
+			t.Errorf("final log line %q lacks %s", done, want)
+		}
+	}
 }
 
 func TestBadInputAndConfigurationUnderTheEmulator(t *testing.T) {

@@ -38,19 +38,39 @@ func (r *Reconciler) Run(ctx context.Context, req Request) (Result, error) {
 	ru.st, ru.version = st, version
 	ru.st.Queued.prune(now, r.opts.RequeueAfter)
 
+	// The pages are worked under the stop time, so that even a request that
+	// hangs leaves the reserve for saving the cursor, which uses ctx.
+	work := ctx
+	if !ru.stopAt.IsZero() {
+		var cancel context.CancelFunc
+		work, cancel = context.WithDeadline(ctx, ru.stopAt)
+		defer cancel()
+	}
 	var continued []Result
 	if req.Scheduled {
 		for _, c := range ru.st.pending(req.Window) {
-			res, err := ru.window(ctx, c.Window, c.Scheduled)
+			res, err := ru.window(work, c.Window, c.Scheduled)
+			err = timeUp(ctx, work, err)
 			continued = append(continued, res)
 			if err != nil || !res.Complete {
 				return ru.finish(ctx, Result{Window: req.Window, Cursor: ru.cursorOf(req.Window, true), Continued: continued}, err)
 			}
 		}
 	}
-	res, err := ru.window(ctx, req.Window, req.Scheduled)
+	res, err := ru.window(work, req.Window, req.Scheduled)
+	err = timeUp(ctx, work, err)
 	res.Continued = continued
 	return ru.finish(ctx, res, err)
+}
+
+// timeUp drops err when it only says that the run's stop time came while a
+// request was in flight: the window stopped like any run out of time, its
+// cursor saved, not failed.
+func timeUp(ctx, work context.Context, err error) error {
+	if err != nil && work.Err() != nil && ctx.Err() == nil {
+		return nil
+	}
+	return err
 }
 
 // cursorOf is the saved cursor of w, or a cursor at its start.

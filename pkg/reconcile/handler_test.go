@@ -39,7 +39,7 @@ func TestHandlerAnswersTheResultAndLogsEachPage(t *testing.T) {
 			t.Errorf("result %s lacks %q", out, k)
 		}
 	}
-	if res["queued"] != 7.0 || res["pages"] != 3.0 || res["complete"] != true || res["cursor"] != nil {
+	if res["queued"] != 7.0 || res["pages"] != 3.0 || res["complete"] != true || res["cursor"] != nil || res["done"] != 10.0 || res["total"] != 10.0 {
 		t.Errorf("result %s", out)
 	}
 	var pages []map[string]any

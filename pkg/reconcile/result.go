@@ -11,8 +11,12 @@ type Result struct {
 	SkippedRecentlyQueued int    `json:"skippedRecentlyQueued"`
 	// Invalid counts recordings whose file name cannot become a key
 	// (the copy function would refuse them too); they are not queued.
-	Invalid   int      `json:"invalid,omitempty"`
-	Pages     int      `json:"pages"`
+	Invalid int `json:"invalid,omitempty"`
+	Pages   int `json:"pages"`
+	// Done of Total is the window's progress: recordings handled by this
+	// run and the runs before it, of those the PBX reports in the window.
+	Done      int      `json:"done"`
+	Total     int      `json:"total"`
 	Complete  bool     `json:"complete"`
 	Cursor    *Cursor  `json:"cursor,omitempty"`
 	Continued []Result `json:"continued,omitempty"`

@@ -20,6 +20,8 @@ help:
 	@echo "make invoke EVENT=events/<x>.json   invoke the function locally with one event"
 	@echo "make bench    copy benchmark against the SDK defaults and naive ways; writes docs/performance.md"
 	@echo "make bench-rss  peak-RSS benchmark (1 GiB and 4 GiB through the real bootstrap)"
+	@echo "make reconcile FROM=<RFC 3339> TO=<RFC 3339>   backfill a period against the local stack"
+	@echo "make bench-reconcile  the reconciler's requests and peak RSS over 10,000 recordings"
 	@echo "make build    build bin/bootstrap for AWS Lambda ($(GOARCH_LAMBDA))"
 	@echo "make lint     gofmt, go vet and golangci-lint (.golangci.yml)"
 	@echo "make vulncheck  govulncheck (needs the Go vulnerability database online)"

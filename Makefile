@@ -114,6 +114,9 @@ build-RecordingReconcileFunction:
 
 # reconcile: a backfill of [FROM, TO] (RFC 3339) against the local stack:
 # the PBX simulator, the local S3 server, the local queue and the copy function.
+# The defaults cover the local simulator's sample recordings.
+FROM ?= 2022-04-01T00:00:00Z
+TO ?= 2022-06-01T00:00:00Z
 .PHONY: reconcile
 reconcile: tools
 	$(GO) run ./cmd/local reconcile '$(FROM)' '$(TO)'

@@ -35,7 +35,7 @@ type EventSourceMapping struct {
 	Queue     QueueAPI
 	QueueURL  string
 	Function  Invoker
-	BatchSize int // 1-10; default 10
+	BatchSize int32 // 1-10; default 10
 	// VisibilityTimeout is set on each receive, in seconds; default 60.
 	VisibilityTimeout int32
 	// WaitTimeSeconds is the long poll of each receive; default 0 (Poll
@@ -62,7 +62,7 @@ func (m *EventSourceMapping) Poll(ctx context.Context) (PollResult, error) {
 		vt = 60
 	}
 	out, err := m.Queue.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
-		QueueUrl: &m.QueueURL, MaxNumberOfMessages: int32(batch), VisibilityTimeout: vt, WaitTimeSeconds: m.WaitTimeSeconds,
+		QueueUrl: &m.QueueURL, MaxNumberOfMessages: batch, VisibilityTimeout: vt, WaitTimeSeconds: m.WaitTimeSeconds,
 		MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameAll},
 	})
 	if err != nil {

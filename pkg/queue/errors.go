@@ -16,6 +16,7 @@ type Error struct {
 	retryable bool
 }
 
+// Error names what was not queued and why.
 func (e *Error) Error() string {
 	msg := "queue: " + e.Op + ": "
 	if e.Code != "" {
@@ -27,6 +28,7 @@ func (e *Error) Error() string {
 	return msg + e.Message
 }
 
+// Unwrap returns the SDK's error, if any.
 func (e *Error) Unwrap() error { return e.Err }
 
 // Retryable reports whether sending again can succeed: throttling, a

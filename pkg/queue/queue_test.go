@@ -184,3 +184,18 @@ func TestSendBatchStopsWhenContextEnds(t *testing.T) {
 		t.Errorf("a cancelled SendBatch reached SQS")
 	}
 }
+
+// TestChecksumMismatchIsRetryable: an answer whose MD5 does not match what
+// was sent may mean a damaged body: the message counts as not queued, and
+// sending again can help.
+func TestChecksumMismatchIsRetryable(t *testing.T) {
+	s, srv := newSender(t)
+	srv.CorruptChecksums(1)
+	err := s.Send(t.Context(), ref(1))
+	if err == nil || !queue.Retryable(err) {
+		t.Fatalf("Send with a wrong MD5 = %v, want a retryable error", err)
+	}
+	if err := s.Send(t.Context(), ref(1)); err != nil {
+		t.Fatalf("Send again: %v", err)
+	}
+}

@@ -20,7 +20,12 @@ const (
 // Env returns the AWS SDK environment that points a process's SQS client
 // at this server (a function under the emulator, say).
 func (s *Server) Env() []string {
-	return []string{"AWS_ENDPOINT_URL_SQS=" + s.URL()}
+	return []string{
+		"AWS_ENDPOINT_URL_SQS=" + s.URL(),
+		"AWS_ACCESS_KEY_ID=" + AccessKey,
+		"AWS_SECRET_ACCESS_KEY=" + SecretKey,
+		"AWS_REGION=" + Region,
+	}
 }
 
 // Client returns the SDK's SQS client talking to this server, with opts

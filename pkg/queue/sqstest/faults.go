@@ -30,6 +30,24 @@ func (s *Server) FailEntries(n int, code string, senderFault bool) {
 	s.faults = append(s.faults, fault{left: n, entry: &BatchFailure{Code: code, Message: "injected fault", SenderFault: senderFault}})
 }
 
+// CorruptChecksums makes the MD5OfMessageBody of the next n messages sent
+// wrong, as a body damaged in transit would show: the SDK must refuse the
+// answer. The messages are queued all the same.
+func (s *Server) CorruptChecksums(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.badMD5 += n
+}
+
+// checksum is the MD5OfMessageBody to answer for body. Callers hold s.mu.
+func (s *Server) checksum(body string) string {
+	if s.badMD5 > 0 {
+		s.badMD5--
+		return md5Hex(body + "corrupt")
+	}
+	return md5Hex(body)
+}
+
 // takeFault consumes an armed request fault of op. Callers hold s.mu.
 func (s *Server) takeFault(op string) *apiError {
 	for i := range s.faults {

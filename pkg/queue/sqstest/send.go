@@ -37,7 +37,7 @@ func (s *Server) sendMessage(in sendIn) (any, *apiError) {
 		return nil, &apiError{Code: f.Code, Query: f.Code, Message: f.Message, Sender: f.SenderFault}
 	}
 	m := s.enqueue(q, body)
-	return sendOut{MessageID: m.id, MD5OfMessageBody: md5Hex(body)}, nil
+	return sendOut{MessageID: m.id, MD5OfMessageBody: s.checksum(body)}, nil
 }
 
 type batchEntryIn struct {
@@ -127,7 +127,7 @@ func (s *Server) sendMessageBatch(in sendBatchIn) (any, *apiError) {
 			out.Failed = append(out.Failed, *f)
 		default:
 			m := s.enqueue(q, *e.MessageBody)
-			out.Successful = append(out.Successful, sendBatchOK{ID: e.ID, MessageID: m.id, MD5OfMessageBody: md5Hex(*e.MessageBody)})
+			out.Successful = append(out.Successful, sendBatchOK{ID: e.ID, MessageID: m.id, MD5OfMessageBody: s.checksum(*e.MessageBody)})
 		}
 	}
 	return out, nil

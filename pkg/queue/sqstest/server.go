@@ -36,6 +36,7 @@ type Server struct {
 	queues   map[string]*queue // by name
 	seq      int64             // message and receipt handle numbers
 	faults   []fault
+	badMD5   int            // answers still to corrupt (CorruptChecksums)
 	requests map[string]int // by operation
 	arrived  chan struct{}  // closed and replaced when a message is sent
 }

@@ -251,3 +251,17 @@ func TestLongPoll(t *testing.T) {
 		t.Errorf("long poll answered %+v, want the message", out)
 	}
 }
+
+// TestChecksumsAreVerified shows that the SDK checks the MD5s this server
+// sends: a wrong one fails the call.
+func TestChecksumsAreVerified(t *testing.T) {
+	srv, client, url, _ := newServer(t)
+	srv.CorruptChecksums(1)
+	_, err := client.SendMessage(t.Context(), &sqs.SendMessageInput{QueueUrl: &url, MessageBody: aws.String(`{"id":1}`)})
+	if err == nil || !strings.Contains(strings.ToLower(err.Error()), "checksum") {
+		t.Fatalf("SendMessage with a wrong MD5 = %v, want the SDK's checksum error", err)
+	}
+	if _, err := client.SendMessage(t.Context(), &sqs.SendMessageInput{QueueUrl: &url, MessageBody: aws.String(`{"id":2}`)}); err != nil {
+		t.Fatalf("SendMessage after the fault: %v", err)
+	}
+}

@@ -22,6 +22,8 @@ help:
 	@echo "make bench    copy benchmark against the SDK defaults and naive ways; writes docs/performance.md"
 	@echo "make bench-rss  peak-RSS benchmark (1 GiB and 4 GiB through the real bootstrap)"
 	@echo "make bench-webhook  load benchmark of the webhook function (1,000 signed posts, 50 at a time)"
+	@echo "make reconcile FROM=<RFC 3339> TO=<RFC 3339>   backfill a period against the local stack"
+	@echo "make bench-reconcile  the reconciler's requests and peak RSS over 10,000 recordings"
 	@echo "make build    build bin/bootstrap for AWS Lambda ($(GOARCH_LAMBDA))"
 	@echo "make lint     gofmt, go vet and golangci-lint (.golangci.yml)"
 	@echo "make vulncheck  govulncheck (needs the Go vulnerability database online)"
@@ -119,3 +121,25 @@ fuzz:
 
 clean:
 	rm -rf bin .aws-sam
+
+## The reconciler: lists what the PBX has in a window and queues what the bucket lacks.
+RECONCILE_FUNCTION := ./functions/recording-reconcile
+
+# Used by `sam build` (BuildMethod: makefile) for the RecordingReconcileFunction resource.
+build-RecordingReconcileFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH_LAMBDA) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap $(RECONCILE_FUNCTION)
+
+# reconcile: a backfill of [FROM, TO] (RFC 3339) against the local stack:
+# the PBX simulator, the local S3 server, the local queue and the copy function.
+# The defaults cover the local simulator's sample recordings.
+FROM ?= 2022-04-01T00:00:00Z
+TO ?= 2022-06-01T00:00:00Z
+.PHONY: reconcile
+reconcile: tools
+	$(GO) run ./cmd/local reconcile '$(FROM)' '$(TO)'
+
+# bench-reconcile: the reconciler's efficiency over 10,000 recordings with 100
+# missing, through the built bootstrap under the emulator (docs/reconcile-performance.md).
+.PHONY: bench-reconcile
+bench-reconcile: tools
+	$(GO) test -run '^$$' -bench Reconcile -benchtime 1x $(RECONCILE_FUNCTION)

@@ -1,6 +1,6 @@
 module github.com/recording-sync/recording-sync
 
-go 1.26
+go 1.26.8
 
 require (
 	github.com/aws/aws-lambda-go v1.55.1

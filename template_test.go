@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path"
 	"regexp"
 	"slices"
 	"strconv"
@@ -562,6 +563,112 @@ func TestTemplate(t *testing.T) {
 		}
 	})
 
+	t.Run("KMS grant only through S3, for this bucket", func(t *testing.T) {
+		found := false
+		for _, st := range statements(t, tpl) {
+			if st["Effect"] != "Allow" || !slices.Contains(stringList(st["Action"]), "kms:GenerateDataKey") {
+				continue
+			}
+			found = true
+			wantEqual(t, get(t, st, "Condition", "StringEquals", "kms:ViaService"),
+				map[string]any{"Fn::Sub": "s3.${AWS::Region}.amazonaws.com"}, "kms:ViaService")
+			// S3's encryption context is the object's ARN, or the bucket's
+			// when the bucket uses an S3 Bucket Key.
+			arns := leafStrings(get(t, st, "Condition", "StringLike", "kms:EncryptionContext:aws:s3:arn"))
+			for _, want := range []string{"arn:${AWS::Partition}:s3:::${Bucket}", "arn:${AWS::Partition}:s3:::${Bucket}/*"} {
+				if !slices.Contains(arns, want) {
+					t.Errorf("statement %v: kms:EncryptionContext:aws:s3:arn %v lacks %s", st["Sid"], arns, want)
+				}
+			}
+			for _, a := range arns {
+				if !strings.HasPrefix(a, "arn:${AWS::Partition}:s3:::${Bucket}") {
+					t.Errorf("statement %v: encryption context %s is not this bucket", st["Sid"], a)
+				}
+			}
+		}
+		if !found {
+			t.Fatal("no statement grants kms:GenerateDataKey")
+		}
+	})
+
+	t.Run("log groups with retention", func(t *testing.T) {
+		ret := getMap(t, tpl, "Parameters", "LogRetentionDays")
+		accepted := []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+		allowed := getList(t, ret, "AllowedValues")
+		for _, v := range allowed {
+			if n, err := strconv.Atoi(fmt.Sprint(v)); err != nil || !slices.Contains(accepted, n) {
+				t.Errorf("LogRetentionDays allows %v, which CloudWatch Logs refuses", v)
+			}
+		}
+		if def := getInt(t, ret, "Default"); !slices.ContainsFunc(allowed, func(v any) bool { return fmt.Sprint(v) == strconv.Itoa(def) }) {
+			t.Errorf("LogRetentionDays Default %d is not among its AllowedValues", def)
+		}
+		fns := resourcesOfType(t, tpl, "AWS::Serverless::Function")
+		if len(fns) == 0 {
+			t.Fatal("no function")
+		}
+		for _, id := range fns {
+			p := getMap(t, tpl, "Resources", id, "Properties")
+			lg, ok := get(t, p, "LoggingConfig", "LogGroup").(map[string]any)
+			name, _ := lg["Ref"].(string)
+			if !ok || name == "" {
+				t.Errorf("%s LoggingConfig.LogGroup = %v, want !Ref to its log group", id, lg)
+				continue
+			}
+			gp := getMap(t, resource(t, tpl, name, "AWS::Logs::LogGroup"), "Properties")
+			wantEqual(t, gp["RetentionInDays"], ref("LogRetentionDays"), name+".RetentionInDays")
+			fnName, _ := get(t, p, "FunctionName", "Fn::Sub").(string)
+			wantEqual(t, get(t, gp, "LogGroupName"), map[string]any{"Fn::Sub": "/aws/lambda/" + fnName}, name+".LogGroupName")
+		}
+	})
+
+	t.Run("only the functions touch their state", func(t *testing.T) {
+		key, _ := get(t, props, "Environment", "Variables", "TOKEN_CACHE_KEY").(string)
+		if !strings.HasPrefix(key, ".recording-sync/") {
+			t.Errorf("TOKEN_CACHE_KEY = %q, want it under .recording-sync/, the folder the bucket policy keeps to the functions", key)
+		}
+		var deny map[string]any
+		for _, id := range resourcesOfType(t, tpl, "AWS::S3::BucketPolicy") {
+			for _, s := range getList(t, tpl, "Resources", id, "Properties", "PolicyDocument", "Statement") {
+				if res, _ := at(s, "Resource"); slices.Contains(leafStrings(res), "${RecordingsBucket.Arn}/.recording-sync/*") {
+					deny, _ = s.(map[string]any)
+				}
+			}
+		}
+		if deny == nil {
+			t.Fatal("no bucket policy statement on ${RecordingsBucket.Arn}/.recording-sync/*")
+		}
+		wantEqual(t, deny["Effect"], "Deny", "state statement Effect")
+		wantEqual(t, deny["Principal"], "*", "state statement Principal")
+		if _, ok := deny["NotPrincipal"]; ok {
+			t.Error("state statement uses NotPrincipal; want a Condition on aws:PrincipalArn")
+		}
+		for _, a := range []string{"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"} {
+			if !slices.ContainsFunc(stringList(deny["Action"]), func(p string) bool {
+				ok, _ := path.Match(strings.ToLower(p), strings.ToLower(a))
+				return ok
+			}) {
+				t.Errorf("state statement does not deny %s: %v", a, deny["Action"])
+			}
+		}
+		// Every excepted principal is the role of a function of this stack,
+		// and the copy's is one of them.
+		roles := getList(t, deny, "Condition", "ArnNotEquals", "aws:PrincipalArn")
+		var excepted []string
+		for _, r := range roles {
+			excepted = append(excepted, getAttTarget(t, r, "Arn"))
+		}
+		for _, role := range excepted {
+			fn, ok := strings.CutSuffix(role, "Role")
+			if !ok || !slices.Contains(resourcesOfType(t, tpl, "AWS::Serverless::Function"), fn) {
+				t.Errorf("the state folder is open to %s, which is not a function's role", role)
+			}
+		}
+		if !slices.Contains(excepted, functionID+"Role") {
+			t.Errorf("the state folder is closed to %sRole, which keeps the PBX token there", functionID)
+		}
+	})
+
 	t.Run("dead-letter queue alarm", func(t *testing.T) {
 		queue := getAttTarget(t, get(t, functionEvent(t, tpl, "SQS"), "Queue"), "Arn")
 		dlq := getAttTarget(t, get(t, tpl, "Resources", queue, "Properties", "RedrivePolicy", "deadLetterTargetArn"), "Arn")
@@ -705,4 +812,40 @@ func TestTemplateRequiresHTTPSPBX(t *testing.T) {
 			t.Errorf("PbxBaseUrl AllowedPattern matches %q = %v, want %v", url, got, want)
 		}
 	}
+}
+// minGo is the oldest Go release the modules may be built with: the first
+// without the standard-library vulnerabilities known when it was set.
+const minGo = "1.26.8"
+
+// TestGoModRequiresPatchedGo checks that every go.mod names a patch release
+// no older than minGo on its go line, which the go command enforces (with
+// GOTOOLCHAIN=auto it fetches that release; with local it refuses to
+// build), so that a build cannot pick an older Go.
+func TestGoModRequiresPatchedGo(t *testing.T) {
+	for _, path := range []string{"go.mod", "tools/go.mod", "tools/lint/go.mod"} {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(`(?m)^go (\d+)\.(\d+)\.(\d+)\s*$`).FindStringSubmatch(string(raw))
+		if m == nil {
+			t.Errorf("%s: no go line naming a patch release (go X.Y.Z)", path)
+			continue
+		}
+		if goVersionLess(m[1:], strings.Split(minGo, ".")) {
+			t.Errorf("%s: go %s.%s.%s, want at least %s", path, m[1], m[2], m[3], minGo)
+		}
+	}
+}
+
+// goVersionLess compares two versions given as their numeric parts.
+func goVersionLess(a, b []string) bool {
+	for i := range min(len(a), len(b)) {
+		x, _ := strconv.Atoi(a[i])
+		y, _ := strconv.Atoi(b[i])
+		if x != y {
+			return x < y
+		}
+	}
+	return len(a) < len(b)
 }

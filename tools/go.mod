@@ -1,6 +1,6 @@
 module github.com/recording-sync/recording-sync/tools
 
-go 1.26.6
+go 1.26.8
 
 require (
 	github.com/aws/aws-lambda-runtime-interface-emulator v0.0.0-20261030222936-bef5c4ba774d

@@ -19,5 +19,7 @@
 //	bench [-sizes 1MiB,64MiB,1GiB,4GiB] [-memory 128,512,1769] [-runs 3] [-sweep 1GiB]
 //	      [-methods function,uploader,...] [-fn-env NAME=value,...] [-cpuprofile dir] [-out docs/performance.md]
 //
-// The Markdown report is printed to stdout and, with -out, written to a file.
+// The Markdown report is printed to stdout and, with -out, written to a file;
+// the end of that file from the marker notesMarker on is written by hand
+// (what a change cost, measured before and after it) and kept.
 package main

@@ -128,6 +128,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	md, err := measureAll(ctx, o, stderr)
+	if md != "" && o.out != "" {
+		var nerr error
+		if md, nerr = withKeptNotes(md, o.out); nerr != nil {
+			return errors.Join(err, nerr)
+		}
+	}
 	if md != "" {
 		if _, werr := fmt.Fprint(stdout, md); werr != nil {
 			return errors.Join(err, werr)

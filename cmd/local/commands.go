@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/recording-sync/recording-sync/pkg/config"
+	"github.com/recording-sync/recording-sync/pkg/reconcile"
 )
 
 // demo invokes the function with every sample event, posts a signed
@@ -44,6 +45,9 @@ func demo(ctx context.Context, out io.Writer) error {
 	}
 	if err := webhookDemo(ctx, st, out); err != nil {
 		return fmt.Errorf("webhook: %w", err)
+	}
+	if err := showReconcile(ctx, st, out); err != nil {
+		return err
 	}
 	if err := listBucket(ctx, st, out); err != nil {
 		return err
@@ -123,6 +127,9 @@ func listBucket(ctx context.Context, st *stack, out io.Writer) error {
 		note := ""
 		if *o.Key == config.DefaultTokenCacheKey {
 			note = "  (the PBX token all instances share, not a recording)"
+		}
+		if *o.Key == reconcile.DefaultStateKey {
+			note = "  (the reconciler's cursor and recently queued recordings, sealed)"
 		}
 		if _, err := fmt.Fprintf(out, "  %-76s %10d bytes%s\n", *o.Key, *o.Size, note); err != nil {
 			return err

@@ -12,6 +12,9 @@
 //	                           MinIO) and an existing bucket, with the AWS
 //	                           credentials, region and AWS_CA_BUNDLE of the
 //	                           environment
+//	local reconcile FROM TO    reconcile [FROM, TO] (RFC 3339) against the local stack
+//	local reconcile -remote FROM TO
+//	                           the same against your PBX, bucket and queue (your environment)
 package main
 
 import (
@@ -38,7 +41,7 @@ func main() {
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: local demo | local invoke [-s3-endpoint URL -bucket NAME] EVENT.json")
+		return fmt.Errorf("usage: local demo | local invoke [-s3-endpoint URL -bucket NAME] EVENT.json | local reconcile [-remote] FROM TO")
 	}
 	switch args[0] {
 	case "demo":
@@ -49,8 +52,10 @@ func run(ctx context.Context, args []string) error {
 			return err
 		}
 		return invoke(ctx, os.Stdout, event, target)
+	case "reconcile":
+		return reconcileCmd(ctx, os.Stdout, args[1:])
 	default:
-		return fmt.Errorf("unknown command %q: want demo or invoke", args[0])
+		return fmt.Errorf("unknown command %q: want demo, invoke or reconcile", args[0])
 	}
 }
 

@@ -1,7 +1,7 @@
 // Package yeastar is a client for the parts of the Yeastar P-Series OpenAPI
 // that copying call recordings needs: access tokens (get_token,
-// refresh_token, del_token), recording/download, and the download itself as
-// a stream.
+// refresh_token, del_token), recording/download, the download itself as a
+// stream, and recording/search (what the PBX recorded in a time window).
 //
 // Logging in and using a token are split: an Auth holds the API
 // application's credentials and does get_token, refresh_token and

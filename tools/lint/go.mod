@@ -1,6 +1,6 @@
 module github.com/recording-sync/recording-sync/tools/lint
 
-go 1.26.0
+go 1.26.8
 
 require (
 	github.com/golangci/golangci-lint/v2 v2.15.0

@@ -7,6 +7,9 @@
 // most [Options.MaxTokens] access tokens are valid at once, repeated failed
 // logins block the caller, and recordings are fetched in two steps
 // (recording/download, then the returned /api/download/... link).
+// recording/search and recording/list page through the recordings (a time
+// window against each recording's time, a page-size cap [Options.MaxPageSize],
+// times in the PBX's local zone [Options.TimeZone]).
 //
 // Recording bytes are never stored: [Content] and [ContentAt] generate them
 // deterministically from the file name, so a test can serve a 4 GiB file

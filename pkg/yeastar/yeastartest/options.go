@@ -12,6 +12,9 @@ const (
 	DefaultMaxTokens            = 8
 	DefaultAPIPath              = "openapi/v1.0"
 	DefaultDownloadLinkLifetime = 30 * time.Minute
+	// DefaultMaxPageSize is the most rows one search page holds; the PBX
+	// does not document its cap.
+	DefaultMaxPageSize = 100
 )
 
 // DownloadPrefix is the path every download_resource_url starts with. It is
@@ -49,6 +52,13 @@ type Options struct {
 	// link expiry follow it, so that a test can expire them without
 	// waiting.
 	Now func() time.Time
+	// TimeZone is the PBX's time zone: recording times and file names are
+	// in its local time (default UTC).
+	TimeZone *time.Location
+	// MaxPageSize caps the rows of one recording/search or recording/list
+	// page, as a PBX does with a page_size larger than it serves (default
+	// DefaultMaxPageSize).
+	MaxPageSize int
 }
 
 // withDefaults returns o with every zero field set to the PBX's default.
@@ -71,6 +81,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.TimeZone == nil {
+		o.TimeZone = time.UTC
+	}
+	if o.MaxPageSize <= 0 {
+		o.MaxPageSize = DefaultMaxPageSize
 	}
 	return o
 }

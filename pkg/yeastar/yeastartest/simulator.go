@@ -15,6 +15,12 @@ type Recording struct {
 	ID   int
 	File string
 	Size int64
+	// Time is when the call was recorded; zero means the file name's
+	// leading YYYYMMDDhhmmss in the PBX's time zone (Options.TimeZone).
+	Time time.Time
+	// Call details recording/search and recording/list report.
+	UID, CallFrom, CallTo, CallType string
+	Duration                        int
 }
 
 // link is a download_resource_url handed out by recording/download.
@@ -41,6 +47,7 @@ type Simulator struct {
 	loginFailures map[string]int  // consecutive failed logins by caller IP
 	faults        faults
 	stats         Stats
+	index         searchIndex // recording/search and recording/list
 }
 
 // New returns a Simulator configured by opts, ready to serve as a handler.
@@ -100,6 +107,7 @@ func (s *Simulator) AddRecording(r Recording) {
 	}
 	s.byID[r.ID] = r
 	s.byFile[r.File] = r
+	s.index.invalidate()
 }
 
 // Stats returns a snapshot of what clients have done so far.

@@ -1,0 +1,252 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/recording-sync/recording-sync/pkg/localenv"
+	"github.com/recording-sync/recording-sync/pkg/queue/sqstest"
+	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
+)
+
+// The end-to-end tests run the real bootstraps of the reconciler and the
+// copy function, built like `sam build` does, under the Lambda Runtime
+// Interface Emulator, against the PBX simulator, a real S3 server and the
+// wire-level SQS endpoint, all on loopback; an event-source mapping feeds
+// the queue to the copy function as Lambda does.
+
+const (
+	testClientID     = "e2e-reconcile-client"
+	testClientSecret = "e2e-reconcile-secret-81d0"
+)
+
+var (
+	reconcileBootstrap, copyBootstrap string
+	s3Server                          *localenv.S3Server
+	bucketSeq                         atomic.Int64
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "recording-reconcile-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if reconcileBootstrap, err = localenv.BuildFunction(ctx, dir, "recording-reconcile"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if copyBootstrap, err = localenv.BuildFunction(ctx, dir, "recording-sync"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	data := filepath.Join(dir, "s3")
+	if err := os.Mkdir(data, 0o750); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if s3Server, err = localenv.StartS3(ctx, data, nil); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer s3Server.Close()
+	return m.Run()
+}
+
+// pbxZone is the simulated PBX's time zone.
+var pbxZone = time.FixedZone("PBX", 2*3600)
+
+// stack is the sync system on loopback: PBX, bucket, queue, both functions.
+type stack struct {
+	sim       *yeastartest.Simulator
+	sqs       *sqstest.Server
+	queueURL  string
+	bucket    string
+	s3        *s3.Client
+	env       []string
+	reconcile *localenv.Lambda
+	copy      *localenv.Lambda
+	mapping   *localenv.EventSourceMapping
+	out       *syncBuffer
+}
+
+// stackOptions tune newStack.
+type stackOptions struct {
+	s3Endpoint string   // default: the S3 server itself
+	extraEnv   []string // more KEY=VALUE for the reconciler
+	timeout    time.Duration
+	noCopy     bool // no copy function (benchmarks of the reconciler alone)
+}
+
+func newStack(t testing.TB, opts stackOptions) *stack {
+	t.Helper()
+	ctx := t.Context()
+	st := &stack{out: &syncBuffer{}}
+	st.sim = yeastartest.NewServer(yeastartest.Options{ClientID: testClientID, ClientSecret: testClientSecret, TimeZone: pbxZone})
+	t.Cleanup(st.sim.Close)
+	st.sqs = sqstest.New(sqstest.Options{})
+	t.Cleanup(st.sqs.Close)
+	st.queueURL = st.sqs.CreateQueue("recordings")
+	st.bucket = fmt.Sprintf("reconcile-%d-%d", time.Now().UnixNano()%1e6, bucketSeq.Add(1))
+	if err := s3Server.CreateBucket(ctx, st.bucket); err != nil {
+		t.Fatalf("create bucket: %v", err)
+	}
+	var err error
+	if st.s3, err = s3Server.Client(ctx); err != nil {
+		t.Fatal(err)
+	}
+	common := append(s3Server.Env(),
+		"PBX_BASE_URL="+st.sim.URL(), "PBX_ALLOW_HTTP=true",
+		"PBX_CLIENT_ID="+testClientID, "PBX_CLIENT_SECRET="+testClientSecret,
+		"RECORDINGS_BUCKET="+st.bucket,
+	)
+	st.env = append(append([]string{}, common...), "RECORDINGS_QUEUE_URL="+st.queueURL, "AWS_ENDPOINT_URL_SQS="+st.sqs.URL())
+	if opts.s3Endpoint != "" {
+		st.env = append(st.env, "AWS_ENDPOINT_URL_S3="+opts.s3Endpoint)
+	}
+	st.env = append(st.env, opts.extraEnv...)
+	st.reconcile = startLambda(t, reconcileBootstrap, st.env, opts.timeout, st.out)
+	if opts.noCopy {
+		return st
+	}
+	st.copy = startLambda(t, copyBootstrap, common, 0, st.out)
+	client := sqs.New(sqs.Options{Region: localenv.S3Region, BaseEndpoint: aws.String(st.sqs.URL()), Credentials: s3Creds{}})
+	st.mapping = &localenv.EventSourceMapping{Queue: client, QueueURL: st.queueURL, Function: st.copy}
+	return st
+}
+
+// startLambda runs bootstrap under its own emulator until the test ends.
+func startLambda(t testing.TB, bootstrap string, env []string, timeout time.Duration, out *syncBuffer) *localenv.Lambda {
+	t.Helper()
+	l, err := localenv.StartLambda(t.Context(), bootstrap, localenv.LambdaOptions{Env: env, Output: out, Timeout: timeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := l.Close(); err != nil {
+			t.Errorf("stop emulator: %v", err)
+		}
+		if t.Failed() {
+			t.Logf("emulator output:\n%s", out.String())
+		}
+	})
+	return l
+}
+
+// result is the reconciler's answer, or the emulator's error document.
+type result struct {
+	raw                   []byte
+	ErrorType             string `json:"errorType"`
+	ErrorMessage          string `json:"errorMessage"`
+	Listed                int    `json:"listed"`
+	AlreadyStored         int    `json:"alreadyStored"`
+	Queued                int    `json:"queued"`
+	SkippedRecentlyQueued int    `json:"skippedRecentlyQueued"`
+	Pages                 int    `json:"pages"`
+	Complete              bool   `json:"complete"`
+	Window                struct {
+		From time.Time `json:"from"`
+		To   time.Time `json:"to"`
+	} `json:"window"`
+}
+
+// run invokes the reconciler with payload.
+func (st *stack) run(t testing.TB, payload string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
+	defer cancel()
+	raw, err := st.reconcile.Invoke(ctx, []byte(payload))
+	if err != nil {
+		t.Fatalf("invoke %s: %v", payload, err)
+	}
+	var r result
+	if err := json.Unmarshal(raw, &r); err != nil {
+		t.Fatalf("invoke %s: response %q: %v", payload, raw, err)
+	}
+	r.raw = raw
+	return r
+}
+
+// backfill is the payload of a backfill of [from, to].
+func backfill(from, to time.Time) string {
+	return `{"from":"` + from.Format(time.RFC3339) + `","to":"` + to.Format(time.RFC3339) + `"}`
+}
+
+// fileAt is the PBX's file name of a recording made at t.
+func fileAt(t time.Time, id int) string {
+	return fmt.Sprintf("%s-%d.%d-2001-2002-Inbound.wav", t.In(pbxZone).Format("20060102150405"), 1700000000+id, id%100)
+}
+
+// add makes n recordings, one every step from start, IDs from firstID.
+func (st *stack) add(start time.Time, step time.Duration, firstID, n int, size int64) []yeastartest.Recording {
+	recs := make([]yeastartest.Recording, n)
+	for i := range n {
+		at := start.Add(time.Duration(i) * step)
+		recs[i] = yeastartest.Recording{ID: firstID + i, File: fileAt(at, firstID+i), Size: size,
+			CallFrom: "2001", CallTo: "2002", CallType: "Inbound", UID: fmt.Sprintf("uid-%d", firstID+i)}
+		st.sim.AddRecording(recs[i])
+	}
+	return recs
+}
+
+// keys lists the recordings in the bucket (not the token and state).
+func (st *stack) keys(t testing.TB) []string {
+	t.Helper()
+	var keys []string
+	p := s3.NewListObjectsV2Paginator(st.s3, &s3.ListObjectsV2Input{Bucket: &st.bucket})
+	for p.HasMorePages() {
+		out, err := p.NextPage(t.Context())
+		if err != nil {
+			t.Fatalf("list objects: %v", err)
+		}
+		for _, o := range out.Contents {
+			if !strings.HasPrefix(*o.Key, ".recording-sync/") {
+				keys = append(keys, *o.Key)
+			}
+		}
+	}
+	return keys
+}
+
+// s3Creds are the local servers' static credentials.
+type s3Creds struct{}
+
+func (s3Creds) Retrieve(context.Context) (aws.Credentials, error) {
+	return aws.Credentials{AccessKeyID: localenv.S3AccessKey, SecretAccessKey: localenv.S3SecretKey, Source: "test"}, nil
+}
+
+// syncBuffer is a strings.Builder safe for the emulators' concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

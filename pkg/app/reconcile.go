@@ -1,0 +1,57 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/recording-sync/recording-sync/pkg/config"
+	"github.com/recording-sync/recording-sync/pkg/reconcile"
+	"github.com/recording-sync/recording-sync/pkg/redact"
+	"github.com/recording-sync/recording-sync/pkg/seal"
+)
+
+// BuildReconcile wires the reconciler from its environment: the copy
+// function's configuration and PBX client (the same shared token: it never
+// logs in by itself), the recording queue, and its sealed state object
+// beside the token object. Every secret it meets is registered with red.
+func BuildReconcile(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger) (*reconcile.Handler, error) {
+	cfg, err := config.Load(lookup)
+	if err != nil {
+		return nil, err
+	}
+	red.Add(cfg.ClientSecret)
+	rc, err := config.LoadReconcile(cfg, lookup)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.InsecureScheme() {
+		log.Warn("PBX_BASE_URL uses http://: tokens cross the network unencrypted")
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithHTTPClient(awsHTTPClient()))
+	if err != nil {
+		return nil, fmt.Errorf("AWS configuration: %w", err)
+	}
+	s3Client := newS3Client(awsCfg, cfg.S3PathStyle)
+	creds, err := Credentials(ctx, cfg, awsCfg, red)
+	if err != nil {
+		return nil, err
+	}
+	pbx, err := PBXClient(cfg, creds, s3Client, red)
+	if err != nil {
+		return nil, err
+	}
+	key, err := seal.NewKey(creds.ClientSecret, reconcile.StatePurpose)
+	if err != nil {
+		return nil, err
+	}
+	bucket := cfg.Bucket
+	state := reconcile.NewS3StateStore(s3Client, bucket, rc.StateKey, reconcile.SealedJSON(key, bucket, rc.StateKey))
+	r := reconcile.New(pbx, s3Client, bucket, cfg.KeyTemplate, newQueue(awsCfg, rc.QueueURL), state, &reconcile.Options{
+		RequeueAfter: rc.RequeueAfter,
+		OnPage:       reconcile.LogProgress(log),
+	})
+	return reconcile.NewHandler(r, reconcile.Trailing{Lookback: rc.Lookback, Settle: rc.Settle}, log, red), nil
+}

@@ -1,0 +1,83 @@
+package config
+
+import (
+	"net/url"
+	"path"
+	"strings"
+	"time"
+)
+
+// Reconcile is the reconciler's configuration beyond the copy function's.
+type Reconcile struct {
+	// QueueURL is the recording queue the copy function reads
+	// (RECORDINGS_QUEUE_URL).
+	QueueURL string
+	// Lookback and Settle bound the window of a scheduled run: [fired -
+	// Lookback, fired - Settle] (RECONCILE_LOOKBACK, RECONCILE_SETTLE).
+	Lookback, Settle time.Duration
+	// RequeueAfter is how long a queued recording is not queued again
+	// (RECONCILE_REQUEUE_AFTER).
+	RequeueAfter time.Duration
+	// StateKey is the reconciler's state object, beside the shared token
+	// object (TOKEN_CACHE_KEY): reconcile-state.json in its folder.
+	StateKey string
+}
+
+// Defaults of Reconcile.
+const (
+	DefaultReconcileLookback     = 26 * time.Hour
+	DefaultReconcileSettle       = 10 * time.Minute
+	DefaultReconcileRequeueAfter = 6 * time.Hour
+)
+
+// LoadReconcile reads the reconciler's own variables; c is the shared
+// configuration Load returned.
+func LoadReconcile(c Config, lookup func(string) (string, bool)) (Reconcile, error) {
+	get := func(name string) string {
+		v, _ := lookup(name)
+		return strings.TrimSpace(v)
+	}
+	r := Reconcile{QueueURL: get("RECORDINGS_QUEUE_URL")}
+	if r.QueueURL == "" {
+		return Reconcile{}, &Error{"RECORDINGS_QUEUE_URL", "is required (the recording queue's URL)"}
+	}
+	if u, err := url.Parse(r.QueueURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return Reconcile{}, &Error{"RECORDINGS_QUEUE_URL", "must be an http(s) queue URL"}
+	}
+	if v := get("AWS_ENDPOINT_URL_SQS"); v != "" {
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return Reconcile{}, &Error{"AWS_ENDPOINT_URL_SQS", "must be an http(s) URL"}
+		}
+	}
+	var err error
+	if r.Lookback, err = duration(get, "RECONCILE_LOOKBACK", DefaultReconcileLookback); err != nil {
+		return Reconcile{}, err
+	}
+	if r.Settle, err = duration(get, "RECONCILE_SETTLE", DefaultReconcileSettle); err != nil {
+		return Reconcile{}, err
+	}
+	if r.RequeueAfter, err = duration(get, "RECONCILE_REQUEUE_AFTER", DefaultReconcileRequeueAfter); err != nil {
+		return Reconcile{}, err
+	}
+	if r.Settle >= r.Lookback {
+		return Reconcile{}, &Error{"RECONCILE_SETTLE", "must be shorter than RECONCILE_LOOKBACK"}
+	}
+	if r.RequeueAfter == 0 {
+		return Reconcile{}, &Error{"RECONCILE_REQUEUE_AFTER", "must be a positive duration, e.g. 6h"}
+	}
+	r.StateKey = path.Join(path.Dir(c.TokenCacheKey), "reconcile-state.json")
+	return r, nil
+}
+
+// duration reads a Go duration, at least zero, or returns def when unset.
+func duration(get func(string) string, name string, def time.Duration) (time.Duration, error) {
+	v := get(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, &Error{name, "must be a Go duration such as 26h, 10m or 6h"}
+	}
+	return d, nil
+}

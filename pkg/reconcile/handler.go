@@ -1,0 +1,97 @@
+package reconcile
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"runtime/debug"
+
+	"github.com/aws/aws-lambda-go/lambda/messages"
+)
+
+// Runner runs one reconcile request.
+type Runner interface {
+	Run(ctx context.Context, req Request) (Result, error)
+}
+
+var _ Runner = (*Reconciler)(nil)
+
+// Redactor masks secrets in text (see package redact).
+type Redactor interface {
+	String(s string) string
+}
+
+// Handler is what the Lambda runtime calls: it decodes the invocation,
+// runs it, logs one line when it starts and one when it ends, and answers
+// the Result as JSON. Errors leave with their Go type name as errorType
+// and their message redacted.
+type Handler struct {
+	run      Runner
+	trailing Trailing
+	log      *slog.Logger
+	red      Redactor
+}
+
+// NewHandler returns the function's handler. Progress per page is logged
+// by the Reconciler's OnPage (see LogProgress).
+func NewHandler(run Runner, t Trailing, log *slog.Logger, red Redactor) *Handler {
+	return &Handler{run: run, trailing: t, log: log, red: red}
+}
+
+// LogProgress returns an Options.OnPage that logs each page at log.
+func LogProgress(log *slog.Logger) func(Progress) {
+	return func(p Progress) {
+		log.Info("page done", "window", p.Window.String(), "page", p.Page,
+			"done", p.Done, "total", p.Total, "queued", p.Queued)
+	}
+}
+
+// Invoke implements lambda.Handler.
+func (h *Handler) Invoke(ctx context.Context, payload []byte) (resp []byte, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			h.log.ErrorContext(ctx, "panic", "error", fmt.Sprint(v), "stack", string(debug.Stack()))
+			err = fmt.Errorf("internal error: panic: %v", v)
+		}
+		if err != nil {
+			resp, err = nil, messages.InvokeResponse_Error{Type: errorType(err), Message: h.red.String(err.Error())}
+		}
+	}()
+	req, err := Decode(payload, h.trailing)
+	if err != nil {
+		h.log.ErrorContext(ctx, "invalid event", "error", err.Error())
+		return nil, err
+	}
+	h.log.InfoContext(ctx, "reconcile started", "window", req.Window.String(), "scheduled", req.Scheduled)
+	res, err := h.run.Run(ctx, req)
+	attrs := []any{"window", res.Window.String(), "listed", res.Listed, "alreadyStored", res.AlreadyStored,
+		"queued", res.Queued, "skippedRecentlyQueued", res.SkippedRecentlyQueued, "pages", res.Pages,
+		"complete", res.Complete, "continued", len(res.Continued), "scheduled", req.Scheduled}
+	if err != nil {
+		h.log.ErrorContext(ctx, "reconcile stopped", append(attrs, "error", h.red.String(err.Error()))...)
+		return nil, err
+	}
+	h.log.InfoContext(ctx, "reconcile done", attrs...)
+	out, err := json.Marshal(res)
+	if err != nil {
+		return nil, err
+	}
+	return []byte(h.red.String(string(out))), nil
+}
+
+// errorType is the name the Lambda runtime would report for err: the
+// outermost named type.
+func errorType(err error) string {
+	var inc *IncompleteError
+	if errors.As(err, &inc) {
+		return "IncompleteError"
+	}
+	t := reflect.TypeOf(err)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Name()
+}

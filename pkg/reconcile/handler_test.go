@@ -1,0 +1,92 @@
+package reconcile_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda/messages"
+
+	"github.com/recording-sync/recording-sync/pkg/reconcile"
+	"github.com/recording-sync/recording-sync/pkg/redact"
+	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
+)
+
+func TestHandlerAnswersTheResultAndLogsEachPage(t *testing.T) {
+	e := newEnv(t, yeastartest.Options{MaxPageSize: 4})
+	start := time.Date(2026, 2, 2, 2, 0, 0, 0, time.UTC)
+	e.add(start, time.Minute, 1, 10, func(i int) bool { return i < 3 })
+	var logs bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	e.opts.OnPage = reconcile.LogProgress(log)
+	h := reconcile.NewHandler(e.reconciler(nil), trailing, log, redact.New())
+	payload := `{"from":"` + start.Format(time.RFC3339) + `","to":"` + start.Add(time.Hour).Format(time.RFC3339) + `"}`
+	out, err := h.Invoke(t.Context(), []byte(payload))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res map[string]any
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"window", "listed", "alreadyStored", "queued", "skippedRecentlyQueued", "pages", "complete"} {
+		if _, ok := res[k]; !ok {
+			t.Errorf("result %s lacks %q", out, k)
+		}
+	}
+	if res["queued"] != 7.0 || res["pages"] != 3.0 || res["complete"] != true || res["cursor"] != nil || res["done"] != 10.0 || res["total"] != 10.0 {
+		t.Errorf("result %s", out)
+	}
+	var pages []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if m["msg"] == "page done" {
+			pages = append(pages, m)
+		}
+	}
+	if len(pages) != 3 || pages[0]["done"] != 4.0 || pages[2]["done"] != 10.0 || pages[2]["total"] != 10.0 {
+		t.Errorf("page lines %v", pages)
+	}
+}
+
+// failingRunner fails every run with err.
+type failingRunner struct{ err error }
+
+func (f failingRunner) Run(context.Context, reconcile.Request) (reconcile.Result, error) {
+	return reconcile.Result{}, f.err
+}
+
+func TestHandlerErrorsKeepTheirTypeAndLoseSecrets(t *testing.T) {
+	red := redact.New()
+	red.Add("s3cr3t-token-value")
+	var logs bytes.Buffer
+	log := slog.New(red.Handler(slog.NewJSONHandler(&logs, nil)))
+	for _, tc := range []struct {
+		name, payload, wantType string
+		err                     error
+	}{
+		{"bad input", `{"from":"x","to":"y"}`, "InputError", nil},
+		{"incomplete", `{"from":"2026-01-01T00:00:00Z","to":"2026-01-02T00:00:00Z"}`, "IncompleteError",
+			&reconcile.IncompleteError{Err: errors.New("search failed with access_token=s3cr3t-token-value")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := reconcile.NewHandler(failingRunner{tc.err}, trailing, log, red)
+			_, err := h.Invoke(t.Context(), []byte(tc.payload))
+			var ie messages.InvokeResponse_Error
+			if !errors.As(err, &ie) || ie.Type != tc.wantType {
+				t.Fatalf("err %#v, want errorType %s", err, tc.wantType)
+			}
+			if strings.Contains(ie.Message, "s3cr3t") || strings.Contains(logs.String(), "s3cr3t") {
+				t.Errorf("a secret leaked: %q / %s", ie.Message, logs.String())
+			}
+		})
+	}
+}

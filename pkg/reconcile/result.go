@@ -1,0 +1,32 @@
+package reconcile
+
+// Result is what a run did with one window. A scheduled run reports its
+// own trailing window, and in Continued the unfinished windows of earlier
+// runs it worked on first.
+type Result struct {
+	Window                Window `json:"window"`
+	Listed                int    `json:"listed"`
+	AlreadyStored         int    `json:"alreadyStored"`
+	Queued                int    `json:"queued"`
+	SkippedRecentlyQueued int    `json:"skippedRecentlyQueued"`
+	// Invalid counts recordings whose file name cannot become a key
+	// (the copy function would refuse them too); they are not queued.
+	Invalid int `json:"invalid,omitempty"`
+	Pages   int `json:"pages"`
+	// Done of Total is the window's progress: recordings handled by this
+	// run and the runs before it, of those the PBX reports in the window.
+	Done      int      `json:"done"`
+	Total     int      `json:"total"`
+	Complete  bool     `json:"complete"`
+	Cursor    *Cursor  `json:"cursor,omitempty"`
+	Continued []Result `json:"continued,omitempty"`
+}
+
+// Progress is reported after each page, for the handler to log.
+type Progress struct {
+	Window Window
+	Page   int // the page just done
+	Done   int // recordings of the window handled so far, this run and before
+	Total  int // recordings in the window, as the PBX reports them
+	Queued int // queued from this page
+}

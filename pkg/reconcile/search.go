@@ -1,0 +1,51 @@
+package reconcile
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/recording-sync/recording-sync/pkg/recording"
+	"github.com/recording-sync/recording-sync/pkg/yeastar"
+)
+
+// search reads one page of w, retrying failures as the copy function does:
+// transient ones (-2, a refused connection, 60002 while the token cache
+// waits for a free slot) with backoff, never permanent ones (bad
+// credentials, 10005, 70004...). The client itself renews its token on
+// 10004.
+func (ru *run) search(ctx context.Context, w Window, page int) (yeastar.SearchPage, error) {
+	q := yeastar.SearchQuery{Start: w.From, End: w.To, Page: page, PageSize: ru.opts.PageSize, SortBy: "id", OrderBy: "asc"}
+	for attempt := 1; ; attempt++ {
+		got, err := ru.pbx.SearchRecordings(ctx, q)
+		if err == nil {
+			return got, nil
+		}
+		policy := ru.opts.TransientRetry
+		switch recording.ClassOf(err) {
+		case recording.ClassPermanent, recording.ClassInvalidInput:
+			return got, fmt.Errorf("search %s page %d: %w", w, page, err)
+		case recording.ClassBusy:
+			policy = ru.opts.BusyRetry
+		}
+		if attempt >= policy.Attempts || ctx.Err() != nil || !ru.wait(ctx, policy.Backoff(attempt)) {
+			return got, fmt.Errorf("search %s page %d (%d attempts): %w", w, page, attempt, err)
+		}
+	}
+}
+
+// wait sleeps d unless ctx ends first or the wait would pass the time the
+// run must stop; it reports whether another attempt is worth making.
+func (ru *run) wait(ctx context.Context, d time.Duration) bool {
+	if !ru.stopAt.IsZero() && ru.opts.Now().Add(d).After(ru.stopAt) {
+		return false
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -1,0 +1,155 @@
+package yeastartest
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// searchResp is the wire shape of a search or list answer.
+type searchResp struct {
+	ErrCode     int               `json:"errcode"`
+	ErrMsg      string            `json:"errmsg"`
+	TotalNumber int               `json:"total_number"`
+	Data        []json.RawMessage `json:"data"`
+}
+
+// search calls endpoint with q and the token, decoding rows into items.
+func (c *testClient) search(endpoint, tok string, q url.Values) (searchResp, []searchItem) {
+	c.t.Helper()
+	q.Set("access_token", tok)
+	req, err := http.NewRequestWithContext(c.t.Context(), http.MethodGet, c.s.URL()+"/"+DefaultAPIPath+"/"+endpoint+"?"+q.Encode(), nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	resp := c.do(req)
+	defer resp.Body.Close()
+	var r searchResp
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		c.t.Fatal(err)
+	}
+	items := make([]searchItem, len(r.Data))
+	for i, raw := range r.Data {
+		if err := json.Unmarshal(raw, &items[i]); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+	return r, items
+}
+
+// window is the query of a recording/search over [from, to].
+func window(from, to time.Time, page, size int) url.Values {
+	return url.Values{
+		"start_time": {strconv.FormatInt(from.Unix(), 10)}, "end_time": {strconv.FormatInt(to.Unix(), 10)},
+		"page": {strconv.Itoa(page)}, "page_size": {strconv.Itoa(size)}, "sort_by": {"id"}, "order_by": {"asc"},
+	}
+}
+
+func TestSearchWindowPagingAndLocalTime(t *testing.T) {
+	zone := time.FixedZone("UTC+8", 8*3600)
+	s := newTestSim(t, Options{TimeZone: zone, MaxPageSize: 3})
+	// Ten recordings, one a minute, named in the PBX's local time.
+	base := time.Date(2026, 3, 1, 23, 55, 0, 0, zone)
+	for i := range 10 {
+		at := base.Add(time.Duration(i) * time.Minute)
+		s.AddRecording(Recording{ID: 100 + i, File: at.Format("20060102150405") + "-1.1-2001-2002-Internal.wav", Size: 10, CallFrom: "2001", CallTo: "2002", CallType: "Internal", UID: "u" + strconv.Itoa(i)})
+	}
+	c := newTestClient(t, s)
+	tok := c.token()
+	from, to := base.Add(2*time.Minute), base.Add(8*time.Minute) // ids 102..108, across midnight
+	var got []searchItem
+	for page := 1; ; page++ {
+		r, items := c.search("recording/search", tok, window(from, to, page, 50))
+		if r.ErrCode != 0 || r.TotalNumber != 7 {
+			t.Fatalf("page %d: errcode %d total %d, want 0 and 7", page, r.ErrCode, r.TotalNumber)
+		}
+		if len(items) > 3 {
+			t.Fatalf("page %d: %d rows, want the cap of 3", page, len(items))
+		}
+		if len(items) == 0 {
+			if r.Data != nil {
+				t.Fatalf("page past the end carries data %v", r.Data)
+			}
+			break
+		}
+		got = append(got, items...)
+	}
+	if len(got) != 7 || got[0].ID != 102 || got[6].ID != 108 {
+		t.Fatalf("rows %+v, want ids 102..108", got)
+	}
+	if got[0].Time != "03/01/2026 23:57:00" || got[5].Time != "03/02/2026 00:02:00" {
+		t.Errorf("times %q %q, want the PBX's local MM/DD/YYYY HH:MM:SS", got[0].Time, got[5].Time)
+	}
+	if g := got[1]; g.CallFrom != "2001" || g.CallTo != "2002" || g.CallType != "Internal" || g.UID != "u3" || g.Size != 10 {
+		t.Errorf("row fields %+v", g)
+	}
+}
+
+func TestSearchExplicitTimeAndOrder(t *testing.T) {
+	s := newTestSim(t, Options{})
+	at := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	s.AddRecording(Recording{ID: 1, File: "20250101000000-a.wav", Time: at})
+	s.AddRecording(Recording{ID: 2, File: "20250101000001-b.wav", Time: at.Add(-time.Hour)})
+	c := newTestClient(t, s)
+	q := window(at.Add(-2*time.Hour), at, 1, 10)
+	q.Set("sort_by", "time")
+	_, items := c.search("recording/search", c.token(), q)
+	if len(items) != 2 || items[0].ID != 2 || items[1].ID != 1 {
+		t.Fatalf("sorted by time: %+v", items)
+	}
+	q.Set("order_by", "desc")
+	q.Set("sort_by", "id")
+	_, items = c.search("recording/search", c.token(), q)
+	if len(items) != 2 || items[0].ID != 2 {
+		t.Fatalf("id desc: %+v", items)
+	}
+}
+
+func TestSearchBadParameters(t *testing.T) {
+	s := newTestSim(t, Options{})
+	c := newTestClient(t, s)
+	tok := c.token()
+	now := time.Now()
+	for name, q := range map[string]url.Values{
+		"end before start": window(now, now.Add(-time.Hour), 1, 10),
+		"page 0":           window(now, now, 0, 10),
+		"bad page size":    {"page_size": {"x"}},
+		"bad start":        {"start_time": {"yesterday"}},
+		"bad sort":         {"sort_by": {"size"}},
+	} {
+		if r, _ := c.search("recording/search", tok, q); r.ErrCode != ErrCodeParameter {
+			t.Errorf("%s: errcode %d, want 40002", name, r.ErrCode)
+		}
+	}
+	if r, _ := c.search("recording/search", "", window(now, now, 1, 1)); r.ErrCode != ErrCodeTokenExpired {
+		t.Errorf("no token: errcode %d, want 10004", r.ErrCode)
+	}
+}
+
+func TestListAndFaults(t *testing.T) {
+	s := newTestSim(t, Options{MaxPageSize: 2})
+	for i := range 5 {
+		s.AddRecording(Recording{ID: i + 1, File: "2025010100000" + strconv.Itoa(i) + "-x.wav"})
+	}
+	c := newTestClient(t, s)
+	tok := c.token()
+	r, items := c.search("recording/list", tok, url.Values{"page": {"3"}, "page_size": {"2"}})
+	if r.TotalNumber != 5 || len(items) != 1 || items[0].ID != 5 || items[0].Time != "01/01/2025 00:00:04" {
+		t.Fatalf("list page 3: total %d items %+v", r.TotalNumber, items)
+	}
+	for _, code := range []int{ErrCodeInternal, ErrCodeTokenExpired, ErrCodeMaxLimitation} {
+		s.FailAPI("recording/search", code, 1)
+		if r, _ := c.search("recording/search", tok, url.Values{}); r.ErrCode != code {
+			t.Errorf("armed %d: errcode %d", code, r.ErrCode)
+		}
+		if r, _ := c.search("recording/search", tok, url.Values{}); r.ErrCode != 0 || r.TotalNumber != 5 {
+			t.Errorf("after fault %d: errcode %d total %d", code, r.ErrCode, r.TotalNumber)
+		}
+	}
+	if n := s.Stats().APIRequests["recording/search"]; n != 6 {
+		t.Errorf("APIRequests[recording/search] = %d, want 6", n)
+	}
+}

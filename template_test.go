@@ -813,6 +813,7 @@ func TestTemplateRequiresHTTPSPBX(t *testing.T) {
 		}
 	}
 }
+
 // minGo is the oldest Go release the modules may be built with: the first
 // without the standard-library vulnerabilities known when it was set.
 const minGo = "1.26.8"

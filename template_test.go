@@ -817,3 +817,36 @@ func goVersionLess(a, b []string) bool {
 	}
 	return len(a) < len(b)
 }
+
+// TestTemplateRequiresHTTPSPBX: the client secret travels in the get_token
+// body, so the deployed function never talks to a plain-HTTP PBX. The
+// template neither sets PBX_ALLOW_HTTP anywhere nor accepts an http:// base URL.
+func TestTemplateRequiresHTTPSPBX(t *testing.T) {
+	raw, err := os.ReadFile(*templatePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), "PBX_ALLOW_HTTP") {
+		t.Errorf("%s mentions PBX_ALLOW_HTTP; plain HTTP is for local use only", *templatePath)
+	}
+	tpl := loadTemplate(t)
+	pattern, _ := get(t, tpl, "Parameters", "PbxBaseUrl", "AllowedPattern").(string)
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		t.Fatalf("PbxBaseUrl AllowedPattern %q: %v", pattern, err)
+	}
+	for url, want := range map[string]bool{
+		"https://pbx.example.com:8088":     true,
+		"https://pbx.example.com/base":     true,
+		"http://pbx.example.com:8088":      false,
+		"HTTP://pbx.example.com:8088":      false,
+		"https://user:pw@pbx.example.com":  false,
+		"https://pbx.example.com:8088/":    false,
+		"ftp://pbx.example.com":            false,
+		"https://pbx.example.com/?q=token": false,
+	} {
+		if got := re.MatchString(url); got != want {
+			t.Errorf("PbxBaseUrl AllowedPattern matches %q = %v, want %v", url, got, want)
+		}
+	}
+}

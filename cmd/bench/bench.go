@@ -148,6 +148,7 @@ func (b *bench) childEnv(memoryMB int) []string {
 		"AWS_CONFIG_FILE="+filepath.Join(b.work, "aws-config"),
 		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(b.work, "no-credentials"),
 		"PBX_BASE_URL="+b.sim.URL(),
+		"PBX_ALLOW_HTTP=true", // the simulator serves plain HTTP on loopback
 		"PBX_CLIENT_ID="+pbxClientID,
 		"PBX_CLIENT_SECRET="+pbxClientSecret,
 		"RECORDINGS_BUCKET="+bucket,

@@ -43,7 +43,7 @@ func describeMachine(ctx context.Context, awsCLI string) machine {
 	if out, err := exec.CommandContext(ctx, "uname", "-sr").Output(); err == nil {
 		m.Kernel = strings.TrimSpace(string(out))
 	}
-	if bin, err := localenv.Tool(ctx, "versitygw"); err == nil {
+	if bin, err := localenv.Tool("versitygw"); err == nil {
 		if bi, err := buildinfo.ReadFile(bin); err == nil {
 			m.VersityGW = bi.Main.Path + " " + bi.Main.Version
 		}

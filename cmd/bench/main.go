@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/recording-sync/recording-sync/pkg/localenv"
 )
 
 func main() {
@@ -156,6 +158,9 @@ func measureAll(ctx context.Context, o options, progress io.Writer) (string, err
 		if err := os.MkdirAll(o.profileDir, 0o750); err != nil {
 			return "", err
 		}
+	}
+	if err := localenv.CheckTools(); err != nil {
+		return "", err
 	}
 	b, err := startBench(ctx, o.exe, awsCLI, slices.Max(o.sizes))
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/recording-sync/recording-sync/pkg/app"
+	"github.com/recording-sync/recording-sync/pkg/config"
 	"github.com/recording-sync/recording-sync/pkg/redact"
 	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
@@ -43,9 +44,11 @@ var copyFuncs = map[string]copyFunc{
 	methodCLI:      copyCLI,
 }
 
-// copyFunction runs the function's copy path as main wires it: app.Build
-// from the environment, then one direct invocation.
+// copyFunction runs the function's copy path as main wires it: the
+// process settings and app.Build from the environment, then one direct
+// invocation of the handler main would start.
 func copyFunction(ctx context.Context, spec childSpec) (childReport, error) {
+	config.ApplyProcessSettings(os.LookupEnv)
 	red := redact.New()
 	log := slog.New(red.Handler(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	h, err := app.Build(ctx, os.LookupEnv, red, log)

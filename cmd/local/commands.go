@@ -15,8 +15,9 @@ import (
 	"github.com/recording-sync/recording-sync/pkg/config"
 )
 
-// demo invokes the function with every sample event, then lists what landed
-// in the bucket. It fails if any invocation failed.
+// demo invokes the function with every sample event, posts a signed
+// call-end webhook through the webhook function and the queue, then lists
+// what landed in the bucket. It fails if any invocation failed.
 func demo(ctx context.Context, out io.Writer) error {
 	events, err := filepath.Glob("events/*.json")
 	if err != nil || len(events) == 0 {
@@ -26,7 +27,7 @@ func demo(ctx context.Context, out io.Writer) error {
 	if _, err := fmt.Fprintln(out, "Starting the local S3 server, the PBX simulator and the function under the Lambda emulator..."); err != nil {
 		return err
 	}
-	st, err := startStack(ctx, out)
+	st, err := startStack(ctx, out, S3Target{})
 	if err != nil {
 		return err
 	}
@@ -41,6 +42,9 @@ func demo(ctx context.Context, out io.Writer) error {
 			failed++
 		}
 	}
+	if err := webhookDemo(ctx, st, out); err != nil {
+		return fmt.Errorf("webhook: %w", err)
+	}
 	if err := listBucket(ctx, st, out); err != nil {
 		return err
 	}
@@ -50,9 +54,15 @@ func demo(ctx context.Context, out io.Writer) error {
 	return nil
 }
 
-// invoke runs one event and prints the function's response.
-func invoke(ctx context.Context, out io.Writer, event string) error {
-	st, err := startStack(ctx, out)
+// invoke runs one event and prints the function's response, against the
+// local S3 server or, when target names one, the user's.
+func invoke(ctx context.Context, out io.Writer, event string, target S3Target) error {
+	if target.Endpoint != "" {
+		if _, err := fmt.Fprintf(out, "Using the S3 server at %s, bucket %s\n", target.Endpoint, target.Bucket); err != nil {
+			return err
+		}
+	}
+	st, err := startStack(ctx, out, target)
 	if err != nil {
 		return err
 	}

@@ -26,11 +26,28 @@ type stack struct {
 	s3     *localenv.S3Server
 	sim    *yeastartest.Simulator
 	lambda *localenv.Lambda
+	env    []string // the copy function's environment
+}
+
+// S3Target is an S3 endpoint the user names instead of the local server:
+// the bucket must exist, and the credentials, region and AWS_CA_BUNDLE
+// come from the user's environment, which the function inherits.
+type S3Target struct {
+	Endpoint, Bucket string
+}
+
+// env is the function's S3 environment for the target.
+func (t S3Target) env() []string {
+	return []string{"AWS_ENDPOINT_URL_S3=" + t.Endpoint, "RECORDINGS_BUCKET=" + t.Bucket}
 }
 
 // startStack builds and starts everything; logs receives the function's
-// structured log lines.
-func startStack(ctx context.Context, logs io.Writer) (_ *stack, err error) {
+// structured log lines. With a zero target, it starts the local S3 server
+// and creates the demo bucket in it.
+func startStack(ctx context.Context, logs io.Writer, target S3Target) (_ *stack, err error) {
+	if err := localenv.CheckTools(); err != nil {
+		return nil, err // before the build: a missing tool fails at once
+	}
 	st := &stack{}
 	defer func() {
 		if err != nil {
@@ -44,31 +61,45 @@ func startStack(ctx context.Context, logs io.Writer) (_ *stack, err error) {
 	if err != nil {
 		return nil, err
 	}
+	var env []string
+	if target.Endpoint != "" {
+		env = target.env()
+	} else if env, err = st.startLocalS3(ctx); err != nil {
+		return nil, err
+	}
+	st.sim = yeastartest.NewServer(yeastartest.Options{ClientID: demoClientID, ClientSecret: demoClientSecret})
+	for _, r := range localenv.SampleRecordings {
+		st.sim.AddRecording(r)
+	}
+	env = append(env,
+		"PBX_BASE_URL="+st.sim.URL(),
+		"PBX_ALLOW_HTTP=true", // the simulator serves plain HTTP on loopback
+		"PBX_CLIENT_ID="+demoClientID,
+		"PBX_CLIENT_SECRET="+demoClientSecret,
+	)
+	st.env = env
+	st.lambda, err = localenv.StartLambda(ctx, bootstrap, localenv.LambdaOptions{Env: env, Output: &logFilter{w: logs}})
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// startLocalS3 starts the local S3 server with the demo bucket and returns
+// the function's S3 environment for it.
+func (st *stack) startLocalS3(ctx context.Context) ([]string, error) {
 	data := filepath.Join(st.dir, "s3")
 	if err := os.Mkdir(data, 0o750); err != nil {
 		return nil, err
 	}
+	var err error
 	if st.s3, err = localenv.StartS3(ctx, data, nil); err != nil {
 		return nil, err
 	}
 	if err := st.s3.CreateBucket(ctx, demoBucket); err != nil {
 		return nil, fmt.Errorf("create bucket: %w", err)
 	}
-	st.sim = yeastartest.NewServer(yeastartest.Options{ClientID: demoClientID, ClientSecret: demoClientSecret})
-	for _, r := range localenv.SampleRecordings {
-		st.sim.AddRecording(r)
-	}
-	env := append(st.s3.Env(),
-		"PBX_BASE_URL="+st.sim.URL(),
-		"PBX_CLIENT_ID="+demoClientID,
-		"PBX_CLIENT_SECRET="+demoClientSecret,
-		"RECORDINGS_BUCKET="+demoBucket,
-	)
-	st.lambda, err = localenv.StartLambda(ctx, bootstrap, localenv.LambdaOptions{Env: env, Output: &logFilter{w: logs}})
-	if err != nil {
-		return nil, err
-	}
-	return st, nil
+	return append(st.s3.Env(), "RECORDINGS_BUCKET="+demoBucket), nil
 }
 
 // close stops everything and removes the temporary folder.

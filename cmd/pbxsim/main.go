@@ -43,6 +43,9 @@ func (e usageError) Unwrap() error { return e.err }
 // run serves the simulator described by args until ctx is done. It writes
 // the "listening" line to stdout once the listener is open.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "post-event" {
+		return postEvent(ctx, args[1:], getenv, stdout, stderr)
+	}
 	cfg, err := parseConfig(args, getenv, stderr)
 	if err != nil {
 		return usageError{err}

@@ -156,10 +156,21 @@ func TestForeignDownloadURLRefused(t *testing.T) {
 			}
 		})
 	}
-	// Give a stray connection time to arrive before counting.
-	time.Sleep(100 * time.Millisecond)
-	if n := other.accepted.Load(); n != 0 {
-		t.Errorf("the foreign listener received %d connections, want 0", n)
+	// A connection the function opened would have been queued on the
+	// listener before its invocation answered. The listener accepts in
+	// order, so once a probe dialled now is served, every such connection
+	// has been accepted and counted: the probe must be the only one.
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, victim.URL+"/probe", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("probe: %v", err)
+	}
+	probe.Body.Close()
+	if n := other.accepted.Load(); n != 1 {
+		t.Errorf("the foreign listener received %d connections besides the probe, want 0", n-1)
 	}
 	if s := st.sim.Stats(); s.DownloadsStarted != 0 {
 		t.Errorf("%d downloads started", s.DownloadsStarted)

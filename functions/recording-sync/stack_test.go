@@ -45,6 +45,11 @@ func TestMain(m *testing.M) {
 
 func runMain(m *testing.M) int {
 	ctx := context.Background()
+	// Before the build: a missing tool fails at once.
+	if err := localenv.CheckTools(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	dir, err := os.MkdirTemp("", "recording-sync-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -119,6 +124,7 @@ func newStack(t testing.TB, opts stackOptions) *stack {
 	}
 	env := append(s3Server.Env(),
 		"PBX_BASE_URL="+pbxURL,
+		"PBX_ALLOW_HTTP=true", // the simulator serves plain HTTP on loopback
 		"PBX_CLIENT_ID="+testClientID,
 		"PBX_CLIENT_SECRET="+secret,
 		"RECORDINGS_BUCKET="+st.bucket,

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/recording-sync/recording-sync/pkg/localenv"
 	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
@@ -58,6 +60,35 @@ func (st *stack) invokeBatch(t *testing.T, payload string) []string {
 	return ids
 }
 
+// batchFailures returns the IDs of the records a batch answer names as failed.
+func (st *stack) batchFailures(t *testing.T, inv invocation) []string {
+	t.Helper()
+	var resp batchResponse
+	if err := json.Unmarshal(inv.raw, &resp); err != nil || inv.ErrorType != "" || !strings.Contains(string(inv.raw), `"batchItemFailures"`) {
+		t.Fatalf("response %s, want a batch answer", inv.raw)
+	}
+	ids := []string{}
+	for _, f := range resp.BatchItemFailures {
+		ids = append(ids, f.ItemIdentifier)
+	}
+	return ids
+}
+
+// assertMetadata checks the object metadata of the stored sample recording id.
+func (st *stack) assertMetadata(t *testing.T, id int, want map[string]string) {
+	t.Helper()
+	key, _ := sampleKey(t, id)
+	head, err := st.s3.HeadObject(t.Context(), &s3.HeadObjectInput{Bucket: &st.bucket, Key: &key})
+	if err != nil {
+		t.Fatalf("head %s: %v", key, err)
+	}
+	for k, v := range want {
+		if got := head.Metadata[k]; got != v {
+			t.Errorf("%s: x-amz-meta-%s = %q, want %q", key, k, got, v)
+		}
+	}
+}
+
 // TestSampleEvents runs the built bootstrap with every file in events/,
 // as `make invoke` and `sam local invoke -e` do, and checks the bucket.
 func TestSampleEvents(t *testing.T) {
@@ -68,8 +99,18 @@ func TestSampleEvents(t *testing.T) {
 	checks := map[string]func(t *testing.T, st *stack, inv invocation){
 		"direct-id.json":   func(t *testing.T, st *stack, inv invocation) { mustSucceed(t, inv); st.assertStored(t, 1727) },
 		"direct-file.json": func(t *testing.T, st *stack, inv invocation) { mustSucceed(t, inv); st.assertStored(t, 1728) },
-		"eventbridge.json": func(t *testing.T, st *stack, inv invocation) { mustSucceed(t, inv); st.assertStored(t, 1729) },
-		"pbx-30012.json":   func(t *testing.T, st *stack, inv invocation) { mustSucceed(t, inv); st.assertStored(t, 1730) },
+		"eventbridge.json": func(t *testing.T, st *stack, inv invocation) {
+			mustSucceed(t, inv)
+			st.assertStored(t, 1729)
+			st.assertMetadata(t, 1729, map[string]string{"call-id": "1651397415.88", "call-from": "2001", "call-to": "5551234",
+				"call-time-start": "2022-05-01 09:30:15", "call-type": "Outbound", "call-status": "ANSWERED", "pbx-sn": "3631A2124XXX"})
+		},
+		"pbx-30012.json": func(t *testing.T, st *stack, inv invocation) {
+			mustSucceed(t, inv)
+			st.assertStored(t, 1730)
+			st.assertMetadata(t, 1730, map[string]string{"call-id": "1651486500.12", "call-from": "5551234", "call-to": "2003",
+				"call-time-start": "2022-05-02 10:15:00", "call-type": "Inbound", "call-status": "ANSWERED", "pbx-sn": "3631A2124XXX"})
+		},
 		"pbx-30012-no-recording.json": func(t *testing.T, st *stack, inv invocation) {
 			if !strings.Contains(string(inv.raw), `"skipped":true`) || !strings.Contains(string(inv.raw), "1651057476.362") {
 				t.Errorf("response %s, want skipped naming the call", inv.raw)
@@ -92,6 +133,18 @@ func TestSampleEvents(t *testing.T) {
 			if keys := st.keys(t); len(keys) != 2 {
 				t.Errorf("bucket holds %v, want the two good recordings", keys)
 			}
+		},
+		"sqs-message.json": func(t *testing.T, st *stack, inv invocation) {
+			if failed := st.batchFailures(t, inv); len(failed) != 0 {
+				t.Fatalf("failed records %v, want none", failed)
+			}
+			st.assertStored(t, 1733)
+			st.assertStored(t, 614)
+			// The call's details are stored with each recording.
+			st.assertMetadata(t, 1733, map[string]string{"call-from": "Zo%C3%AB Brandt<2008>", "call-to": "5559876", "pbx-sn": "3631A2124XXX"})
+			st.assertMetadata(t, 614, map[string]string{"recording-id": "614", "call-id": "1641980184.14",
+				"call-from": "Evelyn<5566>", "call-to": "Dave Harris<5556>", "call-time-start": "2022-01-12 17:36:24",
+				"call-type": "Internal", "call-status": "ANSWERED", "pbx-sn": "3631A2124XXX", "call-uid": "2022011217362446627"})
 		},
 	}
 	if len(files) != len(checks) {

@@ -8,41 +8,32 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"runtime"
-	"runtime/debug"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/recording-sync/recording-sync/pkg/config"
 	"github.com/recording-sync/recording-sync/pkg/handler"
-	"github.com/recording-sync/recording-sync/pkg/pbxsecret"
 	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/redact"
 	"github.com/recording-sync/recording-sync/pkg/s3store"
-	"github.com/recording-sync/recording-sync/pkg/tokencache"
-	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
 // Build wires the function from its environment (read through lookup,
 // os.LookupEnv in main): configuration, the PBX client with the shared
 // token, the S3 store, the copier and the handler. Every secret it meets is
-// registered with red before anything can print it.
-func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger) (*handler.Handler, error) {
+// registered with red before anything can print it. It returns what main
+// starts: the handler wrapped by the public layer, which passes every
+// result and error through red. Process-wide settings (GOMAXPROCS, the
+// memory limit) are main's: config.ApplyProcessSettings.
+func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger) (*handler.Public, error) {
 	cfg, err := config.Load(lookup)
 	if err != nil {
 		return nil, err
 	}
 	red.Add(cfg.ClientSecret)
-	if limit := config.MemoryLimit(lookup); limit > 0 {
-		debug.SetMemoryLimit(limit)
-	}
-	if n := config.Procs(lookup, runtime.NumCPU()); n > 0 {
-		runtime.GOMAXPROCS(n)
-	}
 	if cfg.InsecureScheme() {
 		log.Warn("PBX_BASE_URL uses http://: tokens and recordings cross the network unencrypted")
 	}
@@ -57,29 +48,17 @@ func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.
 		return nil, err
 	}
 	s3Client := newS3Client(awsCfg, cfg.S3PathStyle)
-	creds := yeastar.Credentials{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret}
-	if cfg.CredentialsSecret != "" {
-		// Read once per execution environment; warm invocations reuse it.
-		if creds, err = pbxsecret.Load(ctx, secretsmanager.NewFromConfig(awsCfg), cfg.CredentialsSecret); err != nil {
-			return nil, err
-		}
-		red.Add(creds.ClientSecret)
-	}
-	pbxOpts := &yeastar.Options{APIPath: cfg.PBXAPIPath, OnSecret: red.Add}
-	if cfg.PBXCACert != "" {
-		if pbxOpts.HTTPClient, err = yeastar.NewHTTPClientWithCA([]byte(cfg.PBXCACert)); err != nil {
-			return nil, err
-		}
-	}
-	pbx, err := yeastar.New(cfg.PBXBaseURL, creds, pbxOpts)
+	creds, err := Credentials(ctx, cfg, awsCfg, red)
 	if err != nil {
 		return nil, err
 	}
-	// All instances share one PBX token through a small object in the bucket.
-	pbx.SetTokenSource(tokencache.New(pbx, tokencache.NewS3Store(s3Client, cfg.Bucket, cfg.TokenCacheKey), nil))
+	pbx, err := PBXClient(cfg, creds, s3Client, red)
+	if err != nil {
+		return nil, err
+	}
 	store := s3store.New(s3Client, &s3store.Options{PartSize: int64(upload.PartSizeMiB) << 20, Concurrency: upload.Concurrency})
 	copier := recording.NewCopier(pbx, store, cfg.Bucket, cfg.KeyTemplate, &recording.Options{StallTimeout: cfg.StallTimeout})
-	return handler.New(copier, log, &handler.Options{BatchConcurrency: cfg.BatchConcurrency}), nil
+	return handler.NewPublic(handler.New(copier, log, &handler.Options{BatchConcurrency: cfg.BatchConcurrency}), red), nil
 }
 
 // transportBufferSize is the size of the transport's buffers between the

@@ -15,7 +15,11 @@ import (
 
 // Config is the function's configuration.
 type Config struct {
-	PBXBaseURL   string
+	PBXBaseURL string
+	// PBXAllowHTTP is set by PBX_ALLOW_HTTP=true, without which a plain
+	// http:// PBX_BASE_URL is refused: the client secret travels in the
+	// get_token body, and tokens and recordings in every exchange.
+	PBXAllowHTTP bool
 	PBXAPIPath   string
 	ClientID     string
 	ClientSecret string
@@ -71,8 +75,8 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	if c.PBXBaseURL == "" {
 		return Config{}, &Error{"PBX_BASE_URL", "is required (e.g. https://pbx.example.com:8088)"}
 	}
-	if u, err := url.Parse(c.PBXBaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return Config{}, &Error{"PBX_BASE_URL", "must be an http(s)://host[:port] URL"}
+	if err := c.checkScheme(get("PBX_ALLOW_HTTP")); err != nil {
+		return Config{}, err
 	}
 	if c.PBXAPIPath == "" {
 		c.PBXAPIPath = "openapi/v1.0"
@@ -140,7 +144,37 @@ func readPEM(v string) ([]byte, error) {
 	return b, nil
 }
 
-// InsecureScheme reports whether the PBX is reached over plain HTTP, which
-// main logs as a warning: tokens and recordings then cross the network
-// unencrypted.
-func (c Config) InsecureScheme() bool { return strings.HasPrefix(c.PBXBaseURL, "http://") }
+// checkScheme accepts an https PBX_BASE_URL, and an http one only when
+// allowHTTP (PBX_ALLOW_HTTP) is true. Schemes compare case-insensitively, as
+// URLs define them: HTTP:// is plain HTTP too.
+func (c *Config) checkScheme(allowHTTP string) error {
+	if allowHTTP != "" {
+		allow, err := strconv.ParseBool(allowHTTP)
+		if err != nil {
+			return &Error{"PBX_ALLOW_HTTP", "must be true or false"}
+		}
+		c.PBXAllowHTTP = allow
+	}
+	u, err := url.Parse(c.PBXBaseURL)
+	if err != nil || u.Host == "" {
+		return &Error{"PBX_BASE_URL", "must be an https://host[:port] URL"}
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+		return nil
+	case "http":
+		if c.PBXAllowHTTP {
+			return nil
+		}
+		return &Error{"PBX_BASE_URL", "uses plain http://, which would send the client secret and tokens unencrypted: use https://, or set PBX_ALLOW_HTTP=true for a PBX on a trusted network"}
+	}
+	return &Error{"PBX_BASE_URL", "must be an https://host[:port] URL"}
+}
+
+// InsecureScheme reports whether the PBX is reached over plain HTTP (allowed
+// by PBX_ALLOW_HTTP), which main logs as a warning: tokens and recordings
+// then cross the network unencrypted.
+func (c Config) InsecureScheme() bool {
+	u, err := url.Parse(c.PBXBaseURL)
+	return err == nil && !strings.EqualFold(u.Scheme, "https")
+}

@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/recording-sync/recording-sync/pkg/recording"
@@ -21,8 +23,8 @@ import (
 // in each call so that concurrent calls overlap.
 type batchCopier struct {
 	delay  time.Duration
-	fail   map[recording.Ref]error
-	onCall func(recording.Ref) // runs inside Copy, before the sleep
+	fail   map[recording.Ref]error // by id and file; the call's details do not count
+	onCall func(recording.Ref)     // runs inside Copy, before the sleep
 
 	mu        sync.Mutex
 	calls     []recording.Ref
@@ -46,7 +48,7 @@ func (c *batchCopier) Copy(ctx context.Context, ref recording.Ref) (recording.Re
 	}
 	time.Sleep(c.delay)
 	res := resultFor(ref)
-	if err := c.fail[ref]; err != nil {
+	if err := c.fail[recording.Ref{ID: ref.ID, File: ref.File}]; err != nil {
 		return res, err
 	}
 	return res, nil
@@ -128,7 +130,9 @@ func sortedRefs(refs []recording.Ref) []recording.Ref {
 	})
 }
 
-func TestBatchPartialFailure(t *testing.T) {
+func TestBatchPartialFailure(t *testing.T) { synctest.Test(t, testBatchPartialFailure) }
+
+func testBatchPartialFailure(t *testing.T) {
 	copyErr := &recording.RetryableError{Ref: recording.Ref{ID: 2}, Err: errors.New("PBX busy")}
 	c := &batchCopier{delay: time.Millisecond, fail: map[recording.Ref]error{{ID: 2}: copyErr}}
 	bodies := []string{`{"id":1}`, `{"id":2}`, `{"id":3}`, `{"id":`, `{"id":5}`}
@@ -201,23 +205,29 @@ func TestBatchAllSucceed(t *testing.T) {
 	checkLine(t, logs["m4"], map[string]any{"level": "INFO", "msg": "nothing to copy", "reason": "call 9.1 has no recording"})
 }
 
+// The copies run in a synctest bubble: each takes exactly copyTime on its
+// fake clock, which advances only once every running copy and the batch
+// itself are blocked, so the copies that overlap and the batch's duration
+// are exact, not a matter of timing.
 func TestBatchConcurrency(t *testing.T) {
+	const n, copyTime = 10, 20 * time.Millisecond
 	tests := []struct {
-		name    string
-		opts    *Options
-		limit   int
-		overlap bool // more than one copy must have run at once
+		name  string
+		opts  *Options
+		limit int // copies running at once
 	}{
-		{"one at a time", &Options{BatchConcurrency: 1}, 1, false},
-		{"three at a time", &Options{BatchConcurrency: 3}, 3, true},
-		{"default", nil, DefaultBatchConcurrency, DefaultBatchConcurrency > 1},
-		{"zero means default", &Options{}, DefaultBatchConcurrency, DefaultBatchConcurrency > 1},
+		{"one at a time", &Options{BatchConcurrency: 1}, 1},
+		{"three at a time", &Options{BatchConcurrency: 3}, 3},
+		{"default", nil, DefaultBatchConcurrency},
+		{"zero means default", &Options{}, DefaultBatchConcurrency},
+		{"more slots than records", &Options{BatchConcurrency: 20}, n},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := &batchCopier{delay: 20 * time.Millisecond}
-			const n = 10
+		t.Run(tt.name, bubble(func(t *testing.T) {
+			c := &batchCopier{delay: copyTime}
+			start := time.Now()
 			out, _, err := invokeBatch(t, t.Context(), c, tt.opts, sqsEvent(idBodies(n)...))
+			took := time.Since(start)
 			if err != nil {
 				t.Fatalf("Invoke = %v", err)
 			}
@@ -227,15 +237,20 @@ func TestBatchConcurrency(t *testing.T) {
 			if got := len(c.called()); got != n {
 				t.Errorf("Copy called %d times, want %d", got, n)
 			}
-			got := c.maxConcurrent()
-			if got > tt.limit {
-				t.Errorf("%d copies ran at once, want at most %d", got, tt.limit)
+			if got := c.maxConcurrent(); got != tt.limit {
+				t.Errorf("%d copies ran at once, want %d", got, tt.limit)
 			}
-			if tt.overlap && got < 2 {
-				t.Errorf("%d copy ran at once, want the batch copied concurrently (up to %d)", got, tt.limit)
+			rounds := (n + tt.limit - 1) / tt.limit
+			if want := time.Duration(rounds) * copyTime; took != want {
+				t.Errorf("batch took %v, want %v: %d rounds of %d copies", took, want, rounds, tt.limit)
 			}
-		})
+		}))
 	}
+}
+
+// bubble runs test in a synctest bubble, on a fake clock.
+func bubble(test func(t *testing.T)) func(t *testing.T) {
+	return func(t *testing.T) { synctest.Test(t, test) }
 }
 
 func TestBatchCancelled(t *testing.T) {
@@ -270,7 +285,7 @@ func TestBatchCancelled(t *testing.T) {
 			}
 		}
 	})
-	t.Run("during processing", func(t *testing.T) {
+	t.Run("during processing", bubble(func(t *testing.T) {
 		for round := range 20 {
 			ctx, cancel := context.WithCancel(t.Context())
 			// The first copy cancels the invocation: the records still
@@ -290,7 +305,7 @@ func TestBatchCancelled(t *testing.T) {
 				t.Fatalf("round %d: response = %s, want %s", round, out, want)
 			}
 		}
-	})
+	}))
 }
 
 func TestInvokeSingleItem(t *testing.T) {
@@ -299,6 +314,7 @@ func TestInvokeSingleItem(t *testing.T) {
 		msg, _ := json.Marshal(`{"call_id":"1651397415.88","recording":"` + rec + `"}`)
 		return `{"type":30012,"sn":"x","msg":` + string(msg) + `}`
 	}
+	call := &recording.Call{ID: "1651397415.88", SN: "x"}
 	tests := []struct {
 		name        string
 		payload     string
@@ -307,8 +323,8 @@ func TestInvokeSingleItem(t *testing.T) {
 	}{
 		{"direct id", `{"id":1727}`, recording.Ref{ID: 1727}, "direct"},
 		{"EventBridge direct", `{"source":"yeastar.pbx","detail":{"id":1727}}`, recording.Ref{ID: 1727}, "eventbridge"},
-		{"EventBridge 30012", `{"source":"yeastar.pbx","detail":` + cdr(wav) + `}`, recording.Ref{File: wav}, "eventbridge"},
-		{"30012", cdr(wav), recording.Ref{File: wav}, "pbx-event"},
+		{"EventBridge 30012", `{"source":"yeastar.pbx","detail":` + cdr(wav) + `}`, recording.Ref{File: wav, Call: call}, "eventbridge"},
+		{"30012", cdr(wav), recording.Ref{File: wav, Call: call}, "pbx-event"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" returns the Result", func(t *testing.T) {
@@ -321,7 +337,7 @@ func TestInvokeSingleItem(t *testing.T) {
 			if !bytes.Equal(out, want) {
 				t.Errorf("response = %s, want %s", out, want)
 			}
-			if calls := c.called(); len(calls) != 1 || calls[0] != tt.wantRef {
+			if calls := c.called(); len(calls) != 1 || !reflect.DeepEqual(calls[0], tt.wantRef) {
 				t.Errorf("Copy calls = %+v, want one with %+v", calls, tt.wantRef)
 			}
 			if len(lines) != 1 {
@@ -331,7 +347,7 @@ func TestInvokeSingleItem(t *testing.T) {
 		})
 		t.Run(tt.name+" fails on a copy error", func(t *testing.T) {
 			copyErr := &recording.PermanentError{Ref: tt.wantRef, Err: errors.New("gone")}
-			c := &batchCopier{fail: map[recording.Ref]error{tt.wantRef: copyErr}}
+			c := &batchCopier{fail: map[recording.Ref]error{{ID: tt.wantRef.ID, File: tt.wantRef.File}: copyErr}}
 			out, lines, err := invokeBatch(t, t.Context(), c, nil, tt.payload)
 			if !errors.Is(err, copyErr) {
 				t.Errorf("Invoke error = %v, want the copier's %v", err, copyErr)

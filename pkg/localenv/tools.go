@@ -5,13 +5,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
+	"slices"
 )
 
-// toolPackages maps a tool's binary name to its package in tools/go.mod.
+// toolPackages maps a tool's binary name to its package in tools/go.mod,
+// from which `make tools` installs it.
 var toolPackages = map[string]string{
 	"versitygw":      "github.com/versity/versitygw/cmd/versitygw",
 	"aws-lambda-rie": "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie",
@@ -37,43 +40,50 @@ func RepoRoot() (string, error) {
 	}
 }
 
-// Tool returns the path of a pinned tool binary, installing it into
-// <repo>/.bin from tools/go.mod when it is missing. Concurrent callers
-// (test packages run in parallel) wait for one install.
-func Tool(ctx context.Context, name string) (string, error) {
-	pkg, ok := toolPackages[name]
-	if !ok {
-		return "", fmt.Errorf("localenv: unknown tool %q", name)
-	}
+// Tool returns the path of a pinned tool binary in <repo>/.bin. It never
+// installs one: `make tools` does, and `make test` and `make demo` run it
+// first. An install from inside `go test` would hide minutes of download
+// and build behind a test's timeout and need a lock between test packages;
+// a missing tool is an error that says what to run instead.
+func Tool(name string) (string, error) {
 	root, err := RepoRoot()
 	if err != nil {
 		return "", err
 	}
-	binDir := filepath.Join(root, ".bin")
-	path := filepath.Join(binDir, name)
-	if _, err := os.Stat(path); err == nil {
-		return path, nil
-	}
-	if err := os.MkdirAll(binDir, 0o750); err != nil {
-		return "", err
-	}
-	lock, err := os.OpenFile(filepath.Join(binDir, ".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	return tool(root, name)
+}
+
+// CheckTools reports the first pinned tool missing from <repo>/.bin, so that
+// a caller needing them all fails before any slow setup.
+func CheckTools() error {
+	root, err := RepoRoot()
 	if err != nil {
-		return "", err
+		return err
 	}
-	defer func() { _ = lock.Close() }() // nothing was written: closing only releases the lock
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-		return "", err
+	return checkTools(root)
+}
+
+// checkTools is CheckTools for the repository at root.
+func checkTools(root string) error {
+	for _, name := range slices.Sorted(maps.Keys(toolPackages)) {
+		if _, err := tool(root, name); err != nil {
+			return err
+		}
 	}
-	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN) //nolint:errcheck // released on close anyway
-	if _, err := os.Stat(path); err == nil {
-		return path, nil
+	return nil
+}
+
+// tool is Tool for the repository at root.
+func tool(root, name string) (string, error) {
+	if _, ok := toolPackages[name]; !ok {
+		return "", fmt.Errorf("localenv: unknown tool %q", name)
 	}
-	cmd := exec.CommandContext(ctx, "go", "install", pkg)
-	cmd.Dir = filepath.Join(root, "tools")
-	cmd.Env = append(os.Environ(), "GOBIN="+binDir, "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("localenv: install %s: %w\n%s", name, err, out)
+	rel := filepath.Join(".bin", name)
+	path := filepath.Join(root, rel)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("localenv: %s is missing: run `make tools`", rel)
+	} else if err != nil {
+		return "", fmt.Errorf("localenv: %w", err)
 	}
 	return path, nil
 }
@@ -81,16 +91,29 @@ func Tool(ctx context.Context, name string) (string, error) {
 // BuildBootstrap compiles the Lambda function the way AWS runs it
 // (linux, CGO_ENABLED=0, -tags lambda.norpc) into dir/bootstrap.
 func BuildBootstrap(ctx context.Context, dir string) (string, error) {
+	return build(ctx, filepath.Join(dir, "bootstrap"), "recording-sync")
+}
+
+// BuildFunction compiles functions/<name> as BuildBootstrap does, into
+// dir/<name>/bootstrap, so that several functions can be built side by side.
+func BuildFunction(ctx context.Context, dir, name string) (string, error) {
+	if err := os.MkdirAll(filepath.Join(dir, name), 0o750); err != nil {
+		return "", err
+	}
+	return build(ctx, filepath.Join(dir, name, "bootstrap"), name)
+}
+
+// build compiles functions/<name> into out.
+func build(ctx context.Context, out, name string) (string, error) {
 	root, err := RepoRoot()
 	if err != nil {
 		return "", err
 	}
-	out := filepath.Join(dir, "bootstrap")
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", out, "./functions/recording-sync")
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", out, "./functions/"+name)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("localenv: build bootstrap: %w\n%s", err, b)
+		return "", fmt.Errorf("localenv: build %s: %w\n%s", name, err, b)
 	}
 	return out, nil
 }

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/recording-sync/recording-sync/pkg/s3store"
@@ -138,10 +136,28 @@ func (c *Copier) Copy(ctx context.Context, ref Ref) (Result, error) {
 	return res, nil
 }
 
-// copyOnce makes one attempt: link -> key -> already stored? -> stream.
+// copyOnce makes one attempt: (file named: already stored?) -> link ->
+// key -> already stored? -> stream.
 func (c *Copier) copyOnce(ctx context.Context, ref Ref) (Result, error) {
 	res := Result{ID: ref.ID, File: ref.File, Bucket: c.bucket}
-	query := yeastar.RecordingQuery{ID: ref.ID, File: ref.File}
+	// A reference with a file name gives the key without the PBX: a
+	// duplicate message for a stored recording costs one HEAD, no PBX
+	// request. (A template the name cannot fill, {id} without an id, is
+	// left to the full path, which reports it.)
+	var checked string
+	if ref.File != "" {
+		if key, kerr := c.keys.Key(ref.File, ref.ID); kerr == nil {
+			done, err := c.stored(ctx, &res, key)
+			if done || err != nil {
+				return res, err
+			}
+			checked = key
+		}
+	}
+	query := yeastar.RecordingQuery{ID: ref.ID}
+	if ref.ID <= 0 {
+		query.File = ref.File
+	}
 	link, err := c.link(ctx, query)
 	if err != nil {
 		return res, err
@@ -150,13 +166,13 @@ func (c *Copier) copyOnce(ctx context.Context, ref Ref) (Result, error) {
 	if res.Key, err = c.keys.Key(link.File, ref.ID); err != nil {
 		return res, err
 	}
-	exists, size, err := c.store.Exists(ctx, c.bucket, res.Key)
-	if err != nil {
-		return res, err
-	}
-	if exists {
-		res.Bytes, res.AlreadyStored = size, true
-		return res, nil
+	// The PBX decides the stored name (stereo recordings change format):
+	// a key other than the one checked is checked too.
+	if res.Key != checked {
+		done, err := c.stored(ctx, &res, res.Key)
+		if done || err != nil {
+			return res, err
+		}
 	}
 	src, err := newResumingReader(ctx, c.opener(query, link), c.opts)
 	if err != nil {
@@ -168,7 +184,7 @@ func (c *Copier) copyOnce(ctx context.Context, ref Ref) (Result, error) {
 		Key:         res.Key,
 		Size:        src.Size(),
 		ContentType: ContentType(link.File),
-		Metadata:    c.metadata(ref.ID, link.File),
+		Metadata:    Metadata(ref.ID, link.File, ref.Call),
 	}, src)
 	if errors.Is(err, s3store.ErrAlreadyExists) {
 		// Another copy won the race; what it stored is this recording.
@@ -210,11 +226,13 @@ func (c *Copier) link(ctx context.Context, q yeastar.RecordingQuery) (yeastar.Do
 
 // opener opens the download at an offset. When the link has expired or
 // its token was revoked (the PBX answers 10004 even after the client
-// renewed its token), it asks for a new link first.
+// renewed its token, or refuses the GET with HTTP 401, 403 or 404), it asks
+// for a new link once; if the PBX refuses that one too, the error is
+// permanent (see linkRefused).
 func (c *Copier) opener(q yeastar.RecordingQuery, link yeastar.DownloadLink) opener {
 	return func(ctx context.Context, offset int64) (*yeastar.Download, error) {
 		d, err := c.pbx.Download(ctx, link.ResourceURL, offset)
-		if !errors.Is(err, &yeastar.APIError{Code: yeastar.CodeTokenExpired}) {
+		if !errors.Is(err, &yeastar.APIError{Code: yeastar.CodeTokenExpired}) && !linkRefused(err) {
 			return d, err
 		}
 		fresh, lerr := c.link(ctx, q)
@@ -229,12 +247,13 @@ func (c *Copier) opener(q yeastar.RecordingQuery, link yeastar.DownloadLink) ope
 	}
 }
 
-// metadata records where an object came from.
-func (c *Copier) metadata(id int64, file string) map[string]string {
-	// S3 metadata travels in headers: keep it ASCII.
-	m := map[string]string{MetaRecordingFile: url.PathEscape(file)}
-	if id > 0 {
-		m[MetaRecordingID] = strconv.FormatInt(id, 10)
+// stored checks whether key is stored; when it is, it completes res as
+// already stored and done is true.
+func (c *Copier) stored(ctx context.Context, res *Result, key string) (done bool, err error) {
+	exists, size, err := c.store.Exists(ctx, c.bucket, key)
+	if err != nil || !exists {
+		return false, err
 	}
-	return m
+	res.Key, res.Bytes, res.AlreadyStored = key, size, true
+	return true, nil
 }

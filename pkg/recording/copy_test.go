@@ -237,7 +237,7 @@ func TestCopySuccess(t *testing.T) {
 			copyCase: copyCase{
 				name:      "by file",
 				ref:       Ref{File: pbxName},
-				wantCalls: []string{"link", "exists", "download", "upload"},
+				wantCalls: []string{"exists", "link", "download", "upload"},
 			},
 			wantQuery: yeastar.RecordingQuery{File: pbxName},
 			wantType:  "audio/wav",
@@ -250,11 +250,25 @@ func TestCopySuccess(t *testing.T) {
 				name:      "PBX answers another format",
 				ref:       Ref{File: pbxName},
 				setup:     func(p *fakePBX, _ *fakeStore) { p.link.File = mp3 },
-				wantCalls: []string{"link", "exists", "download", "upload"},
+				wantCalls: []string{"exists", "link", "exists", "download", "upload"},
 			},
 			wantQuery: yeastar.RecordingQuery{File: pbxName},
 			wantType:  "audio/mpeg",
 			wantMeta:  map[string]string{MetaRecordingFile: mp3},
+		},
+		{
+			// A listing of the PBX names both: the PBX is asked by id.
+			copyCase: copyCase{
+				name:      "by id and file, with the call's details",
+				ref:       Ref{ID: 1727, File: pbxName, Call: &Call{ID: "1649756009.12", From: "Evelyn<2002>", To: "Dave Harris<2005>", SN: "3631A2124XXX"}},
+				wantCalls: []string{"exists", "link", "download", "upload"},
+			},
+			wantQuery: yeastar.RecordingQuery{ID: 1727},
+			wantType:  "audio/wav",
+			wantMeta: map[string]string{
+				MetaRecordingID: "1727", MetaRecordingFile: pbxName, MetaCallID: "1649756009.12",
+				MetaCallFrom: "Evelyn<2002>", MetaCallTo: "Dave Harris<2005>", MetaPBXSN: "3631A2124XXX",
+			},
 		},
 		{
 			copyCase: copyCase{
@@ -352,7 +366,14 @@ func TestCopyAlreadyStored(t *testing.T) {
 				s.heads = []head{{exists: false}, {exists: true, size: stored}}
 				s.uploadErr = fmt.Errorf("s3 upload b/k: %w", s3store.ErrAlreadyExists)
 			},
-			wantCalls: []string{"link", "exists", "download", "upload", "exists"},
+			wantCalls: []string{"exists", "link", "download", "upload", "exists"},
+		},
+		{
+			// A duplicate message for a stored recording: no PBX request.
+			name:      "file named: found before asking the PBX",
+			ref:       Ref{ID: 1727, File: pbxName},
+			setup:     func(_ *fakePBX, s *fakeStore) { s.heads = []head{{exists: true, size: stored}} },
+			wantCalls: []string{"exists"},
 		},
 	}
 	for _, tt := range tests {
@@ -375,7 +396,11 @@ func TestCopyEmptyRecording(t *testing.T) {
 	sim := yeastartest.NewServer(yeastartest.Options{ClientID: clientID, ClientSecret: secret})
 	t.Cleanup(sim.Close)
 	sim.AddRecording(yeastartest.Recording{ID: 1727, File: pbxName, Size: 0})
-	pbx, err := yeastar.New(sim.URL(), yeastar.Credentials{ClientID: clientID, ClientSecret: secret}, nil)
+	auth, err := yeastar.NewAuth(sim.URL(), yeastar.Credentials{ClientID: clientID, ClientSecret: secret}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pbx, err := yeastar.New(sim.URL(), yeastar.NewMemoryTokens(auth), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,10 +433,10 @@ func TestCopyErrors(t *testing.T) {
 	errNet := errors.New("connection reset by peer")
 	tests := []copyCase{
 		{
-			name:      "both id and file",
-			ref:       Ref{ID: 1, File: pbxName},
+			name:      "call detail too long",
+			ref:       Ref{ID: 1, File: pbxName, Call: &Call{From: strings.Repeat("x", MaxCallFieldLen+1)}},
 			wantErr:   invalidInput,
-			wantMsg:   "not both",
+			wantMsg:   "call call_from is longer than 256 bytes",
 			wantCalls: nil,
 		},
 		{

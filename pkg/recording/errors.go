@@ -3,6 +3,7 @@ package recording
 import (
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/recording-sync/recording-sync/pkg/s3store"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
@@ -11,6 +12,28 @@ import (
 // The error types below are what the Lambda runtime reports as errorType,
 // so operators can alarm on them and queues retry only what can succeed
 // later. Their names are part of the interface: do not rename them.
+//
+// ClassOf is the one place that decides what a failure is; the packages
+// below it only name what happened (yeastar: errcodes and HTTP statuses;
+// s3store.KindOf: the S3 answers, for the store and the token cache alike).
+// Permanent, never retried:
+//   - PBX errcodes 10005, 40002, 70004, 70087, 70123, and -1 on get_token
+//     (bad credentials: retrying would get the IP blocked);
+//   - a PBX answer no retry can change: a bad file name, a download URL
+//     off the PBX's origin;
+//   - the download of a fresh link refused with HTTP 401, 403 or 404. A
+//     stale or expired link is asked for anew once first (as on 10004;
+//     a revoked token is renewed on the way, the link request answering
+//     10004 for it), so the status that reaches ClassOf is the fresh
+//     link's: the PBX refuses it, or no longer has the file;
+//   - S3: a missing bucket (NoSuchBucket, or a bucket HeadBucket cannot
+//     find) and access refused (AccessDenied and a HEAD's bare 403,
+//     InvalidAccessKeyId, SignatureDoesNotMatch, SSE-KMS key errors), from
+//     whichever S3 call meets them first, the token cache's included.
+//
+// Not permanent: 60001 (DATA NOT FOUND) is a recording the PBX may not have
+// written yet, retried a few times, then a NotYetAvailableError; everything
+// else (network faults, -2, 5xx, S3 throttling) is transient.
 
 // InvalidInputError is an event or reference that can never succeed.
 type InvalidInputError struct {
@@ -20,8 +43,8 @@ type InvalidInputError struct {
 func (e *InvalidInputError) Error() string { return "invalid input: " + e.Reason }
 
 // PermanentError is a copy that failed for a reason retrying cannot fix:
-// bad credentials, a missing permission, a blocked IP, an unknown recording,
-// a bucket that does not exist.
+// bad PBX credentials, a missing PBX or S3 permission, a blocked IP, a
+// download link the PBX refuses even fresh, a bucket that does not exist.
 type PermanentError struct {
 	Ref Ref
 	Err error
@@ -84,10 +107,10 @@ type Class int
 
 // The failure classes.
 const (
-	ClassTransient       Class = iota // retry with backoff: network, -2, 5xx, S3 errors
+	ClassTransient       Class = iota // retry with backoff: network, -2, 5xx, S3 throttling and 5xx
 	ClassNotYetAvailable              // 60001: a few retries with growing backoff
 	ClassBusy                         // 70082: the mp3 PBX serves one download at a time; wait longer
-	ClassPermanent                    // never retried: bad credentials, 10005, 40002, 70004, 70087, 70123, no bucket
+	ClassPermanent                    // never retried: see the list at the top of this file
 	ClassInvalidInput                 // never retried: the event itself is wrong
 )
 
@@ -115,8 +138,12 @@ func IsPermanent(err error) bool {
 	if errors.As(err, &inv) || errors.Is(err, errBadAnswer) || errors.Is(err, yeastar.ErrForeignURL) {
 		return true
 	}
-	if errors.Is(err, s3store.ErrNoSuchBucket) {
-		return true // a configuration error: the function's bucket is wrong
+	switch s3store.KindOf(err) {
+	case s3store.NoSuchBucket, s3store.AccessDenied:
+		return true // a configuration error: the bucket, the role or the key is wrong
+	}
+	if linkRefused(err) {
+		return true // reached only with a fresh link: the opener renews a stale one once
 	}
 	var apiErr *yeastar.APIError
 	if errors.As(err, &apiErr) {
@@ -124,6 +151,20 @@ func IsPermanent(err error) bool {
 			return true // bad credentials; retrying would get the IP blocked
 		}
 		return permanentCodes[apiErr.Code]
+	}
+	return false
+}
+
+// linkRefused reports whether err is the PBX refusing a download link
+// (HTTP 401, 403 or 404 on its GET): the link is stale, or the file is gone.
+func linkRefused(err error) bool {
+	var he *yeastar.HTTPError
+	if !errors.As(err, &he) || he.Op != "download" {
+		return false
+	}
+	switch he.StatusCode {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound:
+		return true
 	}
 	return false
 }

@@ -10,34 +10,46 @@ import (
 // MaxFileNameLen bounds a recording file name; the PBX's names are under 100 bytes.
 const MaxFileNameLen = 255
 
-// Ref names a recording by its PBX ID or by its file name: exactly one is set.
+// Ref names one recording by its PBX ID, its file name, or both (the same
+// recording: a message from a listing of the PBX carries both, so that the
+// copy can find it stored without asking the PBX). Call, when set, holds
+// the call's details, stored with the recording.
 type Ref struct {
 	ID   int64  `json:"id,omitempty"`
 	File string `json:"file,omitempty"`
+	Call *Call  `json:"call,omitempty"`
 }
 
-// String returns "id 1727" or "file NAME" for messages.
+// String returns "id 1727", "file NAME" or "id 1727 file NAME" for messages.
 func (r Ref) String() string {
-	if r.File != "" {
+	switch {
+	case r.ID > 0 && r.File != "":
+		return "id " + strconv.FormatInt(r.ID, 10) + " file " + strconv.Quote(r.File)
+	case r.File != "":
 		return "file " + strconv.Quote(r.File)
+	default:
+		return "id " + strconv.FormatInt(r.ID, 10)
 	}
-	return "id " + strconv.FormatInt(r.ID, 10)
 }
 
-// Validate checks that exactly one of ID and File is set and valid.
+// Validate checks that at least one of ID and File is set, that each set
+// one is valid, and that the call's details are bounded.
 func (r Ref) Validate() error {
 	switch {
-	case r.ID != 0 && r.File != "":
-		return &InvalidInputError{Reason: "give either id or file, not both"}
 	case r.ID < 0:
 		return &InvalidInputError{Reason: fmt.Sprintf("id %d is not a positive integer", r.ID)}
-	case r.ID > 0:
-		return nil
-	case r.File != "":
-		return ValidateFileName(r.File)
-	default:
-		return &InvalidInputError{Reason: "no recording named: want {\"id\": N} or {\"file\": \"NAME\"}"}
+	case r.ID == 0 && r.File == "":
+		return &InvalidInputError{Reason: "no recording named: want {\"id\": N}, {\"file\": \"NAME\"} or both"}
 	}
+	if r.File != "" {
+		if err := ValidateFileName(r.File); err != nil {
+			return err
+		}
+	}
+	if r.Call != nil {
+		return r.Call.Validate()
+	}
+	return nil
 }
 
 // ValidateFileName accepts a recording file name as the PBX produces them:

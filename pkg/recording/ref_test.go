@@ -96,10 +96,15 @@ func TestRefValidate(t *testing.T) {
 	}{
 		{"id", Ref{ID: 1727}, ""},
 		{"file", Ref{File: pbxName}, ""},
-		{"both", Ref{ID: 1727, File: pbxName}, "not both"},
+		{"both", Ref{ID: 1727, File: pbxName}, ""},
+		{"both with call", Ref{ID: 1727, File: pbxName, Call: &Call{ID: "1.2", From: "Müller<2002>"}}, ""},
+		{"call only", Ref{Call: &Call{ID: "1.2"}}, "no recording named"},
+		{"call field not UTF-8", Ref{File: pbxName, Call: &Call{To: "a\xffb"}}, "call call_to is not valid UTF-8"},
+		{"call field too long", Ref{ID: 1, Call: &Call{UID: strings.Repeat("1", 257)}}, "call uid is longer than 256 bytes"},
 		{"neither", Ref{}, "no recording named"},
 		{"negative id", Ref{ID: -1}, "not a positive integer"},
-		{"negative id and file", Ref{ID: -1, File: pbxName}, "not both"},
+		{"negative id and file", Ref{ID: -1, File: pbxName}, "not a positive integer"},
+		{"id and bad file", Ref{ID: 1, File: "a/b.wav"}, "path separator"},
 		{"bad file", Ref{File: "../etc/passwd"}, `".."`},
 		{"control in file", Ref{File: "a\nb.wav"}, "control"},
 	}
@@ -130,6 +135,7 @@ func TestRefString(t *testing.T) {
 	}{
 		{Ref{ID: 1727}, "id 1727"},
 		{Ref{File: "a b.wav"}, `file "a b.wav"`},
+		{Ref{ID: 1727, File: "a.wav"}, `id 1727 file "a.wav"`},
 		{Ref{File: "a\nb.wav"}, `file "a\nb.wav"`},
 	}
 	for _, tt := range tests {

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/recording-sync/recording-sync/pkg/s3store"
@@ -387,7 +388,8 @@ func TestCopyResumes(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+		// In a bubble: the stall timeouts fire on its fake clock.
+		t.Run(tt.name, bubble(func(t *testing.T) {
 			p := newRangePBX(t, resumeSize)
 			p.steps = tt.steps
 			s := &hashStore{}
@@ -451,13 +453,15 @@ func TestCopyResumes(t *testing.T) {
 					t.Errorf("an earlier upload failed with %v, want %v", u.err, errRangeIgnored)
 				}
 			}
-		})
+		}))
 	}
 }
 
 // The stall watchdog times the PBX only: a consumer slower than the stall
 // timeout between reads must not cause resumes.
-func TestCopySlowConsumerIsNoStall(t *testing.T) {
+func TestCopySlowConsumerIsNoStall(t *testing.T) { synctest.Test(t, testCopySlowConsumerIsNoStall) }
+
+func testCopySlowConsumerIsNoStall(t *testing.T) {
 	const stall = 50 * time.Millisecond
 	p := newRangePBX(t, 5*4096)
 	s := &hashStore{pause: 2 * stall}

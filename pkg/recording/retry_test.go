@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/recording-sync/recording-sync/pkg/s3store"
@@ -46,7 +47,16 @@ func TestBackoff(t *testing.T) {
 	}
 }
 
-func TestReserveFor(t *testing.T) {
+// bubble runs test in a synctest bubble: its timers, sleeps and deadlines
+// run on a fake clock that jumps ahead whenever every goroutine of the
+// bubble is blocked, so waits take no real time and durations are exact.
+func bubble(test func(t *testing.T)) func(t *testing.T) {
+	return func(t *testing.T) { synctest.Test(t, test) }
+}
+
+func TestReserveFor(t *testing.T) { synctest.Test(t, testReserveFor) }
+
+func testReserveFor(t *testing.T) {
 	if got := reserveFor(t.Context()); got != 0 {
 		t.Errorf("reserveFor(no deadline) = %v, want 0", got)
 	}
@@ -61,52 +71,48 @@ func TestReserveFor(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), tt.left)
 		got := reserveFor(ctx)
 		cancel()
-		// Time passes between WithTimeout and reserveFor: allow a little.
-		if got > tt.want || got < tt.want-50*time.Millisecond {
+		if got != tt.want {
 			t.Errorf("reserveFor(%v left) = %v, want %v", tt.left, got, tt.want)
 		}
 	}
 }
 
 func TestSleep(t *testing.T) {
-	cancelled, cancel := context.WithCancel(t.Context())
-	cancel()
 	tests := []struct {
-		name   string
-		ctx    func(t *testing.T) context.Context
-		d      time.Duration
-		want   bool
-		atMost time.Duration // how long sleep may take
+		name string
+		ctx  func(t *testing.T) context.Context
+		d    time.Duration
+		want bool
+		took time.Duration // on the bubble's clock
 	}{
-		{"no deadline", func(t *testing.T) context.Context { return t.Context() }, 10 * time.Millisecond, true, time.Minute},
-		{"deadline far", withTimeout(5 * time.Second), 10 * time.Millisecond, true, time.Minute},
-		{"deadline leaves d+1s", withTimeout(1500 * time.Millisecond), 400 * time.Millisecond, true, time.Minute},
-		{"deadline leaves less than d+1s", withTimeout(1500 * time.Millisecond), 600 * time.Millisecond, false, 100 * time.Millisecond},
-		{"deadline before d", withTimeout(1500 * time.Millisecond), time.Hour, false, 100 * time.Millisecond},
-		{"cancelled", func(*testing.T) context.Context { return cancelled }, time.Hour, false, 100 * time.Millisecond},
+		{"no deadline", func(t *testing.T) context.Context { return t.Context() }, 10 * time.Millisecond, true, 10 * time.Millisecond},
+		{"deadline far", withTimeout(5 * time.Second), 10 * time.Millisecond, true, 10 * time.Millisecond},
+		{"deadline leaves d+1s", withTimeout(1500 * time.Millisecond), 500 * time.Millisecond, true, 500 * time.Millisecond},
+		{"deadline leaves less than d+1s", withTimeout(1500 * time.Millisecond), 500*time.Millisecond + 1, false, 0},
+		{"deadline before d", withTimeout(1500 * time.Millisecond), time.Hour, false, 0},
+		{"cancelled", func(t *testing.T) context.Context {
+			ctx, cancel := context.WithCancel(t.Context())
+			cancel()
+			return ctx
+		}, time.Hour, false, 0},
 		{"cancelled while waiting", func(t *testing.T) context.Context {
 			ctx, cancel := context.WithCancel(t.Context())
 			time.AfterFunc(20*time.Millisecond, cancel)
 			return ctx
-		}, time.Hour, false, 10 * time.Second},
+		}, time.Hour, false, 20 * time.Millisecond},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
+		t.Run(tt.name, bubble(func(t *testing.T) {
 			ctx := tt.ctx(t)
 			start := time.Now()
 			got := sleep(ctx, tt.d)
-			took := time.Since(start)
 			if got != tt.want {
 				t.Errorf("sleep(%v) = %v, want %v", tt.d, got, tt.want)
 			}
-			if got && took < tt.d {
-				t.Errorf("sleep(%v) = true after %v only", tt.d, took)
+			if took := time.Since(start); took != tt.took {
+				t.Errorf("sleep(%v) took %v, want %v", tt.d, took, tt.took)
 			}
-			if took > tt.atMost {
-				t.Errorf("sleep(%v) took %v, want at most %v", tt.d, took, tt.atMost)
-			}
-		})
+		}))
 	}
 }
 
@@ -188,7 +194,7 @@ func TestCopyRetriesUntilSuccess(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+		t.Run(tt.name, bubble(func(t *testing.T) {
 			p := newRangePBX(t, 1000)
 			s := &hashStore{}
 			tt.setup(p, s)
@@ -206,7 +212,7 @@ func TestCopyRetriesUntilSuccess(t *testing.T) {
 				t.Errorf("Result.Bytes = %d, want %d", res.Bytes, len(p.data))
 			}
 			p.checkClosed()
-		})
+		}))
 	}
 }
 
@@ -286,7 +292,7 @@ func TestCopyGivesUp(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+		t.Run(tt.name, bubble(func(t *testing.T) {
 			p := newRangePBX(t, 1000)
 			s := &hashStore{}
 			tt.setup(p, s)
@@ -303,14 +309,17 @@ func TestCopyGivesUp(t *testing.T) {
 			if len(s.uploads) != 0 {
 				t.Errorf("%d uploads, want none", len(s.uploads))
 			}
-		})
+		}))
 	}
 }
 
 // With backoffs too long for the time left, Copy stops retrying and
 // answers before the deadline.
 func TestCopyStopsRetryingBeforeDeadline(t *testing.T) {
-	t.Parallel()
+	synctest.Test(t, testCopyStopsRetryingBeforeDeadline)
+}
+
+func testCopyStopsRetryingBeforeDeadline(t *testing.T) {
 	p := newRangePBX(t, 1000)
 	p.linkErr = &yeastar.APIError{Op: "recording/download", Code: yeastar.CodeInternal}
 	opts := testOptions()
@@ -332,8 +341,9 @@ func TestCopyStopsRetryingBeforeDeadline(t *testing.T) {
 
 // An upload still running near the deadline is stopped with time left to
 // abort it: the reserve.
-func TestCopyTimesOut(t *testing.T) {
-	t.Parallel()
+func TestCopyTimesOut(t *testing.T) { synctest.Test(t, testCopyTimesOut) }
+
+func testCopyTimesOut(t *testing.T) {
 	p := newRangePBX(t, 1000)
 	s := &hashStore{block: true}
 	ctx, cancel := context.WithTimeout(t.Context(), 2500*time.Millisecond)
@@ -345,8 +355,8 @@ func TestCopyTimesOut(t *testing.T) {
 	if ctx.Err() != nil {
 		t.Fatalf("Copy returned after the deadline: %v", err)
 	}
-	// The reserve for 2.5s is 1s; half of it is slack for a loaded machine.
-	if left < 500*time.Millisecond {
+	// The reserve for 2.5s is 1s, to the nanosecond on the bubble's clock.
+	if left != time.Second {
 		t.Errorf("Copy returned %v before the deadline, want about 1s (the reserve)", left)
 	}
 	if got := classOf(t, err); got != timeout {
@@ -362,7 +372,9 @@ func TestCopyTimesOut(t *testing.T) {
 }
 
 // A caller that cancels is not a timeout: the copy stops at once.
-func TestCopyCancelled(t *testing.T) {
+func TestCopyCancelled(t *testing.T) { synctest.Test(t, testCopyCancelled) }
+
+func testCopyCancelled(t *testing.T) {
 	p := newRangePBX(t, 1000)
 	p.linkErr = &yeastar.APIError{Op: "recording/download", Code: yeastar.CodeInternal}
 	opts := testOptions()
@@ -372,8 +384,8 @@ func TestCopyCancelled(t *testing.T) {
 
 	start := time.Now()
 	_, err := newTestCopier(t, p, &hashStore{}, opts).Copy(ctx, Ref{ID: 1727})
-	if took := time.Since(start); took > 10*time.Second {
-		t.Errorf("Copy took %v after its context was cancelled", took)
+	if took := time.Since(start); took != 20*time.Millisecond {
+		t.Errorf("Copy took %v, want to stop when its context was cancelled at 20ms", took)
 	}
 	if got := classOf(t, err); got != retryable {
 		t.Errorf("Copy error = %v (%T), want a %s", err, err, retryable)

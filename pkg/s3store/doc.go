@@ -9,4 +9,8 @@
 // or a cancelled context aborts the multipart upload, with a fresh context so
 // that the abort survives an expired invocation. Completion is conditional
 // (If-None-Match: *), so two racing copies can never both write.
+//
+// KindOf names the S3 answers the project acts on (a missing bucket or key,
+// access refused, a failed condition) for every package that talks to S3;
+// what they mean for a copy is decided by recording.ClassOf.
 package s3store

@@ -12,8 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // Defaults for Options.
@@ -25,14 +23,6 @@ const (
 	// abortTimeout bounds the clean-up after a failure.
 	abortTimeout = 30 * time.Second
 )
-
-// ErrAlreadyExists is returned when the key was written by someone else
-// before this upload completed (the conditional write lost the race).
-var ErrAlreadyExists = errors.New("object already exists")
-
-// ErrNoSuchBucket is returned when the bucket itself does not exist: a
-// configuration error that no retry can fix.
-var ErrNoSuchBucket = errors.New("bucket does not exist")
 
 // Client is the part of *s3.Client the store uses.
 type Client interface {
@@ -106,7 +96,7 @@ func (s *Store) Exists(ctx context.Context, bucket, key string) (bool, int64, er
 	switch {
 	case err == nil:
 		return true, aws.ToInt64(out.ContentLength), nil
-	case isNoSuchBucket(err):
+	case KindOf(err) == NoSuchBucket:
 		return false, 0, fmt.Errorf("s3 head %s/%s: %w", bucket, key, ErrNoSuchBucket)
 	case !isStatus(err, http.StatusNotFound):
 		return false, 0, fmt.Errorf("s3 head %s/%s: %w", bucket, key, err)
@@ -128,7 +118,7 @@ func (s *Store) checkBucket(ctx context.Context, bucket string) error {
 	case err == nil:
 		s.buckets.Store(bucket, struct{}{})
 		return nil
-	case isNoSuchBucket(err) || isStatus(err, http.StatusNotFound):
+	case KindOf(err) == NoSuchBucket || isStatus(err, http.StatusNotFound):
 		return ErrNoSuchBucket
 	}
 	return fmt.Errorf("head bucket: %w", err)
@@ -156,9 +146,9 @@ func (s *Store) Upload(ctx context.Context, obj Object, body io.Reader) (Result,
 	if err != nil {
 		err = s.abort(ctx, obj, err)
 		switch {
-		case isStatus(err, http.StatusPreconditionFailed):
+		case isPreconditionFailed(err):
 			return Result{}, fmt.Errorf("s3 upload %s/%s: %w", obj.Bucket, obj.Key, ErrAlreadyExists)
-		case isNoSuchBucket(err):
+		case KindOf(err) == NoSuchBucket:
 			s.buckets.Delete(obj.Bucket)
 			return Result{}, fmt.Errorf("s3 upload %s/%s: %w", obj.Bucket, obj.Key, ErrNoSuchBucket)
 		}
@@ -200,26 +190,6 @@ func PartSize(size, minSize int64) int64 {
 	need := (size + maxParts - 1) / maxParts
 	need = (need + mib - 1) / mib * mib
 	return max(minSize, need)
-}
-
-// isStatus reports whether err is an S3 answer with HTTP status code.
-func isStatus(err error, code int) bool {
-	var re *smithyhttp.ResponseError
-	if errors.As(err, &re) && re.HTTPStatusCode() == code {
-		return true
-	}
-	var apiErr smithy.APIError
-	if code == http.StatusPreconditionFailed && errors.As(err, &apiErr) {
-		return apiErr.ErrorCode() == "PreconditionFailed"
-	}
-	return false
-}
-
-// isNoSuchBucket reports whether err is S3's NoSuchBucket. Only answers with
-// a body carry that code: a HEAD's 404 does not.
-func isNoSuchBucket(err error) bool {
-	var apiErr smithy.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "NoSuchBucket"
 }
 
 func nilIfEmpty(s string) *string {

@@ -35,11 +35,21 @@ func s3Client(t *testing.T) *s3.Client {
 
 const testKey = "pbx/token.json"
 
-// newStore returns a store in a bucket of its own.
+// newStore returns a store in a bucket of its own, sealed under clientSecret.
 func newStore(t *testing.T) (*S3Store, string) {
 	t.Helper()
 	bucket := server.NewBucket(t)
-	return NewS3Store(s3Client(t), bucket, testKey), bucket
+	return mustStore(t, bucket, clientSecret), bucket
+}
+
+// mustStore returns the store of the test key in bucket, sealed under secret.
+func mustStore(t *testing.T, bucket, secret string) *S3Store {
+	t.Helper()
+	s, err := NewS3Store(s3Client(t), bucket, testKey, secret)
+	if err != nil {
+		t.Fatalf("NewS3Store: %v", err)
+	}
+	return s
 }
 
 // The PBX's credentials and one recording to check tokens with.
@@ -59,14 +69,22 @@ func newPBX(t *testing.T, opts yeastartest.Options) *yeastartest.Simulator {
 	return sim
 }
 
-// newClient returns a PBX client logging in with secret.
-func newClient(t *testing.T, sim *yeastartest.Simulator, secret string) *yeastar.Client {
+// newAuth returns the login client of the PBX, logging in with secret,
+// on clock (nil: the real one).
+func newAuth(t *testing.T, sim *yeastartest.Simulator, secret string, clock *fakeClock) *yeastar.Auth {
 	t.Helper()
-	c, err := yeastar.New(sim.URL(), yeastar.Credentials{ClientID: clientID, ClientSecret: secret}, nil)
+	a, err := yeastar.NewAuth(sim.URL(), yeastar.Credentials{ClientID: clientID, ClientSecret: secret}, clientOptions(clock))
 	if err != nil {
-		t.Fatalf("yeastar client: %v", err)
+		t.Fatalf("yeastar auth: %v", err)
 	}
-	return c
+	return a
+}
+
+func clientOptions(clock *fakeClock) *yeastar.Options {
+	if clock == nil {
+		return nil
+	}
+	return &yeastar.Options{Now: clock.Now}
 }
 
 // instance is one simulated function instance: its own PBX client, whose
@@ -76,23 +94,29 @@ type instance struct {
 	src    *Source
 }
 
-// newInstances returns n instances sharing store.
-func newInstances(t *testing.T, n int, sim *yeastartest.Simulator, store Store, opts Options) []instance {
+// newInstances returns n instances sharing store, on opts' clock.
+func newInstances(t *testing.T, n int, sim *yeastartest.Simulator, store Store, opts Options, clock *fakeClock) []instance {
 	t.Helper()
 	out := make([]instance, n)
 	for i := range out {
-		c := newClient(t, sim, clientSecret)
 		o := opts
 		o.HolderID = fmt.Sprintf("instance-%d", i)
-		src := New(c, store, &o)
-		c.SetTokenSource(src)
+		src := New(newAuth(t, sim, clientSecret, clock), store, &o)
+		c, err := yeastar.New(sim.URL(), src, clientOptions(clock))
+		if err != nil {
+			t.Fatalf("yeastar client: %v", err)
+		}
 		out[i] = instance{client: c, src: src}
 	}
 	return out
 }
 
-// fastOptions keep the tests short.
-var fastOptions = Options{PollInterval: 50 * time.Millisecond, LeaseDuration: 5 * time.Second}
+// testOptions keep the tests short and run them on clock. The lease is
+// long: in auto mode, instances waiting for a renewal move the clock, and
+// must not make the lease of the one renewing run out.
+func testOptions(clock *fakeClock) Options {
+	return Options{PollInterval: 50 * time.Millisecond, LeaseDuration: 2 * time.Minute, Now: clock.Now, Sleep: clock.Sleep}
+}
 
 // checkClient is the HTTP client of tokenAccepted.
 var checkClient = &http.Client{Timeout: 10 * time.Second}

@@ -56,6 +56,8 @@ func (s *Source) shared(ctx context.Context) (yeastar.Token, error) {
 			return failed(err)
 		}
 		now := s.opts.Now()
+		e = trusted(e, now)
+		s.register(e.Token)
 		if s.usable(e.Token, now) {
 			return e.Token, nil
 		}
@@ -111,6 +113,15 @@ func (s *Source) shared(ctx context.Context) (yeastar.Token, error) {
 		default:
 			s.setLease(ctx, e.Token, leased, Lease{}) // let another instance try now
 			return failed(err)
+		}
+	}
+}
+
+// register reports the tokens of t, read from the store, to Options.Secrets.
+func (s *Source) register(t yeastar.Token) {
+	for _, secret := range []string{t.Access, t.Refresh} {
+		if secret != "" {
+			s.opts.Secrets.Add(secret)
 		}
 	}
 }
@@ -200,12 +211,8 @@ func (s *Source) wait(ctx context.Context, until time.Time, what string, cause e
 	if left := until.Sub(s.opts.Now()); left >= 0 && left < d {
 		d = left + time.Millisecond
 	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-ctx.Done():
-		return &WaitError{For: what, Err: ctx.Err(), Cause: cause}
+	if err := s.opts.Sleep(ctx, d); err != nil {
+		return &WaitError{For: what, Err: err, Cause: cause}
 	}
+	return nil
 }

@@ -4,20 +4,23 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go"
+
+	"github.com/recording-sync/recording-sync/pkg/s3store"
+	"github.com/recording-sync/recording-sync/pkg/seal"
 )
 
 // MaxEntrySize bounds what Load reads: an entry is a few hundred bytes, and
 // a larger object is not one this package wrote.
 const MaxEntrySize = 64 << 10
+
+// SealPurpose names the key the entry is sealed with (seal.NewKey): derived
+// from the PBX client secret, it is used for nothing else.
+const SealPurpose = "recording-sync/pbx-token/v1"
 
 // S3API is the part of *s3.Client an S3Store uses.
 type S3API interface {
@@ -30,60 +33,81 @@ var (
 	_ Store = (*S3Store)(nil)
 )
 
-// S3Store is a Store kept in one S3 object; its versions are ETags.
+// S3Store is a Store kept in one S3 object, sealed (package seal); its
+// versions are ETags.
 type S3Store struct {
 	client      S3API
 	bucket, key string
+	seal        *seal.Key
+	where       []byte // the additional data of the seal: s3://bucket/key
 }
 
-// NewS3Store returns a Store keeping the entry in s3://bucket/key. The key
-// must be used by nothing else; the object holds access and refresh tokens,
-// so the bucket must not be readable by anyone who may not call the PBX.
-func NewS3Store(client S3API, bucket, key string) *S3Store {
-	return &S3Store{client: client, bucket: bucket, key: key}
+// NewS3Store returns a Store keeping the entry in s3://bucket/key, sealed
+// under a key derived from the PBX client secret and bound to that bucket
+// and key. The key must be used by nothing else.
+func NewS3Store(client S3API, bucket, key, clientSecret string) (*S3Store, error) {
+	k, err := seal.NewKey(clientSecret, SealPurpose)
+	if err != nil {
+		return nil, fmt.Errorf("tokencache: %w", err)
+	}
+	where := "s3://" + bucket + "/" + key
+	return &S3Store{client: client, bucket: bucket, key: key, seal: k, where: []byte(where)}, nil
 }
 
-// Load reads the entry and its ETag; a missing object is no entry.
+// Load reads the entry and its ETag; a missing object is no entry. An object
+// that does not open (sealed under another secret or for another place,
+// altered, plaintext from an older release, or too large) is no entry
+// either, but keeps its ETag as the version, so that the next Save replaces
+// it with If-Match.
 func (s *S3Store) Load(ctx context.Context) (Entry, string, error) {
 	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.bucket, Key: &s.key}, quietChecksums)
 	if err != nil {
-		if errorCode(err) == "NoSuchKey" {
+		if s3store.KindOf(err) == s3store.NoSuchKey {
 			return Entry{}, "", nil
 		}
 		return Entry{}, "", fmt.Errorf("tokencache: load s3://%s/%s: %w", s.bucket, s.key, err)
 	}
 	defer out.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(out.Body, MaxEntrySize+1))
-	if err != nil {
-		return Entry{}, "", fmt.Errorf("tokencache: load s3://%s/%s: %w", s.bucket, s.key, err)
-	}
-	if len(raw) > MaxEntrySize {
-		return Entry{}, "", fmt.Errorf("tokencache: load s3://%s/%s: object larger than %d bytes is not a token entry", s.bucket, s.key, MaxEntrySize)
-	}
-	var e Entry
-	if err := json.Unmarshal(raw, &e); err != nil {
-		// Not err itself: a syntax error may quote part of the object.
-		return Entry{}, "", fmt.Errorf("tokencache: load s3://%s/%s: object is not a token entry (%T)", s.bucket, s.key, err)
-	}
 	etag := aws.ToString(out.ETag)
 	if etag == "" {
 		return Entry{}, "", fmt.Errorf("tokencache: load s3://%s/%s: no ETag in the answer", s.bucket, s.key)
 	}
-	return e, etag, nil
+	raw, err := io.ReadAll(io.LimitReader(out.Body, MaxEntrySize+1))
+	if err != nil {
+		return Entry{}, "", fmt.Errorf("tokencache: load s3://%s/%s: %w", s.bucket, s.key, err)
+	}
+	return s.open(raw), etag, nil
+}
+
+// open returns the entry sealed in raw, or the zero Entry.
+func (s *S3Store) open(raw []byte) Entry {
+	if len(raw) > MaxEntrySize {
+		return Entry{}
+	}
+	plain, err := s.seal.Open(raw, s.where)
+	if err != nil {
+		return Entry{}
+	}
+	var e Entry
+	if err := json.Unmarshal(plain, &e); err != nil {
+		return Entry{}
+	}
+	return e
 }
 
 // Save writes e with If-None-Match: * (prev "") or If-Match: prev.
 func (s *S3Store) Save(ctx context.Context, e Entry, prev string) (string, error) {
-	body, err := json.Marshal(e)
+	plain, err := json.Marshal(e)
 	if err != nil {
 		return "", fmt.Errorf("tokencache: encode entry: %w", err)
 	}
+	body := s.seal.Seal(plain, s.where)
 	in := &s3.PutObjectInput{
 		Bucket:        &s.bucket,
 		Key:           &s.key,
 		Body:          bytes.NewReader(body),
 		ContentLength: aws.Int64(int64(len(body))),
-		ContentType:   aws.String("application/json"),
+		ContentType:   aws.String("application/octet-stream"),
 	}
 	if prev == "" {
 		in.IfNoneMatch = aws.String("*")
@@ -111,27 +135,11 @@ func quietChecksums(o *s3.Options) { o.DisableLogOutputChecksumValidationSkipped
 // object changed: 412 PreconditionFailed, 409 (ConditionalRequestConflict:
 // a concurrent conditional write), or, for If-Match, a key that is gone.
 func isConflict(err error, replacing bool) bool {
-	switch errorCode(err) {
-	case "PreconditionFailed", "ConditionalRequestConflict":
+	switch s3store.KindOf(err) {
+	case s3store.ConditionFailed:
 		return true
-	case "NoSuchKey":
+	case s3store.NoSuchKey:
 		return replacing
 	}
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
-		switch re.HTTPStatusCode() {
-		case http.StatusPreconditionFailed, http.StatusConflict:
-			return true
-		}
-	}
 	return false
-}
-
-// errorCode returns the S3 error code carried by err, or "".
-func errorCode(err error) string {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.ErrorCode()
-	}
-	return ""
 }

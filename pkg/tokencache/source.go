@@ -25,7 +25,7 @@ type API interface {
 }
 
 var (
-	_ API                 = (*yeastar.Client)(nil)
+	_ API                 = (*yeastar.Auth)(nil)
 	_ yeastar.TokenSource = (*Source)(nil)
 )
 
@@ -36,17 +36,31 @@ type Options struct {
 	// Default 60s.
 	RefreshMargin time.Duration
 	// LeaseDuration is how long one instance may hold the right to renew;
-	// it also bounds the PBX calls of one renewal. Default 15s.
+	// it also bounds the PBX calls of one renewal. Default 15s, at most 5
+	// minutes (a longer lease would not be trusted when read back).
 	LeaseDuration time.Duration
 	// PollInterval is how often an instance re-reads the shared entry while
 	// another one renews, with ±50% jitter. After 60002 MAX LIMITATION
-	// EXCEEDED, get_token is retried every 5 poll intervals. Default 200ms.
+	// EXCEEDED, get_token is retried every 5 poll intervals. Default 200ms,
+	// at most 1 minute.
 	PollInterval time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Sleep waits d, or until ctx ends (then it returns ctx.Err()); default
+	// a timer. Tests give Now and Sleep a fake clock.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Secrets, when set, is told the access and refresh tokens of every
+	// entry read from the store (a *redact.Redactor masks them wherever
+	// they surface): this instance may use a token it never saw issued.
+	Secrets Secrets
 	// HolderID names this instance in leases; default random. It must be
 	// unique among the instances sharing a Store.
 	HolderID string
+}
+
+// Secrets registers secret values; *redact.Redactor is one.
+type Secrets interface {
+	Add(secret string)
 }
 
 // Source is a yeastar.TokenSource that shares one token among instances
@@ -79,8 +93,17 @@ func New(api API, store Store, opts *Options) *Source {
 	if o.PollInterval <= 0 {
 		o.PollInterval = DefaultPollInterval
 	}
+	// Longer leases would not be trusted when read back (trust.go).
+	o.LeaseDuration = min(o.LeaseDuration, failedLoginHold)
+	o.PollInterval = min(o.PollInterval, failedLoginHold/slotRetryPolls)
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleep
+	}
+	if o.Secrets == nil {
+		o.Secrets = ignoreSecrets{}
 	}
 	if o.HolderID == "" {
 		o.HolderID = randomID()
@@ -158,6 +181,22 @@ func (s *Source) loginError() error {
 	defer s.mu.Unlock()
 	return s.loginErr
 }
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+type ignoreSecrets struct{}
+
+func (ignoreSecrets) Add(string) {}
 
 // randomID returns 16 random hex digits.
 func randomID() string {

@@ -1,18 +1,12 @@
 package tokencache
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
@@ -34,7 +28,8 @@ func TestSharedAmongInstances(t *testing.T) {
 			t.Parallel()
 			sim := newPBX(t, yeastartest.Options{})
 			store, _ := newStore(t)
-			insts := newInstances(t, tt.instances, sim, store, fastOptions)
+			clock := newFakeClock(true)
+			insts := newInstances(t, tt.instances, sim, store, testOptions(clock), clock)
 			var (
 				wg     sync.WaitGroup
 				mu     sync.Mutex
@@ -83,12 +78,17 @@ func TestSharedAmongInstances(t *testing.T) {
 	}
 }
 
-// TestRenewalUnderLoad: with 2-second tokens, instances calling the PBX
-// all the time always have a token it accepts, and renewals never leave
-// more than two valid tokens.
+// TestRenewalUnderLoad: instances calling the PBX all the time, over
+// hours of fake time, always have a token it accepts, and renewals never
+// leave more than two valid tokens. Time moves between rounds of calls
+// (and when an instance waits for another's renewal); the simulator's
+// tokens, on real time, stay valid until refreshed or revoked.
 func TestRenewalUnderLoad(t *testing.T) {
 	t.Parallel()
-	const run = 5 * time.Second
+	const (
+		run  = 3 * time.Hour
+		step = 5 * time.Minute
+	)
 	tests := []struct {
 		name string
 		// refuseRefreshAt, if set, makes one refresh_token fail (errcode
@@ -97,50 +97,56 @@ func TestRenewalUnderLoad(t *testing.T) {
 		wantGetTokens, wantDeleted int
 	}{
 		{"refresh works", 0, 1, 0},
-		{"one refresh refused", 2 * time.Second, 2, 1},
+		{"one refresh refused", time.Hour, 2, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			sim := newPBX(t, yeastartest.Options{AccessTokenLifetime: 2 * time.Second})
+			sim := newPBX(t, yeastartest.Options{})
 			store, _ := newStore(t)
-			insts := newInstances(t, 4, sim, store, fastOptions)
-			if tt.refuseRefreshAt > 0 {
-				time.AfterFunc(tt.refuseRefreshAt, func() { sim.FailAPI("refresh_token", yeastar.CodeInternal, 1) })
-			}
-			stop := time.Now().Add(run)
-			var wg sync.WaitGroup
-			var mu sync.Mutex
+			clock := newFakeClock(true)
+			opts := testOptions(clock)
+			// A quarter of the token's life: with 5-minute steps, every
+			// renewal happens while the old token is still valid.
+			opts.RefreshMargin = 10 * time.Minute
+			insts := newInstances(t, 4, sim, store, opts, clock)
+			start, refused := clock.Now(), false
 			calls := 0
-			for _, in := range insts {
-				for range 2 {
-					wg.Go(func() {
-						for time.Now().Before(stop) {
+			for clock.Now().Sub(start) < run {
+				if tt.refuseRefreshAt > 0 && !refused && clock.Now().Sub(start) >= tt.refuseRefreshAt {
+					sim.FailAPI("refresh_token", yeastar.CodeInternal, 1)
+					refused = true
+				}
+				var wg sync.WaitGroup
+				for _, in := range insts {
+					for range 2 {
+						wg.Go(func() {
 							// The client renews and retries once on 10004, as
 							// it must when another instance just refreshed.
 							_, err := in.client.RecordingDownloadLink(t.Context(), yeastar.RecordingQuery{ID: recordingID})
 							if err != nil {
 								t.Errorf("RecordingDownloadLink: %v", err)
-								return
 							}
-							mu.Lock()
-							calls++
-							mu.Unlock()
-							time.Sleep(10 * time.Millisecond)
-						}
-					})
+						})
+					}
 				}
+				wg.Wait()
+				if t.Failed() {
+					return
+				}
+				calls += 2 * len(insts)
+				clock.advance(step)
 			}
-			wg.Wait()
 			st := sim.Stats()
 			t.Logf("%d calls; stats: get_token %d, refreshes %d, deleted %d, max valid %d, refused requests %d",
 				calls, st.GetTokenCalls, st.Refreshes, st.DeletedTokens, st.MaxValidTokens, st.InvalidTokenRequests)
 			if st.MaxValidTokens > 2 {
 				t.Errorf("MaxValidTokens = %d, want <= 2", st.MaxValidTokens)
 			}
-			// One token lives 1.5s before it is due: 5s need at least 2 renewals.
-			if st.Refreshes < 2 {
-				t.Errorf("Refreshes = %d, want >= 2", st.Refreshes)
+			// A 30-minute token is due after 29 minutes: 3 hours need at
+			// least 5 renewals.
+			if renewals := st.Refreshes + st.GetTokenCalls - 1; renewals < 5 {
+				t.Errorf("renewals = %d, want >= 5", renewals)
 			}
 			if st.GetTokenCalls != tt.wantGetTokens {
 				t.Errorf("GetTokenCalls = %d, want %d", st.GetTokenCalls, tt.wantGetTokens)
@@ -161,11 +167,13 @@ func TestBadCredentials(t *testing.T) {
 			t.Parallel()
 			sim := newPBX(t, yeastartest.Options{})
 			store, _ := newStore(t)
+			clock := newFakeClock(true)
+			opts := testOptions(clock)
 			srcs := make([]*Source, n)
 			for i := range srcs {
-				srcs[i] = New(newClient(t, sim, "wrong-secret"), store, &fastOptions)
+				srcs[i] = New(newAuth(t, sim, "wrong-secret", clock), store, &opts)
 			}
-			start := time.Now()
+			start := clock.Now()
 			for round := range 2 {
 				var wg sync.WaitGroup
 				for _, src := range srcs {
@@ -183,8 +191,10 @@ func TestBadCredentials(t *testing.T) {
 				}
 				wg.Wait()
 			}
-			if d := time.Since(start); d > 2*time.Second {
-				t.Errorf("took %v to fail, want < 2s", d)
+			// The others learnt of the failure from the lease it left,
+			// without waiting for the lease of the login to run out.
+			if d := clock.Now().Sub(start); d >= opts.LeaseDuration {
+				t.Errorf("took %v of the clock to fail, want less than the lease (%v)", d, opts.LeaseDuration)
 			}
 			if got := sim.Stats().GetTokenCalls; got != 1 {
 				t.Errorf("GetTokenCalls = %d, want exactly 1", got)
@@ -197,103 +207,103 @@ func TestBadCredentials(t *testing.T) {
 // waits for a free slot or a shared token, until ctx ends.
 func TestTokenLimit(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name     string
-		lifetime time.Duration
-		timeout  time.Duration
-		// free, if set, frees a slot after the source started waiting.
-		free    func(t *testing.T, other *yeastar.Client, tokens []yeastar.Token)
-		wantErr bool
-	}{
-		{"slot freed by revocation", 0, 10 * time.Second, func(t *testing.T, other *yeastar.Client, tokens []yeastar.Token) {
-			if err := other.DeleteToken(t.Context(), tokens[0].Access); err != nil {
-				t.Errorf("del_token: %v", err)
-			}
-		}, false},
-		{"slot freed by expiry", 2 * time.Second, 10 * time.Second, nil, false},
-		{"context ends first", 0, 700 * time.Millisecond, nil, true},
+	type result struct {
+		tok string
+		err error
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			sim := newPBX(t, yeastartest.Options{AccessTokenLifetime: tt.lifetime})
-			other := newClient(t, sim, clientSecret)
-			var filled []yeastar.Token
-			for range yeastartest.DefaultMaxTokens {
-				tok, err := other.GetToken(t.Context())
-				if err != nil {
-					t.Fatalf("fill the PBX: %v", err)
-				}
-				filled = append(filled, tok)
+	// start fills the PBX, then starts two instances asking for a token
+	// with ctx, and returns once both wait on the clock: one after its
+	// get_token got 60002, the other for the lease that one left.
+	start := func(t *testing.T, ctx context.Context) (*yeastartest.Simulator, *yeastar.Auth, []yeastar.Token, *fakeClock, chan result) {
+		sim := newPBX(t, yeastartest.Options{})
+		other := newAuth(t, sim, clientSecret, nil)
+		var filled []yeastar.Token
+		for range yeastartest.DefaultMaxTokens {
+			tok, err := other.GetToken(t.Context())
+			if err != nil {
+				t.Fatalf("fill the PBX: %v", err)
 			}
-			store, _ := newStore(t)
-			insts := newInstances(t, 2, sim, store, fastOptions)
-			ctx, cancel := context.WithTimeout(t.Context(), tt.timeout)
-			defer cancel()
-			type result struct {
-				tok string
-				err error
+			filled = append(filled, tok)
+		}
+		store, _ := newStore(t)
+		clock := newFakeClock(false)
+		insts := newInstances(t, 2, sim, store, testOptions(clock), clock)
+		results := make(chan result, len(insts))
+		for _, in := range insts {
+			go func() {
+				tok, err := in.src.AccessToken(ctx)
+				results <- result{tok, err}
+			}()
+		}
+		// Past the first wait (at most 1.5 poll intervals), but not past
+		// the 5 poll intervals before get_token is tried again: both now
+		// wait on the lease that records the 60002.
+		for range 2 {
+			if err := clock.waitSleepers(t.Context(), 2); err != nil {
+				t.Fatalf("the instances never waited: %v", err)
 			}
-			results := make(chan result, len(insts))
-			start := time.Now()
-			for _, in := range insts {
-				go func() {
-					tok, err := in.src.AccessToken(ctx)
-					results <- result{tok, err}
-				}()
-			}
-			if tt.free != nil {
-				time.Sleep(600 * time.Millisecond)
-				select {
-				case r := <-results:
-					t.Fatalf("AccessToken returned (%v) while the PBX was full", r.err)
-				default:
-				}
-				if sim.Stats().GetTokenCalls <= yeastartest.DefaultMaxTokens {
-					t.Errorf("the source did not try get_token")
-				}
-				tt.free(t, other, filled)
-			}
-			var got []string
-			for range insts {
-				r := <-results
-				if tt.wantErr {
-					var we *WaitError
-					if !errors.As(r.err, &we) || !errors.Is(r.err, context.DeadlineExceeded) ||
-						!errors.Is(r.err, &yeastar.APIError{Code: yeastar.CodeMaxLimitation}) {
-						t.Errorf("AccessToken = %q, %v; want a *WaitError for the deadline after 60002", r.tok, r.err)
-						continue
-					}
-					if r.tok != "" || !strings.Contains(r.err.Error(), "waiting for a free PBX token slot") {
-						t.Errorf("AccessToken = %q, %q; want no token and an error naming the wait", r.tok, r.err)
-					}
-					assertNoTokenIn(t, sim, r.err.Error())
-					continue
-				}
-				if r.err != nil {
-					t.Errorf("AccessToken: %v", r.err)
-					continue
-				}
-				got = append(got, r.tok)
-			}
-			elapsed := time.Since(start)
-			if tt.wantErr {
-				if elapsed > tt.timeout+time.Second {
-					t.Errorf("returned after %v, want about %v", elapsed, tt.timeout)
-				}
-				return
-			}
-			if len(got) == 2 && got[0] != got[1] {
-				t.Errorf("the instances got different tokens")
-			}
-			if len(got) > 0 && !tokenAccepted(t, sim, got[0]) {
-				t.Errorf("the PBX refuses the token")
-			}
-			if st := sim.Stats(); st.TokensIssued != yeastartest.DefaultMaxTokens+1 {
-				t.Errorf("TokensIssued = %d, want %d", st.TokensIssued, yeastartest.DefaultMaxTokens+1)
-			}
-		})
+			clock.advance(75 * time.Millisecond)
+		}
+		if err := clock.waitSleepers(t.Context(), 2); err != nil {
+			t.Fatalf("the instances never waited: %v", err)
+		}
+		select {
+		case r := <-results:
+			t.Fatalf("AccessToken returned (%v) while the PBX was full", r.err)
+		default:
+		}
+		if st := sim.Stats(); st.GetTokenCalls != yeastartest.DefaultMaxTokens+1 {
+			t.Fatalf("get_token calls = %d, want %d: the fill and one try", st.GetTokenCalls, yeastartest.DefaultMaxTokens+1)
+		}
+		return sim, other, filled, clock, results
 	}
+
+	t.Run("slot freed by revocation", func(t *testing.T) {
+		t.Parallel()
+		sim, other, filled, clock, results := start(t, t.Context())
+		if err := other.DeleteToken(t.Context(), filled[0].Access); err != nil {
+			t.Fatalf("del_token: %v", err)
+		}
+		clock.setAuto()
+		var got []string
+		for range 2 {
+			r := <-results
+			if r.err != nil {
+				t.Fatalf("AccessToken: %v", r.err)
+			}
+			got = append(got, r.tok)
+		}
+		if got[0] != got[1] {
+			t.Errorf("the instances got different tokens")
+		}
+		if !tokenAccepted(t, sim, got[0]) {
+			t.Errorf("the PBX refuses the token")
+		}
+		if st := sim.Stats(); st.TokensIssued != yeastartest.DefaultMaxTokens+1 {
+			t.Errorf("TokensIssued = %d, want %d", st.TokensIssued, yeastartest.DefaultMaxTokens+1)
+		}
+	})
+
+	t.Run("context ends first", func(t *testing.T) {
+		t.Parallel()
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		sim, _, _, _, results := start(t, ctx)
+		cancel()
+		for range 2 {
+			r := <-results
+			var we *WaitError
+			if !errors.As(r.err, &we) || !errors.Is(r.err, context.Canceled) ||
+				!errors.Is(r.err, &yeastar.APIError{Code: yeastar.CodeMaxLimitation}) {
+				t.Errorf("AccessToken = %q, %v; want a *WaitError for the context after 60002", r.tok, r.err)
+				continue
+			}
+			if r.tok != "" || !strings.Contains(r.err.Error(), "waiting for a free PBX token slot") {
+				t.Errorf("AccessToken = %q, %q; want no token and an error naming the wait", r.tok, r.err)
+			}
+			assertNoTokenIn(t, sim, r.err.Error())
+		}
+	})
 }
 
 // TestInvalidateToken: after the PBX revoked every token, the instances
@@ -317,7 +327,8 @@ func TestInvalidateToken(t *testing.T) {
 			t.Parallel()
 			sim := newPBX(t, yeastartest.Options{})
 			store, _ := newStore(t)
-			insts := newInstances(t, 4, sim, store, fastOptions)
+			clock := newFakeClock(true)
+			insts := newInstances(t, 4, sim, store, testOptions(clock), clock)
 			old := make([]string, len(insts))
 			for i, in := range insts {
 				tok, err := in.src.AccessToken(t.Context())
@@ -371,7 +382,7 @@ func TestInvalidateToken(t *testing.T) {
 }
 
 // TestCrashedHolder: a lease whose holder never comes back expires, and
-// another instance takes over.
+// another instance takes over, not before.
 func TestCrashedHolder(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -388,7 +399,8 @@ func TestCrashedHolder(t *testing.T) {
 			t.Parallel()
 			sim := newPBX(t, yeastartest.Options{})
 			store, _ := newStore(t)
-			now := time.Now()
+			clock := newFakeClock(false)
+			now := clock.Now()
 			var e Entry
 			if tt.stale {
 				e.Token = yeastar.Token{Access: "gone", Refresh: "gone", Issued: now.Add(-time.Hour),
@@ -398,78 +410,45 @@ func TestCrashedHolder(t *testing.T) {
 			if _, err := store.Save(t.Context(), e, ""); err != nil {
 				t.Fatalf("Save: %v", err)
 			}
-			in := newInstances(t, 1, sim, store, fastOptions)[0]
-			tok, err := in.src.AccessToken(t.Context())
-			elapsed := time.Since(now)
-			if err != nil {
-				t.Fatalf("AccessToken: %v", err)
+			in := newInstances(t, 1, sim, store, testOptions(clock), clock)[0]
+			type result struct {
+				tok string
+				err error
 			}
-			if elapsed < tt.leaseFor-100*time.Millisecond {
-				t.Errorf("took over after %v, before the lease ran out (%v)", elapsed, tt.leaseFor)
+			done := make(chan result, 1)
+			go func() {
+				tok, err := in.src.AccessToken(t.Context())
+				done <- result{tok, err}
+			}()
+			if tt.leaseFor > 0 {
+				// The instance waits for the lease, and has not logged in.
+				if err := clock.waitSleepers(t.Context(), 1); err != nil {
+					t.Fatal(err)
+				}
+				if got := sim.Stats().GetTokenCalls; got != 0 {
+					t.Fatalf("GetTokenCalls = %d while the lease runs, want 0", got)
+				}
+				clock.setAuto()
 			}
-			if elapsed > max(tt.leaseFor, 0)+2*time.Second {
-				t.Errorf("took over after %v, lease ran %v", elapsed, tt.leaseFor)
+			r := <-done
+			if r.err != nil {
+				t.Fatalf("AccessToken: %v", r.err)
 			}
-			if !tokenAccepted(t, sim, tok) {
+			// It took over once the lease ran out: within a poll interval
+			// (at most 1.5 with jitter) of its end.
+			if elapsed := clock.Now().Sub(now); elapsed < tt.leaseFor || elapsed > max(tt.leaseFor, 0)+75*time.Millisecond {
+				t.Errorf("took over after %v of the clock, lease ran %v", elapsed, tt.leaseFor)
+			}
+			if !tokenAccepted(t, sim, r.tok) {
 				t.Errorf("the PBX refuses the token")
 			}
 			if got := sim.Stats().GetTokenCalls; got != 1 {
 				t.Errorf("GetTokenCalls = %d, want 1", got)
 			}
 			stored, _ := mustLoad(t, store)
-			if stored.Token.Access != tok || stored.Lease != (Lease{}) {
+			if stored.Token.Access != r.tok || stored.Lease != (Lease{}) {
 				t.Errorf("stored entry holds another token or a lease %+v", stored.Lease)
 			}
 		})
-	}
-}
-
-// TestStoredObject: the object holds the token pair and nothing else: no
-// credentials, no lease once renewed, a few hundred bytes.
-func TestStoredObject(t *testing.T) {
-	t.Parallel()
-	sim := newPBX(t, yeastartest.Options{})
-	store, bucket := newStore(t)
-	in := newInstances(t, 1, sim, store, fastOptions)[0]
-	tok, err := in.src.AccessToken(t.Context())
-	if err != nil {
-		t.Fatalf("AccessToken: %v", err)
-	}
-	out, err := s3Client(t).GetObject(t.Context(), &s3.GetObjectInput{Bucket: &bucket, Key: aws.String(testKey)})
-	if err != nil {
-		t.Fatalf("get: %v", err)
-	}
-	defer out.Body.Close()
-	raw, err := io.ReadAll(out.Body)
-	if err != nil {
-		t.Fatalf("read: %v", err)
-	}
-	if len(raw) > 512 {
-		t.Errorf("object is %d bytes, want <= 512", len(raw))
-	}
-	if ct := aws.ToString(out.ContentType); ct != "application/json" {
-		t.Errorf("Content-Type = %q", ct)
-	}
-	for _, secret := range []string{clientID, clientSecret} {
-		if bytes.Contains(raw, []byte(secret)) {
-			t.Errorf("the object holds a credential: %s", raw)
-		}
-	}
-	var obj struct {
-		Token struct {
-			Access         string    `json:"access_token"`
-			Refresh        string    `json:"refresh_token"`
-			Issued         time.Time `json:"issued"`
-			AccessExpires  time.Time `json:"access_expires"`
-			RefreshExpires time.Time `json:"refresh_expires"`
-		} `json:"token"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&obj); err != nil {
-		t.Fatalf("object has more than the token pair: %v\n%s", err, raw)
-	}
-	if obj.Token.Access != tok || obj.Token.Refresh == "" || !obj.Token.AccessExpires.After(obj.Token.Issued) {
-		t.Errorf("object does not hold the token handed out")
 	}
 }

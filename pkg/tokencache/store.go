@@ -37,7 +37,9 @@ func (l Lease) activeAt(now time.Time) bool {
 // Store keeps the shared Entry with versioned, conditional writes.
 type Store interface {
 	// Load returns the entry and its version; version "" means there is no
-	// entry yet (and the Entry is zero).
+	// entry yet (and the Entry is zero). A stored entry that cannot be
+	// trusted is returned as the zero Entry with its version, so that Save
+	// replaces it.
 	Load(ctx context.Context) (e Entry, version string, err error)
 	// Save writes e if the stored version is still prev, or, with prev "",
 	// only if there is no entry. It returns the new version, or an error

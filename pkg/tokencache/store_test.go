@@ -2,10 +2,10 @@ package tokencache
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -144,45 +144,84 @@ func TestS3StoreRace(t *testing.T) {
 	}
 }
 
+// TestS3StoreLoad: an object this store did not seal is no entry, but its
+// version is kept, so that the next Save replaces it with If-Match (and a
+// create with If-None-Match fails).
 func TestS3StoreLoad(t *testing.T) {
 	t.Parallel()
+	sealedElsewhere := func(t *testing.T, secret, bucket, key string) []byte {
+		s, err := NewS3Store(s3Client(t), bucket, key, secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := json.Marshal(sampleEntry(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.seal.Seal(plain, s.where)
+	}
 	tests := []struct {
-		name    string
-		body    []byte // stored as is; nil = no object
-		wantErr string // "" = success
+		name string
+		body func(t *testing.T, bucket string) []byte // stored as is; nil = no object
 	}{
-		{"absent", nil, ""},
-		{"not JSON", []byte("<html>access-secret-value</html>"), "not a token entry"},
-		{"too large", bytes.Repeat([]byte(" "), MaxEntrySize+1), "larger than"},
+		{"absent", func(*testing.T, string) []byte { return nil }},
+		{"not JSON", func(*testing.T, string) []byte { return []byte("<html>access-secret-value</html>") }},
+		{"plaintext entry of the old format", func(t *testing.T, _ string) []byte {
+			b, err := json.Marshal(sampleEntry(1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}},
+		{"too large", func(*testing.T, string) []byte { return bytes.Repeat([]byte(" "), MaxEntrySize+1) }},
+		{"sealed under another secret", func(t *testing.T, bucket string) []byte {
+			return sealedElsewhere(t, "another-client-secret", bucket, testKey)
+		}},
+		{"sealed for another key", func(t *testing.T, bucket string) []byte {
+			return sealedElsewhere(t, clientSecret, bucket, "other/token.json")
+		}},
+		{"sealed for another bucket", func(t *testing.T, _ string) []byte {
+			return sealedElsewhere(t, clientSecret, "another-bucket", testKey)
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			s, bucket := newStore(t)
-			if tt.body != nil {
-				_, err := s3Client(t).PutObject(t.Context(), &s3.PutObjectInput{Bucket: &bucket, Key: aws.String(testKey), Body: bytes.NewReader(tt.body)})
+			body := tt.body(t, bucket)
+			if body != nil {
+				_, err := s3Client(t).PutObject(t.Context(), &s3.PutObjectInput{Bucket: &bucket, Key: aws.String(testKey), Body: bytes.NewReader(body)})
 				if err != nil {
 					t.Fatalf("put: %v", err)
 				}
 			}
 			e, v, err := s.Load(t.Context())
-			if tt.wantErr == "" {
-				if err != nil || v != "" || e != (Entry{}) {
-					t.Fatalf("Load = %+v, %q, %v; want absent", e, v, err)
+			if err != nil || e != (Entry{}) {
+				t.Fatalf("Load = %+v, %q, %v; want no entry", e, v, err)
+			}
+			if body == nil {
+				if v != "" {
+					t.Fatalf("Load of no object = version %q, want none", v)
 				}
 				return
 			}
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("Load error = %v, want one containing %q", err, tt.wantErr)
+			if v == "" {
+				t.Fatal("Load dropped the version of the object it cannot open")
 			}
-			if strings.Contains(err.Error(), "secret-value") {
-				t.Errorf("the error quotes the object: %v", err)
+			if _, err := s.Save(t.Context(), sampleEntry(2), ""); !errors.Is(err, ErrConflict) {
+				t.Errorf("create over the object = %v, want ErrConflict", err)
+			}
+			if _, err := s.Save(t.Context(), sampleEntry(2), v); err != nil {
+				t.Fatalf("replace with If-Match: %v", err)
+			}
+			if got, _ := mustLoad(t, s); !entriesEqual(got, sampleEntry(2)) {
+				t.Errorf("after the replace, Load = %+v", got)
 			}
 		})
 	}
 	t.Run("missing bucket is an error, not absent", func(t *testing.T) {
 		t.Parallel()
-		s := NewS3Store(s3Client(t), "tokencache-no-such-bucket", testKey)
+		s := mustStore(t, "tokencache-no-such-bucket", clientSecret)
 		if _, _, err := s.Load(t.Context()); err == nil {
 			t.Fatal("Load from a missing bucket succeeded")
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"unicode/utf8"
 
@@ -124,7 +125,7 @@ func checkDetail(t *testing.T, payload []byte, it Item) {
 }
 
 func sameItem(a, b Item) bool {
-	return a.Skip == b.Skip && (a.Ref == nil) == (b.Ref == nil) && (a.Ref == nil || *a.Ref == *b.Ref)
+	return a.Skip == b.Skip && (a.Ref == nil) == (b.Ref == nil) && (a.Ref == nil || reflect.DeepEqual(*a.Ref, *b.Ref))
 }
 
 // checkInvalid checks a refusal: an *recording.InvalidInputError with a

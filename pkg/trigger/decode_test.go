@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -18,7 +19,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden from the curr
 
 // minSampleEvents is how many events/*.json files there are at least, so
 // that a deleted sample fails the golden test instead of shrinking it.
-const minSampleEvents = 6
+const minSampleEvents = 7
 
 // golden is a stable rendering of what Decode made of an event.
 type golden struct {
@@ -150,6 +151,11 @@ const (
 	cdrMsg  = `{"call_id":"1651397415.88","status":"ANSWERED","recording":"` + wavName + `"}`
 )
 
+// cdrRef is what cdrMsg names, in an event from the PBX of serial number sn.
+func cdrRef(sn string) recording.Ref {
+	return recording.Ref{File: wavName, Call: &recording.Call{ID: "1651397415.88", Status: "ANSWERED", SN: sn}}
+}
+
 func TestDecode(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -173,7 +179,7 @@ func TestDecode(t *testing.T) {
 		// EventBridge.
 		{name: "EventBridge direct id", payload: envelope(`{"id":1727}`), wantKind: KindEventBridge, wantRef: recording.Ref{ID: 1727}},
 		{name: "EventBridge direct file", payload: envelope(`{"file":"` + pbxName + `"}`), wantKind: KindEventBridge, wantRef: recording.Ref{File: pbxName}},
-		{name: "EventBridge 30012", payload: envelope(pbx(cdrMsg)), wantKind: KindEventBridge, wantRef: recording.Ref{File: wavName}},
+		{name: "EventBridge 30012", payload: envelope(pbx(cdrMsg)), wantKind: KindEventBridge, wantRef: cdrRef("3631A2124XXX")},
 		{name: "EventBridge 30012 without recording", payload: envelope(pbx(`{"call_id":"42.1","recording":""}`)), wantKind: KindEventBridge, wantSkip: "call 42.1 has no recording"},
 		{name: "EventBridge minimal envelope", payload: `{"detail":{"id":5}}`, wantKind: KindEventBridge, wantRef: recording.Ref{ID: 5}},
 		{name: "EventBridge empty detail", payload: envelope(`{}`), wantErr: "EventBridge detail: no recording named"},
@@ -186,8 +192,8 @@ func TestDecode(t *testing.T) {
 		{name: "EventBridge bad envelope field", payload: `{"resources":"x","detail":{"id":1}}`, wantErr: "EventBridge event: found a JSON string"},
 
 		// Yeastar 30012.
-		{name: "30012 msg as a JSON string", payload: pbx(cdrMsg), wantKind: KindPBXEvent, wantRef: recording.Ref{File: wavName}},
-		{name: "30012 msg as an object", payload: `{"type":30012,"sn":"x","msg":` + cdrMsg + `}`, wantKind: KindPBXEvent, wantRef: recording.Ref{File: wavName}},
+		{name: "30012 msg as a JSON string", payload: pbx(cdrMsg), wantKind: KindPBXEvent, wantRef: cdrRef("3631A2124XXX")},
+		{name: "30012 msg as an object", payload: `{"type":30012,"sn":"x","msg":` + cdrMsg + `}`, wantKind: KindPBXEvent, wantRef: cdrRef("x")},
 		{name: "30012 recording empty", payload: pbx(`{"call_id":"1651057476.362","recording":""}`), wantKind: KindPBXEvent, wantSkip: "call 1651057476.362 has no recording"},
 		{name: "30012 msg invalid JSON", payload: pbx(`{"call_id":`), wantErr: "Yeastar 30012 msg is not a JSON object: invalid JSON"},
 		{name: "30012 msg a JSON array string", payload: pbx(`[1]`), wantErr: "Yeastar 30012 msg is not a JSON object: found a JSON array"},
@@ -201,6 +207,17 @@ func TestDecode(t *testing.T) {
 		{name: "30012 recording with slash", payload: pbx(`{"call_id":"1","recording":"../etc/x.wav"}`), wantErr: "Yeastar 30012 recording: file name"},
 		{name: "30012 recording with only a slash", payload: pbx(`{"call_id":"1","recording":"a/x.wav"}`), wantErr: "path separator"},
 		{name: "30012 recording with control", payload: pbx(`{"call_id":"1","recording":"a\u0007.wav"}`), wantErr: "control"},
+		{name: "30012 every call detail", payload: pbx(`{"call_id":"1641980184.14","time_start":"2022-01-12 17:36:24","call_from":"Evelyn<5566>",` +
+			`"call_to":"Dave Harris<5556>","call_duration":250,"status":"ANSWERED","type":"Internal","uid":"2022011217362446627","recording":"` + wavName + `"}`),
+			wantKind: KindPBXEvent, wantRef: recording.Ref{File: wavName, Call: &recording.Call{
+				ID: "1641980184.14", TimeStart: "2022-01-12 17:36:24", From: "Evelyn<5566>", To: "Dave Harris<5556>",
+				Type: "Internal", Status: "ANSWERED", SN: "3631A2124XXX", UID: "2022011217362446627",
+			}}},
+		{name: "30012 odd call details are left out, the recording kept", payload: `{"type":30012,"msg":` +
+			mustQuote(`{"call_id":42,"call_from":"`+strings.Repeat("x", 300)+`","call_to":"Zoë","recording":"`+wavName+`"}`) + `}`,
+			wantKind: KindPBXEvent, wantRef: recording.Ref{File: wavName, Call: &recording.Call{To: "Zoë"}}},
+		{name: "30012 without any call detail", payload: `{"type":30012,"msg":` + mustQuote(`{"recording":"`+wavName+`"}`) + `}`,
+			wantKind: KindPBXEvent, wantRef: recording.Ref{File: wavName}},
 		{name: "30012 recording not a string", payload: pbx(`{"call_id":"1","recording":5}`), wantErr: "Yeastar 30012 msg: found a JSON number"},
 
 		// SQS, invocation-level errors.
@@ -263,7 +280,7 @@ func checkItem(t *testing.T, it Item, want recording.Ref, skip string) {
 	if it.Ref == nil {
 		t.Fatalf("Item = %+v, want Ref %+v", it, want)
 	}
-	if *it.Ref != want {
+	if !reflect.DeepEqual(*it.Ref, want) {
 		t.Errorf("Item.Ref = %+v, want %+v", *it.Ref, want)
 	}
 	if it.Skip != "" {
@@ -295,7 +312,7 @@ func TestDecodeSQSRecords(t *testing.T) {
 	}{
 		{"valid direct", sqs(`{"id":1731}`, `{"file":"`+pbxName+`"}`), []want{{ref: recording.Ref{ID: 1731}}, {ref: recording.Ref{File: pbxName}}}},
 		{"30012 and EventBridge bodies", sqs(pbx(cdrMsg), envelope(`{"id":7}`), pbx(`{"call_id":"9.1","recording":""}`)),
-			[]want{{ref: recording.Ref{File: wavName}}, {ref: recording.Ref{ID: 7}}, {skip: "call 9.1 has no recording"}}},
+			[]want{{ref: cdrRef("3631A2124XXX")}, {ref: recording.Ref{ID: 7}}, {skip: "call 9.1 has no recording"}}},
 		{"malformed JSON body", sqs(`{"id":1}`, `{"id":`, `{"id":3}`),
 			[]want{{ref: recording.Ref{ID: 1}}, {err: "message body is not a JSON object: invalid JSON"}, {ref: recording.Ref{ID: 3}}}},
 		{"body not an object", sqs(`1727`), []want{{err: "message body is not a JSON object: found a JSON number"}}},

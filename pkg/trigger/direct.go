@@ -21,8 +21,10 @@ func invalid(format string, args ...any) error {
 }
 
 // DecodeDirect decodes a direct invocation: {"id": N} with N a positive
-// integer (a numeric string is accepted too) or {"file": "NAME"}. Unknown
-// fields, both keys, or neither are rejected.
+// integer (a numeric string is accepted too), {"file": "NAME"}, or both
+// naming one recording, with an optional "call" object holding the call's
+// details (see recording.Call). Unknown fields, or neither key, are
+// rejected.
 func DecodeDirect(payload []byte) (recording.Ref, error) {
 	if len(payload) > MaxEventSize {
 		return recording.Ref{}, invalid("event is %d bytes, more than %d", len(payload), MaxEventSize)
@@ -39,8 +41,10 @@ func DecodeDirect(payload []byte) (recording.Ref, error) {
 			ref.ID, err = decodeID(raw)
 		case "file":
 			ref.File, err = decodeFile(raw)
+		case "call":
+			ref.Call, err = decodeCall(raw)
 		default:
-			err = invalid("unknown field %q: want {\"id\": N} or {\"file\": \"NAME\"}", truncate(name, 40))
+			err = invalid("unknown field %q: want {\"id\": N}, {\"file\": \"NAME\"} or both, and an optional \"call\"", truncate(name, 40))
 		}
 		if err != nil {
 			return recording.Ref{}, err

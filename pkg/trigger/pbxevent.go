@@ -17,13 +17,14 @@ type pbxEvent struct {
 	Msg  json.RawMessage `json:"msg"`
 }
 
-// newCDR is the part of the 30012 msg this function needs.
+// newCDR is the part of the 30012 msg that decides what to copy; the
+// call's details are taken apart (cdrCall), as they never fail an event.
 type newCDR struct {
-	CallID    string `json:"call_id"`
 	Recording string `json:"recording"`
 }
 
-// decodePBXEvent decodes a 30012 event. msg is a JSON-encoded string (an
+// decodePBXEvent decodes a 30012 event into the recording it names and
+// the call's details (recording.Call), the event's sn among them. msg is a JSON-encoded string (an
 // already decoded object is accepted too, for forwarders that unwrap it).
 // An empty recording means the call has none: nothing to copy.
 func decodePBXEvent(raw []byte) (Item, error) {
@@ -49,18 +50,38 @@ func decodePBXEvent(raw []byte) (Item, error) {
 	}
 	// A null msg would decode into an empty newCDR and pass for a call
 	// without a recording: only an object is a CDR.
-	if _, err := object(msg, "Yeastar 30012 msg"); err != nil {
+	fields, err := object(msg, "Yeastar 30012 msg")
+	if err != nil {
 		return Item{}, err
 	}
 	var cdr newCDR
 	if err := json.Unmarshal(msg, &cdr); err != nil {
 		return Item{}, invalid("Yeastar 30012 msg: %s", jsonProblem(err))
 	}
+	call := cdrCall(fields, ev.SN)
 	if cdr.Recording == "" {
-		return Item{Skip: "call " + truncate(cdr.CallID, 64) + " has no recording"}, nil
+		var callID string
+		if call != nil {
+			callID = call.ID
+		}
+		return Item{Skip: "call " + truncate(callID, 64) + " has no recording"}, nil
 	}
 	if err := recording.ValidateFileName(cdr.Recording); err != nil {
 		return Item{}, prefix("Yeastar 30012 recording: ", err)
 	}
-	return Item{Ref: &recording.Ref{File: cdr.Recording}}, nil
+	return Item{Ref: &recording.Ref{File: cdr.Recording, Call: call}}, nil
+}
+
+// DecodePBXEvent decodes payload as a Yeastar event pushed by the PBX's
+// webhook, and only as that: a 30012 event gives the recording to copy
+// with the call's details, or a note that the call has none. Other event
+// types are an *recording.InvalidInputError naming the type.
+func DecodePBXEvent(payload []byte) (Item, error) {
+	if len(payload) > MaxEventSize {
+		return Item{}, invalid("event is %d bytes, more than %d", len(payload), MaxEventSize)
+	}
+	if _, err := object(payload, "Yeastar event"); err != nil {
+		return Item{}, err
+	}
+	return decodePBXEvent(payload)
 }

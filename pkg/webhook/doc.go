@@ -1,14 +1,15 @@
-// Package webhook checks the signature of the Yeastar PBX's webhook
-// requests (event 30012, "New CDR", and any other event the PBX pushes).
+// Package webhook receives the Yeastar PBX's webhook requests (event 30012,
+// "New CDR", and any other event the PBX pushes) for the webhook function
+// behind the stack's Function URL.
 //
 // The PBX signs each request's raw body with the webhook's secret and sends
-// base64(HMAC-SHA256(body, secret)) in the X-Signature header. A webhook
-// receiver — the small HTTP function in front of SQS or EventBridge that
-// turns a PBX push into a message for recording-sync — calls Verify on the
-// exact bytes it received, before decoding or forwarding anything, and
-// answers 401 when it fails. The copy function itself never sees the
-// signature: what reaches SQS or EventBridge has already been checked.
+// base64(HMAC-SHA256(body, secret)) in the X-Signature header. Handler
+// checks it with Verify on the exact bytes received (decoded first when
+// the Function URL event marks the body base64), before parsing anything,
+// then puts the recording a 30012 event names on the recording queue with
+// the call's details. The copy function itself never sees the signature:
+// what reaches the queue has already been checked.
 //
-// Sign computes the same header value, for tests, the local simulator and
-// tools that replay events.
+// Sign computes the same header value, for tests and tools that replay
+// events.
 package webhook

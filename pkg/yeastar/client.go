@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/recording-sync/recording-sync/pkg/redact"
 )
 
 // DefaultUserAgent is sent on every request: the PBX rejects requests without one.
@@ -25,79 +27,129 @@ type Credentials struct {
 	ClientSecret string
 }
 
-// Options hold the optional settings of a Client. The zero value is usable.
+// Options hold the optional settings of an Auth and a Client; give both
+// the same, so that they share the HTTP settings. The zero value is usable.
 type Options struct {
-	APIPath       string        // default "openapi/v1.0"
-	UserAgent     string        // default DefaultUserAgent
-	HTTPClient    *http.Client  // default NewHTTPClient()
-	RefreshMargin time.Duration // renew a token this long before it expires; default 60s
-	Now           func() time.Time
-	// OnSecret, when set, is told every token the client obtains or uses,
-	// so that a redactor can mask it wherever it might surface.
-	OnSecret func(secret string)
+	APIPath    string       // default "openapi/v1.0"
+	UserAgent  string       // default DefaultUserAgent
+	HTTPClient *http.Client // default NewHTTPClient()
+	// RefreshMargin: MemoryTokens renews a token this long before it
+	// expires; default 60s.
+	RefreshMargin time.Duration
+	// Now is the clock of token issue times and of MemoryTokens.
+	Now func() time.Time
+	// Secrets, when set, is told every token an Auth obtains and every
+	// token a Client uses, so that it can mask them wherever they surface
+	// (a *redact.Redactor).
+	Secrets Secrets
 }
 
-// Client talks to one PBX. It is safe for concurrent use; all goroutines
-// share one access token.
-type Client struct {
+// Secrets registers secret values; *redact.Redactor is one.
+type Secrets interface {
+	Add(secret string)
+}
+
+// endpoint is what Auth and Client share: one PBX, its API path, the
+// User-Agent, the HTTP client and where secrets are reported.
+type endpoint struct {
 	base      *url.URL
 	apiPath   string
 	userAgent string
 	http      *http.Client
-	creds     Credentials
 	margin    time.Duration
 	now       func() time.Time
-	tokens    TokenSource
-	onSecret  func(string)
+	secrets   Secrets
 }
 
-// New returns a Client for the PBX at baseURL, e.g. "https://pbx.example.com:8088".
-func New(baseURL string, creds Credentials, opts *Options) (*Client, error) {
+// newEndpoint returns the endpoint of the PBX at baseURL.
+func newEndpoint(baseURL string, opts *Options) (*endpoint, error) {
 	base, err := parseBaseURL(baseURL)
 	if err != nil {
 		return nil, err
-	}
-	if creds.ClientID == "" || creds.ClientSecret == "" {
-		return nil, errors.New("yeastar: client id and client secret are required")
 	}
 	var o Options
 	if opts != nil {
 		o = *opts
 	}
-	c := &Client{
+	e := &endpoint{
 		base:      base,
 		apiPath:   strings.Trim(o.APIPath, "/"),
 		userAgent: o.UserAgent,
 		http:      o.HTTPClient,
-		creds:     creds,
 		margin:    o.RefreshMargin,
 		now:       o.Now,
-		onSecret:  o.OnSecret,
+		secrets:   o.Secrets,
 	}
-	if c.apiPath == "" {
-		c.apiPath = "openapi/v1.0"
+	if e.apiPath == "" {
+		e.apiPath = "openapi/v1.0"
 	}
-	if c.userAgent == "" {
-		c.userAgent = DefaultUserAgent
+	if e.userAgent == "" {
+		e.userAgent = DefaultUserAgent
 	}
-	if c.http == nil {
-		c.http = NewHTTPClient()
+	if e.http == nil {
+		e.http = NewHTTPClient()
 	}
 	// A copy, so the caller's client keeps its own redirect policy.
-	hc := *c.http
-	hc.CheckRedirect = c.checkRedirect
-	c.http = &hc
-	if c.margin <= 0 {
-		c.margin = time.Minute
+	hc := *e.http
+	hc.CheckRedirect = e.checkRedirect
+	e.http = &hc
+	if e.margin <= 0 {
+		e.margin = time.Minute
 	}
-	if c.now == nil {
-		c.now = time.Now
+	if e.now == nil {
+		e.now = time.Now
 	}
-	if c.onSecret == nil {
-		c.onSecret = func(string) {}
+	if e.secrets == nil {
+		e.secrets = noSecrets{}
 	}
-	c.tokens = &memoryTokens{c: c}
-	return c, nil
+	return e, nil
+}
+
+type noSecrets struct{}
+
+func (noSecrets) Add(string) {}
+
+// Client calls the PBX with access tokens from a TokenSource; it never
+// logs in by itself. It is safe for concurrent use.
+type Client struct {
+	*endpoint
+	tokens TokenSource
+}
+
+// New returns a Client for the PBX at baseURL, e.g.
+// "https://pbx.example.com:8088", taking its tokens from tokens: a
+// MemoryTokens for a process alone on the PBX, a shared source
+// (tokencache) for many instances.
+func New(baseURL string, tokens TokenSource, opts *Options) (*Client, error) {
+	if tokens == nil {
+		return nil, errors.New("yeastar: a token source is required")
+	}
+	e, err := newEndpoint(baseURL, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{endpoint: e, tokens: tokens}, nil
+}
+
+// Auth is the login part of the API: get_token, refresh_token and
+// del_token with the API application's credentials. Token sources renew
+// with it; nothing else should hold the credentials.
+type Auth struct {
+	*endpoint
+	creds Credentials
+}
+
+// NewAuth returns an Auth for the PBX at baseURL.
+func NewAuth(baseURL string, creds Credentials, opts *Options) (*Auth, error) {
+	if creds.ClientID == "" || creds.ClientSecret == "" {
+		return nil, errors.New("yeastar: client id and client secret are required")
+	}
+	e, err := newEndpoint(baseURL, opts)
+	if err != nil {
+		return nil, err
+	}
+	e.secrets.Add(creds.ClientSecret)
+	return &Auth{endpoint: e, creds: creds}, nil
 }
 
 // parseBaseURL accepts an absolute http(s) URL without query, fragment or
@@ -113,7 +165,7 @@ func parseBaseURL(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("yeastar: base URL: %w", err)
 	}
 	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("yeastar: base URL %q: want http(s)://host[:port]", sanitizeURL(raw))
+		return nil, fmt.Errorf("yeastar: base URL %q: want http(s)://host[:port]", redact.URL(raw))
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("yeastar: base URL: must not carry credentials, a query or a fragment")
@@ -124,7 +176,7 @@ func parseBaseURL(raw string) (*url.URL, error) {
 }
 
 // apiURL builds {base}/{apiPath}/{endpoint}?{query}.
-func (c *Client) apiURL(endpoint string, query url.Values) string {
+func (c *endpoint) apiURL(endpoint string, query url.Values) string {
 	u := *c.base
 	u.Path = u.Path + "/" + c.apiPath + "/" + endpoint
 	u.RawQuery = query.Encode()
@@ -134,7 +186,7 @@ func (c *Client) apiURL(endpoint string, query url.Values) string {
 // call sends one API request and decodes the JSON answer into out, which
 // must embed apiResponse fields errcode/errmsg. body, when not nil, is sent
 // as JSON with POST.
-func (c *Client) call(ctx context.Context, op string, query url.Values, body, out any) error {
+func (c *endpoint) call(ctx context.Context, op string, query url.Values, body, out any) error {
 	method := http.MethodGet
 	var reqBody io.Reader
 	if body != nil {
@@ -147,7 +199,7 @@ func (c *Client) call(ctx context.Context, op string, query url.Values, body, ou
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.apiURL(op, query), reqBody)
 	if err != nil {
-		return fmt.Errorf("yeastar %s: %w", op, sanitizeError(err))
+		return fmt.Errorf("yeastar %s: %w", op, redact.Error(err))
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -162,7 +214,7 @@ func (c *Client) call(ctx context.Context, op string, query url.Values, body, ou
 	}
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxJSONBody+1))
 	if err != nil {
-		return fmt.Errorf("yeastar %s: read response: %w", op, sanitizeError(err))
+		return fmt.Errorf("yeastar %s: read response: %w", op, redact.Error(err))
 	}
 	if len(raw) > maxJSONBody {
 		return &ContentError{Op: op, ContentType: resp.Header.Get("Content-Type"), Reason: "response larger than 1 MiB"}
@@ -193,11 +245,11 @@ func decodeAPIResponse(op string, raw []byte, out any) error {
 
 // do sends req with the User-Agent set. A transport error is returned with
 // its URL sanitized; when ctx is done, ctx.Err() is wrapped too, it says more.
-func (c *Client) do(req *http.Request) (*http.Response, error) {
+func (c *endpoint) do(req *http.Request) (*http.Response, error) {
 	req.Header.Set("User-Agent", c.userAgent)
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, sanitizeError(err)
+		return nil, redact.Error(err)
 	}
 	return resp, nil
 }

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/recording-sync/recording-sync/pkg/redact"
 )
 
 // Download is an open recording download. The caller owns Body and must
@@ -49,7 +51,7 @@ func (c *Client) download(ctx context.Context, resourceURL, token string, offset
 	u.RawQuery = q.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("yeastar %s: %w", op, sanitizeError(err))
+		return nil, fmt.Errorf("yeastar %s: %w", op, redact.Error(err))
 	}
 	if offset > 0 {
 		req.Header.Set("Range", "bytes="+strconv.FormatInt(offset, 10)+"-")
@@ -82,7 +84,7 @@ func checkDownload(resp *http.Response, offset int64) (*Download, error) {
 	head := make([]byte, sniffLen)
 	n, err := io.ReadFull(resp.Body, head)
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		return nil, fmt.Errorf("yeastar %s: read body: %w", op, sanitizeError(err))
+		return nil, fmt.Errorf("yeastar %s: read body: %w", op, redact.Error(err))
 	}
 	head = head[:n]
 	// Sniffing is for 200 answers: the PBX's error pages come as 200, while a
@@ -97,7 +99,7 @@ func checkDownload(resp *http.Response, offset int64) (*Download, error) {
 	case media == "application/json" || media == "text/json" || looksJSON:
 		raw, err := io.ReadAll(io.LimitReader(io.MultiReader(bytes.NewReader(head), resp.Body), maxJSONBody))
 		if err != nil {
-			return nil, fmt.Errorf("yeastar %s: read error body: %w", op, sanitizeError(err))
+			return nil, fmt.Errorf("yeastar %s: read error body: %w", op, redact.Error(err))
 		}
 		if err := decodeAPIResponse(op, raw, nil); err != nil {
 			return nil, err

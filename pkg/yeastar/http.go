@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -58,7 +57,7 @@ var errRedirect = fmt.Errorf("redirect refused: %w", ErrForeignURL)
 
 // checkRedirect follows redirects only within the PBX's own origin, so the
 // access token in the query is never sent to another host.
-func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+func (c *endpoint) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 5 {
 		return errors.New("stopped after 5 redirects")
 	}
@@ -71,59 +70,4 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 // sameOrigin reports whether a and b share scheme, host and port.
 func sameOrigin(a, b *url.URL) bool {
 	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Host, b.Host)
-}
-
-// secretParams are query parameters whose values never leave this package.
-var secretParams = []string{"access_token", "refresh_token", "password"}
-
-// secretParam matches a secret parameter anywhere in a URL, in any case.
-var secretParam = regexp.MustCompile(`(?i)((?:access_token|refresh_token|password)=)[^&#;\s"'<>@/]+`)
-
-// sanitizeURL returns raw with the values of secret query parameters
-// replaced by REDACTED (an unparsable URL or query loses its whole query),
-// then masks any secret parameter left elsewhere: in the fragment, the user
-// name, nested in another value, in another case.
-func sanitizeURL(raw string) string {
-	return secretParam.ReplaceAllString(sanitizeQuery(raw), "${1}REDACTED")
-}
-
-// sanitizeQuery masks the secret parameters of the query as Go parses it
-// (percent-encoded names included).
-func sanitizeQuery(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		if i := strings.IndexByte(raw, '?'); i >= 0 {
-			return raw[:i] + "?REDACTED"
-		}
-		return raw
-	}
-	q, err := url.ParseQuery(u.RawQuery)
-	if err != nil {
-		// u.Query() would silently skip the pairs it cannot parse (e.g.
-		// "a=1;access_token=..."), leaving their secrets in place.
-		u.RawQuery = "REDACTED"
-		return u.Redacted()
-	}
-	changed := false
-	for _, p := range secretParams {
-		if q.Has(p) {
-			q.Set(p, "REDACTED")
-			changed = true
-		}
-	}
-	if changed {
-		u.RawQuery = q.Encode()
-	}
-	return u.Redacted()
-}
-
-// sanitizeError rewrites the URL inside a *url.Error (Go's HTTP client
-// prints the whole request URL, query included) and keeps everything else,
-// so errors.Is still finds context.DeadlineExceeded and friends.
-func sanitizeError(err error) error {
-	var uerr *url.Error
-	if errors.As(err, &uerr) {
-		return &url.Error{Op: uerr.Op, URL: sanitizeURL(uerr.URL), Err: uerr.Err}
-	}
-	return err
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recording-sync/recording-sync/pkg/redact"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
@@ -144,3 +145,41 @@ func TestRequestErrorsHideTokens(t *testing.T) {
 		t.Errorf("tokens issued = %d, want 1", st.TokensIssued)
 	}
 }
+
+// TestSecretsReported: the Auth reports the client secret and every token
+// it obtains, the Client every token it uses, to Options.Secrets, which
+// masks them from then on.
+func TestSecretsReported(t *testing.T) {
+	sim := newSim(t, yeastartest.Options{})
+	red := redact.New()
+	c := newClient(t, sim.URL(), yeastar.Options{Secrets: red})
+	if _, err := c.AccessToken(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	secrets := append(sim.IssuedTokens(), testClientSecret)
+	if len(secrets) != 3 {
+		t.Fatalf("%d secrets, want the client secret and one token pair", len(secrets))
+	}
+	for _, s := range secrets {
+		if got := red.String("x " + s + " y"); got != "x REDACTED y" {
+			t.Errorf("a secret was not reported: %q", got)
+		}
+	}
+	// A token from elsewhere (a shared source) is reported when used.
+	const shared = "shared-token-from-another-instance"
+	used := redact.New()
+	other, err := yeastar.New(sim.URL(), fixedToken(shared), &yeastar.Options{Secrets: used})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = other.RecordingDownloadLink(t.Context(), yeastar.RecordingQuery{ID: 1}) // 10004: unknown token
+	if got := used.String(shared); got != redact.Mask {
+		t.Errorf("the token the client used was not reported: %q", got)
+	}
+}
+
+// fixedToken is a TokenSource handing out one token.
+type fixedToken string
+
+func (f fixedToken) AccessToken(context.Context) (string, error) { return string(f), nil }
+func (fixedToken) InvalidateToken(string)                        {}

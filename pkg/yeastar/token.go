@@ -30,9 +30,9 @@ func (t Token) RenewAt(margin time.Duration) time.Time {
 	return t.AccessExpires.Add(-margin)
 }
 
-// TokenSource supplies the access tokens a Client uses. The default is an
-// in-memory source per Client; a shared source lets many instances use one
-// token (the PBX allows 8 valid tokens per application).
+// TokenSource supplies the access tokens a Client uses: MemoryTokens for
+// one process, or a shared source that lets many instances use one token
+// (the PBX allows 8 valid tokens per application).
 type TokenSource interface {
 	// AccessToken returns a valid access token.
 	AccessToken(ctx context.Context) (string, error)
@@ -48,9 +48,9 @@ type tokenResponse struct {
 	RefreshExpire int64  `json:"refresh_token_expire_time"`
 }
 
-// GetToken logs in with the client's credentials and returns a new token.
-// Never retry it on errcode -1: repeated failed logins block the IP.
-func (c *Client) GetToken(ctx context.Context) (Token, error) {
+// GetToken logs in with the credentials and returns a new token. Never
+// retry it on errcode -1: repeated failed logins block the IP.
+func (c *Auth) GetToken(ctx context.Context) (Token, error) {
 	return c.exchange(ctx, "get_token", map[string]string{
 		"username": c.creds.ClientID,
 		"password": c.creds.ClientSecret,
@@ -58,25 +58,25 @@ func (c *Client) GetToken(ctx context.Context) (Token, error) {
 }
 
 // RefreshToken exchanges a refresh token for a new pair.
-func (c *Client) RefreshToken(ctx context.Context, refresh string) (Token, error) {
+func (c *Auth) RefreshToken(ctx context.Context, refresh string) (Token, error) {
 	return c.exchange(ctx, "refresh_token", map[string]string{"refresh_token": refresh})
 }
 
 // DeleteToken revokes an access token (del_token), so that a superseded
 // token stops counting against the PBX's limit.
-func (c *Client) DeleteToken(ctx context.Context, access string) error {
+func (c *Auth) DeleteToken(ctx context.Context, access string) error {
 	return c.call(ctx, "del_token", url.Values{"access_token": {access}}, nil, nil)
 }
 
 // exchange calls get_token or refresh_token and returns the new pair.
-func (c *Client) exchange(ctx context.Context, op string, body map[string]string) (Token, error) {
+func (c *Auth) exchange(ctx context.Context, op string, body map[string]string) (Token, error) {
 	issued := c.now()
 	var resp tokenResponse
 	if err := c.call(ctx, op, nil, body, &resp); err != nil {
 		return Token{}, err
 	}
-	c.onSecret(resp.AccessToken)
-	c.onSecret(resp.RefreshToken)
+	c.secrets.Add(resp.AccessToken)
+	c.secrets.Add(resp.RefreshToken)
 	if resp.AccessToken == "" || resp.AccessExpire <= 0 {
 		return Token{}, &ContentError{Op: op, ContentType: "application/json", Reason: "no access token in the answer"}
 	}
@@ -89,10 +89,6 @@ func (c *Client) exchange(ctx context.Context, op string, body map[string]string
 	}, nil
 }
 
-// SetTokenSource makes the client take its tokens from ts. Call it before
-// the client is used.
-func (c *Client) SetTokenSource(ts TokenSource) { c.tokens = ts }
-
 // AccessToken returns a valid access token from the client's token source.
 func (c *Client) AccessToken(ctx context.Context) (string, error) {
 	return c.tokens.AccessToken(ctx)
@@ -101,44 +97,80 @@ func (c *Client) AccessToken(ctx context.Context) (string, error) {
 // InvalidateToken tells the token source that the PBX refused token.
 func (c *Client) InvalidateToken(token string) { c.tokens.InvalidateToken(token) }
 
-// memoryTokens is the default TokenSource: one token per Client, reused
-// until shortly before it expires, then renewed with refresh_token, falling
-// back to get_token when the refresh token is gone or refused. Concurrent
-// callers wait for one renewal instead of each fetching a token.
-type memoryTokens struct {
-	c     *Client
-	mu    sync.Mutex
+// MemoryTokens is the TokenSource of a process alone on the PBX: one token
+// in memory, reused until shortly before it expires (Options.RefreshMargin
+// of its Auth), then renewed with refresh_token, falling back to get_token
+// when the refresh token is gone or refused. Concurrent callers wait for
+// one renewal instead of each fetching a token, or until their ctx ends.
+type MemoryTokens struct {
+	c      *Auth
+	renewL chan struct{} // held by the one goroutine renewing
+
+	mu    sync.Mutex // guards token; never held across a request
 	token Token
 }
 
-func (m *memoryTokens) AccessToken(ctx context.Context) (string, error) {
+// NewMemoryTokens returns a MemoryTokens renewing with a.
+func NewMemoryTokens(a *Auth) *MemoryTokens {
+	return &MemoryTokens{c: a, renewL: make(chan struct{}, 1)}
+}
+
+// AccessToken returns the token in memory, renewed when due.
+func (m *MemoryTokens) AccessToken(ctx context.Context) (string, error) {
+	if access, ok := m.cached(); ok {
+		return access, nil
+	}
+	select {
+	case m.renewL <- struct{}{}:
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	defer func() { <-m.renewL }()
+	// Another goroutine may have renewed while this one waited.
+	if access, ok := m.cached(); ok {
+		return access, nil
+	}
+	m.mu.Lock()
+	old := m.token
+	m.mu.Unlock()
+	t, err := m.renew(ctx, old)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := m.c.now()
-	if m.token.Access != "" && now.Before(m.token.RenewAt(m.c.margin)) {
-		return m.token.Access, nil
-	}
-	if m.token.Refresh != "" && now.Before(m.token.RefreshExpires) {
-		t, err := m.c.RefreshToken(ctx, m.token.Refresh)
-		if err == nil {
-			m.token = t
-			return t.Access, nil
-		}
-		if ctx.Err() != nil {
-			return "", err
-		}
-		// The refresh token was refused or lost: log in again below.
-	}
-	m.token = Token{}
-	t, err := m.c.GetToken(ctx)
+	m.token = t // the zero Token after a failure: log in next time
 	if err != nil {
 		return "", err
 	}
-	m.token = t
 	return t.Access, nil
 }
 
-func (m *memoryTokens) InvalidateToken(access string) {
+// cached returns the token in memory if it is not yet due for renewal.
+func (m *MemoryTokens) cached() (string, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.token.Access != "" && m.c.now().Before(m.token.RenewAt(m.c.margin)) {
+		return m.token.Access, true
+	}
+	return "", false
+}
+
+// renew refreshes old if its refresh token may still work, else (or when
+// refused) logs in.
+func (m *MemoryTokens) renew(ctx context.Context, old Token) (Token, error) {
+	if old.Refresh != "" && m.c.now().Before(old.RefreshExpires) {
+		t, err := m.c.RefreshToken(ctx, old.Refresh)
+		if err == nil {
+			return t, nil
+		}
+		if ctx.Err() != nil {
+			return old, err // keep the pair: the refresh may still work later
+		}
+		// The refresh token was refused or lost: log in again below.
+	}
+	return m.c.GetToken(ctx)
+}
+
+// InvalidateToken drops access if it is the token in memory.
+func (m *MemoryTokens) InvalidateToken(access string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.token.Access == access {
@@ -161,7 +193,7 @@ func (c *Client) withToken(ctx context.Context, fn func(token string) error) err
 		if token == "" {
 			return errNoToken
 		}
-		c.onSecret(token) // it may come from a shared cache this client never saw fill
+		c.secrets.Add(token) // it may come from a shared cache this client never saw fill
 		err = fn(token)
 		if attempt == 0 && errors.Is(err, &APIError{Code: CodeTokenExpired}) {
 			c.InvalidateToken(token)

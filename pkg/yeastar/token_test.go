@@ -70,7 +70,7 @@ func TestGetTokenRequest(t *testing.T) {
 
 func TestGetTokenBadCredentials(t *testing.T) {
 	sim := newSim(t, yeastartest.Options{})
-	c, err := yeastar.New(sim.URL(), yeastar.Credentials{ClientID: testClientID, ClientSecret: "wrong"}, nil)
+	c, err := standalone(sim.URL(), yeastar.Credentials{ClientID: testClientID, ClientSecret: "wrong"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,5 +248,38 @@ func TestAccessTokenContextCanceled(t *testing.T) {
 	}
 	if st := sim.Stats(); st.GetTokenCalls != 0 {
 		t.Errorf("get_token calls = %d, want 0", st.GetTokenCalls)
+	}
+}
+
+// TestAccessTokenWaitHonoursContext: a caller waiting for another's login
+// gives up when its own context ends, while the login goes on.
+func TestAccessTokenWaitHonoursContext(t *testing.T) {
+	arrived, release := make(chan struct{}), make(chan struct{})
+	var sim *yeastartest.Simulator
+	sim, srv := wrappedSim(t, yeastartest.Options{}, map[string]http.HandlerFunc{
+		apiPrefix + "get_token": func(w http.ResponseWriter, r *http.Request) {
+			close(arrived)
+			<-release
+			sim.ServeHTTP(w, r)
+		},
+	})
+	c := newClient(t, srv.URL, yeastar.Options{})
+	first := make(chan error, 1)
+	go func() {
+		_, err := c.AccessToken(t.Context())
+		first <- err
+	}()
+	<-arrived // the first caller is logging in
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := c.AccessToken(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("waiting caller = %v, want context.Canceled", err)
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Errorf("the login: %v", err)
+	}
+	if st := sim.Stats(); st.GetTokenCalls != 1 {
+		t.Errorf("get_token calls = %d, want 1", st.GetTokenCalls)
 	}
 }

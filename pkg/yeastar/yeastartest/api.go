@@ -54,7 +54,7 @@ func (s *Simulator) serveAPI(w http.ResponseWriter, r *http.Request, endpoint st
 		return // the client went away
 	}
 	s.mu.Lock()
-	resp := s.answerAPI(endpoint, rt, apiCall{r: r, body: body, now: time.Now()})
+	resp := s.answerAPI(endpoint, rt, apiCall{r: r, body: body, now: s.opts.Now()})
 	s.mu.Unlock()
 	writeJSON(w, resp)
 }

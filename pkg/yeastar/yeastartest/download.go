@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 )
 
 // downloadPlan is what one accepted download request will stream.
@@ -35,7 +34,7 @@ func (s *Simulator) serveDownload(w http.ResponseWriter, r *http.Request) {
 func (s *Simulator) planDownload(r *http.Request) (downloadPlan, func(http.ResponseWriter)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := time.Now()
+	now := s.opts.Now()
 	if s.seeUserAgent(r) == "" {
 		return downloadPlan{}, answerErr(ErrCodeParameter)
 	}

@@ -2,12 +2,16 @@ package yeastartest
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -111,23 +115,26 @@ func TestDownloadRefused(t *testing.T) {
 		mangle      func(t *testing.T, s *Simulator, u string) string
 		wantInvalid int // Stats.InvalidTokenRequests
 		wantLinks   int // Stats.InvalidLinkRequests
+		advance     time.Duration
 	}{
-		{"no token", func(_ *testing.T, _ *Simulator, u string) string { return strings.Split(u, "?")[0] }, 1, 0},
+		{"no token", func(_ *testing.T, _ *Simulator, u string) string { return strings.Split(u, "?")[0] }, 1, 0, 0},
 		{"unknown token", func(_ *testing.T, _ *Simulator, u string) string {
 			return strings.Split(u, "?")[0] + "?access_token=WQMR0cuirhX264oZMa9pV03T9li924NS"
-		}, 1, 0},
-		{"revoked token", func(_ *testing.T, s *Simulator, u string) string { s.RevokeAll(); return u }, 1, 0},
+		}, 1, 0, 0},
+		{"revoked token", func(_ *testing.T, s *Simulator, u string) string { s.RevokeAll(); return u }, 1, 0, 0},
 		{"unknown link", func(_ *testing.T, _ *Simulator, u string) string {
 			return strings.Replace(u, "/api/download/", "/api/download/x", 1)
-		}, 0, 1},
-		{"expired link", func(_ *testing.T, _ *Simulator, u string) string { time.Sleep(250 * time.Millisecond); return u }, 0, 1},
+		}, 0, 1, 0},
+		{"expired link", func(_ *testing.T, _ *Simulator, u string) string { return u }, 0, 1, time.Minute},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newTestSim(t, Options{DownloadLinkLifetime: 200 * time.Millisecond})
+			clock := newFakeClock()
+			s := newTestSim(t, Options{DownloadLinkLifetime: time.Minute, Now: clock.Now})
 			s.AddRecording(Recording{ID: 1, File: "a.wav", Size: 1000})
 			c := newTestClient(t, s)
 			u := tt.mangle(t, s, c.downloadURL(c.token(), 1))
+			clock.Advance(tt.advance)
 			resp := c.download(u, "")
 			defer resp.Body.Close()
 			if r := decodeResp(t, resp); r.ErrCode != 10004 || r.ErrMsg != "TOKEN EXPIRED" {
@@ -160,6 +167,9 @@ func TestDownloadLinkWithPlusInPath(t *testing.T) {
 	}
 }
 
+// The first download streams, throttled, in a goroutine of a synctest
+// bubble, called in process: once the bubble is idle it is certainly under
+// way, and once its request is cancelled it has certainly ended.
 func TestMP3SingleDownload(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -174,36 +184,58 @@ func TestMP3SingleDownload(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newTestSim(t, Options{MP3SingleDownload: tt.single})
-			s.AddRecording(Recording{ID: 1, File: "a.mp3", Size: 1 << 20})
-			s.AddRecording(Recording{ID: 2, File: "b.MP3", Size: 1000})
-			s.AddRecording(Recording{ID: 3, File: "c.wav", Size: 1000})
-			c := newTestClient(t, s)
-			tok := c.token()
-			secondURL := c.downloadURL(tok, tt.second) // links taken while idle still work
-			s.ThrottleDownload("a.mp3", 64<<10)
-			first := c.download(c.downloadURL(tok, 1), "")
-			defer first.Body.Close()
-			if first.StatusCode != 200 || first.Header.Get("Content-Type") != "audio/mpeg" {
-				t.Fatalf("first download: %d %s", first.StatusCode, first.Header.Get("Content-Type"))
-			}
-			if r := c.link(tok, tt.second); r.ErrCode != tt.wantSecond {
-				t.Errorf("recording/download during a download: errcode %d, want %d", r.ErrCode, tt.wantSecond)
-			}
-			resp := c.download(secondURL, "")
-			defer resp.Body.Close()
-			if tt.wantSecond != 0 {
-				if r := decodeResp(t, resp); r.ErrCode != tt.wantSecond || r.ErrMsg != "OVERLOAD_TASK_RUNNING" {
-					t.Errorf("download during a download: %d %q, want %d", r.ErrCode, r.ErrMsg, tt.wantSecond)
+			synctest.Test(t, func(t *testing.T) {
+				s := newMemSim(t, Options{MP3SingleDownload: tt.single})
+				s.AddRecording(Recording{ID: 1, File: "a.mp3", Size: 1 << 20})
+				s.AddRecording(Recording{ID: 2, File: "b.MP3", Size: 1000})
+				s.AddRecording(Recording{ID: 3, File: "c.wav", Size: 1000})
+				c := newMemClient(t, s)
+				tok := c.token()
+				secondURL := c.downloadURL(tok, tt.second) // links taken while idle still work
+				s.ThrottleDownload("a.mp3", 64<<10)
+				ctx, cancel := context.WithCancel(t.Context())
+				req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.downloadURL(tok, 1), nil)
+				if err != nil {
+					t.Fatal(err)
 				}
-			} else if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "audio/") {
-				t.Errorf("download during a download: %d %s, want audio", resp.StatusCode, resp.Header.Get("Content-Type"))
-			}
-			first.Body.Close()
-			waitIdle(t, s)
-			if r := c.link(tok, 2); r.ErrCode != 0 {
-				t.Errorf("recording/download after the download: errcode %d", r.ErrCode)
-			}
+				req.Header.Set("User-Agent", testUA)
+				first := make(chan string, 1)
+				go func() {
+					resp, err := c.hc.Do(req)
+					if err != nil {
+						first <- err.Error()
+						return
+					}
+					resp.Body.Close()
+					first <- fmt.Sprint(resp.StatusCode, " ", resp.Header.Get("Content-Type"))
+				}()
+				synctest.Wait() // the first download is streaming
+				if st := s.Stats(); st.ActiveDownloads != 1 {
+					t.Fatalf("%d downloads active, want the first one", st.ActiveDownloads)
+				}
+				if r := c.link(tok, tt.second); r.ErrCode != tt.wantSecond {
+					t.Errorf("recording/download during a download: errcode %d, want %d", r.ErrCode, tt.wantSecond)
+				}
+				resp := c.download(secondURL, "")
+				defer resp.Body.Close()
+				if tt.wantSecond != 0 {
+					if r := decodeResp(t, resp); r.ErrCode != tt.wantSecond || r.ErrMsg != "OVERLOAD_TASK_RUNNING" {
+						t.Errorf("download during a download: %d %q, want %d", r.ErrCode, r.ErrMsg, tt.wantSecond)
+					}
+				} else if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "audio/") {
+					t.Errorf("download during a download: %d %s, want audio", resp.StatusCode, resp.Header.Get("Content-Type"))
+				}
+				cancel() // the client goes away
+				if got := <-first; got != "200 audio/mpeg" {
+					t.Errorf("first download: %s, want 200 audio/mpeg", got)
+				}
+				if st := s.Stats(); st.ActiveDownloads != 0 {
+					t.Errorf("%d downloads active after the first one ended", st.ActiveDownloads)
+				}
+				if r := c.link(tok, 2); r.ErrCode != 0 {
+					t.Errorf("recording/download after the download: errcode %d", r.ErrCode)
+				}
+			})
 		})
 	}
 }
@@ -226,18 +258,6 @@ func TestMP3SequentialDownloadsNeverOverload(t *testing.T) {
 		if st := s.Stats(); st.DownloadsCompleted != i+1 || st.ActiveDownloads != 0 {
 			t.Fatalf("after download %d: completed %d, active %d", i+1, st.DownloadsCompleted, st.ActiveDownloads)
 		}
-	}
-}
-
-// waitIdle waits until no download body is being streamed.
-func waitIdle(t *testing.T, s *Simulator) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for s.Stats().ActiveDownloads != 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("downloads still active after 5s")
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -165,43 +167,50 @@ func TestDownloadBody(t *testing.T) {
 	}
 }
 
+// The throttle runs on the simulator's timers: in a synctest bubble, with
+// the handler called in process, a download takes exactly size/rate on the
+// bubble's fake clock and no real time.
 func TestThrottleDownload(t *testing.T) {
+	const size = 40 << 10
 	tests := []struct {
-		name     string
-		file     string
-		bps      int64
-		min, max time.Duration
+		name string
+		file string
+		bps  int64
+		want time.Duration
 	}{
-		{"throttled file", "a.wav", 100 << 10, 250 * time.Millisecond, 3 * time.Second},
-		{"every file", "", 100 << 10, 250 * time.Millisecond, 3 * time.Second},
-		{"other file only", "b.wav", 1, 0, 250 * time.Millisecond},
+		{"throttled file", "a.wav", 100 << 10, 400 * time.Millisecond},
+		{"every file", "", 100 << 10, 400 * time.Millisecond},
+		{"other file only", "b.wav", 1, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newTestSim(t, Options{})
-			s.AddRecording(Recording{ID: 1, File: "a.wav", Size: 40 << 10})
-			c := newTestClient(t, s)
-			u := c.downloadURL(c.token(), 1)
-			s.ThrottleDownload(tt.file, tt.bps)
-			if d := timedDownload(t, c, u); d < tt.min || d > tt.max {
-				t.Errorf("throttled download took %v, want %v..%v", d, tt.min, tt.max)
-			}
-			s.ThrottleDownload(tt.file, 0)
-			if d := timedDownload(t, c, u); d > 250*time.Millisecond {
-				t.Errorf("download after reset took %v", d)
-			}
+			synctest.Test(t, func(t *testing.T) {
+				s := newMemSim(t, Options{})
+				s.AddRecording(Recording{ID: 1, File: "a.wav", Size: size})
+				c := newMemClient(t, s)
+				u := c.downloadURL(c.token(), 1)
+				s.ThrottleDownload(tt.file, tt.bps)
+				if d := timedDownload(t, c, u, size); d != tt.want {
+					t.Errorf("throttled download took %v, want %v", d, tt.want)
+				}
+				s.ThrottleDownload(tt.file, 0)
+				if d := timedDownload(t, c, u, size); d != 0 {
+					t.Errorf("download after reset took %v, want no wait", d)
+				}
+			})
 		})
 	}
 }
 
-// timedDownload downloads u whole and returns how long it took.
-func timedDownload(t *testing.T, c *testClient, u string) time.Duration {
+// timedDownload downloads u whole, checks that it has size bytes and
+// returns how long it took.
+func timedDownload(t *testing.T, c *testClient, u string, size int64) time.Duration {
 	t.Helper()
 	start := time.Now()
 	resp := c.download(u, "")
 	defer resp.Body.Close()
-	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-		t.Fatal(err)
+	if n, err := io.Copy(io.Discard, resp.Body); err != nil || n != size {
+		t.Fatalf("download: %d bytes, %v; want %d", n, err, size)
 	}
 	return time.Since(start)
 }
@@ -213,12 +222,48 @@ func TestCloseStopsThrottledDownload(t *testing.T) {
 	s.ThrottleDownload("", 1024)
 	resp := c.download(c.downloadURL(c.token(), 1), "")
 	defer resp.Body.Close()
-	start := time.Now()
 	s.Close()
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("Close took %v with a throttled download running", d)
-	}
 	if _, err := io.Copy(io.Discard, resp.Body); err == nil || !strings.Contains(err.Error(), "EOF") {
 		t.Errorf("reading after Close: %v, want an unexpected EOF", err)
 	}
+}
+
+// Close stops a throttled download at once: on the bubble's clock the
+// handler streaming it returns without any time passing.
+func TestCloseStopsThrottledDownloadAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const size = 1 << 20 // 1024 s at the throttle
+		s := newMemSim(t, Options{})
+		s.AddRecording(Recording{ID: 1, File: "a.wav", Size: size})
+		c := newMemClient(t, s)
+		u := c.downloadURL(c.token(), 1)
+		s.ThrottleDownload("", 1024)
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, u, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("User-Agent", testUA)
+		got := make(chan int64, 1)
+		go func() {
+			// The handler runs in this goroutine's RoundTrip.
+			resp, err := c.hc.Do(req)
+			if err != nil || resp.Header.Get("Content-Type") != "audio/x-wav" {
+				got <- -1
+				return
+			}
+			defer resp.Body.Close()
+			n, _ := io.Copy(io.Discard, resp.Body)
+			got <- n
+		}()
+		synctest.Wait() // the download is waiting in the throttle
+		start := time.Now()
+		s.Close()
+		n := <-got
+		if took := time.Since(start); took != 0 {
+			t.Errorf("the download ended %v after Close, want at once", took)
+		}
+		if n < 0 || n >= size {
+			t.Errorf("the download sent %d bytes of %d (-1: no audio), want it cut short by Close", n, size)
+		}
+	})
 }

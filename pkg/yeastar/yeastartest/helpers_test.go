@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -43,14 +45,67 @@ type apiResp struct {
 
 // testClient is a plain HTTP client of one simulator.
 type testClient struct {
-	t  *testing.T
-	s  *Simulator
-	hc *http.Client
-	ua string
+	t    *testing.T
+	s    *Simulator
+	base string // the simulator's URL
+	hc   *http.Client
+	ua   string
 }
 
 func newTestClient(t *testing.T, s *Simulator) *testClient {
-	return &testClient{t: t, s: s, hc: &http.Client{Timeout: 30 * time.Second}, ua: testUA}
+	return &testClient{t: t, s: s, base: s.URL(), hc: &http.Client{Timeout: 30 * time.Second}, ua: testUA}
+}
+
+// newMemSim returns a simulator with the test credentials and no server,
+// for newMemClient; it is closed at cleanup.
+func newMemSim(t *testing.T, opts Options) *Simulator {
+	opts.ClientID, opts.ClientSecret = testClientID, testClientSecret
+	s := New(opts)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// newMemClient returns a client that calls s's handler in process, without
+// a network. Inside a synctest bubble the simulator's throttle then runs on
+// the bubble's fake clock: a connection is not a durable block, a handler
+// call is. Each answer is whole once the handler returns.
+func newMemClient(t *testing.T, s *Simulator) *testClient {
+	return &testClient{t: t, s: s, base: "http://pbx.test", hc: &http.Client{Transport: memTransport{s}}, ua: testUA}
+}
+
+// memTransport answers each request by calling a handler with a recorder.
+type memTransport struct{ h http.Handler }
+
+func (m memTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.RemoteAddr = "192.0.2.1:1234" // as a server sets it: the login blocking's key
+	r.RequestURI = r.URL.RequestURI()
+	if r.Body == nil {
+		r.Body = http.NoBody // a server's request always has a body
+	}
+	rec := httptest.NewRecorder()
+	m.h.ServeHTTP(rec, r)
+	return rec.Result(), nil
+}
+
+// fakeClock is a settable clock for Options.Now.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{now: time.Now()} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
 
 // do sends req with the client's User-Agent ("" sends none).
@@ -67,7 +122,7 @@ func (c *testClient) do(req *http.Request) *http.Response {
 // api calls endpoint: GET with query q when body is nil, else POST body as JSON.
 func (c *testClient) api(endpoint string, q url.Values, body any) apiResp {
 	c.t.Helper()
-	u := c.s.URL() + "/" + DefaultAPIPath + "/" + endpoint + "?" + q.Encode()
+	u := c.base + "/" + DefaultAPIPath + "/" + endpoint + "?" + q.Encode()
 	method, payload := http.MethodGet, io.Reader(nil)
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -130,7 +185,7 @@ func (c *testClient) downloadURL(tok string, id int) string {
 	if r.ErrCode != 0 {
 		c.t.Fatalf("recording/download id %d: errcode %d %s", id, r.ErrCode, r.ErrMsg)
 	}
-	return c.s.URL() + r.DownloadResourceURL + "?access_token=" + url.QueryEscape(tok)
+	return c.base + r.DownloadResourceURL + "?access_token=" + url.QueryEscape(tok)
 }
 
 // download GETs u, with a Range header unless rng is "".

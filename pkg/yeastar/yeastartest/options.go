@@ -45,6 +45,10 @@ type Options struct {
 	// DownloadLinkLifetime is how long a download_resource_url stays valid
 	// (default 30m).
 	DownloadLinkLifetime time.Duration
+	// Now is the simulator's clock (default time.Now): token and download
+	// link expiry follow it, so that a test can expire them without
+	// waiting.
+	Now func() time.Time
 }
 
 // withDefaults returns o with every zero field set to the PBX's default.
@@ -64,6 +68,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.DownloadLinkLifetime <= 0 {
 		o.DownloadLinkLifetime = DefaultDownloadLinkLifetime
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	return o
 }

@@ -106,7 +106,7 @@ func (s *Simulator) AddRecording(r Recording) {
 func (s *Simulator) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.stats.ValidTokens = s.tokens.valid(time.Now())
+	s.stats.ValidTokens = s.tokens.valid(s.opts.Now())
 	return s.stats.clone()
 }
 

@@ -104,17 +104,19 @@ func TestTokenCap(t *testing.T) {
 }
 
 func TestTokenExpiry(t *testing.T) {
-	s := newTestSim(t, Options{AccessTokenLifetime: 300 * time.Millisecond, MaxTokens: 1})
+	clock := newFakeClock()
+	s := newTestSim(t, Options{MaxTokens: 1, Now: clock.Now})
 	s.AddRecording(Recording{ID: 1, File: "a.wav", Size: 10})
 	c := newTestClient(t, s)
 	tok := c.token()
+	clock.Advance(DefaultAccessTokenLifetime - time.Nanosecond)
 	if r := c.link(tok, 1); r.ErrCode != 0 {
-		t.Fatalf("fresh token: errcode %d", r.ErrCode)
+		t.Fatalf("token in the last nanosecond of its life: errcode %d", r.ErrCode)
 	}
 	if r := c.login(testClientID, testClientSecret); r.ErrCode != 60002 {
 		t.Fatalf("second token with MaxTokens 1: got %d, want 60002", r.ErrCode)
 	}
-	time.Sleep(400 * time.Millisecond)
+	clock.Advance(time.Nanosecond)
 	if r := c.link(tok, 1); r.ErrCode != 10004 || r.ErrMsg != "TOKEN EXPIRED" {
 		t.Fatalf("expired token: got %d %q, want 10004 TOKEN EXPIRED", r.ErrCode, r.ErrMsg)
 	}
@@ -163,15 +165,19 @@ func refresh(c *testClient, tok string) int {
 }
 
 func TestRefreshTokenExpiry(t *testing.T) {
-	s := newTestSim(t, Options{AccessTokenLifetime: 100 * time.Millisecond, RefreshTokenLifetime: 300 * time.Millisecond})
+	clock := newFakeClock()
+	s := newTestSim(t, Options{Now: clock.Now})
 	c := newTestClient(t, s)
 	first := c.login(testClientID, testClientSecret)
-	time.Sleep(150 * time.Millisecond) // access expired, refresh still valid
+	clock.Advance(DefaultAccessTokenLifetime) // access expired, refresh still valid
+	if r := c.link(first.AccessToken, 1); r.ErrCode != 10004 {
+		t.Fatalf("access token past its life: errcode %d, want 10004", r.ErrCode)
+	}
 	second := c.api("refresh_token", nil, map[string]string{"refresh_token": first.RefreshToken})
 	if second.ErrCode != 0 {
 		t.Fatalf("refresh after access expiry: errcode %d", second.ErrCode)
 	}
-	time.Sleep(350 * time.Millisecond)
+	clock.Advance(DefaultRefreshTokenLifetime)
 	if got := refresh(c, second.RefreshToken); got != 10004 {
 		t.Fatalf("expired refresh token: errcode %d, want 10004", got)
 	}

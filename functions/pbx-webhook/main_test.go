@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/recording-sync/recording-sync/pkg/localenv"
+	"github.com/recording-sync/recording-sync/pkg/queue/sqstest"
+	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
+)
+
+// The end-to-end tests run the webhook's and the copy function's real
+// bootstraps, each under its own Runtime Interface Emulator, with the SQS
+// test endpoint between them, the PBX simulator and a real S3 server.
+
+const (
+	testSecret       = "Zx8Q2mW7pL4kT9vB3nR6yH1cJ5dF0gS2" // 32 characters, as the PBX makes them
+	testClientID     = "e2e-client-id"
+	testClientSecret = "e2e-client-secret-7d2e"
+)
+
+var (
+	webhookBootstrap, copyBootstrap string
+	s3Server                        *localenv.S3Server
+	bucketSeq                       atomic.Int64
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "pbx-webhook-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if webhookBootstrap, err = localenv.BuildFunction(ctx, dir, "pbx-webhook"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if copyBootstrap, err = localenv.BuildFunction(ctx, dir, "recording-sync"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	data := filepath.Join(dir, "s3")
+	if err := os.Mkdir(data, 0o750); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if s3Server, err = localenv.StartS3(ctx, data, nil); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer s3Server.Close()
+	return m.Run()
+}
+
+// syncBuffer collects a process's output from several goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// stack is the webhook function, the queue, and (with a copy function)
+// the PBX simulator and a fresh bucket.
+type stack struct {
+	sqs      *sqstest.Server
+	queueURL string
+	webhook  *localenv.Lambda
+	out      *syncBuffer // the webhook's output
+	sim      *yeastartest.Simulator
+	bucket   string
+	copy     *localenv.Lambda
+	copyOut  *syncBuffer
+	esm      *localenv.EventSourceMapping
+}
+
+// newWebhook starts the SQS endpoint and the webhook function.
+func newWebhook(t testing.TB) *stack {
+	t.Helper()
+	st := &stack{sqs: sqstest.New(sqstest.Options{}), out: &syncBuffer{}}
+	t.Cleanup(st.sqs.Close)
+	st.queueURL = st.sqs.CreateQueue("recording-sync-RecordingQueue")
+	env := append(st.sqs.Env(),
+		"AWS_LAMBDA_FUNCTION_NAME=pbx-webhook",
+		"RECORDINGS_QUEUE_URL="+st.queueURL,
+		"PBX_WEBHOOK_SECRET="+testSecret,
+	)
+	st.webhook = startLambda(t, webhookBootstrap, env, st.out)
+	return st
+}
+
+// withCopy adds the PBX simulator, a bucket, the copy function and the
+// event-source mapping that feeds it the queue.
+func (st *stack) withCopy(t testing.TB) *stack {
+	t.Helper()
+	ctx := t.Context()
+	st.sim = yeastartest.NewServer(yeastartest.Options{ClientID: testClientID, ClientSecret: testClientSecret})
+	t.Cleanup(st.sim.Close)
+	st.bucket = fmt.Sprintf("webhook-e2e-%d-%d", time.Now().UnixNano()%1e6, bucketSeq.Add(1))
+	if err := s3Server.CreateBucket(ctx, st.bucket); err != nil {
+		t.Fatalf("create bucket: %v", err)
+	}
+	env := append(s3Server.Env(),
+		"PBX_BASE_URL="+st.sim.URL(),
+		"PBX_ALLOW_HTTP=true", // the simulator serves plain HTTP on loopback
+		"PBX_CLIENT_ID="+testClientID,
+		"PBX_CLIENT_SECRET="+testClientSecret,
+		"RECORDINGS_BUCKET="+st.bucket,
+	)
+	st.copyOut = &syncBuffer{}
+	st.copy = startLambda(t, copyBootstrap, env, st.copyOut)
+	client, err := st.sqs.Client(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.esm = &localenv.EventSourceMapping{Queue: client, QueueURL: st.queueURL, Function: st.copy}
+	return st
+}
+
+func startLambda(t testing.TB, bootstrap string, env []string, out *syncBuffer) *localenv.Lambda {
+	t.Helper()
+	l, err := localenv.StartLambda(t.Context(), bootstrap, localenv.LambdaOptions{Env: env, Output: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := l.Close(); err != nil {
+			t.Errorf("stop emulator: %v", err)
+		}
+	})
+	return l
+}
+
+// functionURLEvent is the event Lambda delivers for a POST to the
+// function's URL with body and the PBX's headers.
+func functionURLEvent(method string, body []byte, signature string) []byte {
+	req := events.LambdaFunctionURLRequest{
+		Version: "2.0", RawPath: "/", Body: string(body),
+		Headers: map[string]string{
+			"content-type": "application/json", "host": "abcdefghij.lambda-url.eu-west-1.on.aws",
+			"content-length": fmt.Sprint(len(body)), "x-forwarded-proto": "https",
+		},
+	}
+	if signature != "" {
+		req.Headers["x-signature"] = signature
+	}
+	req.RequestContext.HTTP.Method = method
+	req.RequestContext.HTTP.Path = "/"
+	req.RequestContext.HTTP.Protocol = "HTTP/1.1"
+	req.RequestContext.HTTP.SourceIP = "203.0.113.7"
+	req.RequestContext.HTTP.UserAgent = "Yeastar"
+	req.RequestContext.RequestID = "b1c9e5d2-0000-4000-8000-000000000001"
+	b, err := json.Marshal(req)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// post invokes the webhook function with a Function URL event and returns
+// its answer.
+func (st *stack) post(t testing.TB, payload []byte) events.LambdaFunctionURLResponse {
+	t.Helper()
+	raw, err := st.webhook.Invoke(t.Context(), payload)
+	if err != nil {
+		t.Fatalf("invoke: %v", err)
+	}
+	var resp events.LambdaFunctionURLResponse
+	if err := json.Unmarshal(raw, &resp); err != nil || resp.StatusCode == 0 {
+		t.Fatalf("answer %s is not a Function URL response: %v", raw, err)
+	}
+	return resp
+}

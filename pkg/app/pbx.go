@@ -1,0 +1,57 @@
+package app
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/recording-sync/recording-sync/pkg/config"
+	"github.com/recording-sync/recording-sync/pkg/pbxsecret"
+	"github.com/recording-sync/recording-sync/pkg/redact"
+	"github.com/recording-sync/recording-sync/pkg/tokencache"
+	"github.com/recording-sync/recording-sync/pkg/yeastar"
+)
+
+// Credentials returns the PBX API application's credentials: from Secrets
+// Manager when cfg names a secret (read once per execution environment;
+// warm invocations reuse what was built), else from cfg. The client secret
+// is registered with red.
+func Credentials(ctx context.Context, cfg config.Config, awsCfg aws.Config, red *redact.Redactor) (yeastar.Credentials, error) {
+	creds := yeastar.Credentials{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret}
+	if cfg.CredentialsSecret != "" {
+		var err error
+		if creds, err = pbxsecret.Load(ctx, secretsmanager.NewFromConfig(awsCfg), cfg.CredentialsSecret); err != nil {
+			return yeastar.Credentials{}, err
+		}
+	}
+	red.Add(creds.ClientSecret)
+	return creds, nil
+}
+
+// PBXClient returns the PBX client with the token all instances (of every
+// function) share through the sealed token object s3://cfg.Bucket/
+// cfg.TokenCacheKey: it never logs in by itself, only the shared source
+// does, under the object's lease, so that no function adds to the PBX's 8
+// tokens. Every function that calls the PBX builds its client here. Every
+// token and the client secret are registered with red.
+func PBXClient(cfg config.Config, creds yeastar.Credentials, s3Client tokencache.S3API, red *redact.Redactor) (*yeastar.Client, error) {
+	opts := &yeastar.Options{APIPath: cfg.PBXAPIPath, Secrets: red}
+	if cfg.PBXCACert != "" {
+		hc, err := yeastar.NewHTTPClientWithCA([]byte(cfg.PBXCACert))
+		if err != nil {
+			return nil, err
+		}
+		opts.HTTPClient = hc
+	}
+	auth, err := yeastar.NewAuth(cfg.PBXBaseURL, creds, opts)
+	if err != nil {
+		return nil, err
+	}
+	store, err := tokencache.NewS3Store(s3Client, cfg.Bucket, cfg.TokenCacheKey, creds.ClientSecret)
+	if err != nil {
+		return nil, err
+	}
+	tokens := tokencache.New(auth, store, &tokencache.Options{Secrets: red})
+	return yeastar.New(cfg.PBXBaseURL, tokens, opts)
+}

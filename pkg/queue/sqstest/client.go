@@ -1,0 +1,42 @@
+package sqstest
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+)
+
+// Credentials and region the clients of this server use; the server does
+// not check signatures.
+const (
+	AccessKey = "localaccesskey"
+	SecretKey = "localsecretkey"
+	Region    = "us-east-1"
+)
+
+// Env returns the AWS SDK environment that points a process's SQS client
+// at this server (a function under the emulator, say).
+func (s *Server) Env() []string {
+	return []string{
+		"AWS_ENDPOINT_URL_SQS=" + s.URL(),
+		"AWS_ACCESS_KEY_ID=" + AccessKey,
+		"AWS_SECRET_ACCESS_KEY=" + SecretKey,
+		"AWS_REGION=" + Region,
+	}
+}
+
+// Client returns the SDK's SQS client talking to this server, with opts
+// applied after the endpoint.
+func (s *Server) Client(ctx context.Context, opts ...func(*sqs.Options)) (*sqs.Client, error) {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx,
+		awsconfig.WithRegion(Region),
+		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(AccessKey, SecretKey, "")),
+	)
+	if err != nil {
+		return nil, err
+	}
+	return sqs.NewFromConfig(cfg, append([]func(*sqs.Options){func(o *sqs.Options) { o.BaseEndpoint = aws.String(s.URL()) }}, opts...)...), nil
+}

@@ -1,0 +1,72 @@
+package sqstest
+
+// fault is an armed failure: of the next requests of an operation, or
+// (op == "") of the next sent messages, entry by entry.
+type fault struct {
+	op    string
+	left  int
+	err   *apiError
+	entry *BatchFailure
+}
+
+// FailRequests makes the next n requests of op (e.g. "SendMessageBatch")
+// fail with HTTP status and error code, as throttling (400
+// ThrottlingException, 400 RequestThrottled), an outage (500 InternalError,
+// 503 ServiceUnavailable) or a permission fault (400 AccessDenied) would.
+func (s *Server) FailRequests(op string, n, status int, code string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, fault{op: op, left: n, err: &apiError{
+		Code: code, Query: code, Message: "injected fault", Sender: status < 500, Status: status,
+	}})
+}
+
+// FailEntries makes the next n messages sent (by SendMessage, or entries of
+// SendMessageBatch, whose other entries succeed) fail with code, as SQS
+// reports a per-entry failure. senderFault says whose fault it is.
+func (s *Server) FailEntries(n int, code string, senderFault bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, fault{left: n, entry: &BatchFailure{Code: code, Message: "injected fault", SenderFault: senderFault}})
+}
+
+// CorruptChecksums makes the MD5OfMessageBody of the next n messages sent
+// wrong, as a body damaged in transit would show: the SDK must refuse the
+// answer. The messages are queued all the same.
+func (s *Server) CorruptChecksums(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.badMD5 += n
+}
+
+// checksum is the MD5OfMessageBody to answer for body. Callers hold s.mu.
+func (s *Server) checksum(body string) string {
+	if s.badMD5 > 0 {
+		s.badMD5--
+		return md5Hex(body + "corrupt")
+	}
+	return md5Hex(body)
+}
+
+// takeFault consumes an armed request fault of op. Callers hold s.mu.
+func (s *Server) takeFault(op string) *apiError {
+	for i := range s.faults {
+		if f := &s.faults[i]; f.op == op && f.entry == nil && f.left > 0 {
+			f.left--
+			return f.err
+		}
+	}
+	return nil
+}
+
+// takeEntryFault consumes an armed entry fault. Callers hold s.mu.
+func (s *Server) takeEntryFault() *BatchFailure {
+	for i := range s.faults {
+		if f := &s.faults[i]; f.entry != nil && f.left > 0 {
+			f.left--
+			e := *f.entry
+			return &e
+		}
+	}
+	return nil
+}

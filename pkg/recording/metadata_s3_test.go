@@ -1,0 +1,85 @@
+package recording_test
+
+import (
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/recording-sync/recording-sync/pkg/localenv/localenvtest"
+	"github.com/recording-sync/recording-sync/pkg/recording"
+	"github.com/recording-sync/recording-sync/pkg/s3store"
+	"github.com/recording-sync/recording-sync/pkg/yeastar"
+	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
+)
+
+// server is the real S3 server, started by the first test that needs it.
+var server localenvtest.Server
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	server.Close(code != 0)
+	os.Exit(code)
+}
+
+// TestCallMetadataRoundTrip copies a recording with unicode and oversized
+// call details from the PBX simulator into the real S3 server: HeadObject
+// shows every detail that fits, decodable, and a second copy of the same
+// message asks the PBX nothing.
+func TestCallMetadataRoundTrip(t *testing.T) {
+	const clientID, secret = "client-id", "client-secret"
+	const file = "20220112173629-1641980184.14-5566-5556-Internal.wav"
+	sim := yeastartest.NewServer(yeastartest.Options{ClientID: clientID, ClientSecret: secret})
+	t.Cleanup(sim.Close)
+	sim.AddRecording(yeastartest.Recording{ID: 614, File: file, Size: 4096})
+	auth, err := yeastar.NewAuth(sim.URL(), yeastar.Credentials{ClientID: clientID, ClientSecret: secret}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pbx, err := yeastar.New(sim.URL(), yeastar.NewMemoryTokens(auth), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := server.Client(t)
+	bucket := server.NewBucket(t)
+	copier := recording.NewCopier(pbx, s3store.New(client, nil), bucket, recording.KeyTemplate{}, nil)
+	call := &recording.Call{
+		ID: "1641980184.14", TimeStart: "2022-01-12 17:36:24", From: "Jürgen Müller<5566>", To: "東京 オフィス<5556>",
+		Type: "Internal", Status: "ANSWERED", SN: "3631A2124XXX", UID: strings.Repeat("é", 128),
+	}
+	ref := recording.Ref{ID: 614, File: file, Call: call}
+	res, err := copier.Copy(t.Context(), ref)
+	if err != nil || res.AlreadyStored {
+		t.Fatalf("Copy = %+v, %v; want newly stored", res, err)
+	}
+	head, err := client.HeadObject(t.Context(), &s3.HeadObjectInput{Bucket: &bucket, Key: &res.Key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		recording.MetaRecordingID: "614", recording.MetaRecordingFile: file, recording.MetaCallID: call.ID,
+		recording.MetaCallTimeStart: call.TimeStart, recording.MetaCallFrom: call.From, recording.MetaCallTo: call.To,
+		recording.MetaCallType: call.Type, recording.MetaCallStatus: call.Status, recording.MetaPBXSN: call.SN,
+		recording.MetaCallUID: call.UID,
+	}
+	for k, v := range want {
+		got, err := url.PathUnescape(head.Metadata[k])
+		if err != nil || got != v {
+			t.Errorf("x-amz-meta-%s = %q (decoded %q, %v), want %q", k, head.Metadata[k], got, err, v)
+		}
+	}
+	if len(head.Metadata) != len(want) {
+		t.Errorf("metadata %v, want exactly %d entries", head.Metadata, len(want))
+	}
+
+	before := sim.Stats().APIRequests["recording/download"]
+	again, err := copier.Copy(t.Context(), ref)
+	if err != nil || !again.AlreadyStored || again.Key != res.Key {
+		t.Fatalf("second Copy = %+v, %v; want already stored at %s", again, err, res.Key)
+	}
+	if after := sim.Stats().APIRequests["recording/download"]; after != before {
+		t.Errorf("a duplicate message cost %d PBX link requests, want 0", after-before)
+	}
+}

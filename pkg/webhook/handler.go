@@ -1,0 +1,198 @@
+package webhook
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/recording-sync/recording-sync/pkg/recording"
+	"github.com/recording-sync/recording-sync/pkg/trigger"
+)
+
+// MaxBodySize bounds a request body: a 30012 event is under 1 KiB.
+const MaxBodySize = 64 << 10
+
+// answerReserve is the time kept before the invocation's deadline to
+// answer 503 when the queue does not answer in time: a function killed at
+// its deadline would leave the PBX with a gateway error and no log line.
+const answerReserve = 500 * time.Millisecond
+
+// Sender puts a recording reference on the recording queue; a nil error
+// means it is queued.
+type Sender interface {
+	Send(ctx context.Context, ref recording.Ref) error
+}
+
+// Handler answers the PBX's webhook requests, delivered as Lambda Function
+// URL events: it verifies the signature over the raw body first, then
+// queues the recording a 30012 event names.
+type Handler struct {
+	secret string
+	queue  Sender
+	log    *slog.Logger
+}
+
+// NewHandler returns a Handler checking signatures with secret (not empty)
+// and queueing on queue. log gets one line per request, never the body,
+// the signature or the secret.
+func NewHandler(secret string, queue Sender, log *slog.Logger) (*Handler, error) {
+	if secret == "" {
+		return nil, ErrNoSecret
+	}
+	return &Handler{secret: secret, queue: queue, log: log}, nil
+}
+
+// answer is what a request gets, and why (for the log line).
+type answer struct {
+	status int
+	reason string
+	attrs  []any
+}
+
+// Handle answers one request. It returns no error: every outcome is an
+// HTTP answer, non-2xx only when the PBX should try again (503) or the
+// request can never succeed.
+func (h *Handler) Handle(ctx context.Context, req events.LambdaFunctionURLRequest) (events.LambdaFunctionURLResponse, error) {
+	a := h.answer(ctx, req)
+	level := slog.LevelInfo
+	switch {
+	case a.status == http.StatusServiceUnavailable:
+		level = slog.LevelError
+	case a.status >= 400:
+		level = slog.LevelWarn
+	}
+	h.log.Log(ctx, level, "webhook request", append([]any{slog.Int("status", a.status), slog.String("reason", a.reason)}, a.attrs...)...)
+	return response(a), nil
+}
+
+func (h *Handler) answer(ctx context.Context, req events.LambdaFunctionURLRequest) answer {
+	if m := req.RequestContext.HTTP.Method; m != http.MethodPost {
+		return answer{status: http.StatusMethodNotAllowed, reason: "method " + strconv.Quote(truncate(m, 16)) + " is not POST"}
+	}
+	body, a, ok := rawBody(req)
+	if !ok {
+		return a
+	}
+	if err := Verify(body, header(req.Headers, Header), h.secret); err != nil {
+		return answer{status: http.StatusUnauthorized, reason: err.Error()}
+	}
+	return h.event(ctx, body)
+}
+
+// rawBody returns the exact bytes the PBX sent, refusing (413) a body over
+// MaxBodySize before decoding or verifying anything.
+func rawBody(req events.LambdaFunctionURLRequest) ([]byte, answer, bool) {
+	tooBig := answer{status: http.StatusRequestEntityTooLarge, reason: "body over " + strconv.Itoa(MaxBodySize) + " bytes"}
+	if !req.IsBase64Encoded {
+		if len(req.Body) > MaxBodySize {
+			return nil, tooBig, false
+		}
+		return []byte(req.Body), answer{}, true
+	}
+	if base64.StdEncoding.DecodedLen(len(req.Body)) > MaxBodySize+2 {
+		return nil, tooBig, false
+	}
+	body, err := base64.StdEncoding.DecodeString(req.Body)
+	switch {
+	case err != nil:
+		return nil, answer{status: http.StatusBadRequest, reason: "body marked base64 is not valid base64"}, false
+	case len(body) > MaxBodySize:
+		return nil, tooBig, false
+	}
+	return body, answer{}, true
+}
+
+// event handles a verified body: a 30012 with a recording is queued,
+// anything else the PBX may push is acknowledged and ignored.
+func (h *Handler) event(ctx context.Context, body []byte) answer {
+	var head struct {
+		Type *json.Number `json:"type"`
+	}
+	if err := json.Unmarshal(body, &head); err != nil {
+		return answer{status: http.StatusBadRequest, reason: "signed body is not a JSON object"}
+	}
+	if head.Type == nil {
+		return answer{status: http.StatusBadRequest, reason: "signed JSON is not a PBX event: no type"}
+	}
+	if head.Type.String() != strconv.Itoa(trigger.EventNewCDR) {
+		return answer{status: http.StatusOK, reason: "event type " + truncate(head.Type.String(), 16) + " is not 30012: ignored"}
+	}
+	item, err := trigger.DecodePBXEvent(body)
+	if err != nil {
+		return answer{status: http.StatusBadRequest, reason: reasonOf(err)}
+	}
+	if item.Ref == nil {
+		return answer{status: http.StatusOK, reason: item.Skip + ": nothing queued"}
+	}
+	attrs := []any{slog.String("file", item.Ref.File)}
+	if item.Ref.Call != nil {
+		attrs = append(attrs, slog.String("callId", item.Ref.Call.ID))
+	}
+	sendCtx := ctx
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		sendCtx, cancel = context.WithDeadline(ctx, deadline.Add(-answerReserve))
+		defer cancel()
+	}
+	if err := h.queue.Send(sendCtx, *item.Ref); err != nil {
+		var inv *recording.InvalidInputError
+		if errors.As(err, &inv) {
+			return answer{status: http.StatusBadRequest, reason: inv.Reason, attrs: attrs}
+		}
+		return answer{status: http.StatusServiceUnavailable, reason: "not queued: " + err.Error(), attrs: attrs}
+	}
+	return answer{status: http.StatusOK, reason: "queued", attrs: attrs}
+}
+
+// header returns the first value of name, matched case-insensitively:
+// Function URLs pass header names in lower case, other fronts may not.
+func header(headers map[string]string, name string) string {
+	if v, ok := headers[strings.ToLower(name)]; ok {
+		return v
+	}
+	for k, v := range headers {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}
+
+// response is the Function URL answer: the status and a short JSON body
+// saying what happened, without anything from the request.
+func response(a answer) events.LambdaFunctionURLResponse {
+	body, _ := json.Marshal(map[string]string{"status": http.StatusText(a.status)}) // cannot fail
+	resp := events.LambdaFunctionURLResponse{
+		StatusCode: a.status,
+		Headers:    map[string]string{"Content-Type": "application/json"},
+		Body:       string(body),
+	}
+	if a.status == http.StatusMethodNotAllowed {
+		resp.Headers["Allow"] = http.MethodPost
+	}
+	return resp
+}
+
+func reasonOf(err error) string {
+	var inv *recording.InvalidInputError
+	if errors.As(err, &inv) {
+		return inv.Reason
+	}
+	return err.Error()
+}
+
+// truncate shortens s for a log line, keeping it valid UTF-8.
+func truncate(s string, n int) string {
+	if len(s) > n {
+		s = s[:n] + "..."
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}

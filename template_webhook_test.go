@@ -1,0 +1,139 @@
+package template_test
+
+import (
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const webhookID = "PbxWebhookFunction"
+
+// TestWebhookTemplate checks the webhook function: built like the copy
+// function, public URL with the signature as authentication, bounded
+// concurrency, and only the two permissions it needs.
+func TestWebhookTemplate(t *testing.T) {
+	tpl := loadTemplate(t)
+	fn := resource(t, tpl, webhookID, "AWS::Serverless::Function")
+	props := getMap(t, fn, "Properties")
+
+	t.Run("built like the copy function", func(t *testing.T) {
+		wantEqual(t, get(t, fn, "Metadata", "BuildMethod"), "makefile", "Metadata.BuildMethod")
+		wantEqual(t, props["Runtime"], "provided.al2023", "Runtime")
+		wantEqual(t, props["Handler"], "bootstrap", "Handler")
+		wantEqual(t, props["Architectures"], []any{"arm64"}, "Architectures")
+	})
+	t.Run("Function URL without IAM auth", func(t *testing.T) {
+		wantEqual(t, get(t, props, "FunctionUrlConfig", "AuthType"), "NONE", "FunctionUrlConfig.AuthType")
+		var found bool
+		for _, id := range resourcesOfType(t, tpl, "AWS::Lambda::Permission") {
+			p := getMap(t, tpl, "Resources", id, "Properties")
+			if slices.Equal(stringList(p["Action"]), []string{"lambda:InvokeFunction"}) && isTrue(p["InvokedViaFunctionUrl"]) {
+				wantEqual(t, p["FunctionName"], ref(webhookID), id+".FunctionName")
+				found = true
+			}
+		}
+		if !found {
+			t.Error("no lambda:InvokeFunction permission limited to calls through the function URL")
+		}
+	})
+	t.Run("WebhookUrl output", func(t *testing.T) {
+		if target := getAttTarget(t, get(t, tpl, "Outputs", "WebhookUrl", "Value"), "FunctionUrl"); target != webhookID+"Url" {
+			t.Errorf("WebhookUrl is the URL of %s, want %sUrl (SAM's name for the function's URL)", target, webhookID)
+		}
+	})
+	t.Run("reserved concurrency", func(t *testing.T) {
+		wantEqual(t, props["ReservedConcurrentExecutions"], ref("WebhookConcurrency"), "ReservedConcurrentExecutions")
+		if d := getInt(t, tpl, "Parameters", "WebhookConcurrency", "Default"); d != 10 {
+			t.Errorf("WebhookConcurrency default %d, want 10", d)
+		}
+	})
+	t.Run("environment", func(t *testing.T) {
+		env := getMap(t, props, "Environment", "Variables")
+		wantEqual(t, env["RECORDINGS_QUEUE_URL"], ref("RecordingQueue"), "RECORDINGS_QUEUE_URL")
+		wantEqual(t, env["PBX_CREDENTIALS_SECRET"], ref("PbxCredentialsSecretArn"), "PBX_CREDENTIALS_SECRET")
+		if _, ok := env["PBX_WEBHOOK_SECRET"]; ok {
+			t.Error("the deployed function takes the secret from Secrets Manager, not PBX_WEBHOOK_SECRET")
+		}
+	})
+	t.Run("log group with retention", func(t *testing.T) {
+		group, ok := get(t, props, "LoggingConfig", "LogGroup").(map[string]any)
+		if !ok {
+			t.Fatal("LoggingConfig.LogGroup is not a Ref to a log group")
+		}
+		id, _ := group["Ref"].(string)
+		lg := resource(t, tpl, id, "AWS::Logs::LogGroup")
+		wantEqual(t, get(t, lg, "Properties", "RetentionInDays"), ref("LogRetentionDays"), id+".RetentionInDays")
+	})
+	t.Run("least privilege", func(t *testing.T) {
+		var got []string
+		for _, p := range getList(t, props, "Policies") {
+			for _, s := range getList(t, p, "Statement") {
+				if get(t, s, "Effect") != "Allow" {
+					continue
+				}
+				for _, a := range stringList(get(t, s, "Action")) {
+					got = append(got, a)
+					res := get(t, s, "Resource")
+					switch a {
+					case "sqs:SendMessage":
+						if getAttTarget(t, res, "Arn") != "RecordingQueue" {
+							t.Errorf("sqs:SendMessage on %v, want the recording queue only", res)
+						}
+					case "secretsmanager:GetSecretValue":
+						wantEqual(t, res, ref("PbxCredentialsSecretArn"), "secretsmanager:GetSecretValue resource")
+					}
+				}
+			}
+		}
+		slices.Sort(got)
+		if want := []string{"secretsmanager:GetSecretValue", "sqs:SendMessage"}; !slices.Equal(got, want) {
+			t.Errorf("the webhook may %v, want exactly %v", got, want)
+		}
+	})
+}
+
+// TestMakefileWebhookBuildTarget checks the target `sam build` runs for
+// the webhook function.
+func TestMakefileWebhookBuildTarget(t *testing.T) {
+	raw, err := os.ReadFile("Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{}
+	var recipe []string
+	in := false
+	target := "build-" + webhookID + ":"
+	for _, line := range strings.Split(string(raw), "\n") {
+		switch {
+		case strings.HasPrefix(line, target):
+			in = true
+		case in && strings.HasPrefix(line, "\t"):
+			recipe = append(recipe, strings.TrimSpace(line))
+		case in:
+			in = false
+		}
+		if m := makeVar.FindStringSubmatch(line); m != nil && !strings.HasPrefix(line, "\t") {
+			vars[m[1]] = m[2]
+		}
+	}
+	if len(recipe) == 0 {
+		t.Fatalf("Makefile has no %s target with a recipe", target)
+	}
+	refVar := regexp.MustCompile(`\$\(([A-Za-z_][A-Za-z0-9_]*)\)`)
+	cmd := strings.Join(recipe, "\n")
+	for range 10 {
+		cmd = refVar.ReplaceAllStringFunc(cmd, func(s string) string {
+			if v, ok := vars[refVar.FindStringSubmatch(s)[1]]; ok {
+				return v
+			}
+			return s
+		})
+	}
+	for _, want := range []string{"-tags lambda.norpc", "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64", "$(ARTIFACTS_DIR)/bootstrap", "./functions/pbx-webhook"} {
+		if !strings.Contains(cmd, want) {
+			t.Errorf("%s recipe\n%s\nlacks %q", target, cmd, want)
+		}
+	}
+}

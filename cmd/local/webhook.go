@@ -19,7 +19,7 @@ import (
 // The webhook part of the demo: what the PBX posts when a call ends, and a
 // recording the demo's simulated PBX holds for it.
 const (
-	demoWebhookSecret = "demo-webhook-secret-0123456789ab" // 32 characters, as the PBX shows
+	demoWebhookSecret = "demo-webhook-secret-0123456789ab" //nolint:gosec // the local simulator's, 32 characters as the PBX shows
 	demoWebhookFile   = "20220503101500-1651572900.3-5566-5556-Internal.wav"
 	demoQueue         = "recording-sync-RecordingQueue"
 )

@@ -27,7 +27,7 @@ type function struct {
 func (f *function) Invoke(_ context.Context, payload []byte) ([]byte, error) {
 	inv, err := trigger.Decode(payload)
 	if err != nil || inv.Kind != trigger.KindSQS {
-		return nil, fmt.Errorf("not an SQS event: %v", err)
+		return nil, fmt.Errorf("not an SQS event: %w", err)
 	}
 	f.events = append(f.events, inv)
 	switch {

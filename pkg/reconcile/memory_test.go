@@ -115,7 +115,7 @@ func TestYearBackfillCompletesAcrossRunsInFlatMemory(t *testing.T) {
 	if grown := peak - min(peak, base); grown > 32<<20 {
 		t.Errorf("live heap grew by %.1f MiB", float64(grown)/(1<<20))
 	}
-	fmt.Fprintf(testOutput{t}, "peak live heap above the start: %.1f MiB over %d runs\n", float64(peak-min(peak, base))/(1<<20), runs+1)
+	_, _ = fmt.Fprintf(testOutput{t}, "peak live heap above the start: %.1f MiB over %d runs\n", float64(peak-min(peak, base))/(1<<20), runs+1)
 }
 
 // testOutput writes to the test log.

@@ -70,21 +70,29 @@ func (p *presence) plan(file string, id int64) (check, error) {
 	if err != nil {
 		return check{}, err
 	}
-	if p.byHead {
-		return check{key: key}, nil
-	}
-	if _, err := recording.FileTime(file); err != nil {
-		return check{key: key}, nil
-	}
-	upTo, err := p.head.Key(file, id)
-	if err != nil {
-		return check{key: key}, nil
+	upTo, listable := p.listedUpTo(file, id)
+	if !listable {
+		return check{key: key}, nil // only a HEAD can tell
 	}
 	prefix := upTo[:len(upTo)-len(file)]
 	if p.byFile {
 		prefix += file[:8]
 	}
 	return check{key: key, prefix: prefix}, nil
+}
+
+// listedUpTo returns the key of file cut after its listable prefix, when
+// the template and the file name allow listing: a file name without its
+// leading date cannot be placed under a day's prefix.
+func (p *presence) listedUpTo(file string, id int64) (string, bool) {
+	if p.byHead {
+		return "", false
+	}
+	if _, err := recording.FileTime(file); err != nil {
+		return "", false
+	}
+	upTo, err := p.head.Key(file, id)
+	return upTo, err == nil
 }
 
 // stored reports whether c's key is in the bucket.

@@ -132,7 +132,7 @@ func TestUploadDeniedDownloadsOnce(t *testing.T) {
 // s3:ListBucket on a missing key) is permanent before any download.
 func TestHeadDeniedDownloadsNothing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		runCopy(t, copyCase{
+		_, _, _, _ = runCopy(t, copyCase{
 			ref: Ref{ID: 1727},
 			setup: func(_ *fakePBX, s *fakeStore) {
 				s.heads = []head{{err: fmt.Errorf("s3 head b/k: %w", s3Answer("HeadObject", 403, "Forbidden", "Forbidden"))}}
@@ -149,7 +149,7 @@ func TestHeadDeniedDownloadsNothing(t *testing.T) {
 // anywhere, before any download.
 func TestTokenCacheMissingBucket(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		runCopy(t, copyCase{
+		_, _, _, _ = runCopy(t, copyCase{
 			ref: Ref{ID: 1727},
 			setup: func(p *fakePBX, _ *fakeStore) {
 				p.linkErr = viaTokenCache(s3Answer("GetObject", 404, "NoSuchBucket", "The specified bucket does not exist"))

@@ -106,7 +106,7 @@ func s3ErrorServer(t *testing.T, status int, code, message string) (*httptest.Se
 		if r.Method == http.MethodHead {
 			return
 		}
-		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+
+		_, _ = fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+
 			`<Error><Code>%s</Code><Message>%s</Message><RequestId>4442587FB7D0A2F9</RequestId><HostId>host</HostId></Error>`, code, message)
 	}))
 	t.Cleanup(srv.Close)

@@ -232,7 +232,7 @@ func TestPoisonedObject(t *testing.T) {
 			var r result
 			select {
 			case r = <-done:
-			case <-slept:
+			case <-slept: //nolint:errcheck // any value means the instance went to sleep
 				clock.setAuto() // let it finish, then fail
 				t.Fatal("the instance waits on the poisoned object")
 			}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -167,7 +168,7 @@ func TestBatches(t *testing.T) {
 	}
 
 	// Request-level refusals.
-	eleven := append(entries[:10:10], types.SendMessageBatchRequestEntry{Id: aws.String("e10"), MessageBody: aws.String("x")})
+	eleven := slices.Concat(entries[:10], []types.SendMessageBatchRequestEntry{{Id: aws.String("e10"), MessageBody: aws.String("x")}})
 	_, err = client.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: &url, Entries: eleven})
 	if code := apiCode(err); code != "AWS.SimpleQueueService.TooManyEntriesInBatchRequest" {
 		t.Errorf("11 entries: %v", err)
@@ -184,11 +185,11 @@ func TestBatches(t *testing.T) {
 func TestSizeLimits(t *testing.T) {
 	srv, client, url, _ := newServer(t)
 	ctx := t.Context()
-	max := strings.Repeat("x", sqstest.MaxMessageSize)
-	if _, err := client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: &max}); err != nil {
+	largest := strings.Repeat("x", sqstest.MaxMessageSize)
+	if _, err := client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: &largest}); err != nil {
 		t.Fatalf("256 KiB body: %v", err)
 	}
-	over := max + "x"
+	over := largest + "x"
 	_, err := client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: &over})
 	if code := apiCode(err); code != "InvalidParameterValue" {
 		t.Errorf("256 KiB + 1 body: %v, want InvalidParameterValue", err)

@@ -41,10 +41,10 @@ type searchBody struct {
 
 // searchParams is a parsed search request.
 type searchParams struct {
-	start, end       int64 // Unix seconds, inclusive
-	page, pageSize   int
-	sortBy, orderBy  string
-	windowed, sorted bool
+	start, end      int64 // Unix seconds, inclusive
+	page, pageSize  int
+	sortBy, orderBy string
+	windowed        bool
 }
 
 // recordingSearch answers recording/search: the recordings whose time lies

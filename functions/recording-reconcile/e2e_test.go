@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"strings"
 	"testing"
@@ -87,6 +88,11 @@ func TestScheduledEventUnderTheEmulator(t *testing.T) {
 		t.Errorf("window %+v", res.Window)
 	}
 	// The line the template's metric filter counts missing recordings by.
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	if !st.out.waitFor(ctx, "END RequestId") {
+		t.Fatal("the emulator never reported the invocation's end")
+	}
 	var done string
 	for _, line := range strings.Split(st.out.String(), "\n") {
 		if strings.Contains(line, `"message":"reconcile done"`) {

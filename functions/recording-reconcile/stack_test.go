@@ -235,14 +235,43 @@ func (s3Creds) Retrieve(context.Context) (aws.Credentials, error) {
 
 // syncBuffer is a strings.Builder safe for the emulators' concurrent writes.
 type syncBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
+	mu      sync.Mutex
+	buf     strings.Builder
+	changed chan struct{} // closed and replaced by every write
 }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.changed != nil {
+		close(b.changed)
+	}
+	b.changed = make(chan struct{})
 	return b.buf.Write(p)
+}
+
+// waitFor blocks until the output holds s, or ctx ends. The emulator's
+// output reaches the buffer through a pipe, after the invocation's answer:
+// a line the function logged is there once a line the emulator writes
+// after it (END RequestId) is.
+func (b *syncBuffer) waitFor(ctx context.Context, s string) bool {
+	for {
+		b.mu.Lock()
+		if strings.Contains(b.buf.String(), s) {
+			b.mu.Unlock()
+			return true
+		}
+		if b.changed == nil {
+			b.changed = make(chan struct{})
+		}
+		changed := b.changed
+		b.mu.Unlock()
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return false
+		}
+	}
 }
 
 func (b *syncBuffer) String() string {

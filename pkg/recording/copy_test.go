@@ -433,13 +433,6 @@ func TestCopyErrors(t *testing.T) {
 	errNet := errors.New("connection reset by peer")
 	tests := []copyCase{
 		{
-			name:      "call detail too long",
-			ref:       Ref{ID: 1, File: pbxName, Call: &Call{From: strings.Repeat("x", MaxCallFieldLen+1)}},
-			wantErr:   invalidInput,
-			wantMsg:   "call call_from is longer than 256 bytes",
-			wantCalls: nil,
-		},
-		{
 			name:      "bad file asked",
 			ref:       Ref{File: "../" + pbxName},
 			wantErr:   invalidInput,

@@ -2,14 +2,15 @@ package trigger
 
 import (
 	"encoding/json"
-	"maps"
-	"slices"
 
 	"github.com/recording-sync/recording-sync/pkg/recording"
 )
 
-// decodeCall decodes a message's "call" object strictly: string fields
-// only, no unknown ones, each bounded (recording.Call.Validate).
+// decodeCall decodes a message's "call" object. It must be an object (or
+// null); within it, the details are kept where they can be and never fail
+// the message, as the copy must never fail over metadata: a field that is
+// not a string, is too long or is not UTF-8 is left out, and a field this
+// version does not know (a newer sender's) is ignored.
 func decodeCall(raw json.RawMessage) (*recording.Call, error) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil {
@@ -19,18 +20,14 @@ func decodeCall(raw json.RawMessage) (*recording.Call, error) {
 		return nil, nil // "call": null is no call
 	}
 	var call recording.Call
-	known := call.Fields()
-	for _, name := range slices.Sorted(maps.Keys(fields)) {
-		i := slices.IndexFunc(known, func(f recording.CallField) bool { return f.Name == name })
-		if i < 0 {
-			return nil, invalid("unknown field %q in call", truncate(name, 40))
-		}
-		if err := json.Unmarshal(fields[name], known[i].Value); err != nil {
-			return nil, invalid("call %s is not a string", name)
+	for _, f := range call.Fields() {
+		if v, ok := fields[f.Name]; ok {
+			_ = json.Unmarshal(v, f.Value) // a non-string leaves the field empty
 		}
 	}
-	if err := call.Validate(); err != nil {
-		return nil, err
+	call = call.Sanitized()
+	if call.IsZero() {
+		return nil, nil
 	}
 	return &call, nil
 }

@@ -16,8 +16,13 @@ func Message(ref recording.Ref) ([]byte, error) {
 	if err := ref.Validate(); err != nil {
 		return nil, err
 	}
-	if ref.Call != nil && ref.Call.IsZero() {
-		ref.Call = nil
+	if ref.Call != nil {
+		// What the copy could not store is not sent.
+		call := ref.Call.Sanitized()
+		ref.Call = &call
+		if call.IsZero() {
+			ref.Call = nil
+		}
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)

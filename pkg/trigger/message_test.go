@@ -82,13 +82,22 @@ func TestMessageShape(t *testing.T) {
 	}
 }
 
+func TestMessageLeavesOutUnstorableDetails(t *testing.T) {
+	ref := recording.Ref{ID: 1, Call: &recording.Call{To: strings.Repeat("x", recording.MaxCallFieldLen+1), From: "2002"}}
+	if m, err := Message(ref); err != nil || string(m) != `{"id":1,"call":{"call_from":"2002"}}` {
+		t.Errorf("Message(%+v) = %s, %v; want the over-long call_to left out", ref, m, err)
+	}
+	if ref.Call.To == "" {
+		t.Error("Message changed the caller's call")
+	}
+}
+
 func TestMessageRefusesInvalid(t *testing.T) {
 	for _, ref := range []recording.Ref{
 		{},
 		{ID: -1},
 		{File: "../x.wav"},
 		{Call: sampleCall},
-		{ID: 1, Call: &recording.Call{To: strings.Repeat("x", recording.MaxCallFieldLen+1)}},
 	} {
 		msg, err := Message(ref)
 		var inv *recording.InvalidInputError

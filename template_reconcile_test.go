@@ -130,7 +130,7 @@ func TestReconcileTemplate(t *testing.T) {
 		if p, _ := get(t, filter, "Properties", "FilterPattern").(string); !strings.Contains(p, `$.message = "reconcile done"`) || !strings.Contains(p, "$.scheduled IS TRUE") {
 			t.Errorf("FilterPattern %q does not select the scheduled runs' final line", p)
 		}
-		wantEqual(t, get(t, filter, "Properties", "MetricTransformations", "0", "MetricValue"), "$.queued", "metric value")
+		wantEqual(t, get(t, filter, "Properties", "MetricTransformations", "0", "MetricValue"), "$.queuedInRun", "metric value")
 	})
 
 	t.Run("state folder, logs and KMS", func(t *testing.T) {

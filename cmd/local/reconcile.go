@@ -68,14 +68,27 @@ func (l *syncLoop) close() {
 	l.sqs.Close()
 }
 
+// invoker is the reconcile function under the emulator (*localenv.Lambda).
+type invoker interface {
+	Invoke(ctx context.Context, payload []byte) ([]byte, error)
+}
+
+// maxReconcileRuns bounds reconcileUntilComplete: each run works its
+// window for up to 15 minutes, so a window still incomplete after this
+// many runs is not advancing (a PBX that keeps failing, say).
+const maxReconcileRuns = 100
+
 // reconcileUntilComplete invokes fn with the window until a run answers
 // complete, printing each answer: a backfill continues across runs.
-func reconcileUntilComplete(ctx context.Context, fn *localenv.Lambda, out io.Writer, from, to string) error {
+func reconcileUntilComplete(ctx context.Context, fn invoker, out io.Writer, from, to string) error {
 	payload, err := json.Marshal(map[string]string{"from": from, "to": to})
 	if err != nil {
 		return err
 	}
 	for run := 1; ; run++ {
+		if run > maxReconcileRuns {
+			return fmt.Errorf("the window %s..%s is not complete after %d runs: its cursor is saved; invoke again to continue", from, to, maxReconcileRuns)
+		}
 		if _, err := fmt.Fprintf(out, "\n$ invoke recording-reconcile %s (run %d)\n", payload, run); err != nil {
 			return err
 		}

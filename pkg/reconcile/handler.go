@@ -69,7 +69,7 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) (resp []byte, err 
 	res, err := h.run.Run(ctx, req)
 	attrs := []any{"window", res.Window.String(), "listed", res.Listed, "alreadyStored", res.AlreadyStored,
 		"queued", res.Queued, "skippedRecentlyQueued", res.SkippedRecentlyQueued, "pages", res.Pages,
-		"complete", res.Complete, "continued", len(res.Continued), "scheduled", req.Scheduled}
+		"complete", res.Complete, "continued", len(res.Continued), "queuedInRun", res.queuedInRun(), "scheduled", req.Scheduled}
 	if err != nil {
 		h.log.ErrorContext(ctx, "reconcile stopped", append(attrs, "error", h.red.String(err.Error()))...)
 		return nil, err

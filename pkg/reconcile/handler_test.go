@@ -90,3 +90,37 @@ func TestHandlerErrorsKeepTheirTypeAndLoseSecrets(t *testing.T) {
 		})
 	}
 }
+
+// resultRunner answers every run with res.
+type resultRunner struct{ res reconcile.Result }
+
+func (r resultRunner) Run(context.Context, reconcile.Request) (reconcile.Result, error) {
+	return r.res, nil
+}
+
+// The missing-recordings alarm's metric reads the final line's
+// queuedInRun: what the run queued in every window it worked, the
+// continued ones included, not only its trailing window.
+func TestHandlerLogsWhatTheRunQueuedInAllWindows(t *testing.T) {
+	var logs bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	res := reconcile.Result{Queued: 2, Complete: true, Continued: []reconcile.Result{{Queued: 3, Complete: true}, {Queued: 4, Complete: true}}}
+	h := reconcile.NewHandler(resultRunner{res}, trailing, log, redact.New())
+	event := `{"version":"0","id":"x","detail-type":"Scheduled Event","source":"aws.events","account":"123456789012","time":"2026-03-01T12:00:00Z","region":"eu-west-1","resources":[],"detail":{}}`
+	if _, err := h.Invoke(t.Context(), []byte(event)); err != nil {
+		t.Fatal(err)
+	}
+	var done map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if m["msg"] == "reconcile done" {
+			done = m
+		}
+	}
+	if done["queuedInRun"] != 9.0 || done["queued"] != 2.0 || done["scheduled"] != true {
+		t.Errorf("final line %v, want queuedInRun 9 (2 + 3 + 4)", done)
+	}
+}

@@ -105,8 +105,11 @@ func (ru *run) stop(ctx context.Context, res Result, cur Cursor, pending []pendi
 		}
 	}
 	cur = safeCursor(cur, pending)
-	if cur.Page > 0 {
-		ru.st.setCursor(cur)
+	if cur.Page > 0 || cur.Scheduled {
+		// A scheduled window is kept even before its first page: if the
+		// PBX stays unreachable past the lookback, no later trailing
+		// window covers it.
+		ru.keepCursor(cur)
 	}
 	res.Complete = false
 	res.Cursor = &cur

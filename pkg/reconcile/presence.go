@@ -3,6 +3,8 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"path"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,11 +27,14 @@ var _ BucketAPI = (*s3.Client)(nil)
 // first per-recording placeholder ({file} or {id}), with {yyyy}/{mm}/{dd}
 // from the file name (the PBX's local date, so a window that crosses
 // midnight loses nothing); when that placeholder is {file}, the file
-// name's leading YYYYMMDD narrows it further. The listing advances in step
-// with the pages, which come sorted by ID, roughly the recordings' order:
-// memory holds about one listing page per day in the window's current
-// stretch. A template whose {id} comes before any date cannot be listed by
-// day; it gets a HEAD per recording.
+// name's leading YYYYMMDD narrows it further (a name without that date
+// lists the prefix of its own stem). A prefix's listing advances as the
+// pages reach its keys and is kept, from the prefix's first key on, while
+// the pages use it: pages come sorted by ID, not by call start, so a long
+// call may sort below keys already listed. Memory holds the listed keys of
+// the days the current page touches; a prefix a later page needs again is
+// listed again. A template whose {id} comes before any date cannot be
+// listed by day; it gets a HEAD per recording (which needs s3:GetObject).
 type presence struct {
 	api    BucketAPI
 	bucket string
@@ -60,69 +65,84 @@ func newPresence(api BucketAPI, bucket string, keys recording.KeyTemplate) *pres
 
 // check is one recording to look for.
 type check struct {
-	key    string
-	prefix string // "" when only a HEAD can tell
+	keys   []string // its key, then its key in the other format, if any
+	prefix string   // "" when only a HEAD can tell
 }
 
-// plan computes the key of a recording and the prefix that lists it.
+// plan computes the keys a recording may be stored under and the prefix
+// that lists them. The PBX may serve a recording searched as x.wav as
+// x.mp3 (a stereo recording converted), and the copy function stores it
+// under the name served: either counts as stored.
 func (p *presence) plan(file string, id int64) (check, error) {
 	key, err := p.keys.Key(file, id)
 	if err != nil {
 		return check{}, err
 	}
-	upTo, listable := p.listedUpTo(file, id)
-	if !listable {
-		return check{key: key}, nil // only a HEAD can tell
+	c := check{keys: []string{key}}
+	if alt := otherFormat(file); alt != "" {
+		if k, err := p.keys.Key(alt, id); err == nil {
+			c.keys = append(c.keys, k)
+		}
 	}
-	prefix := upTo[:len(upTo)-len(file)]
-	if p.byFile {
-		prefix += file[:8]
-	}
-	return check{key: key, prefix: prefix}, nil
-}
-
-// listedUpTo returns the key of file cut after its listable prefix, when
-// the template and the file name allow listing: a file name without its
-// leading date cannot be placed under a day's prefix.
-func (p *presence) listedUpTo(file string, id int64) (string, bool) {
 	if p.byHead {
-		return "", false
-	}
-	if _, err := recording.FileTime(file); err != nil {
-		return "", false
+		return c, nil // only a HEAD can tell
 	}
 	upTo, err := p.head.Key(file, id)
-	return upTo, err == nil
-}
-
-// stored reports whether c's key is in the bucket.
-func (p *presence) stored(ctx context.Context, c check) (bool, error) {
-	if c.prefix != "" {
-		sc := p.scans[c.prefix]
-		if sc == nil {
-			sc = &scan{prefix: c.prefix}
-			p.scans[c.prefix] = sc
-		}
-		if found, known, err := sc.has(ctx, p, c.key); err != nil || known {
-			return found, err
-		}
+	if err != nil {
+		return check{}, err
 	}
-	return p.headExists(ctx, c.key)
-}
-
-// pageDone lets the scans forget keys below the lowest key of the page
-// just handled, and the scans of prefixes the page did not use.
-func (p *presence) pageDone(checks []check) {
-	low := map[string]string{}
-	for _, c := range checks {
-		if l, ok := low[c.prefix]; c.prefix != "" && (!ok || c.key < l) {
-			low[c.prefix] = c.key
-		}
-	}
-	for prefix, sc := range p.scans {
-		if l, ok := low[prefix]; ok {
-			sc.dropBelow(l)
+	c.prefix = upTo[:len(upTo)-len(file)]
+	if p.byFile {
+		if _, err := recording.FileTime(file); err == nil {
+			c.prefix += file[:8]
 		} else {
+			c.prefix += stem(file)
+		}
+	}
+	return c, nil
+}
+
+// otherFormat is file with its .wav extension as .mp3 or the reverse, or
+// "" for another extension.
+func otherFormat(file string) string {
+	switch ext := path.Ext(file); strings.ToLower(ext) {
+	case ".wav":
+		return stem(file) + ".mp3"
+	case ".mp3":
+		return stem(file) + ".wav"
+	}
+	return ""
+}
+
+// stem is file without its extension.
+func stem(file string) string { return strings.TrimSuffix(file, path.Ext(file)) }
+
+// stored reports whether one of c's keys is in the bucket.
+func (p *presence) stored(ctx context.Context, c check) (bool, error) {
+	if c.prefix == "" {
+		for _, k := range c.keys {
+			if found, err := p.headExists(ctx, k); err != nil || found {
+				return found, err
+			}
+		}
+		return false, nil
+	}
+	sc := p.scans[c.prefix]
+	if sc == nil {
+		sc = &scan{prefix: c.prefix, present: map[string]struct{}{}}
+		p.scans[c.prefix] = sc
+	}
+	return sc.hasAny(ctx, p, c.keys)
+}
+
+// pageDone forgets the scans of prefixes the page just handled did not use.
+func (p *presence) pageDone(checks []check) {
+	used := map[string]bool{}
+	for _, c := range checks {
+		used[c.prefix] = true
+	}
+	for prefix := range p.scans {
+		if !used[prefix] {
 			delete(p.scans, prefix)
 		}
 	}
@@ -141,31 +161,26 @@ func (p *presence) headExists(ctx context.Context, key string) (bool, error) {
 	}
 }
 
-// scan is the listing of one prefix, read 1,000 keys at a time as the
-// pages reach them.
+// scan is the listing of one prefix from its first key, read 1,000 keys at
+// a time as the pages reach them.
 type scan struct {
 	prefix  string
-	low     string // keys below it were forgotten
 	last    string // the last key listed
 	token   *string
 	done    bool
 	present map[string]struct{}
 }
 
-// has reports whether key is listed; known is false when key lies below
-// what the scan still remembers (a page out of order), so only a HEAD can
-// tell.
-func (sc *scan) has(ctx context.Context, p *presence, key string) (found, known bool, err error) {
-	if sc.low != "" && key < sc.low {
-		return false, false, nil
-	}
-	for !sc.done && (sc.last == "" || sc.last < key) {
+// hasAny reports whether one of keys is listed, listing on until the scan
+// has passed them all.
+func (sc *scan) hasAny(ctx context.Context, p *presence, keys []string) (bool, error) {
+	upTo := slices.Max(keys)
+	for !sc.done && sc.last < upTo {
 		if err := sc.next(ctx, p); err != nil {
-			return false, true, err
+			return false, err
 		}
 	}
-	_, found = sc.present[key]
-	return found, true, nil
+	return slices.ContainsFunc(keys, func(k string) bool { _, ok := sc.present[k]; return ok }), nil
 }
 
 // next reads one more listing page.
@@ -175,29 +190,12 @@ func (sc *scan) next(ctx context.Context, p *presence) error {
 	if err != nil {
 		return fmt.Errorf("list s3://%s/%s*: %w", p.bucket, sc.prefix, err)
 	}
-	if sc.present == nil {
-		sc.present = map[string]struct{}{}
-	}
 	for _, o := range out.Contents {
-		if k := aws.ToString(o.Key); k >= sc.low {
-			sc.present[k] = struct{}{}
-			sc.last = max(sc.last, k)
-		}
+		k := aws.ToString(o.Key)
+		sc.present[k] = struct{}{}
+		sc.last = max(sc.last, k)
 	}
 	sc.token = out.NextContinuationToken
 	sc.done = !aws.ToBool(out.IsTruncated) || sc.token == nil
 	return nil
-}
-
-// dropBelow forgets the keys below low.
-func (sc *scan) dropBelow(low string) {
-	if low <= sc.low {
-		return
-	}
-	sc.low = low
-	for k := range sc.present {
-		if k < low {
-			delete(sc.present, k)
-		}
-	}
 }

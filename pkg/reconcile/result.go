@@ -22,6 +22,16 @@ type Result struct {
 	Continued []Result `json:"continued,omitempty"`
 }
 
+// queuedInRun is what the run queued: in its window and in the windows
+// it continued.
+func (r Result) queuedInRun() int {
+	n := r.Queued
+	for _, c := range r.Continued {
+		n += c.Queued
+	}
+	return n
+}
+
 // Progress is reported after each page, for the handler to log.
 type Progress struct {
 	Window Window

@@ -53,7 +53,12 @@ func (r *Reconciler) Run(ctx context.Context, req Request) (Result, error) {
 			err = timeUp(ctx, work, err)
 			continued = append(continued, res)
 			if err != nil || !res.Complete {
-				return ru.finish(ctx, Result{Window: req.Window, Cursor: ru.cursorOf(req.Window, true), Continued: continued}, err)
+				// The trailing window is kept for a later run, too.
+				cur := ru.cursorOf(req.Window, true)
+				if cur.Page == 0 {
+					ru.keepCursor(*cur)
+				}
+				return ru.finish(ctx, Result{Window: req.Window, Cursor: cur, Continued: continued}, err)
 			}
 		}
 	}
@@ -80,6 +85,12 @@ func (ru *run) cursorOf(w Window, scheduled bool) *Cursor {
 		c = Cursor{Window: w, Scheduled: scheduled}
 	}
 	return &c
+}
+
+// keepCursor saves c, and counts the window it is saved under (c's, or a
+// union with other unstarted scheduled windows) as worked on by this run.
+func (ru *run) keepCursor(c Cursor) {
+	ru.touched = append(ru.touched, ru.st.setCursor(c))
 }
 
 // finish saves the state and returns res, or the failure that stopped the

@@ -50,16 +50,34 @@ func (s *State) cursorFor(w Window) (Cursor, bool) {
 	return Cursor{}, false
 }
 
-// setCursor saves c, replacing the cursor of its window. Past MaxCursors
-// the oldest scheduled cursor goes first (later scheduled windows overlap
-// it), then the oldest of all.
-func (s *State) setCursor(c Cursor) {
+// setCursor saves c, replacing the cursor of its window, and returns the
+// window it is saved under. An unstarted scheduled cursor (page 0) absorbs
+// the other unstarted scheduled ones into one window spanning them all, so
+// that a PBX down for days leaves one cursor, not one per run. Past
+// MaxCursors the oldest scheduled cursor goes first (later scheduled
+// windows overlap it), then the oldest of all.
+func (s *State) setCursor(c Cursor) Window {
 	s.dropCursor(c.Window)
+	if c.Scheduled && c.Page == 0 {
+		s.Cursors = slices.DeleteFunc(s.Cursors, func(o Cursor) bool {
+			if !o.Scheduled || o.Page != 0 {
+				return false
+			}
+			if o.Window.From.Before(c.Window.From) {
+				c.Window.From = o.Window.From
+			}
+			if o.Window.To.After(c.Window.To) {
+				c.Window.To = o.Window.To
+			}
+			return true
+		})
+	}
 	s.Cursors = append(s.Cursors, c)
 	for len(s.Cursors) > MaxCursors {
 		i := slices.IndexFunc(s.Cursors, func(c Cursor) bool { return c.Scheduled })
 		s.Cursors = slices.Delete(s.Cursors, max(i, 0), max(i, 0)+1)
 	}
+	return c.Window
 }
 
 // dropCursor forgets the cursor of w (its window is complete).

@@ -9,14 +9,17 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
 // Lambda is a bootstrap running under the Runtime Interface Emulator, which
 // serves the Lambda Invoke API on loopback like `sam local start-lambda`.
 type Lambda struct {
-	URL  string // the emulator's base URL
-	proc *process
+	URL     string // the emulator's base URL
+	proc    *process
+	out     *endWatcher
+	invoked atomic.Int64 // invocations sent
 }
 
 // LambdaOptions are the optional settings of StartLambda.
@@ -55,7 +58,8 @@ func StartLambda(ctx context.Context, bootstrap string, opts LambdaOptions) (*La
 		"AWS_LAMBDA_LOG_FORMAT=JSON",
 	)
 	cmd.Env = append(cmd.Env, opts.Env...)
-	proc, err := start(cmd, opts.Output)
+	out := newEndWatcher(opts.Output)
+	proc, err := start(cmd, out)
 	if err != nil {
 		return nil, fmt.Errorf("localenv: start emulator: %w", err)
 	}
@@ -63,13 +67,21 @@ func StartLambda(ctx context.Context, bootstrap string, opts LambdaOptions) (*La
 		_ = proc.stop()
 		return nil, fmt.Errorf("localenv: emulator: %w", err)
 	}
-	return &Lambda{URL: "http://" + addr, proc: proc}, nil
+	return &Lambda{URL: "http://" + addr, proc: proc, out: out}, nil
 }
 
 // Invoke sends payload as one synchronous invocation and returns the
 // function's response body: its result, or the emulator's
-// {"errorType":..., "errorMessage":...} document when it failed.
+// {"errorType":..., "errorMessage":...} document when it failed. It returns
+// once the invocation's output has reached LambdaOptions.Output (waiting
+// at most outputGrace for it), so that the caller can read what it logged.
 func (l *Lambda) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	n := l.invoked.Add(1)
+	defer func() {
+		wctx, cancel := context.WithTimeout(ctx, outputGrace)
+		defer cancel()
+		l.out.waitEnds(wctx, int(n))
+	}()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost,
 		l.URL+"/2015-03-31/functions/function/invocations", bytes.NewReader(payload))
 	if err != nil {
@@ -92,6 +104,11 @@ func (l *Lambda) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 
 // Close stops the emulator and the function.
 func (l *Lambda) Close() error { return l.proc.stop() }
+
+// outputGrace bounds how long Invoke waits for the emulator to print an
+// invocation's end after answering it (it does so at once; the bound only
+// keeps a crashed emulator from holding the caller).
+const outputGrace = 5 * time.Second
 
 // invokeClient has no overall timeout: an invocation may legitimately run
 // for the whole function timeout; the caller's ctx bounds it.

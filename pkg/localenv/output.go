@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"slices"
 	"sync"
 )
 
@@ -36,7 +37,7 @@ func (e *endWatcher) Write(p []byte) (int, error) {
 	defer e.mu.Unlock()
 	// The tail is shorter than the marker, so a marker counted here ends
 	// in p and is never counted twice.
-	buf := append(e.tail, p...)
+	buf := slices.Concat(e.tail, p)
 	if c := bytes.Count(buf, endMarker); c > 0 {
 		e.ends += c
 		close(e.changed)

@@ -11,11 +11,10 @@ import (
 // also when a write splits one, and everything is passed on unchanged.
 func TestEndWatcherCountsEachEndOnce(t *testing.T) {
 	var got strings.Builder
-	e := newEndWatcher(&got)
 	out := "START RequestId: a\n{\"message\":\"x\"}\nEND RequestId: a\nREPORT\nEND RequestId: b\n"
 	for _, cut := range []int{3, 30, 41, 45, 60} { // 41 and 45 fall inside the first END marker
 		got.Reset()
-		e = newEndWatcher(&got)
+		e := newEndWatcher(&got)
 		for _, part := range []string{out[:cut], out[cut:]} {
 			if _, err := e.Write([]byte(part)); err != nil {
 				t.Fatal(err)

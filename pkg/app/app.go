@@ -58,7 +58,12 @@ func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.
 	}
 	store := s3store.New(s3Client, &s3store.Options{PartSize: int64(upload.PartSizeMiB) << 20, Concurrency: upload.Concurrency})
 	copier := recording.NewCopier(pbx, store, cfg.Bucket, cfg.KeyTemplate, &recording.Options{StallTimeout: cfg.StallTimeout})
-	return handler.NewPublic(handler.New(copier, log, &handler.Options{BatchConcurrency: cfg.BatchConcurrency}), red), nil
+	h := handler.New(copier, log, &handler.Options{
+		BatchConcurrency: cfg.BatchConcurrency,
+		DeadLetters:      deadLetters(awsCfg, cfg.DeadLetterQueueURL),
+		Redactor:         red,
+	})
+	return handler.NewPublic(h, red), nil
 }
 
 // transportBufferSize is the size of the transport's buffers between the

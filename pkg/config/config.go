@@ -42,6 +42,10 @@ type Config struct {
 	// PBXCACert is extra CA certificates (PEM) to trust for the PBX
 	// (PBX_CA_CERT: the PEM text itself, or a path to a PEM file).
 	PBXCACert string
+	// DeadLetterQueueURL is the recording queue's dead-letter queue
+	// (DEAD_LETTER_QUEUE_URL, optional): SQS records that can never
+	// succeed are moved there at once instead of being redelivered.
+	DeadLetterQueueURL string
 	// S3PathStyle is set when AWS_ENDPOINT_URL_S3 points at a local S3
 	// server, which serves buckets by path, not by host name.
 	S3PathStyle bool
@@ -119,6 +123,9 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		return Config{}, &Error{"RECORDINGS_KEY_TEMPLATE", err.Error()}
 	}
 	c.KeyTemplate = keys
+	if c.DeadLetterQueueURL, err = deadLetterQueueURL(get); err != nil {
+		return Config{}, err
+	}
 	c.TokenCacheKey = get("TOKEN_CACHE_KEY")
 	if c.TokenCacheKey == "" {
 		c.TokenCacheKey = DefaultTokenCacheKey

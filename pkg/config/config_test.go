@@ -121,6 +121,16 @@ func TestLoad(t *testing.T) {
 				ClientID: "client-id", ClientSecret: secret, Bucket: "recordings", KeyTemplate: defaultKeys,
 			},
 		},
+		{
+			name: "dead-letter queue",
+			env:  env(map[string]string{"DEAD_LETTER_QUEUE_URL": " https://sqs.eu-west-1.amazonaws.com/123456789012/recording-sync-DeadLetterQueue "}),
+			want: Config{
+				PBXBaseURL: "https://pbx.example.com:8088", PBXAPIPath: "openapi/v1.0",
+				ClientID: "client-id", ClientSecret: secret, Bucket: "recordings", KeyTemplate: defaultKeys,
+				DeadLetterQueueURL: "https://sqs.eu-west-1.amazonaws.com/123456789012/recording-sync-DeadLetterQueue",
+			},
+		},
+		{name: "dead-letter queue not a URL", env: env(map[string]string{"DEAD_LETTER_QUEUE_URL": "recording-sync-DeadLetterQueue"}), wantVar: "DEAD_LETTER_QUEUE_URL", wantMsg: "SQS queue URL"},
 		{name: "no base URL", env: env(map[string]string{"PBX_BASE_URL": ""}), wantVar: "PBX_BASE_URL", wantMsg: "is required"},
 		{name: "blank base URL", env: env(map[string]string{"PBX_BASE_URL": "  "}), wantVar: "PBX_BASE_URL", wantMsg: "is required"},
 		{name: "no client id", env: env(map[string]string{"PBX_CLIENT_ID": ""}), wantVar: "PBX_CLIENT_ID", wantMsg: "is required"},

@@ -11,7 +11,9 @@ import (
 )
 
 // batch copies the records of an SQS batch, at most h.concurrency at once,
-// and names the failed ones so that the queue retries only those.
+// and names the failed ones so that the queue retries only those. A record
+// that can never succeed is moved to the dead-letter queue instead, when
+// one is configured and takes it (deadLetter).
 func (h *Handler) batch(ctx context.Context, records []trigger.Record) events.SQSEventResponse {
 	failed := make([]bool, len(records))
 	sem := make(chan struct{}, h.concurrency)
@@ -20,7 +22,7 @@ func (h *Handler) batch(ctx context.Context, records []trigger.Record) events.SQ
 		attrs := []any{slog.String("trigger", string(trigger.KindSQS)), slog.String("messageId", rec.MessageID)}
 		if rec.Err != nil {
 			h.log.ErrorContext(ctx, "invalid message", append(attrs, slog.String("error", rec.Err.Error()))...)
-			failed[i] = true
+			failed[i] = !h.deadLetter(ctx, rec, rec.Err)
 			continue
 		}
 		if !acquire(ctx, sem) {
@@ -33,7 +35,7 @@ func (h *Handler) batch(ctx context.Context, records []trigger.Record) events.SQ
 			defer wg.Done()
 			defer func() { <-sem }()
 			if _, err := h.item(ctx, rec.Item, attrs...); err != nil {
-				failed[i] = true
+				failed[i] = !h.deadLetter(ctx, rec, err)
 			}
 		}()
 	}

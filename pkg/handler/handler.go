@@ -26,6 +26,13 @@ var _ Copier = (*recording.Copier)(nil)
 // Options hold the optional settings of a Handler.
 type Options struct {
 	BatchConcurrency int // records of an SQS batch copied at once; default DefaultBatchConcurrency
+	// DeadLetters, when set, takes the SQS records whose failure no retry
+	// can fix (PermanentError, InvalidInputError) at once, instead of
+	// the queue redelivering them until its receive limit.
+	DeadLetters DeadLetterQueue
+	// Redactor masks secrets in the error message a dead letter carries;
+	// default none (the public layer redacts only what the runtime sees).
+	Redactor Redactor
 }
 
 // Handler handles invocations. It implements lambda.Handler, so that it
@@ -34,13 +41,22 @@ type Handler struct {
 	copier      Copier
 	log         *slog.Logger
 	concurrency int
+	dlq         DeadLetterQueue
+	redact      Redactor
 }
 
 // New returns a Handler that copies with copier and logs to log.
 func New(copier Copier, log *slog.Logger, opts *Options) *Handler {
-	h := &Handler{copier: copier, log: log, concurrency: DefaultBatchConcurrency}
-	if opts != nil && opts.BatchConcurrency > 0 {
+	h := &Handler{copier: copier, log: log, concurrency: DefaultBatchConcurrency, redact: identity{}}
+	if opts == nil {
+		return h
+	}
+	if opts.BatchConcurrency > 0 {
 		h.concurrency = opts.BatchConcurrency
+	}
+	h.dlq = opts.DeadLetters
+	if opts.Redactor != nil {
+		h.redact = opts.Redactor
 	}
 	return h
 }

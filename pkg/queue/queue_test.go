@@ -199,3 +199,29 @@ func TestChecksumMismatchIsRetryable(t *testing.T) {
 		t.Fatalf("Send again: %v", err)
 	}
 }
+
+func TestSendRaw(t *testing.T) {
+	s, srv := newSender(t)
+	body := `{"id":"abc"}`
+	attrs := map[string]string{"errorType": "InvalidInputError", "errorMessage": "invalid input: id"}
+	if err := s.SendRaw(t.Context(), body, attrs); err != nil {
+		t.Fatalf("SendRaw: %v", err)
+	}
+	msgs := srv.Messages("recordings")
+	if len(msgs) != 1 || msgs[0].Body != body || !reflect.DeepEqual(msgs[0].Attributes, attrs) {
+		t.Fatalf("queue holds %+v, want one message %q with attributes %v", msgs, body, attrs)
+	}
+	srv.FailRequests("SendMessage", 1, 403, "AccessDenied")
+	err := s.SendRaw(t.Context(), body, attrs)
+	if err == nil || queue.Retryable(err) {
+		t.Errorf("SendRaw denied = %v, want a permanent *queue.Error", err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := s.SendRaw(ctx, body, attrs); !errors.Is(err, context.Canceled) {
+		t.Errorf("SendRaw with a cancelled context = %v, want context.Canceled", err)
+	}
+	if n := len(srv.Messages("recordings")); n != 1 {
+		t.Errorf("queue holds %d messages after the failures, want 1", n)
+	}
+}

@@ -47,7 +47,7 @@ type Result struct {
 
 // Options hold the optional settings of a Copier.
 type Options struct {
-	TransientRetry       RetryPolicy   // network faults, -2, 70082, 5xx; default DefaultTransientRetry
+	TransientRetry       RetryPolicy   // network faults, -2, 5xx; default DefaultTransientRetry
 	NotYetAvailableRetry RetryPolicy   // 60001; default DefaultNotYetAvailableRetry
 	BusyRetry            RetryPolicy   // 70082, another mp3 download running; default DefaultBusyRetry
 	MaxResumes           int           // reopenings of one download; default DefaultMaxResumes

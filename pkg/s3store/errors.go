@@ -82,10 +82,15 @@ var transientKMSCodes = map[string]bool{
 
 // KindOf returns the kind of the S3 answer behind err (as the SDK wraps it:
 // an OperationError around a ResponseError around a smithy.APIError), from
-// its code or, for a bodiless HEAD answer, its HTTP status alone.
+// its code or, for a bodiless HEAD answer, its HTTP status alone. A 5xx
+// answer is always Other, whatever its code: a server fault may pass, so
+// it must never be taken for a refusal (an unknown KMS.* code included).
 func KindOf(err error) Kind {
 	if errors.Is(err, ErrNoSuchBucket) {
 		return NoSuchBucket
+	}
+	if statusCode(err) >= http.StatusInternalServerError {
+		return Other
 	}
 	code := errorCode(err)
 	switch {

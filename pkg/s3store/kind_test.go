@@ -138,6 +138,11 @@ func TestKindAnswers(t *testing.T) {
 		{404, "NoSuchBucket", "The specified bucket does not exist", NoSuchBucket},
 		{503, "SlowDown", "Please reduce your request rate.", Other},
 		{500, "InternalError", "We encountered an internal error. Please try again.", Other},
+		// A server fault is never permanent, whatever its code: an unknown
+		// KMS code, or even a known refusal's, on a 5xx may pass.
+		{500, "KMS.SomeNewServerFault", "KMS failed.", Other},
+		{503, "KMS.DisabledException", "arn:aws:kms:eu-west-1:123456789012:key/k is disabled.", Other},
+		{400, "KMS.SomeNewKeyProblem", "The key cannot be used.", AccessDenied},
 	}
 	for _, tt := range tests {
 		t.Run(tt.code+" "+tt.message[:min(len(tt.message), 20)], func(t *testing.T) {

@@ -72,10 +72,15 @@ type Source struct {
 	opts   Options
 	renewL chan struct{} // held by the one goroutine reading or renewing the shared entry
 
-	mu       sync.Mutex
-	token    yeastar.Token // the in-memory copy
-	refused  string        // an access token the PBX refused
-	loginErr error         // our get_token failed with bad credentials: never again
+	mu      sync.Mutex
+	token   yeastar.Token // the in-memory copy
+	refused string        // an access token the PBX refused
+	// loginErr is set when this instance's own get_token failed with bad
+	// credentials: it never tries again. The failed-login lease in the
+	// store does not hold across a client-secret rotation (neither secret
+	// opens the other's object), so this memory is what bounds the failed
+	// logins to one per environment.
+	loginErr error
 }
 
 // New returns a Source renewing tokens with api and sharing them in store.

@@ -38,6 +38,7 @@ type Item struct {
 // Record is one SQS message: its decoded item, or why it could not be decoded.
 type Record struct {
 	MessageID string
+	Body      string // the message as received, to move it unchanged to a dead-letter queue
 	Item      Item
 	Err       error
 }
@@ -130,7 +131,7 @@ func decodeSQS(records []byte) (Invocation, error) {
 	}
 	inv := Invocation{Kind: KindSQS, Records: make([]Record, len(msgs))}
 	for i, m := range msgs {
-		rec := Record{MessageID: m.MessageId}
+		rec := Record{MessageID: m.MessageId, Body: m.Body}
 		switch {
 		case m.MessageId == "":
 			return Invocation{}, invalid("SQS record %d has no messageId", i)

@@ -16,6 +16,7 @@ type queue struct {
 type message struct {
 	id        string
 	body      string
+	attrs     map[string]string // message attributes (String values)
 	sent      time.Time
 	receives  int
 	firstRecv time.Time

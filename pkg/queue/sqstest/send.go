@@ -6,9 +6,35 @@ import (
 )
 
 type sendIn struct {
-	QueueURL     string `json:"QueueUrl"`
-	MessageBody  *string
-	DelaySeconds int
+	QueueURL          string `json:"QueueUrl"`
+	MessageBody       *string
+	DelaySeconds      int
+	MessageAttributes map[string]attributeValue
+}
+
+// attributeValue is a message attribute as sent; only String values are
+// kept (the functions send no other kind).
+type attributeValue struct {
+	DataType    string
+	StringValue *string
+}
+
+// messageAttributes checks a request's message attributes as SQS does
+// (a data type is required, at most 10) and returns their String values.
+func messageAttributes(in map[string]attributeValue) (map[string]string, *apiError) {
+	if len(in) > 10 {
+		return nil, errInvalid("Number of message attributes [" + fmt.Sprint(len(in)) + "] exceeds the allowed maximum [10].")
+	}
+	out := map[string]string{}
+	for name, v := range in {
+		if v.DataType == "" {
+			return nil, errInvalid("The message attribute '" + name + "' must contain non-empty message attribute type.")
+		}
+		if v.StringValue != nil {
+			out[name] = *v.StringValue
+		}
+	}
+	return out, nil
 }
 
 type sendOut struct {
@@ -27,6 +53,10 @@ func (s *Server) sendMessage(in sendIn) (any, *apiError) {
 	if !validBody(body) {
 		return nil, &apiError{Code: "InvalidMessageContents", Query: "InvalidMessageContents", Message: "Invalid characters found.", Sender: true}
 	}
+	attrs, aerr := messageAttributes(in.MessageAttributes)
+	if aerr != nil {
+		return nil, aerr
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q, err := s.queueByURL(in.QueueURL)
@@ -37,6 +67,7 @@ func (s *Server) sendMessage(in sendIn) (any, *apiError) {
 		return nil, &apiError{Code: f.Code, Query: f.Code, Message: f.Message, Sender: f.SenderFault}
 	}
 	m := s.enqueue(q, body)
+	m.attrs = attrs
 	return sendOut{MessageID: m.id, MD5OfMessageBody: s.checksum(body)}, nil
 }
 

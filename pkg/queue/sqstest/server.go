@@ -86,7 +86,8 @@ type Message struct {
 	Body         string
 	ReceiveCount int
 	Sent         time.Time
-	Visible      bool // not in flight
+	Visible      bool              // not in flight
+	Attributes   map[string]string // its message attributes (String values)
 }
 
 // Messages returns the messages queue name holds (sent, not deleted), in
@@ -101,7 +102,7 @@ func (s *Server) Messages(name string) []Message {
 	now := s.opts.Now()
 	out := make([]Message, len(q.msgs))
 	for i, m := range q.msgs {
-		out[i] = Message{ID: m.id, Body: m.body, ReceiveCount: m.receives, Sent: m.sent, Visible: !m.visibleAt.After(now)}
+		out[i] = Message{ID: m.id, Body: m.body, ReceiveCount: m.receives, Sent: m.sent, Visible: !m.visibleAt.After(now), Attributes: m.attrs}
 	}
 	return out
 }

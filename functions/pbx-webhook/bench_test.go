@@ -57,7 +57,7 @@ func BenchmarkWebhookLoad(b *testing.B) {
 	env := append(q.Env(), "AWS_LAMBDA_FUNCTION_NAME=pbx-webhook", "RECORDINGS_QUEUE_URL="+queueURL, "PBX_WEBHOOK_SECRET="+testSecret)
 	pool := make(chan *localenv.Lambda, instances)
 	for range instances {
-		pool <- startLambda(b, webhookBootstrap, env, &syncBuffer{})
+		pool <- startLambda(b, webhookBootstrap, env, &localenv.Output{})
 	}
 	for iter := 0; b.Loop(); iter++ {
 		payloads := make([][]byte, posts)

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -68,42 +66,24 @@ func runMain(m *testing.M) int {
 	return m.Run()
 }
 
-// syncBuffer collects a process's output from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // stack is the webhook function, the queue, and (with a copy function)
 // the PBX simulator and a fresh bucket.
 type stack struct {
 	sqs      *sqstest.Server
 	queueURL string
 	webhook  *localenv.Lambda
-	out      *syncBuffer // the webhook's output
+	out      *localenv.Output // the webhook's output
 	sim      *yeastartest.Simulator
 	bucket   string
 	copy     *localenv.Lambda
-	copyOut  *syncBuffer
+	copyOut  *localenv.Output
 	esm      *localenv.EventSourceMapping
 }
 
 // newWebhook starts the SQS endpoint and the webhook function.
 func newWebhook(t testing.TB) *stack {
 	t.Helper()
-	st := &stack{sqs: sqstest.New(sqstest.Options{}), out: &syncBuffer{}}
+	st := &stack{sqs: sqstest.New(sqstest.Options{}), out: &localenv.Output{}}
 	t.Cleanup(st.sqs.Close)
 	st.queueURL = st.sqs.CreateQueue("recording-sync-RecordingQueue")
 	env := append(st.sqs.Env(),
@@ -133,7 +113,7 @@ func (st *stack) withCopy(t testing.TB) *stack {
 		"PBX_CLIENT_SECRET="+testClientSecret,
 		"RECORDINGS_BUCKET="+st.bucket,
 	)
-	st.copyOut = &syncBuffer{}
+	st.copyOut = &localenv.Output{}
 	st.copy = startLambda(t, copyBootstrap, env, st.copyOut)
 	client, err := st.sqs.Client(ctx)
 	if err != nil {
@@ -143,7 +123,7 @@ func (st *stack) withCopy(t testing.TB) *stack {
 	return st
 }
 
-func startLambda(t testing.TB, bootstrap string, env []string, out *syncBuffer) *localenv.Lambda {
+func startLambda(t testing.TB, bootstrap string, env []string, out *localenv.Output) *localenv.Lambda {
 	t.Helper()
 	l, err := localenv.StartLambda(t.Context(), bootstrap, localenv.LambdaOptions{Env: env, Output: out})
 	if err != nil {

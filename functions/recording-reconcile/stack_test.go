@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -85,7 +84,7 @@ type stack struct {
 	reconcile *localenv.Lambda
 	copy      *localenv.Lambda
 	mapping   *localenv.EventSourceMapping
-	out       *syncBuffer
+	out       *localenv.Output
 }
 
 // stackOptions tune newStack.
@@ -99,7 +98,7 @@ type stackOptions struct {
 func newStack(t testing.TB, opts stackOptions) *stack {
 	t.Helper()
 	ctx := t.Context()
-	st := &stack{out: &syncBuffer{}}
+	st := &stack{out: &localenv.Output{}}
 	st.sim = yeastartest.NewServer(yeastartest.Options{ClientID: testClientID, ClientSecret: testClientSecret, TimeZone: pbxZone})
 	t.Cleanup(st.sim.Close)
 	st.sqs = sqstest.New(sqstest.Options{})
@@ -134,7 +133,7 @@ func newStack(t testing.TB, opts stackOptions) *stack {
 }
 
 // startLambda runs bootstrap under its own emulator until the test ends.
-func startLambda(t testing.TB, bootstrap string, env []string, timeout time.Duration, out *syncBuffer) *localenv.Lambda {
+func startLambda(t testing.TB, bootstrap string, env []string, timeout time.Duration, out *localenv.Output) *localenv.Lambda {
 	t.Helper()
 	l, err := localenv.StartLambda(t.Context(), bootstrap, localenv.LambdaOptions{Env: env, Output: out, Timeout: timeout})
 	if err != nil {
@@ -231,51 +230,4 @@ type s3Creds struct{}
 
 func (s3Creds) Retrieve(context.Context) (aws.Credentials, error) {
 	return aws.Credentials{AccessKeyID: localenv.S3AccessKey, SecretAccessKey: localenv.S3SecretKey, Source: "test"}, nil
-}
-
-// syncBuffer is a strings.Builder safe for the emulators' concurrent writes.
-type syncBuffer struct {
-	mu      sync.Mutex
-	buf     strings.Builder
-	changed chan struct{} // closed and replaced by every write
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.changed != nil {
-		close(b.changed)
-	}
-	b.changed = make(chan struct{})
-	return b.buf.Write(p)
-}
-
-// waitFor blocks until the output holds s, or ctx ends. The emulator's
-// output reaches the buffer through a pipe, after the invocation's answer:
-// a line the function logged is there once a line the emulator writes
-// after it (END RequestId) is.
-func (b *syncBuffer) waitFor(ctx context.Context, s string) bool {
-	for {
-		b.mu.Lock()
-		if strings.Contains(b.buf.String(), s) {
-			b.mu.Unlock()
-			return true
-		}
-		if b.changed == nil {
-			b.changed = make(chan struct{})
-		}
-		changed := b.changed
-		b.mu.Unlock()
-		select {
-		case <-changed:
-		case <-ctx.Done():
-			return false
-		}
-	}
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -13,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -81,7 +79,7 @@ type stack struct {
 	lambda  *localenv.Lambda
 	bucket  string
 	s3      *s3.Client
-	out     *syncBuffer // everything the emulator and the function printed
+	out     *localenv.Output // everything the emulator and the function printed
 }
 
 // stackOptions tune newStack.
@@ -98,7 +96,7 @@ func newStack(t testing.TB, opts stackOptions) *stack {
 	t.Helper()
 	ctx := t.Context()
 	opts.sim.ClientID, opts.sim.ClientSecret = testClientID, testClientSecret
-	st := &stack{out: &syncBuffer{}}
+	st := &stack{out: &localenv.Output{}}
 	var pbxURL string
 	if opts.pbxHandler == nil {
 		st.sim = yeastartest.NewServer(opts.sim)
@@ -139,7 +137,7 @@ func newStack(t testing.TB, opts stackOptions) *stack {
 }
 
 // startLambda runs the bootstrap under its own emulator until the test ends.
-func startLambda(t testing.TB, env []string, timeout time.Duration, out *syncBuffer) *localenv.Lambda {
+func startLambda(t testing.TB, env []string, timeout time.Duration, out *localenv.Output) *localenv.Lambda {
 	t.Helper()
 	l, err := localenv.StartLambda(t.Context(), bootstrapPath, localenv.LambdaOptions{Env: env, Output: out, Timeout: timeout})
 	if err != nil {
@@ -161,7 +159,7 @@ func startLambda(t testing.TB, env []string, timeout time.Duration, out *syncBuf
 func (st *stack) sibling(t testing.TB) *stack {
 	t.Helper()
 	sib := *st
-	sib.out = &syncBuffer{}
+	sib.out = &localenv.Output{}
 	sib.lambda = startLambda(t, st.env, st.timeout, sib.out)
 	return &sib
 }
@@ -293,24 +291,6 @@ func assertNoSecrets(t testing.TB, sim *yeastartest.Simulator, what, text string
 			t.Errorf("%s contains a secret (%.4s...)", what, s)
 		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the emulator's concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // newLoopbackServer serves h on loopback until the test ends.

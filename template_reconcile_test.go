@@ -2,7 +2,6 @@ package template_test
 
 import (
 	"maps"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -152,27 +151,6 @@ func TestReconcileTemplate(t *testing.T) {
 			if slices.Contains(stringList(st["Action"]), "kms:Decrypt") {
 				get(t, st, "Condition", "StringEquals", "kms:ViaService")
 			}
-		}
-	})
-
-	t.Run("Makefile target", func(t *testing.T) {
-		raw, err := os.ReadFile("Makefile")
-		if err != nil {
-			t.Fatal(err)
-		}
-		mk := string(raw)
-		i := strings.Index(mk, "\nbuild-"+reconcileID+":")
-		if i < 0 {
-			t.Fatal("no build-" + reconcileID + " target")
-		}
-		recipe := strings.SplitN(mk[i+1:], "\n", 3)[1]
-		for _, want := range []string{"CGO_ENABLED=0", "GOARCH=$(GOARCH_LAMBDA)", "$(LAMBDA_FLAGS)", "$(ARTIFACTS_DIR)/bootstrap", "$(RECONCILE_FUNCTION)"} {
-			if !strings.Contains(recipe, want) {
-				t.Errorf("recipe %q lacks %s", recipe, want)
-			}
-		}
-		if !strings.Contains(mk, "RECONCILE_FUNCTION := ./functions/recording-reconcile") {
-			t.Error("RECONCILE_FUNCTION does not point at functions/recording-reconcile")
 		}
 	})
 }

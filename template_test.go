@@ -701,9 +701,29 @@ func TestTemplate(t *testing.T) {
 // makeVar matches a Makefile assignment: NAME := value, ?=, = or +=.
 var makeVar = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)\s*(?::=|\?=|\+=|=)\s*(.*)$`)
 
-// TestMakefileBuildTarget checks the target `sam build` runs for the
+// TestMakefileBuildTarget checks the targets `sam build` runs for each
 // function (BuildMethod: makefile), with the Makefile's variables expanded.
 func TestMakefileBuildTarget(t *testing.T) {
+	for id, dir := range map[string]string{
+		functionID:  "./functions/recording-sync",
+		webhookID:   "./functions/pbx-webhook",
+		reconcileID: "./functions/recording-reconcile",
+	} {
+		target := "build-" + id
+		cmd := makeRecipe(t, target)
+		for _, want := range []string{"-tags lambda.norpc", "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64", "$(ARTIFACTS_DIR)/bootstrap", dir} {
+			if !strings.Contains(cmd, want) {
+				t.Errorf("%s recipe\n%s\nlacks %q", target, cmd, want)
+			}
+		}
+	}
+}
+
+// makeRecipe returns the recipe of target in the Makefile, with the
+// Makefile's own variables expanded (ARTIFACTS_DIR comes from sam build and
+// stays as it is).
+func makeRecipe(t *testing.T, target string) string {
+	t.Helper()
 	raw, err := os.ReadFile("Makefile")
 	if err != nil {
 		t.Fatal(err)
@@ -711,10 +731,9 @@ func TestMakefileBuildTarget(t *testing.T) {
 	vars := map[string]string{}
 	var recipe []string
 	in := false
-	target := "build-" + functionID + ":"
 	for _, line := range strings.Split(string(raw), "\n") {
 		switch {
-		case strings.HasPrefix(line, target):
+		case strings.HasPrefix(line, target+":"):
 			in = true
 		case in && strings.HasPrefix(line, "\t"):
 			recipe = append(recipe, strings.TrimSpace(line))
@@ -732,20 +751,13 @@ func TestMakefileBuildTarget(t *testing.T) {
 	cmd := strings.Join(recipe, "\n")
 	for range 10 {
 		cmd = ref.ReplaceAllStringFunc(cmd, func(s string) string {
-			name := ref.FindStringSubmatch(s)[1]
-			if v, ok := vars[name]; ok {
+			if v, ok := vars[ref.FindStringSubmatch(s)[1]]; ok {
 				return v
 			}
-			return s // ARTIFACTS_DIR comes from sam build
+			return s
 		})
 	}
-	for _, want := range []string{"-tags lambda.norpc", "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64", "$(ARTIFACTS_DIR)/bootstrap"} {
-		t.Run(want, func(t *testing.T) {
-			if !strings.Contains(cmd, want) {
-				t.Errorf("%s recipe\n%s\nlacks %q", target, cmd, want)
-			}
-		})
-	}
+	return cmd
 }
 
 // leafStrings returns every string inside v (each branch of an Fn::If, the

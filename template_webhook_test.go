@@ -1,10 +1,7 @@
 package template_test
 
 import (
-	"os"
-	"regexp"
 	"slices"
-	"strings"
 	"testing"
 )
 
@@ -92,48 +89,4 @@ func TestWebhookTemplate(t *testing.T) {
 			t.Errorf("the webhook may %v, want exactly %v", got, want)
 		}
 	})
-}
-
-// TestMakefileWebhookBuildTarget checks the target `sam build` runs for
-// the webhook function.
-func TestMakefileWebhookBuildTarget(t *testing.T) {
-	raw, err := os.ReadFile("Makefile")
-	if err != nil {
-		t.Fatal(err)
-	}
-	vars := map[string]string{}
-	var recipe []string
-	in := false
-	target := "build-" + webhookID + ":"
-	for _, line := range strings.Split(string(raw), "\n") {
-		switch {
-		case strings.HasPrefix(line, target):
-			in = true
-		case in && strings.HasPrefix(line, "\t"):
-			recipe = append(recipe, strings.TrimSpace(line))
-		case in:
-			in = false
-		}
-		if m := makeVar.FindStringSubmatch(line); m != nil && !strings.HasPrefix(line, "\t") {
-			vars[m[1]] = m[2]
-		}
-	}
-	if len(recipe) == 0 {
-		t.Fatalf("Makefile has no %s target with a recipe", target)
-	}
-	refVar := regexp.MustCompile(`\$\(([A-Za-z_][A-Za-z0-9_]*)\)`)
-	cmd := strings.Join(recipe, "\n")
-	for range 10 {
-		cmd = refVar.ReplaceAllStringFunc(cmd, func(s string) string {
-			if v, ok := vars[refVar.FindStringSubmatch(s)[1]]; ok {
-				return v
-			}
-			return s
-		})
-	}
-	for _, want := range []string{"-tags lambda.norpc", "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64", "$(ARTIFACTS_DIR)/bootstrap", "./functions/pbx-webhook"} {
-		if !strings.Contains(cmd, want) {
-			t.Errorf("%s recipe\n%s\nlacks %q", target, cmd, want)
-		}
-	}
 }

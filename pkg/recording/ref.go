@@ -3,6 +3,7 @@ package recording
 import (
 	"fmt"
 	"strconv"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -18,6 +19,11 @@ type Ref struct {
 	ID   int64  `json:"id,omitempty"`
 	File string `json:"file,omitempty"`
 	Call *Call  `json:"call,omitempty"`
+	// CallEnded, when known, is when the call ended: the webhook sets it
+	// to when the PBX's call-end event reached it (the PBX posts 30012 as
+	// the call ends). The copy function reports the time from it to the
+	// recording stored (metric CallEndToStored).
+	CallEnded *time.Time `json:"callEnded,omitempty"`
 }
 
 // String returns "id 1727", "file NAME" or "id 1727 file NAME" for messages.

@@ -19,6 +19,7 @@ package redact
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -222,6 +223,11 @@ func (h *handler) attr(a slog.Attr) slog.Attr {
 		}
 		return slog.Group(a.Key, clean...)
 	case slog.KindAny:
+		// A JSON document (an EMF metrics directive) stays JSON, its text
+		// redacted like any other.
+		if raw, ok := v.Any().(json.RawMessage); ok {
+			return slog.Any(a.Key, json.RawMessage(h.r.String(string(raw))))
+		}
 		// Errors, stringers and structs are rendered to text first, so
 		// that nothing reaches the output unredacted.
 		return slog.String(a.Key, h.r.String(v.String()))

@@ -2,6 +2,7 @@ package redact_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -81,5 +82,17 @@ func TestConcurrentAdd(t *testing.T) {
 	<-done
 	if got := r.String("x secret-value-0199 y"); got != "x REDACTED y" {
 		t.Errorf("got %q", got)
+	}
+}
+
+// TestHandlerKeepsJSON: a JSON document (the metrics' _aws member) stays
+// JSON in the line, redacted.
+func TestHandlerKeepsJSON(t *testing.T) {
+	var buf bytes.Buffer
+	r := redact.New(secret)
+	log := slog.New(r.Handler(slog.NewJSONHandler(&buf, nil)))
+	log.Info("m", "_aws", json.RawMessage(`{"Timestamp":1,"Note":"`+secret+`"}`))
+	if want := `"_aws":{"Timestamp":1,"Note":"REDACTED"}`; !strings.Contains(buf.String(), want) {
+		t.Errorf("line %s lacks %s", buf.String(), want)
 	}
 }

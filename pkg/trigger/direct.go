@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/recording-sync/recording-sync/pkg/recording"
@@ -23,7 +24,8 @@ func invalid(format string, args ...any) error {
 // DecodeDirect decodes a direct invocation: {"id": N} with N a positive
 // integer (a numeric string is accepted too), {"file": "NAME"}, or both
 // naming one recording, with an optional "call" object holding the call's
-// details (see recording.Call). Unknown fields, or neither key, are
+// details (see recording.Call) and an optional "callEnded" (RFC 3339: when
+// the call ended). Unknown fields, or neither key, are
 // rejected.
 func DecodeDirect(payload []byte) (recording.Ref, error) {
 	if len(payload) > MaxEventSize {
@@ -43,8 +45,10 @@ func DecodeDirect(payload []byte) (recording.Ref, error) {
 			ref.File, err = decodeFile(raw)
 		case "call":
 			ref.Call, err = decodeCall(raw)
+		case "callEnded":
+			ref.CallEnded, err = decodeTime(raw)
 		default:
-			err = invalid("unknown field %q: want {\"id\": N}, {\"file\": \"NAME\"} or both, and an optional \"call\"", truncate(name, 40))
+			err = invalid("unknown field %q: want {\"id\": N}, {\"file\": \"NAME\"} or both, and an optional \"call\" and \"callEnded\"", truncate(name, 40))
 		}
 		if err != nil {
 			return recording.Ref{}, err
@@ -69,6 +73,15 @@ func decodeID(raw json.RawMessage) (int64, error) {
 		return 0, invalid("id %s is not a positive integer", truncate(string(raw), 40))
 	}
 	return id, nil
+}
+
+// decodeTime accepts an RFC 3339 time.
+func decodeTime(raw json.RawMessage) (*time.Time, error) {
+	var t time.Time
+	if err := json.Unmarshal(raw, &t); err != nil {
+		return nil, invalid("callEnded %s is not an RFC 3339 time", truncate(string(raw), 40))
+	}
+	return &t, nil
 }
 
 // decodeFile accepts a JSON string holding a valid recording file name.

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/recording-sync/recording-sync/pkg/recording"
 )
@@ -127,5 +128,24 @@ func TestDecodeDirectSampleEvents(t *testing.T) {
 				t.Errorf("decoded %+v does not validate: %v", ref, err)
 			}
 		})
+	}
+}
+
+func TestDirectCallEnded(t *testing.T) {
+	ref, err := DecodeDirect([]byte(`{"file":"a.wav","callEnded":"2026-12-02T03:04:05Z"}`))
+	if err != nil || ref.CallEnded == nil || !ref.CallEnded.Equal(time.Date(2026, 12, 2, 3, 4, 5, 0, time.UTC)) {
+		t.Fatalf("DecodeDirect = %+v, %v", ref, err)
+	}
+	for _, bad := range []string{`"yesterday"`, `1764644645`, `null`} {
+		_, err := DecodeDirect([]byte(`{"file":"a.wav","callEnded":` + bad + `}`))
+		var inv *recording.InvalidInputError
+		if bad != "null" && !errors.As(err, &inv) {
+			t.Errorf("callEnded %s: %v, want an InvalidInputError", bad, err)
+		}
+	}
+	// A message carries it through the queue.
+	body, err := Message(ref)
+	if err != nil || !strings.Contains(string(body), `"callEnded":"2026-12-02T03:04:05Z"`) {
+		t.Errorf("Message = %s, %v", body, err)
 	}
 }

@@ -1,0 +1,92 @@
+package metrics
+
+// Unit is a CloudWatch metric unit.
+type Unit string
+
+// The units the functions use (EMF accepts every CloudWatch unit; Parse
+// checks against the full list).
+const (
+	Count        Unit = "Count"
+	Bytes        Unit = "Bytes"
+	Milliseconds Unit = "Milliseconds"
+	Seconds      Unit = "Seconds"
+)
+
+// Dimension names. Every metric is published per function (the deployed
+// function's name); a metric ByErrorType also per function and errorType,
+// the Go type name the Lambda runtime reports for the failure.
+const (
+	DimFunction  = "function"
+	DimErrorType = "errorType"
+)
+
+// DefaultNamespace is the metrics' namespace unless METRICS_NAMESPACE
+// names another (the template's MetricsNamespace parameter).
+const DefaultNamespace = "RecordingSync"
+
+// The functions that emit metrics, as named in Metric.Function.
+const (
+	FunctionCopy      = "recording-sync"
+	FunctionWebhook   = "pbx-webhook"
+	FunctionReconcile = "recording-reconcile"
+)
+
+// Metric is one metric of the catalog.
+type Metric struct {
+	Name     string
+	Unit     Unit
+	Function string // the function that emits it: FunctionCopy, FunctionWebhook or FunctionReconcile
+	// ByErrorType metrics are published per errorType as well as in
+	// total, so that an alarm can watch one class of failure.
+	ByErrorType bool
+	Help        string // what it counts, for the README and the demo
+}
+
+// The copy function's metrics, one log line per recording.
+var (
+	RecordingsCopied        = Metric{Name: "RecordingsCopied", Unit: Count, Function: FunctionCopy, Help: "recordings copied into the bucket"}
+	RecordingsAlreadyStored = Metric{Name: "RecordingsAlreadyStored", Unit: Count, Function: FunctionCopy, Help: "recordings skipped: already in the bucket"}
+	RecordingsFailed        = Metric{Name: "RecordingsFailed", Unit: Count, Function: FunctionCopy, ByErrorType: true, Help: "recordings not copied, by errorType"}
+	BytesCopied             = Metric{Name: "BytesCopied", Unit: Bytes, Function: FunctionCopy, Help: "bytes copied into the bucket"}
+	CopyDuration            = Metric{Name: "CopyDuration", Unit: Milliseconds, Function: FunctionCopy, Help: "time to copy one recording"}
+	CallEndToStored         = Metric{Name: "CallEndToStored", Unit: Seconds, Function: FunctionCopy, Help: "time from the call's end to its recording stored"}
+	DownloadResumes         = Metric{Name: "DownloadResumes", Unit: Count, Function: FunctionCopy, Help: "downloads resumed after a drop or stall"}
+	TokenRenewals           = Metric{Name: "TokenRenewals", Unit: Count, Function: FunctionCopy, Help: "PBX tokens obtained (get_token, refresh_token)"}
+	BusyWaits               = Metric{Name: "BusyWaits", Unit: Count, Function: FunctionCopy, Help: "waits for the PBX's one mp3 download (70082)"}
+)
+
+// The webhook function's metrics, one log line per request.
+var (
+	WebhookEventsReceived     = Metric{Name: "WebhookEventsReceived", Unit: Count, Function: FunctionWebhook, Help: "requests received"}
+	WebhookSignaturesRejected = Metric{Name: "WebhookSignaturesRejected", Unit: Count, Function: FunctionWebhook, Help: "requests refused: bad or missing X-Signature"}
+	WebhookEventsQueued       = Metric{Name: "WebhookEventsQueued", Unit: Count, Function: FunctionWebhook, Help: "recordings queued for copying"}
+)
+
+// The reconciler's metrics, one log line per run.
+var (
+	ReconcileRecordingsListed  = Metric{Name: "ReconcileRecordingsListed", Unit: Count, Function: FunctionReconcile, Help: "recordings the PBX listed"}
+	ReconcileRecordingsMissing = Metric{Name: "ReconcileRecordingsMissing", Unit: Count, Function: FunctionReconcile, Help: "recordings the bucket lacked"}
+	ReconcileRecordingsLost    = Metric{Name: "ReconcileRecordingsLost", Unit: Count, Function: FunctionReconcile, Help: "missing recordings older than the settle time: their event was lost"}
+	ReconcileRecordingsQueued  = Metric{Name: "ReconcileRecordingsQueued", Unit: Count, Function: FunctionReconcile, Help: "recordings queued for copying"}
+	ReconcileRunsComplete      = Metric{Name: "ReconcileRunsComplete", Unit: Count, Function: FunctionReconcile, Help: "runs that finished their window (0: continued next run)"}
+	ReconcileRunsFailed        = Metric{Name: "ReconcileRunsFailed", Unit: Count, Function: FunctionReconcile, Help: "runs that stopped with an error"}
+)
+
+// Catalog is every metric the functions emit.
+var Catalog = []Metric{
+	RecordingsCopied, RecordingsAlreadyStored, RecordingsFailed, BytesCopied, CopyDuration,
+	CallEndToStored, DownloadResumes, TokenRenewals, BusyWaits,
+	WebhookEventsReceived, WebhookSignaturesRejected, WebhookEventsQueued,
+	ReconcileRecordingsListed, ReconcileRecordingsMissing, ReconcileRecordingsLost,
+	ReconcileRecordingsQueued, ReconcileRunsComplete, ReconcileRunsFailed,
+}
+
+// Lookup finds a metric of the catalog by name.
+func Lookup(name string) (Metric, bool) {
+	for _, m := range Catalog {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return Metric{}, false
+}

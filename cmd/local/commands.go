@@ -49,7 +49,14 @@ func demo(ctx context.Context, out io.Writer) error {
 	if err := showReconcile(ctx, st, out); err != nil {
 		return err
 	}
-	if err := listBucket(ctx, st, out); err != nil {
+	stored, err := listBucket(ctx, st, out)
+	if err != nil {
+		return err
+	}
+	if err := st.metrics.print(out); err != nil {
+		return err
+	}
+	if err := st.metrics.matches(out, stored); err != nil {
 		return err
 	}
 	if failed > 0 {
@@ -109,33 +116,44 @@ func invokeFile(ctx context.Context, st *stack, out io.Writer, path string) (ok 
 	return failure.ErrorType == "", nil
 }
 
-// listBucket prints every object in the demo bucket with its size.
-func listBucket(ctx context.Context, st *stack, out io.Writer) error {
+// stored is what the bucket holds of recordings.
+type stored struct {
+	recordings int
+	bytes      int64
+}
+
+// listBucket prints every object in the demo bucket with its size and
+// returns what it holds of recordings.
+func listBucket(ctx context.Context, st *stack, out io.Writer) (stored, error) {
+	var sum stored
 	c, err := st.s3.Client(ctx)
 	if err != nil {
-		return err
+		return sum, err
 	}
 	bucket := demoBucket
 	list, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &bucket})
 	if err != nil {
-		return fmt.Errorf("list bucket: %w", err)
+		return sum, fmt.Errorf("list bucket: %w", err)
 	}
 	if _, err := fmt.Fprintf(out, "\nObjects in s3://%s:\n", bucket); err != nil {
-		return err
+		return sum, err
 	}
 	for _, o := range list.Contents {
 		note := ""
-		if *o.Key == config.DefaultTokenCacheKey {
+		switch *o.Key {
+		case config.DefaultTokenCacheKey:
 			note = "  (the PBX token all instances share, not a recording)"
-		}
-		if *o.Key == reconcile.DefaultStateKey {
+		case reconcile.DefaultStateKey:
 			note = "  (the reconciler's cursor and recently queued recordings, sealed)"
+		default:
+			sum.recordings++
+			sum.bytes += *o.Size
 		}
 		if _, err := fmt.Fprintf(out, "  %-76s %10d bytes%s\n", *o.Key, *o.Size, note); err != nil {
-			return err
+			return sum, err
 		}
 	}
-	return nil
+	return sum, nil
 }
 
 // compact renders a JSON document on one line, cut at n bytes.

@@ -48,8 +48,8 @@ func startSyncLoop(ctx context.Context, st *stack, env []string, logs io.Writer)
 		l.close()
 		return nil, err
 	}
-	env = append(env, "RECORDINGS_QUEUE_URL="+queueURL, "AWS_ENDPOINT_URL_SQS="+l.sqs.URL())
-	if l.reconcile, err = localenv.StartLambda(ctx, bootstrap, localenv.LambdaOptions{Env: env, Output: &logFilter{w: logs}, Timeout: 15 * time.Minute}); err != nil {
+	env = append(env, "RECORDINGS_QUEUE_URL="+queueURL, "AWS_ENDPOINT_URL_SQS="+l.sqs.URL(), "AWS_LAMBDA_FUNCTION_NAME=recording-reconcile")
+	if l.reconcile, err = localenv.StartLambda(ctx, bootstrap, localenv.LambdaOptions{Env: env, Output: st.logs(logs), Timeout: 15 * time.Minute}); err != nil {
 		l.close()
 		return nil, err
 	}
@@ -173,7 +173,10 @@ func reconcileCmd(ctx context.Context, out io.Writer, args []string) error {
 	if _, err := fmt.Fprintf(out, "\nThe queue fed %d messages to the copy function: %d copied, %d failed.\n", fed.Received, fed.Deleted, len(fed.Failed)); err != nil {
 		return err
 	}
-	return listBucket(ctx, st, out)
+	if _, err := listBucket(ctx, st, out); err != nil {
+		return err
+	}
+	return st.metrics.print(out)
 }
 
 // reconcileRemote runs the reconcile bootstrap under the emulator with the

@@ -27,6 +27,9 @@ type stack struct {
 	sim    *yeastartest.Simulator
 	lambda *localenv.Lambda
 	env    []string // the copy function's environment
+	// metrics adds up the metrics of every function's log lines (each
+	// logFilter of the stack feeds it).
+	metrics *metricsLog
 }
 
 // S3Target is an S3 endpoint the user names instead of the local server:
@@ -48,7 +51,7 @@ func startStack(ctx context.Context, logs io.Writer, target S3Target) (_ *stack,
 	if err := localenv.CheckTools(); err != nil {
 		return nil, err // before the build: a missing tool fails at once
 	}
-	st := &stack{}
+	st := &stack{metrics: newMetricsLog()}
 	defer func() {
 		if err != nil {
 			st.close()
@@ -78,7 +81,7 @@ func startStack(ctx context.Context, logs io.Writer, target S3Target) (_ *stack,
 		"PBX_CLIENT_SECRET="+demoClientSecret,
 	)
 	st.env = env
-	st.lambda, err = localenv.StartLambda(ctx, bootstrap, localenv.LambdaOptions{Env: env, Output: &logFilter{w: logs}})
+	st.lambda, err = localenv.StartLambda(ctx, bootstrap, localenv.LambdaOptions{Env: env, Output: st.logs(logs)})
 	if err != nil {
 		return nil, err
 	}
@@ -118,12 +121,17 @@ func (st *stack) close() {
 	}
 }
 
+// logs is the output of one of the stack's functions: its log lines
+// printed to w, its metrics added to the stack's.
+func (st *stack) logs(w io.Writer) *logFilter { return &logFilter{w: w, metrics: st.metrics} }
+
 // logFilter passes on only the function's JSON log lines, not the
-// emulator's own chatter.
+// emulator's own chatter, and gives them to metrics (when not nil).
 type logFilter struct {
-	mu   sync.Mutex
-	w    io.Writer
-	part []byte
+	mu      sync.Mutex
+	w       io.Writer
+	metrics *metricsLog
+	part    []byte
 }
 
 func (f *logFilter) Write(p []byte) (int, error) {
@@ -139,6 +147,7 @@ func (f *logFilter) Write(p []byte) (int, error) {
 		line := f.part[consumed : consumed+i]
 		consumed += i + 1
 		if bytes.HasPrefix(line, []byte(`{"timestamp"`)) {
+			f.metrics.add(line)
 			// A lost log line must not stop the copy of the function's output.
 			_, _ = fmt.Fprintf(f.w, "  function log: %s\n", line)
 		}

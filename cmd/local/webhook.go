@@ -38,7 +38,7 @@ func webhookDemo(ctx context.Context, st *stack, out io.Writer) error {
 	defer q.Close()
 	queueURL := q.CreateQueue(demoQueue)
 	env := append(q.Env(), "AWS_LAMBDA_FUNCTION_NAME=pbx-webhook", "RECORDINGS_QUEUE_URL="+queueURL, "PBX_WEBHOOK_SECRET="+demoWebhookSecret)
-	wh, err := localenv.StartLambda(ctx, bootstrap, localenv.LambdaOptions{Env: env, Output: &logFilter{w: out}})
+	wh, err := localenv.StartLambda(ctx, bootstrap, localenv.LambdaOptions{Env: env, Output: st.logs(out)})
 	if err != nil {
 		return err
 	}

@@ -160,13 +160,13 @@ func alarmMetric(where, alarm string, v any, stat string) (metricRef, error) {
 	dims, _ := at(v, "Dimensions")
 	list, _ := dims.([]any)
 	for _, d := range list {
-		name, _ := at(d, "Name")
+		dimName, _ := at(d, "Name")
 		val, _ := at(d, "Value")
 		tok, err := token(val)
 		if err != nil {
-			return r, fmt.Errorf("%s: dimension %v: %w", where, name, err)
+			return r, fmt.Errorf("%s: dimension %v: %w", where, dimName, err)
 		}
-		n := fmt.Sprint(name)
+		n := fmt.Sprint(dimName)
 		if _, dup := r.dims[n]; dup {
 			return r, fmt.Errorf("%s: dimension %s twice", where, n)
 		}

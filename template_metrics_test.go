@@ -58,6 +58,14 @@ func TestTemplateMetrics(t *testing.T) {
 				t.Errorf("the dashboard does not show %s", want)
 			}
 		}
+		// Its alarm widget shows every alarm (templateMetrics checks that
+		// it shows only alarms of this stack).
+		body, _ := get(t, tpl, "Resources", ids[0], "Properties", "DashboardBody", "Fn::Sub").(string)
+		for _, id := range resourcesOfType(t, tpl, "AWS::CloudWatch::Alarm") {
+			if !strings.Contains(body, `"${`+id+`.Arn}"`) {
+				t.Errorf("the dashboard's alarm widget lacks %s", id)
+			}
+		}
 	})
 
 	t.Run("alarms", func(t *testing.T) {

@@ -119,17 +119,22 @@ func TestReconcileTemplate(t *testing.T) {
 	})
 
 	t.Run("alarms and output", func(t *testing.T) {
-		failed := resource(t, tpl, "ReconcileFailedAlarm", "AWS::CloudWatch::Alarm")
-		wantEqual(t, get(t, failed, "Properties", "Dimensions", "0", "Value"), ref(reconcileID), "failed-run alarm dimension")
-		missing := resource(t, tpl, "ReconcileMissingAlarm", "AWS::CloudWatch::Alarm")
-		filter := resource(t, tpl, "ReconcileMissingMetric", "AWS::Logs::MetricFilter")
-		wantEqual(t, get(t, missing, "Properties", "MetricName"), get(t, filter, "Properties", "MetricTransformations", "0", "MetricName"), "missing alarm metric")
-		wantEqual(t, get(t, tpl, "Outputs", "ReconcileFunctionName", "Value"), ref(reconcileID), "output")
-		// Lambda's JSON log format puts the slog message under "message".
-		if p, _ := get(t, filter, "Properties", "FilterPattern").(string); !strings.Contains(p, `$.message = "reconcile done"`) || !strings.Contains(p, "$.scheduled IS TRUE") {
-			t.Errorf("FilterPattern %q does not select the scheduled runs' final line", p)
+		// The failed-run alarm watches the function's Lambda Errors and its
+		// ReconcileRunsFailed; the lost-recordings one ReconcileRecordingsLost
+		// (template_metrics_test.go checks the metrics and thresholds).
+		refs, _ := alarmMetrics(t, tpl, "ReconcileFailedAlarm")
+		var watched []string
+		for _, r := range refs {
+			watched = append(watched, refKey(r.namespace, r.name, r.dims))
 		}
-		wantEqual(t, get(t, filter, "Properties", "MetricTransformations", "0", "MetricValue"), "$.queuedInRun", "metric value")
+		slices.Sort(watched)
+		wantEqual(t, watched, []string{
+			"${MetricsNamespace} ReconcileRunsFailed function=${" + reconcileID + "}",
+			"AWS/Lambda Errors FunctionName=${" + reconcileID + "}",
+		}, "ReconcileFailedAlarm metrics")
+		lost := resource(t, tpl, "ReconcileLostAlarm", "AWS::CloudWatch::Alarm")
+		wantEqual(t, get(t, lost, "Properties", "MetricName"), "ReconcileRecordingsLost", "lost-recordings alarm metric")
+		wantEqual(t, get(t, tpl, "Outputs", "ReconcileFunctionName", "Value"), ref(reconcileID), "output")
 	})
 
 	t.Run("state folder, logs and KMS", func(t *testing.T) {

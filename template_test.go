@@ -32,17 +32,23 @@ func loadTemplate(t *testing.T) map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return parseTemplate(t, *templatePath, raw)
+}
+
+// parseTemplate is loadTemplate for a template's text, named name.
+func parseTemplate(t *testing.T, name string, raw []byte) map[string]any {
+	t.Helper()
 	var doc yaml.Node
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		t.Fatalf("%s is not valid YAML (CloudFormation would refuse it): %v", *templatePath, err)
+		t.Fatalf("%s is not valid YAML (CloudFormation would refuse it): %v", name, err)
 	}
 	v, err := convert(&doc)
 	if err != nil {
-		t.Fatalf("%s: %v", *templatePath, err)
+		t.Fatalf("%s: %v", name, err)
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		t.Fatalf("%s is a %T, want a mapping", *templatePath, v)
+		t.Fatalf("%s is a %T, want a mapping", name, v)
 	}
 	return m
 }

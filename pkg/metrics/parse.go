@@ -56,8 +56,12 @@ func Parse(line []byte) ([]Datum, error) {
 		return nil, nil
 	}
 	var root map[string]json.RawMessage
-	if json.Unmarshal(line, &root) != nil {
-		return nil, nil
+	if err := json.Unmarshal(line, &root); err != nil {
+		if bytes.Contains(line, []byte(`"`+awsKey+`"`)) {
+			// CloudWatch would keep it as text: its metrics would be lost.
+			return nil, fmt.Errorf("emf: a line with %s is not a JSON object: %w", awsKey, err)
+		}
+		return nil, nil // not an EMF record
 	}
 	raw, ok := root[awsKey]
 	if !ok {
@@ -105,11 +109,11 @@ func parseDirective(root map[string]json.RawMessage, raw json.RawMessage) ([]Dat
 	}
 	switch {
 	case d.Namespace == nil || validNamespace(*d.Namespace) != nil:
-		return nil, errors.New("Namespace is missing or invalid")
+		return nil, errors.New("the Namespace is missing or invalid")
 	case d.Dimensions == nil:
-		return nil, errors.New("Dimensions is missing")
+		return nil, errors.New("the Dimensions are missing")
 	case d.Metrics == nil:
-		return nil, errors.New("Metrics is missing")
+		return nil, errors.New("the Metrics are missing")
 	case len(*d.Metrics) > maxMetricsPerDirective:
 		return nil, fmt.Errorf("%d metrics, at most %d allowed", len(*d.Metrics), maxMetricsPerDirective)
 	}

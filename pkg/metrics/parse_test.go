@@ -8,7 +8,7 @@ import (
 )
 
 func TestParseNotEMF(t *testing.T) {
-	for _, line := range []string{"", "START RequestId: 1", `{"msg":"hello"}`, `{"_aws":`, "[1,2]"} {
+	for _, line := range []string{"", "START RequestId: 1", `{"msg":"hello"}`, `{"msg":"cut`, "[1,2]"} {
 		data, err := metrics.Parse([]byte(line))
 		if data != nil || err != nil {
 			t.Errorf("Parse(%q) = %v, %v; want nothing", line, data, err)
@@ -33,14 +33,15 @@ func TestParseRefusesWhatCloudWatchWould(t *testing.T) {
 	names := many(31, func(i int) string { return `"function"` })
 	defs := many(101, func(int) string { return `{"Name":"N"}` })
 	tests := []struct{ name, line, want string }{
+		{"not JSON", `{"_aws":{"Timestamp":1,`, "not a JSON object"},
 		{"no timestamp", `{"_aws":{"CloudWatchMetrics":[]}}`, "Timestamp is missing"},
 		{"text timestamp", `{"_aws":{"Timestamp":"now","CloudWatchMetrics":[]}}`, "not an object"},
 		{"negative timestamp", `{"_aws":{"Timestamp":-1,"CloudWatchMetrics":[]}}`, "milliseconds"},
 		{"no directives", `{"_aws":{"Timestamp":1}}`, "CloudWatchMetrics is missing"},
 		{"no namespace", `{"_aws":{"Timestamp":1,"CloudWatchMetrics":[{"Dimensions":[],"Metrics":[]}]}}`, "Namespace"},
 		{"AWS namespace", `{"_aws":{"Timestamp":1,"CloudWatchMetrics":[{"Namespace":"AWS/X","Dimensions":[],"Metrics":[]}]}}`, "Namespace"},
-		{"no dimensions", `{"_aws":{"Timestamp":1,"CloudWatchMetrics":[{"Namespace":"NS","Metrics":[]}]}}`, "Dimensions is missing"},
-		{"no metrics", `{"_aws":{"Timestamp":1,"CloudWatchMetrics":[{"Namespace":"NS","Dimensions":[]}]}}`, "Metrics is missing"},
+		{"no dimensions", `{"_aws":{"Timestamp":1,"CloudWatchMetrics":[{"Namespace":"NS","Metrics":[]}]}}`, "Dimensions are missing"},
+		{"no metrics", `{"_aws":{"Timestamp":1,"CloudWatchMetrics":[{"Namespace":"NS","Dimensions":[]}]}}`, "Metrics are missing"},
 		{"dimension not on the line", dir(`[["missing"]]`, `[{"Name":"N"}]`) + `}`, `dimension "missing"`},
 		{"dimension not a string", dir(`[["N"]]`, `[{"Name":"N"}]`) + `}`, `dimension "N"`},
 		{"31 dimensions", dir(`[[`+names+`]]`, `[{"Name":"N"}]`) + `}`, "at most 30"},

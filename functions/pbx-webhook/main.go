@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/recording-sync/recording-sync/pkg/config"
+	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/pbxsecret"
 	"github.com/recording-sync/recording-sync/pkg/queue"
 	"github.com/recording-sync/recording-sync/pkg/redact"
@@ -44,6 +45,10 @@ func build(ctx context.Context, lookup func(string) (string, bool), red *redact.
 		return nil, err
 	}
 	red.Add(cfg.Secret)
+	emitter, err := config.Metrics(lookup, metrics.FunctionWebhook)
+	if err != nil {
+		return nil, err
+	}
 	// The SDK's buildable client keeps honouring AWS_CA_BUNDLE; the SQS
 	// client reads AWS_ENDPOINT_URL_SQS itself.
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithHTTPClient(awshttp.NewBuildableClient()))
@@ -58,5 +63,5 @@ func build(ctx context.Context, lookup func(string) (string, bool), red *redact.
 		}
 		red.Add(secret)
 	}
-	return webhook.NewHandler(secret, queue.New(sqs.NewFromConfig(awsCfg), cfg.QueueURL), log)
+	return webhook.NewHandler(secret, queue.New(sqs.NewFromConfig(awsCfg), cfg.QueueURL), log, &webhook.Options{Metrics: emitter})
 }

@@ -117,7 +117,10 @@ func newStack(t testing.TB, opts stackOptions) *stack {
 		"PBX_CLIENT_ID="+testClientID, "PBX_CLIENT_SECRET="+testClientSecret,
 		"RECORDINGS_BUCKET="+st.bucket,
 	)
-	st.env = append(append([]string{}, common...), "RECORDINGS_QUEUE_URL="+st.queueURL, "AWS_ENDPOINT_URL_SQS="+st.sqs.URL())
+	// The reconciler under its own name (localenv's default is the copy
+	// function's), as its metrics' function dimension.
+	st.env = append(append([]string{}, common...), "AWS_LAMBDA_FUNCTION_NAME=recording-reconcile",
+		"RECORDINGS_QUEUE_URL="+st.queueURL, "AWS_ENDPOINT_URL_SQS="+st.sqs.URL())
 	if opts.s3Endpoint != "" {
 		st.env = append(st.env, "AWS_ENDPOINT_URL_S3="+opts.s3Endpoint)
 	}

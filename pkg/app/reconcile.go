@@ -8,6 +8,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/recording-sync/recording-sync/pkg/config"
+	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/reconcile"
 	"github.com/recording-sync/recording-sync/pkg/redact"
 	"github.com/recording-sync/recording-sync/pkg/seal"
@@ -24,6 +25,10 @@ func BuildReconcile(ctx context.Context, lookup func(string) (string, bool), red
 	}
 	red.Add(cfg.ClientSecret)
 	rc, err := config.LoadReconcile(cfg, lookup)
+	if err != nil {
+		return nil, err
+	}
+	emitter, err := config.Metrics(lookup, metrics.FunctionReconcile)
 	if err != nil {
 		return nil, err
 	}
@@ -53,5 +58,6 @@ func BuildReconcile(ctx context.Context, lookup func(string) (string, bool), red
 		RequeueAfter: rc.RequeueAfter,
 		OnPage:       reconcile.LogProgress(log),
 	})
-	return reconcile.NewHandler(r, reconcile.Trailing{Lookback: rc.Lookback, Settle: rc.Settle}, log, red), nil
+	trailing := reconcile.Trailing{Lookback: rc.Lookback, Settle: rc.Settle}
+	return reconcile.NewHandler(r, trailing, log, red, &reconcile.HandlerOptions{Metrics: emitter}), nil
 }

@@ -8,8 +8,11 @@ import (
 	"log/slog"
 	"reflect"
 	"runtime/debug"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
+
+	"github.com/recording-sync/recording-sync/pkg/metrics"
 )
 
 // Runner runs one reconcile request.
@@ -27,18 +30,37 @@ type Redactor interface {
 // Handler is what the Lambda runtime calls: it decodes the invocation,
 // runs it, logs one line when it starts and one when it ends, and answers
 // the Result as JSON. Errors leave with their Go type name as errorType
-// and their message redacted.
+// and their message redacted. The line that ends a run carries its
+// metrics (see runMetrics).
 type Handler struct {
 	run      Runner
 	trailing Trailing
 	log      *slog.Logger
 	red      Redactor
+	metrics  *metrics.Emitter
+	now      func() time.Time
+}
+
+// HandlerOptions hold the optional settings of a Handler.
+type HandlerOptions struct {
+	// Metrics, when set, adds the run's metrics to its final line.
+	Metrics *metrics.Emitter
+	// Now is the clock (default time.Now): a run's start, less the
+	// trailing Settle, tells which queued recordings were lost.
+	Now func() time.Time
 }
 
 // NewHandler returns the function's handler. Progress per page is logged
-// by the Reconciler's OnPage (see LogProgress).
-func NewHandler(run Runner, t Trailing, log *slog.Logger, red Redactor) *Handler {
-	return &Handler{run: run, trailing: t, log: log, red: red}
+// by the Reconciler's OnPage (see LogProgress). opts may be nil.
+func NewHandler(run Runner, t Trailing, log *slog.Logger, red Redactor, opts *HandlerOptions) *Handler {
+	h := &Handler{run: run, trailing: t, log: log, red: red, now: time.Now}
+	if opts != nil {
+		h.metrics = opts.Metrics
+		if opts.Now != nil {
+			h.now = opts.Now
+		}
+	}
+	return h
 }
 
 // LogProgress returns an Options.OnPage that logs each page at log.
@@ -53,16 +75,17 @@ func LogProgress(log *slog.Logger) func(Progress) {
 func (h *Handler) Invoke(ctx context.Context, payload []byte) (resp []byte, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			h.log.ErrorContext(ctx, "panic", "error", fmt.Sprint(v), "stack", string(debug.Stack()))
+			h.log.ErrorContext(ctx, "panic", append([]any{"error", fmt.Sprint(v), "stack", string(debug.Stack())}, h.failedMetrics()...)...)
 			err = fmt.Errorf("internal error: panic: %v", v)
 		}
 		if err != nil {
 			resp, err = nil, messages.InvokeResponse_Error{Type: errorType(err), Message: h.red.String(err.Error())}
 		}
 	}()
+	started := h.now()
 	req, err := Decode(payload, h.trailing)
 	if err != nil {
-		h.log.ErrorContext(ctx, "invalid event", "error", err.Error())
+		h.log.ErrorContext(ctx, "invalid event", append([]any{"error", err.Error()}, h.failedMetrics()...)...)
 		return nil, err
 	}
 	h.log.InfoContext(ctx, "reconcile started", "window", req.Window.String(), "scheduled", req.Scheduled)
@@ -70,6 +93,7 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) (resp []byte, err 
 	attrs := []any{"window", res.Window.String(), "listed", res.Listed, "alreadyStored", res.AlreadyStored,
 		"queued", res.Queued, "skippedRecentlyQueued", res.SkippedRecentlyQueued, "pages", res.Pages,
 		"complete", res.Complete, "continued", len(res.Continued), "queuedInRun", res.queuedInRun(), "scheduled", req.Scheduled}
+	attrs = append(attrs, h.runMetrics(req, res, started, err != nil)...)
 	if err != nil {
 		h.log.ErrorContext(ctx, "reconcile stopped", append(attrs, "error", h.red.String(err.Error()))...)
 		return nil, err

@@ -24,7 +24,7 @@ func TestHandlerAnswersTheResultAndLogsEachPage(t *testing.T) {
 	var logs bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	e.opts.OnPage = reconcile.LogProgress(log)
-	h := reconcile.NewHandler(e.reconciler(nil), trailing, log, redact.New())
+	h := reconcile.NewHandler(e.reconciler(nil), trailing, log, redact.New(), nil)
 	payload := `{"from":"` + start.Format(time.RFC3339) + `","to":"` + start.Add(time.Hour).Format(time.RFC3339) + `"}`
 	out, err := h.Invoke(t.Context(), []byte(payload))
 	if err != nil {
@@ -78,7 +78,7 @@ func TestHandlerErrorsKeepTheirTypeAndLoseSecrets(t *testing.T) {
 			&reconcile.IncompleteError{Err: errors.New("search failed with access_token=s3cr3t-token-value")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := reconcile.NewHandler(failingRunner{tc.err}, trailing, log, red)
+			h := reconcile.NewHandler(failingRunner{tc.err}, trailing, log, red, nil)
 			_, err := h.Invoke(t.Context(), []byte(tc.payload))
 			var ie messages.InvokeResponse_Error
 			if !errors.As(err, &ie) || ie.Type != tc.wantType {
@@ -105,7 +105,7 @@ func TestHandlerLogsWhatTheRunQueuedInAllWindows(t *testing.T) {
 	var logs bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	res := reconcile.Result{Queued: 2, Complete: true, Continued: []reconcile.Result{{Queued: 3, Complete: true}, {Queued: 4, Complete: true}}}
-	h := reconcile.NewHandler(resultRunner{res}, trailing, log, redact.New())
+	h := reconcile.NewHandler(resultRunner{res}, trailing, log, redact.New(), nil)
 	event := `{"version":"0","id":"x","detail-type":"Scheduled Event","source":"aws.events","account":"123456789012","time":"2026-03-01T12:00:00Z","region":"eu-west-1","resources":[],"detail":{}}`
 	if _, err := h.Invoke(t.Context(), []byte(event)); err != nil {
 		t.Fatal(err)

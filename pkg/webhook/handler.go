@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/trigger"
 )
@@ -35,33 +36,54 @@ type Sender interface {
 // URL events: it verifies the signature over the raw body first, then
 // queues the recording a 30012 event names.
 type Handler struct {
-	secret string
-	queue  Sender
-	log    *slog.Logger
+	secret  string
+	queue   Sender
+	log     *slog.Logger
+	metrics *metrics.Emitter
+	now     func() time.Time
+}
+
+// Options hold the optional settings of a Handler.
+type Options struct {
+	// Metrics, when set, adds the request's metrics to its log line.
+	Metrics *metrics.Emitter
+	// Now is the clock (default time.Now): a queued recording's call
+	// ended when its 30012 event arrived.
+	Now func() time.Time
 }
 
 // NewHandler returns a Handler checking signatures with secret (not empty)
 // and queueing on queue. log gets one line per request, never the body,
-// the signature or the secret.
-func NewHandler(secret string, queue Sender, log *slog.Logger) (*Handler, error) {
+// the signature or the secret. opts may be nil.
+func NewHandler(secret string, queue Sender, log *slog.Logger, opts *Options) (*Handler, error) {
 	if secret == "" {
 		return nil, ErrNoSecret
 	}
-	return &Handler{secret: secret, queue: queue, log: log}, nil
+	h := &Handler{secret: secret, queue: queue, log: log, now: time.Now}
+	if opts != nil {
+		h.metrics = opts.Metrics
+		if opts.Now != nil {
+			h.now = opts.Now
+		}
+	}
+	return h, nil
 }
 
 // answer is what a request gets, and why (for the log line).
 type answer struct {
-	status int
-	reason string
-	attrs  []any
+	status   int
+	reason   string
+	attrs    []any
+	queued   bool // a recording was queued
+	rejected bool // refused for a bad or missing X-Signature
 }
 
 // Handle answers one request. It returns no error: every outcome is an
 // HTTP answer, non-2xx only when the PBX should try again (503) or the
 // request can never succeed.
 func (h *Handler) Handle(ctx context.Context, req events.LambdaFunctionURLRequest) (events.LambdaFunctionURLResponse, error) {
-	a := h.answer(ctx, req)
+	arrived := h.now().UTC()
+	a := h.answer(ctx, req, arrived)
 	level := slog.LevelInfo
 	switch {
 	case a.status == http.StatusServiceUnavailable:
@@ -69,11 +91,29 @@ func (h *Handler) Handle(ctx context.Context, req events.LambdaFunctionURLReques
 	case a.status >= 400:
 		level = slog.LevelWarn
 	}
-	h.log.Log(ctx, level, "webhook request", append([]any{slog.Int("status", a.status), slog.String("reason", a.reason)}, a.attrs...)...)
+	attrs := append([]any{slog.Int("status", a.status), slog.String("reason", a.reason)}, a.attrs...)
+	h.log.Log(ctx, level, "webhook request", append(attrs, h.metricsOf(a)...)...)
 	return response(a), nil
 }
 
-func (h *Handler) answer(ctx context.Context, req events.LambdaFunctionURLRequest) answer {
+// metricsOf is the request's metrics: all three on every line, zeros
+// included, so that each counter's sample count is the request count.
+func (h *Handler) metricsOf(a answer) []any {
+	return h.metrics.Attrs("",
+		metrics.V(metrics.WebhookEventsReceived, 1),
+		metrics.V(metrics.WebhookSignaturesRejected, one(a.rejected)),
+		metrics.V(metrics.WebhookEventsQueued, one(a.queued)))
+}
+
+// one is 1 for true, 0 for false.
+func one(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (h *Handler) answer(ctx context.Context, req events.LambdaFunctionURLRequest, arrived time.Time) answer {
 	if m := req.RequestContext.HTTP.Method; m != http.MethodPost {
 		return answer{status: http.StatusMethodNotAllowed, reason: "method " + strconv.Quote(truncate(m, 16)) + " is not POST"}
 	}
@@ -82,9 +122,9 @@ func (h *Handler) answer(ctx context.Context, req events.LambdaFunctionURLReques
 		return a
 	}
 	if err := Verify(body, header(req.Headers, Header), h.secret); err != nil {
-		return answer{status: http.StatusUnauthorized, reason: err.Error()}
+		return answer{status: http.StatusUnauthorized, reason: err.Error(), rejected: true}
 	}
-	return h.event(ctx, body)
+	return h.event(ctx, body, arrived)
 }
 
 // rawBody returns the exact bytes the PBX sent, refusing (413) a body over
@@ -110,9 +150,10 @@ func rawBody(req events.LambdaFunctionURLRequest) ([]byte, answer, bool) {
 	return body, answer{}, true
 }
 
-// event handles a verified body: a 30012 with a recording is queued,
-// anything else the PBX may push is acknowledged and ignored.
-func (h *Handler) event(ctx context.Context, body []byte) answer {
+// event handles a verified body: a 30012 with a recording is queued, its
+// call ended when the event arrived (the PBX posts 30012 as the call
+// ends); anything else the PBX may push is acknowledged and ignored.
+func (h *Handler) event(ctx context.Context, body []byte, arrived time.Time) answer {
 	var head struct {
 		Type *json.Number `json:"type"`
 	}
@@ -132,6 +173,7 @@ func (h *Handler) event(ctx context.Context, body []byte) answer {
 	if item.Ref == nil {
 		return answer{status: http.StatusOK, reason: item.Skip + ": nothing queued"}
 	}
+	item.Ref.CallEnded = &arrived
 	attrs := []any{slog.String("file", item.Ref.File)}
 	if item.Ref.Call != nil {
 		attrs = append(attrs, slog.String("callId", item.Ref.Call.ID))
@@ -149,7 +191,7 @@ func (h *Handler) event(ctx context.Context, body []byte) answer {
 		}
 		return answer{status: http.StatusServiceUnavailable, reason: "not queued: " + err.Error(), attrs: attrs}
 	}
-	return answer{status: http.StatusOK, reason: "queued", attrs: attrs}
+	return answer{status: http.StatusOK, reason: "queued", attrs: attrs, queued: true}
 }
 
 // header returns the first value of name, matched case-insensitively:

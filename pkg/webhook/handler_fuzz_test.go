@@ -75,9 +75,15 @@ func FuzzHandle(f *testing.F) {
 		}
 		if len(s.refs) == 1 {
 			item, err := trigger.DecodePBXEvent(body)
-			if err != nil || item.Ref == nil || !reflect.DeepEqual(*item.Ref, s.refs[0]) {
-				t.Fatalf("queued %+v, the copy function would decode %+v, %v", s.refs[0], item, err)
+			queued := s.refs[0]
+			if queued.CallEnded == nil || !queued.CallEnded.Equal(arrival) {
+				t.Fatalf("queued with callEnded %v, want the arrival %v", queued.CallEnded, arrival)
+			}
+			queued.CallEnded = nil // the event itself does not say when the call ended
+			if err != nil || item.Ref == nil || !reflect.DeepEqual(*item.Ref, queued) {
+				t.Fatalf("queued %+v, the copy function would decode %+v, %v", queued, item, err)
 			}
 		}
+		checkMetrics(t, logs.String(), requestCounts{received: 1, rejected: one(st == 401), queued: len(s.refs)})
 	})
 }

@@ -10,9 +10,11 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/queue"
 	"github.com/recording-sync/recording-sync/pkg/queue/sqstest"
 	"github.com/recording-sync/recording-sync/pkg/recording"
@@ -26,10 +28,13 @@ const (
 		`\"type\":\"Internal\",\"recording\":\"` + wavName + `\"}"}`
 )
 
+// arrival is the handlers' clock: when every request arrives.
+var arrival = time.Date(2022, 4, 27, 19, 5, 2, 0, time.UTC)
+
 var wantRef = recording.Ref{File: wavName, Call: &recording.Call{
 	ID: "1651057476.362", TimeStart: "2022-04-27 19:04:36", From: "Zoë<2005>", To: "2002",
 	Type: "Internal", Status: "ANSWERED", SN: "3631A2124XXX",
-}}
+}, CallEnded: &arrival}
 
 // sender records what it is asked to queue, and fails with err.
 type sender struct {
@@ -59,10 +64,17 @@ func request(method, body, signature string) events.LambdaFunctionURLRequest {
 	return req
 }
 
+// newHandler returns a Handler queueing on s, with metrics, its clock at
+// arrival, and the buffer of its log.
 func newHandler(t *testing.T, s webhook.Sender) (*webhook.Handler, *bytes.Buffer) {
 	t.Helper()
 	var logs bytes.Buffer
-	h, err := webhook.NewHandler(secret, s, slog.New(slog.NewJSONHandler(&logs, nil)))
+	emitter, err := metrics.NewEmitter(metrics.DefaultNamespace, "stack-pbx-webhook")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := &webhook.Options{Metrics: emitter, Now: func() time.Time { return arrival }}
+	h, err := webhook.NewHandler(secret, s, slog.New(slog.NewJSONHandler(&logs, nil)), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,6 +161,7 @@ func TestAnswers(t *testing.T) {
 				t.Errorf("log %q, want one line mentioning %q", line, tt.logWant)
 			}
 			checkLogClean(t, line, tt.req)
+			checkMetrics(t, line, requestCounts{received: 1, rejected: one(tt.status == 401), queued: one(tt.queued)})
 		})
 	}
 }
@@ -176,7 +189,7 @@ func checkLogClean(t *testing.T, line string, req events.LambdaFunctionURLReques
 }
 
 func TestNewHandlerNeedsASecret(t *testing.T) {
-	if _, err := webhook.NewHandler("", &sender{}, slog.Default()); !errors.Is(err, webhook.ErrNoSecret) {
+	if _, err := webhook.NewHandler("", &sender{}, slog.Default(), nil); !errors.Is(err, webhook.ErrNoSecret) {
 		t.Errorf("NewHandler(\"\") = %v, want ErrNoSecret", err)
 	}
 }
@@ -199,7 +212,7 @@ func TestQueueThroughSQS(t *testing.T) {
 		t.Fatalf("status %d, %d messages; want 200 and 1", resp.StatusCode, len(msgs))
 	}
 	want := `{"file":"` + wavName + `","call":{"call_id":"1651057476.362","time_start":"2022-04-27 19:04:36","call_from":"Zoë<2005>",` +
-		`"call_to":"2002","type":"Internal","status":"ANSWERED","sn":"3631A2124XXX"}}`
+		`"call_to":"2002","type":"Internal","status":"ANSWERED","sn":"3631A2124XXX"},"callEnded":"2022-04-27T19:05:02Z"}`
 	if msgs[0].Body != want {
 		t.Errorf("message %s, want %s", msgs[0].Body, want)
 	}

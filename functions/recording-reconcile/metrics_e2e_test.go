@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/recording-sync/recording-sync/pkg/metrics"
+	"github.com/recording-sync/recording-sync/pkg/recording"
+)
+
+// TestReconcileMetrics: a backfill of a past window in which the PBX has
+// K recordings and the bucket already holds some, through the built
+// function. Every EMF line of its output parses, one (the final line)
+// carries the run's metrics, under the function's name: K listed, K -
+// stored missing, queued and lost (the window is long settled), the run
+// complete and not failed.
+func TestReconcileMetrics(t *testing.T) {
+	const k, stored = 12, 4
+	st := newStack(t, stackOptions{noCopy: true})
+	start := time.Date(2026, 5, 4, 8, 0, 0, 0, time.UTC)
+	recs := st.add(start, 3*time.Minute, 1, k, 1024)
+	keys, err := recording.ParseKeyTemplate("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs[:stored] {
+		key, err := keys.Key(r.File, int64(r.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.s3.PutObject(t.Context(), &s3.PutObjectInput{Bucket: &st.bucket, Key: &key, Body: bytes.NewReader([]byte("x"))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := st.run(t, backfill(start, start.Add(time.Hour)))
+	if res.ErrorType != "" || res.Listed != k || res.AlreadyStored != stored || res.Queued != k-stored || !res.Complete {
+		t.Fatalf("reconcile: %s", res.raw)
+	}
+
+	totals := metrics.Totals{}
+	lines := 0
+	for _, line := range strings.Split(st.out.String(), "\n") {
+		data, err := metrics.Parse([]byte(line))
+		if err != nil {
+			t.Errorf("metric line does not parse: %v\n%s", err, line)
+		}
+		if len(data) > 0 {
+			lines++
+			if !strings.Contains(line, `"message":"reconcile done"`) {
+				t.Errorf("metrics on a line other than the final one: %s", line)
+			}
+		}
+		totals.Add(data...)
+	}
+	if lines != 1 {
+		t.Errorf("%d lines carry metrics, want 1:\n%s", lines, st.out.String())
+	}
+	fn := metrics.DimFunction + "=recording-reconcile"
+	for m, want := range map[metrics.Metric]float64{
+		metrics.ReconcileRecordingsListed: k, metrics.ReconcileRecordingsMissing: k - stored,
+		metrics.ReconcileRecordingsQueued: k - stored, metrics.ReconcileRecordingsLost: k - stored,
+		metrics.ReconcileRunsComplete: 1, metrics.ReconcileRunsFailed: 0,
+	} {
+		if got, ok := totals[metrics.Series{Namespace: metrics.DefaultNamespace, Name: m.Name, Dimensions: fn}]; !ok || got != want {
+			t.Errorf("%s{%s} = %v (present %v), want %v; all: %v", m.Name, fn, got, ok, want, totals)
+		}
+	}
+	if n := len(st.sqs.Messages("recordings")); n != k-stored {
+		t.Errorf("%d messages queued, the metric says %d", n, k-stored)
+	}
+}

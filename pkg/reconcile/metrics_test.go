@@ -1,0 +1,170 @@
+package reconcile_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/recording-sync/recording-sync/pkg/metrics"
+	"github.com/recording-sync/recording-sync/pkg/reconcile"
+	"github.com/recording-sync/recording-sync/pkg/redact"
+	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
+)
+
+// runCounts are the reconciler's metrics over some runs.
+type runCounts struct{ listed, missing, queued, lost, complete, failed int }
+
+// metricsHandler returns a Handler of run with metrics, its clock the
+// env's, and the buffer of its log.
+func metricsHandler(t *testing.T, run reconcile.Runner, now func() time.Time) (*reconcile.Handler, *bytes.Buffer) {
+	t.Helper()
+	emitter, err := metrics.NewEmitter(metrics.DefaultNamespace, "stack-recording-reconcile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	log := slog.New(redact.New().Handler(slog.NewJSONHandler(&logs, nil)))
+	return reconcile.NewHandler(run, trailing, log, redact.New(), &reconcile.HandlerOptions{Metrics: emitter, Now: now}), &logs
+}
+
+// invoke runs payload through h and returns the metrics of the one line
+// it logged them on (which must be a final line, msg one of finals) and
+// the answer (nil on an error).
+func invoke(ctx context.Context, t *testing.T, h *reconcile.Handler, logs *bytes.Buffer, payload string, finals ...string) (runCounts, []byte) {
+	t.Helper()
+	logs.Reset()
+	out, _ := h.Invoke(ctx, []byte(payload))
+	totals := metrics.Totals{}
+	lines := 0
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		data, err := metrics.Parse([]byte(line))
+		if err != nil {
+			t.Fatalf("line %s: %v", line, err)
+		}
+		if len(data) == 0 {
+			continue
+		}
+		lines++
+		var m struct{ Msg string }
+		if json.Unmarshal([]byte(line), &m) != nil || !strings.Contains(strings.Join(finals, "|"), m.Msg) || len(data) != 6 {
+			t.Errorf("metrics on %q (%d of 6), want them on %v", m.Msg, len(data), finals)
+		}
+		totals.Add(data...)
+	}
+	if lines != 1 {
+		t.Errorf("%d lines carry metrics, want 1:\n%s", lines, logs)
+	}
+	get := func(m metrics.Metric) int {
+		return int(totals.Get(metrics.DefaultNamespace, m.Name, metrics.DimFunction+"=stack-recording-reconcile"))
+	}
+	return runCounts{
+		listed: get(metrics.ReconcileRecordingsListed), missing: get(metrics.ReconcileRecordingsMissing),
+		queued: get(metrics.ReconcileRecordingsQueued), lost: get(metrics.ReconcileRecordingsLost),
+		complete: get(metrics.ReconcileRunsComplete), failed: get(metrics.ReconcileRunsFailed),
+	}, out
+}
+
+func backfillOf(from, to time.Time) string {
+	return `{"from":"` + from.Format(time.RFC3339) + `","to":"` + to.Format(time.RFC3339) + `"}`
+}
+
+// TestMetricsOfACompleteRun: a backfill of the past lists 20, 5 stored:
+// 15 missing, queued and lost. Run again, the 15 are missing still but
+// recently queued: none queued, none lost.
+func TestMetricsOfACompleteRun(t *testing.T) {
+	e := newEnv(t, yeastartest.Options{MaxPageSize: 8})
+	start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	e.add(start, time.Minute, 1, 20, func(i int) bool { return i < 5 })
+	h, logs := metricsHandler(t, e.reconciler(nil), e.clock.Now)
+	payload := backfillOf(start, start.Add(time.Hour))
+	got, _ := invoke(t.Context(), t, h, logs, payload, "reconcile done")
+	if want := (runCounts{listed: 20, missing: 15, queued: 15, lost: 15, complete: 1}); got != want {
+		t.Errorf("first run %+v, want %+v", got, want)
+	}
+	got, _ = invoke(t.Context(), t, h, logs, payload, "reconcile done")
+	if want := (runCounts{listed: 20, missing: 15, complete: 1}); got != want {
+		t.Errorf("second run %+v, want %+v", got, want)
+	}
+}
+
+// TestMetricsOfARunStoppedAtTheDeadline: a run out of time is neither
+// complete nor failed, and counts what it did before it stopped.
+func TestMetricsOfARunStoppedAtTheDeadline(t *testing.T) {
+	e := newEnv(t, yeastartest.Options{MaxPageSize: 50})
+	start := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	e.add(start, 5*time.Minute, 1, 300, func(i int) bool { return i%4 == 0 })
+	pbx := slowPBX{PBX: e.pbx, clock: e.clock, step: 10 * time.Minute}
+	h, logs := metricsHandler(t, e.reconciler(pbx), e.clock.Now)
+	// An hour, each page ten minutes: five of the six pages fit.
+	ctx, cancel := context.WithDeadline(t.Context(), e.clock.Now().Add(time.Hour))
+	defer cancel()
+	got, out := invoke(ctx, t, h, logs, backfillOf(start, start.Add(300*5*time.Minute)), "reconcile done")
+	var res reconcile.Result
+	if err := json.Unmarshal(out, &res); err != nil || res.Complete || res.Listed != 250 {
+		t.Fatalf("answer %s (%v), want 250 listed, incomplete", out, err)
+	}
+	if want := (runCounts{listed: 250, missing: 187, queued: 187, lost: 187}); got != want {
+		t.Errorf("metrics %+v, want %+v", got, want)
+	}
+}
+
+// TestMetricsOfAFailedRun: a permanent PBX error after two pages fails the
+// run, which still counts what it listed and queued; an invalid event is
+// a failed run that did nothing.
+func TestMetricsOfAFailedRun(t *testing.T) {
+	e := newEnv(t, yeastartest.Options{MaxPageSize: 10})
+	start := time.Date(2026, 7, 8, 7, 0, 0, 0, time.UTC)
+	e.add(start, time.Minute, 1, 50, nil)
+	e.opts.OnPage = func(p reconcile.Progress) {
+		if p.Page == 2 {
+			e.sim.FailAPI("recording/search", yeastartest.ErrCodeAccessDenied, 1)
+		}
+	}
+	h, logs := metricsHandler(t, e.reconciler(nil), e.clock.Now)
+	got, out := invoke(t.Context(), t, h, logs, backfillOf(start, start.Add(time.Hour)), "reconcile stopped")
+	if want := (runCounts{listed: 20, missing: 20, queued: 20, lost: 20, failed: 1}); got != want || out != nil {
+		t.Errorf("failed run %+v (answer %s), want %+v", got, out, want)
+	}
+	got, _ = invoke(t.Context(), t, h, logs, `{"from":"soon"}`, "invalid event")
+	if want := (runCounts{failed: 1}); got != want {
+		t.Errorf("invalid event %+v, want %+v", got, want)
+	}
+}
+
+// TestMetricsLostCount: recordings queued are lost when their window had
+// settled when the run started. A backfill up to now (into the last
+// Settle) counts none; the same recordings in a window ending Settle ago
+// count all. A scheduled run counts its own window whole, and each window
+// it continued by its end.
+func TestMetricsLostCount(t *testing.T) {
+	e := newEnv(t, yeastartest.Options{})
+	now := e.clock.Now().Truncate(time.Second)
+	e.add(now.Add(-50*time.Minute), 5*time.Minute, 1, 7, nil) // -50m .. -20m: all settled
+	h, logs := metricsHandler(t, e.reconciler(nil), e.clock.Now)
+	got, _ := invoke(t.Context(), t, h, logs, backfillOf(now.Add(-time.Hour), now), "reconcile done")
+	if want := (runCounts{listed: 7, missing: 7, queued: 7, complete: 1}); got != want {
+		t.Errorf("backfill up to now: %+v, want %+v", got, want)
+	}
+	e.clock.Advance(reconcile.DefaultRequeueAfter) // queue them again
+	later := e.clock.Now()
+	got, _ = invoke(t.Context(), t, h, logs, backfillOf(now.Add(-time.Hour), later.Add(-trailing.Settle)), "reconcile done")
+	if want := (runCounts{listed: 7, missing: 7, queued: 7, lost: 7, complete: 1}); got != want {
+		t.Errorf("backfill up to Settle ago: %+v, want %+v", got, want)
+	}
+
+	fired := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	res := reconcile.Result{Queued: 2, SkippedRecentlyQueued: 1, Listed: 5, Complete: true, Continued: []reconcile.Result{
+		{Window: reconcile.Window{From: fired.Add(-48 * time.Hour), To: fired.Add(-30 * time.Hour)}, Listed: 3, Queued: 3, Complete: true},
+		{Window: reconcile.Window{From: fired.Add(-time.Hour), To: fired}, Listed: 4, Queued: 4, Complete: true}, // a backfill up to the schedule's time
+	}}
+	h, logs = metricsHandler(t, resultRunner{res}, func() time.Time { return fired })
+	event := `{"detail-type":"Scheduled Event","source":"aws.events","time":"` + fired.Format(time.RFC3339) + `"}`
+	got, _ = invoke(t.Context(), t, h, logs, event, "reconcile done")
+	if want := (runCounts{listed: 12, missing: 10, queued: 9, lost: 5, complete: 1}); got != want {
+		t.Errorf("scheduled run %+v, want %+v", got, want)
+	}
+}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/recording-sync/recording-sync/pkg/config"
 	"github.com/recording-sync/recording-sync/pkg/handler"
+	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/redact"
 	"github.com/recording-sync/recording-sync/pkg/s3store"
@@ -34,6 +35,10 @@ func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.
 		return nil, err
 	}
 	red.Add(cfg.ClientSecret)
+	emitter, err := config.Metrics(lookup, metrics.FunctionCopy)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.InsecureScheme() {
 		log.Warn("PBX_BASE_URL uses http://: tokens and recordings cross the network unencrypted")
 	}
@@ -52,7 +57,7 @@ func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.
 	if err != nil {
 		return nil, err
 	}
-	pbx, err := PBXClient(cfg, creds, s3Client, red)
+	pbx, auth, err := pbxClient(cfg, creds, s3Client, red)
 	if err != nil {
 		return nil, err
 	}
@@ -62,6 +67,8 @@ func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.
 		BatchConcurrency: cfg.BatchConcurrency,
 		DeadLetters:      deadLetters(awsCfg, cfg.DeadLetterQueueURL),
 		Redactor:         red,
+		Metrics:          emitter,
+		TokensObtained:   auth.TokensObtained,
 	})
 	return handler.NewPublic(h, red), nil
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
+	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/redact"
 )
 
@@ -42,5 +44,72 @@ func TestBuildReturnsTheRedactingHandler(t *testing.T) {
 	}
 	if strings.Contains(ire.Message, secret) || !strings.Contains(ire.Message, redact.Mask) {
 		t.Errorf("error message %q, want the secret masked", ire.Message)
+	}
+}
+
+// TestBuildEmitsMetrics: Build wires the emitter from the environment. An
+// invalid event's line carries RecordingsFailed for the function named by
+// AWS_LAMBDA_FUNCTION_NAME (or metrics.FunctionCopy without one), in
+// METRICS_NAMESPACE; a namespace CloudWatch would refuse fails Build.
+func TestBuildEmitsMetrics(t *testing.T) {
+	base := map[string]string{
+		"PBX_BASE_URL":          "https://127.0.0.1:1",
+		"PBX_CLIENT_ID":         "client-id",
+		"PBX_CLIENT_SECRET":     "build-metrics-client-secret",
+		"RECORDINGS_BUCKET":     "bucket",
+		"AWS_REGION":            "us-east-1",
+		"AWS_ACCESS_KEY_ID":     "AKID",
+		"AWS_SECRET_ACCESS_KEY": "SECRET",
+	}
+	for k, v := range base {
+		t.Setenv(k, v)
+	}
+	tests := []struct {
+		name            string
+		env             map[string]string
+		namespace, fn   string
+		wantBuildFailed bool
+	}{
+		{name: "defaults", namespace: metrics.DefaultNamespace, fn: metrics.FunctionCopy},
+		{name: "named", env: map[string]string{"METRICS_NAMESPACE": "Calls", "AWS_LAMBDA_FUNCTION_NAME": "stack-copy"},
+			namespace: "Calls", fn: "stack-copy"},
+		{name: "reserved namespace", env: map[string]string{"METRICS_NAMESPACE": "AWS/Lambda"}, wantBuildFailed: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lookup := func(k string) (string, bool) {
+				if v, ok := tt.env[k]; ok {
+					return v, true
+				}
+				v, ok := base[k]
+				return v, ok
+			}
+			var buf bytes.Buffer
+			h, err := Build(t.Context(), lookup, redact.New(), slog.New(slog.NewJSONHandler(&buf, nil)))
+			if tt.wantBuildFailed {
+				if err == nil || !strings.Contains(err.Error(), "METRICS_NAMESPACE") {
+					t.Fatalf("Build = %v, want an error naming METRICS_NAMESPACE", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Build: %v", err)
+			}
+			if _, err := h.Invoke(t.Context(), []byte(`{"file": "../x.wav"}`)); err == nil {
+				t.Fatal("Invoke of an invalid event succeeded")
+			}
+			totals := metrics.Totals{}
+			for line := range bytes.Lines(buf.Bytes()) {
+				data, err := metrics.Parse(line)
+				if err != nil {
+					t.Fatalf("Parse(%s): %v", line, err)
+				}
+				totals.Add(data...)
+			}
+			fn := metrics.DimFunction + "=" + tt.fn
+			if got := totals.Get(tt.namespace, "RecordingsFailed", fn, "errorType=InvalidInputError"); got != 1 {
+				t.Errorf("RecordingsFailed{%s, InvalidInputError} = %v, want 1; log: %s", fn, got, buf.String())
+			}
+		})
 	}
 }

@@ -36,22 +36,30 @@ func Credentials(ctx context.Context, cfg config.Config, awsCfg aws.Config, red 
 // tokens. Every function that calls the PBX builds its client here. Every
 // token and the client secret are registered with red.
 func PBXClient(cfg config.Config, creds yeastar.Credentials, s3Client tokencache.S3API, red *redact.Redactor) (*yeastar.Client, error) {
+	c, _, err := pbxClient(cfg, creds, s3Client, red)
+	return c, err
+}
+
+// pbxClient is PBXClient, with the Auth that obtains the client's tokens:
+// its TokensObtained counts this process's token renewals.
+func pbxClient(cfg config.Config, creds yeastar.Credentials, s3Client tokencache.S3API, red *redact.Redactor) (*yeastar.Client, *yeastar.Auth, error) {
 	opts := &yeastar.Options{APIPath: cfg.PBXAPIPath, Secrets: red}
 	if cfg.PBXCACert != "" {
 		hc, err := yeastar.NewHTTPClientWithCA([]byte(cfg.PBXCACert))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		opts.HTTPClient = hc
 	}
 	auth, err := yeastar.NewAuth(cfg.PBXBaseURL, creds, opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	store, err := tokencache.NewS3Store(s3Client, cfg.Bucket, cfg.TokenCacheKey, creds.ClientSecret)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tokens := tokencache.New(auth, store, &tokencache.Options{Secrets: red})
-	return yeastar.New(cfg.PBXBaseURL, tokens, opts)
+	c, err := yeastar.New(cfg.PBXBaseURL, tokens, opts)
+	return c, auth, err
 }

@@ -21,12 +21,15 @@ func (h *Handler) batch(ctx context.Context, records []trigger.Record) events.SQ
 	for i, rec := range records {
 		attrs := []any{slog.String("trigger", string(trigger.KindSQS)), slog.String("messageId", rec.MessageID)}
 		if rec.Err != nil {
-			h.log.ErrorContext(ctx, "invalid message", append(attrs, slog.String("error", rec.Err.Error()))...)
+			attrs = append(attrs, slog.String("error", rec.Err.Error()))
+			h.log.ErrorContext(ctx, "invalid message", append(attrs, h.failedMetrics(rec.Err)...)...)
 			failed[i] = !h.deadLetter(ctx, rec, rec.Err)
 			continue
 		}
 		if !acquire(ctx, sem) {
-			h.log.ErrorContext(ctx, "recording not copied", append(attrs, slog.String("error", ctx.Err().Error()))...)
+			err := notStarted(ctx, rec)
+			attrs = append(attrs, slog.String("error", err.Error()))
+			h.log.ErrorContext(ctx, "recording not copied", append(attrs, h.failedMetrics(err)...)...)
 			failed[i] = true
 			continue
 		}

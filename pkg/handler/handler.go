@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"sync/atomic"
+	"time"
 
+	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/trigger"
 )
@@ -33,6 +36,15 @@ type Options struct {
 	// Redactor masks secrets in the error message a dead letter carries;
 	// default none (the public layer redacts only what the runtime sees).
 	Redactor Redactor
+	// Metrics, when set, adds the copy's metrics to each line that
+	// reports a recording (copied, already stored or failed); default none.
+	Metrics *metrics.Emitter
+	// TokensObtained is how many PBX tokens this process has obtained so
+	// far (yeastar.Auth.TokensObtained): each line reports the tokens
+	// obtained since the previous one as TokenRenewals. Default none.
+	TokensObtained func() int64
+	// Now is the clock CallEndToStored is measured on; default time.Now.
+	Now func() time.Time
 }
 
 // Handler handles invocations. It implements lambda.Handler, so that it
@@ -43,13 +55,21 @@ type Handler struct {
 	concurrency int
 	dlq         DeadLetterQueue
 	redact      Redactor
+	metrics     *metrics.Emitter
+	tokens      func() int64
+	tokensSeen  atomic.Int64 // tokens reported as TokenRenewals so far
+	now         func() time.Time
 }
 
 // New returns a Handler that copies with copier and logs to log.
 func New(copier Copier, log *slog.Logger, opts *Options) *Handler {
-	h := &Handler{copier: copier, log: log, concurrency: DefaultBatchConcurrency, redact: identity{}}
+	h := &Handler{copier: copier, log: log, concurrency: DefaultBatchConcurrency, redact: identity{}, now: time.Now}
 	if opts == nil {
 		return h
+	}
+	h.metrics, h.tokens = opts.Metrics, opts.TokensObtained
+	if opts.Now != nil {
+		h.now = opts.Now
 	}
 	if opts.BatchConcurrency > 0 {
 		h.concurrency = opts.BatchConcurrency
@@ -75,7 +95,7 @@ type Skipped struct {
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	inv, err := trigger.Decode(payload)
 	if err != nil {
-		h.log.ErrorContext(ctx, "invalid event", "error", err.Error())
+		h.log.ErrorContext(ctx, "invalid event", append([]any{slog.String("error", err.Error())}, h.failedMetrics(err)...)...)
 		return nil, err
 	}
 	if inv.Kind == trigger.KindSQS {
@@ -108,10 +128,12 @@ func (h *Handler) copy(ctx context.Context, ref recording.Ref, attrs ...any) (re
 		slog.Int64("durationMs", res.Duration.Milliseconds()),
 	)
 	if err != nil {
-		h.log.ErrorContext(ctx, "recording not copied", append(attrs, slog.String("error", err.Error()))...)
+		attrs = append(attrs, slog.String("error", err.Error()))
+		h.log.ErrorContext(ctx, "recording not copied", append(attrs, h.copyMetrics(ref, res, err)...)...)
 		return res, err
 	}
-	h.log.InfoContext(ctx, "recording copied", append(attrs, slog.Bool("alreadyStored", res.AlreadyStored))...)
+	attrs = append(attrs, slog.Bool("alreadyStored", res.AlreadyStored))
+	h.log.InfoContext(ctx, "recording copied", append(attrs, h.copyMetrics(ref, res, nil)...)...)
 	return res, nil
 }
 

@@ -43,6 +43,12 @@ type Result struct {
 	Bytes         int64         `json:"bytes"`
 	AlreadyStored bool          `json:"alreadyStored"`
 	Duration      time.Duration `json:"-"`
+	// Resumes is how often the download was resumed after a drop or
+	// stall, over every attempt of the copy.
+	Resumes int `json:"-"`
+	// BusyWaits is how many attempts were retried because the PBX was
+	// serving another mp3 download (70082, ClassBusy).
+	BusyWaits int `json:"-"`
 }
 
 // Options hold the optional settings of a Copier.
@@ -110,13 +116,16 @@ func (c *Copier) Copy(ctx context.Context, ref Ref) (Result, error) {
 	}
 	var res Result
 	var err error
+	var resumes, busyWaits int
 	for attempt := 1; ; attempt++ {
 		res, err = c.copyOnce(copyCtx, ref)
+		resumes += res.Resumes
 		if err == nil || copyCtx.Err() != nil {
 			break
 		}
 		var policy RetryPolicy
-		switch ClassOf(err) {
+		class := ClassOf(err)
+		switch class {
 		case ClassTransient:
 			policy = c.opts.TransientRetry
 		case ClassNotYetAvailable:
@@ -127,8 +136,11 @@ func (c *Copier) Copy(ctx context.Context, ref Ref) (Result, error) {
 		if attempt >= policy.Attempts || !sleep(copyCtx, policy.backoff(attempt)) {
 			break
 		}
+		if class == ClassBusy {
+			busyWaits++
+		}
 	}
-	res.Duration = time.Since(start)
+	res.Duration, res.Resumes, res.BusyWaits = time.Since(start), resumes, busyWaits
 	if err != nil {
 		timedOut := copyCtx.Err() != nil && ctx.Err() == nil || errors.Is(err, context.DeadlineExceeded)
 		return res, classify(ref, err, timedOut)
@@ -186,6 +198,7 @@ func (c *Copier) copyOnce(ctx context.Context, ref Ref) (Result, error) {
 		ContentType: ContentType(link.File),
 		Metadata:    Metadata(ref.ID, link.File, ref.Call),
 	}, src)
+	res.Resumes = src.Resumes() // Upload has returned: src is no longer read
 	if errors.Is(err, s3store.ErrAlreadyExists) {
 		// Another copy won the race; what it stored is this recording.
 		_, size, herr := c.store.Exists(ctx, c.bucket, res.Key)

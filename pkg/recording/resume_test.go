@@ -247,6 +247,7 @@ func TestCopyResumes(t *testing.T) {
 		wantErr     string
 		wantClass   class // of the error; "" means retryable
 		wantUploads int
+		wantResumes int // Result.Resumes, over every attempt
 	}{
 		{
 			name:        "drops at three points",
@@ -254,6 +255,7 @@ func TestCopyResumes(t *testing.T) {
 			wantOffsets: []int64{0, 10_000, 90_000, 150_001},
 			wantURLs:    []int{1, 1, 1, 1},
 			wantUploads: 1,
+			wantResumes: 3,
 		},
 		{
 			name:        "drop in the first chunk",
@@ -261,6 +263,7 @@ func TestCopyResumes(t *testing.T) {
 			wantOffsets: []int64{0, 1},
 			wantURLs:    []int{1, 1},
 			wantUploads: 1,
+			wantResumes: 1,
 		},
 		{
 			name:        "early clean EOF",
@@ -268,6 +271,7 @@ func TestCopyResumes(t *testing.T) {
 			wantOffsets: []int64{0, 77_777},
 			wantURLs:    []int{1, 1},
 			wantUploads: 1,
+			wantResumes: 1,
 		},
 		{
 			name:        "stall",
@@ -276,6 +280,7 @@ func TestCopyResumes(t *testing.T) {
 			wantOffsets: []int64{0, 3 * 4096},
 			wantURLs:    []int{1, 1},
 			wantUploads: 1,
+			wantResumes: 1,
 		},
 		{
 			name:        "stall before the first byte",
@@ -284,6 +289,7 @@ func TestCopyResumes(t *testing.T) {
 			wantOffsets: []int64{0, 0},
 			wantURLs:    []int{1, 1},
 			wantUploads: 1,
+			wantResumes: 1,
 		},
 		{
 			name:        "stall opening the resumed download",
@@ -292,6 +298,7 @@ func TestCopyResumes(t *testing.T) {
 			wantOffsets: []int64{0, 5000, 5000},
 			wantURLs:    []int{1, 1, 1},
 			wantUploads: 1,
+			wantResumes: 2,
 		},
 		{
 			// The copy is retried as a whole: nothing was uploaded yet.
@@ -301,6 +308,7 @@ func TestCopyResumes(t *testing.T) {
 			wantOffsets: []int64{0, 0},
 			wantURLs:    []int{1, 2},
 			wantUploads: 1,
+			wantResumes: 0,
 		},
 		{
 			name:        "transient errors on reopen",
@@ -308,6 +316,7 @@ func TestCopyResumes(t *testing.T) {
 			wantOffsets: []int64{0, 5000, 5000, 5000},
 			wantURLs:    []int{1, 1, 1, 1},
 			wantUploads: 1,
+			wantResumes: 3,
 		},
 		{
 			// The link expired: a new one is asked for and the download
@@ -317,6 +326,7 @@ func TestCopyResumes(t *testing.T) {
 			wantOffsets: []int64{0, 5000, 5000, 9000},
 			wantURLs:    []int{1, 1, 2, 2},
 			wantUploads: 1,
+			wantResumes: 2,
 		},
 		{
 			// Within one attempt: a retry of the whole copy would ask for
@@ -327,6 +337,7 @@ func TestCopyResumes(t *testing.T) {
 			wantOffsets: []int64{0, 0},
 			wantURLs:    []int{1, 2},
 			wantUploads: 1,
+			wantResumes: 0,
 		},
 		{
 			// The upload cannot rewind: it fails, and the next attempt
@@ -336,6 +347,7 @@ func TestCopyResumes(t *testing.T) {
 			wantOffsets: []int64{0, 5000, 0},
 			wantURLs:    []int{1, 1, 2},
 			wantUploads: 2,
+			wantResumes: 1,
 		},
 		{
 			name: "drops beyond MaxResumes",
@@ -347,6 +359,7 @@ func TestCopyResumes(t *testing.T) {
 			wantURLs:    []int{1, 1, 1},
 			wantErr:     "download dropped at byte 3000",
 			wantUploads: 1,
+			wantResumes: 2,
 		},
 		{
 			name: "stalls beyond MaxResumes",
@@ -358,6 +371,7 @@ func TestCopyResumes(t *testing.T) {
 			wantURLs:    []int{1, 1},
 			wantErr:     "download stalled",
 			wantUploads: 1,
+			wantResumes: 1,
 		},
 		{
 			name:        "transient reopen errors beyond MaxResumes",
@@ -367,6 +381,7 @@ func TestCopyResumes(t *testing.T) {
 			wantURLs:    []int{1, 1, 1},
 			wantErr:     "resume download at byte 1000",
 			wantUploads: 1,
+			wantResumes: 2,
 		},
 		{
 			name:        "permanent error on reopen",
@@ -376,6 +391,7 @@ func TestCopyResumes(t *testing.T) {
 			wantErr:     "errcode 70087",
 			wantClass:   permanent,
 			wantUploads: 1,
+			wantResumes: 1,
 		},
 		{
 			name:        "size changed on reopen",
@@ -385,6 +401,7 @@ func TestCopyResumes(t *testing.T) {
 			wantURLs:    []int{1, 1},
 			wantErr:     "the PBX answered byte 5000 of 200001",
 			wantUploads: 1,
+			wantResumes: 1,
 		},
 	}
 	for _, tt := range tests {
@@ -417,6 +434,9 @@ func TestCopyResumes(t *testing.T) {
 				t.Errorf("RecordingDownloadLink called %d times, want %d", p.links, want)
 			}
 			p.checkClosed()
+			if res.Resumes != tt.wantResumes || res.BusyWaits != 0 {
+				t.Errorf("Result.Resumes, BusyWaits = %d, %d; want %d, 0", res.Resumes, res.BusyWaits, tt.wantResumes)
+			}
 			if len(s.uploads) != tt.wantUploads {
 				t.Fatalf("%d uploads, want %d", len(s.uploads), tt.wantUploads)
 			}

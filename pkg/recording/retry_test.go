@@ -129,6 +129,7 @@ func quickRetries() Options {
 	o := testOptions()
 	o.TransientRetry.Attempts = 4
 	o.NotYetAvailableRetry.Attempts = 3
+	o.BusyRetry = RetryPolicy{Attempts: 3, Base: time.Millisecond, Max: time.Millisecond}
 	return o
 }
 
@@ -140,6 +141,7 @@ func TestCopyRetriesUntilSuccess(t *testing.T) {
 		name        string
 		setup       func(p *rangePBX, s *hashStore)
 		wantOffsets []int64
+		wantBusy    int // Result.BusyWaits
 	}{
 		{
 			name:        "-2 on the link",
@@ -181,6 +183,7 @@ func TestCopyRetriesUntilSuccess(t *testing.T) {
 				p.steps = []step{{err: api("download", yeastar.CodeOverloadTask)}, {err: api("download", yeastar.CodeOverloadTask)}}
 			},
 			wantOffsets: []int64{0, 0, 0},
+			wantBusy:    2,
 		},
 		{
 			name:        "S3 head fails",
@@ -211,6 +214,9 @@ func TestCopyRetriesUntilSuccess(t *testing.T) {
 			if res.Bytes != int64(len(p.data)) {
 				t.Errorf("Result.Bytes = %d, want %d", res.Bytes, len(p.data))
 			}
+			if res.BusyWaits != tt.wantBusy || res.Resumes != 0 {
+				t.Errorf("Result.BusyWaits, Resumes = %d, %d; want %d, 0", res.BusyWaits, res.Resumes, tt.wantBusy)
+			}
 			p.checkClosed()
 		}))
 	}
@@ -227,6 +233,7 @@ func TestCopyGivesUp(t *testing.T) {
 		wantMsg   string
 		wantLinks int
 		wantDLs   int
+		wantBusy  int // Result.BusyWaits
 	}{
 		{
 			name:      "40002 parameter error",
@@ -290,13 +297,28 @@ func TestCopyGivesUp(t *testing.T) {
 			wantMsg:   "errcode -2",
 			wantLinks: quickRetries().TransientRetry.Attempts,
 		},
+		{
+			name: "70082 forever",
+			setup: func(p *rangePBX, _ *hashStore) {
+				busy := step{err: api("download", yeastar.CodeOverloadTask)}
+				p.steps = []step{busy, busy, busy}
+			},
+			wantErr:   retryable,
+			wantMsg:   "errcode 70082",
+			wantLinks: quickRetries().BusyRetry.Attempts,
+			wantDLs:   quickRetries().BusyRetry.Attempts,
+			wantBusy:  quickRetries().BusyRetry.Attempts - 1, // the last attempt is not retried
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, bubble(func(t *testing.T) {
 			p := newRangePBX(t, 1000)
 			s := &hashStore{}
 			tt.setup(p, s)
-			_, err := newTestCopier(t, p, s, quickRetries()).Copy(t.Context(), Ref{ID: 1727})
+			res, err := newTestCopier(t, p, s, quickRetries()).Copy(t.Context(), Ref{ID: 1727})
+			if res.BusyWaits != tt.wantBusy {
+				t.Errorf("Result.BusyWaits = %d, want %d", res.BusyWaits, tt.wantBusy)
+			}
 			if got := classOf(t, err); got != tt.wantErr {
 				t.Errorf("Copy error = %v (%T), want a %s", err, err, tt.wantErr)
 			}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/recording-sync/recording-sync/pkg/redact"
@@ -136,8 +137,14 @@ func New(baseURL string, tokens TokenSource, opts *Options) (*Client, error) {
 // with it; nothing else should hold the credentials.
 type Auth struct {
 	*endpoint
-	creds Credentials
+	creds    Credentials
+	obtained atomic.Int64 // tokens obtained: successful get_token and refresh_token
 }
+
+// TokensObtained is how many tokens a has obtained since it was made
+// (successful get_token and refresh_token calls), for the copy function's
+// TokenRenewals metric. It is safe for concurrent use.
+func (a *Auth) TokensObtained() int64 { return a.obtained.Load() }
 
 // NewAuth returns an Auth for the PBX at baseURL.
 func NewAuth(baseURL string, creds Credentials, opts *Options) (*Auth, error) {

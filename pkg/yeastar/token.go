@@ -80,6 +80,7 @@ func (c *Auth) exchange(ctx context.Context, op string, body map[string]string) 
 	if resp.AccessToken == "" || resp.AccessExpire <= 0 {
 		return Token{}, &ContentError{Op: op, ContentType: "application/json", Reason: "no access token in the answer"}
 	}
+	c.obtained.Add(1)
 	return Token{
 		Access:         resp.AccessToken,
 		Refresh:        resp.RefreshToken,

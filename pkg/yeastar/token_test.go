@@ -284,3 +284,56 @@ func TestAccessTokenWaitHonoursContext(t *testing.T) {
 		t.Errorf("get_token calls = %d, want 1", st.GetTokenCalls)
 	}
 }
+
+// TokensObtained counts the successful get_token and refresh_token calls of
+// one Auth, concurrent ones included, and no failed one.
+func TestAuthTokensObtained(t *testing.T) {
+	sim := newSim(t, yeastartest.Options{})
+	creds := yeastar.Credentials{ClientID: testClientID, ClientSecret: testClientSecret}
+	auth, err := yeastar.NewAuth(sim.URL(), creds, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(step string, want int64) {
+		t.Helper()
+		if got := auth.TokensObtained(); got != want {
+			t.Errorf("after %s: TokensObtained = %d, want %d", step, got, want)
+		}
+	}
+	check("nothing", 0)
+	tok, err := auth.GetToken(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("get_token", 1)
+	if _, err := auth.RefreshToken(t.Context(), tok.Refresh); err != nil {
+		t.Fatal(err)
+	}
+	check("refresh_token", 2)
+	if _, err := auth.RefreshToken(t.Context(), "not-a-refresh-token"); err == nil {
+		t.Fatal("refresh_token with an unknown refresh token succeeded")
+	}
+	sim.FailAPI("get_token", yeastartest.ErrCodeInternal, 1)
+	if _, err := auth.GetToken(t.Context()); err == nil {
+		t.Fatal("get_token succeeded despite the fault")
+	}
+	check("two failures", 2)
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() {
+			if _, err := auth.GetToken(t.Context()); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	check("five concurrent get_token", 7)
+
+	bad, err := yeastar.NewAuth(sim.URL(), yeastar.Credentials{ClientID: testClientID, ClientSecret: "wrong"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bad.GetToken(t.Context()); err == nil || bad.TokensObtained() != 0 {
+		t.Errorf("bad credentials: err %v, TokensObtained %d; want an error and 0", err, bad.TokensObtained())
+	}
+}

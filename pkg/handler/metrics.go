@@ -1,0 +1,88 @@
+package handler
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/recording-sync/recording-sync/pkg/metrics"
+	"github.com/recording-sync/recording-sync/pkg/recording"
+	"github.com/recording-sync/recording-sync/pkg/trigger"
+)
+
+// copyMetrics are the metrics of the line that reports one recording: ref
+// copied (or found already stored) as res, or failed with err.
+func (h *Handler) copyMetrics(ref recording.Ref, res recording.Result, err error) []any {
+	if h.metrics == nil {
+		return nil
+	}
+	vals := []metrics.Value{
+		metrics.V(metrics.DownloadResumes, float64(res.Resumes)),
+		metrics.V(metrics.BusyWaits, float64(res.BusyWaits)),
+		metrics.V(metrics.TokenRenewals, float64(h.tokenRenewals())),
+	}
+	switch {
+	case err != nil:
+		return h.metrics.Attrs(errorType(err), append(vals, metrics.V(metrics.RecordingsFailed, 1))...)
+	case res.AlreadyStored:
+		vals = append(vals,
+			metrics.V(metrics.RecordingsCopied, 0),
+			metrics.V(metrics.RecordingsAlreadyStored, 1),
+			metrics.V(metrics.BytesCopied, 0))
+	default:
+		vals = append(vals,
+			metrics.V(metrics.RecordingsCopied, 1),
+			metrics.V(metrics.RecordingsAlreadyStored, 0),
+			metrics.V(metrics.BytesCopied, float64(res.Bytes)),
+			metrics.V(metrics.CopyDuration, float64(res.Duration)/float64(time.Millisecond)))
+		// A call end in the future is a clock skew between the PBX and
+		// AWS: no latency can be told from it.
+		if ref.CallEnded != nil {
+			if d := h.now().Sub(*ref.CallEnded); d >= 0 {
+				vals = append(vals, metrics.V(metrics.CallEndToStored, d.Seconds()))
+			}
+		}
+	}
+	return h.metrics.Attrs("", vals...)
+}
+
+// failedMetrics are the metrics of a line that reports a recording not
+// attempted: an invalid event or message, a record not started.
+func (h *Handler) failedMetrics(err error) []any {
+	return h.metrics.Attrs(errorType(err), metrics.V(metrics.RecordingsFailed, 1))
+}
+
+// tokenRenewals returns how many PBX tokens this process obtained since the
+// last line that reported them. Lines written concurrently each claim a
+// disjoint share, never a negative one, so that the lines together report
+// every token once.
+func (h *Handler) tokenRenewals() int64 {
+	if h.tokens == nil {
+		return 0
+	}
+	total := h.tokens()
+	for {
+		seen := h.tokensSeen.Load()
+		if total <= seen {
+			return 0 // a concurrent line reported these already
+		}
+		if h.tokensSeen.CompareAndSwap(seen, total) {
+			return total - seen
+		}
+	}
+}
+
+// notStarted is the failure of a batch record left unstarted because ctx
+// ended: what its copy would have reported, a *recording.TimeoutError at
+// the invocation's deadline, else a *recording.RetryableError. The queue
+// retries it either way.
+func notStarted(ctx context.Context, rec trigger.Record) error {
+	var ref recording.Ref
+	if rec.Item.Ref != nil {
+		ref = *rec.Item.Ref
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return &recording.TimeoutError{Ref: ref, Err: ctx.Err()}
+	}
+	return &recording.RetryableError{Ref: ref, Err: ctx.Err()}
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -35,20 +34,12 @@ func TestWebhookMetrics(t *testing.T) {
 	}
 	after := time.Now()
 
-	totals := metrics.Totals{}
-	lines := 0
-	for _, line := range strings.Split(st.out.String(), "\n") {
-		data, err := metrics.Parse([]byte(line))
-		if err != nil {
-			t.Errorf("metric line does not parse: %v\n%s", err, line)
-		}
-		if len(data) > 0 {
-			lines++
-		}
-		totals.Add(data...)
+	totals, lines, err := metrics.ParseLog(st.out.String())
+	if err != nil {
+		t.Fatal(err)
 	}
-	if lines != n+2 {
-		t.Errorf("%d lines carry metrics, want one per request (%d):\n%s", lines, n+2, st.out.String())
+	if len(lines) != n+2 {
+		t.Errorf("%d lines carry metrics, want one per request (%d):\n%s", len(lines), n+2, st.out.String())
 	}
 	fn := metrics.DimFunction + "=pbx-webhook"
 	for m, want := range map[metrics.Metric]float64{

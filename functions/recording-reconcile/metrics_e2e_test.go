@@ -41,23 +41,17 @@ func TestReconcileMetrics(t *testing.T) {
 		t.Fatalf("reconcile: %s", res.raw)
 	}
 
-	totals := metrics.Totals{}
-	lines := 0
-	for _, line := range strings.Split(st.out.String(), "\n") {
-		data, err := metrics.Parse([]byte(line))
-		if err != nil {
-			t.Errorf("metric line does not parse: %v\n%s", err, line)
-		}
-		if len(data) > 0 {
-			lines++
-			if !strings.Contains(line, `"message":"reconcile done"`) {
-				t.Errorf("metrics on a line other than the final one: %s", line)
-			}
-		}
-		totals.Add(data...)
+	totals, lines, err := metrics.ParseLog(st.out.String())
+	if err != nil {
+		t.Fatal(err)
 	}
-	if lines != 1 {
-		t.Errorf("%d lines carry metrics, want 1:\n%s", lines, st.out.String())
+	for _, line := range lines {
+		if !strings.Contains(line, `"message":"reconcile done"`) {
+			t.Errorf("metrics on a line other than the final one: %s", line)
+		}
+	}
+	if len(lines) != 1 {
+		t.Errorf("%d lines carry metrics, want 1:\n%s", len(lines), st.out.String())
 	}
 	fn := metrics.DimFunction + "=recording-reconcile"
 	for m, want := range map[metrics.Metric]float64{

@@ -218,3 +218,22 @@ func (t Totals) Get(namespace, name string, dims ...string) float64 {
 	sort.Strings(pairs)
 	return t[Series{Namespace: namespace, Name: name, Dimensions: strings.Join(pairs, ",")}]
 }
+
+// ParseLog parses every line of a function's output: the totals of its
+// metrics and the lines that carry them. It fails at the first line that
+// has an _aws member but is not valid EMF.
+func ParseLog(out string) (Totals, []string, error) {
+	totals := Totals{}
+	var carriers []string
+	for line := range strings.Lines(out) {
+		data, err := Parse([]byte(line))
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w, in %s", err, line)
+		}
+		if len(data) > 0 {
+			carriers = append(carriers, line)
+		}
+		totals.Add(data...)
+	}
+	return totals, carriers, nil
+}

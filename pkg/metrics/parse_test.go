@@ -69,3 +69,14 @@ func TestParseValueArray(t *testing.T) {
 		t.Fatalf("Parse = %v, %v", data, err)
 	}
 }
+
+func TestParseLog(t *testing.T) {
+	good := `{"_aws":{"Timestamp":1,"CloudWatchMetrics":[{"Namespace":"NS","Dimensions":[["f"]],"Metrics":[{"Name":"N"}]}]},"f":"x","N":2}`
+	totals, lines, err := metrics.ParseLog("START RequestId: 1\n" + good + "\n" + good + "\nEND\n")
+	if err != nil || len(lines) != 2 || totals.Get("NS", "N", "f=x") != 4 {
+		t.Fatalf("ParseLog = %v, %d lines, %v", totals, len(lines), err)
+	}
+	if _, _, err := metrics.ParseLog(good + "\n" + `{"_aws":{}}` + "\n"); err == nil {
+		t.Error("a bad EMF line was accepted")
+	}
+}

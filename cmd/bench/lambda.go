@@ -10,8 +10,8 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/recording-sync/recording-sync/pkg/localenv"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
+	"github.com/recording-sync/recording-sync/internal/localenv"
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
 
 // lambdaFlags are the Makefile's LAMBDA_FLAGS.

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/recording-sync/recording-sync/pkg/localenv"
+	"github.com/recording-sync/recording-sync/internal/localenv"
 )
 
 // machine describes where the bench ran.

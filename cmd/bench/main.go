@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/recording-sync/recording-sync/pkg/localenv"
+	"github.com/recording-sync/recording-sync/internal/localenv"
 )
 
 func main() {

@@ -19,10 +19,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/app"
 	"github.com/recording-sync/recording-sync/pkg/config"
 	"github.com/recording-sync/recording-sync/pkg/redact"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
 
 // The methods of copying, by the name a childSpec gives.

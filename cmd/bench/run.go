@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
 
 // job is one (method, size) to measure.

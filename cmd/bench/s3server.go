@@ -4,7 +4,7 @@ import (
 	"context"
 	"io"
 
-	"github.com/recording-sync/recording-sync/pkg/localenv"
+	"github.com/recording-sync/recording-sync/internal/localenv"
 )
 
 // startS3 runs the local S3 server over HTTPS with cert over dataDir,

@@ -12,9 +12,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/recording-sync/recording-sync/pkg/localenv"
-	"github.com/recording-sync/recording-sync/pkg/queue/sqstest"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
+	"github.com/recording-sync/recording-sync/internal/localenv"
+	"github.com/recording-sync/recording-sync/internal/sqstest"
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
 
 // lostRecordings are in the simulated PBX but no sample event names them:

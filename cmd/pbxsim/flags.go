@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
 
 // config is what the command line asks for.

@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
 
 // shutdownTimeout bounds how long requests in flight may take after a signal.

@@ -10,7 +10,7 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
 
 // postEvent posts one signed 30012 event, as the PBX does when a call with

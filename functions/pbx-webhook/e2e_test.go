@@ -9,8 +9,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/trigger"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
 
 const (

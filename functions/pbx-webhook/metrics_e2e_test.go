@@ -4,9 +4,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/trigger"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
 
 // TestWebhookMetrics: N signed call-end posts, one with a bad signature

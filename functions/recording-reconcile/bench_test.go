@@ -10,9 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/recording-sync/recording-sync/pkg/localenv"
+	"github.com/recording-sync/recording-sync/internal/localenv"
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/recording"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
 
 // BenchmarkReconcile runs the built reconciler under the emulator (128 MB

@@ -15,9 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/recording-sync/recording-sync/pkg/localenv"
-	"github.com/recording-sync/recording-sync/pkg/queue/sqstest"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
+	"github.com/recording-sync/recording-sync/internal/localenv"
+	"github.com/recording-sync/recording-sync/internal/sqstest"
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
 
 // The end-to-end tests run the real bootstraps of the reconciler and the

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
 
 // BenchmarkPeakRSS copies 1 GiB and 4 GiB recordings through the real

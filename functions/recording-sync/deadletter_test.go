@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/recording-sync/recording-sync/pkg/localenv"
-	"github.com/recording-sync/recording-sync/pkg/queue/sqstest"
+	"github.com/recording-sync/recording-sync/internal/localenv"
+	"github.com/recording-sync/recording-sync/internal/sqstest"
 )
 
 // TestInvalidRecordGoesToTheDeadLetterQueue runs an SQS batch with a

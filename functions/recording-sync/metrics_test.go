@@ -10,8 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
 
 // metricsNamespace is the namespace the function is given in these tests:

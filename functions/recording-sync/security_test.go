@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/recording-sync/recording-sync/pkg/localenv"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
+	"github.com/recording-sync/recording-sync/internal/localenv"
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
 
 // switchableFaults wraps the simulator with network faults a test turns on

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
 
 // instances starts n function instances (execution environments) sharing

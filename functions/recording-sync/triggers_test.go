@@ -11,8 +11,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/recording-sync/recording-sync/pkg/localenv"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
+	"github.com/recording-sync/recording-sync/internal/localenv"
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
 
 // sampleKey is where a sample recording is stored under the default template.

@@ -15,9 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/recording-sync/recording-sync/pkg/config"
-	"github.com/recording-sync/recording-sync/pkg/handler"
+	"github.com/recording-sync/recording-sync/pkg/copier"
+	"github.com/recording-sync/recording-sync/pkg/copyhandler"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
-	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/redact"
 	"github.com/recording-sync/recording-sync/pkg/s3store"
 )
@@ -29,7 +29,7 @@ import (
 // starts: the handler wrapped by the public layer, which passes every
 // result and error through red. Process-wide settings (GOMAXPROCS, the
 // memory limit) are main's: config.ApplyProcessSettings.
-func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger) (*handler.Public, error) {
+func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger) (*copyhandler.Public, error) {
 	cfg, err := config.Load(lookup)
 	if err != nil {
 		return nil, err
@@ -62,15 +62,15 @@ func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.
 		return nil, err
 	}
 	store := s3store.New(s3Client, &s3store.Options{PartSize: int64(upload.PartSizeMiB) << 20, Concurrency: upload.Concurrency})
-	copier := recording.NewCopier(pbx, store, cfg.Bucket, cfg.KeyTemplate, &recording.Options{StallTimeout: cfg.StallTimeout})
-	h := handler.New(copier, log, &handler.Options{
+	copier := copier.NewCopier(pbx, store, cfg.Bucket, cfg.KeyTemplate, &copier.Options{StallTimeout: cfg.StallTimeout})
+	h := copyhandler.New(copier, log, &copyhandler.Options{
 		BatchConcurrency: cfg.BatchConcurrency,
 		DeadLetters:      deadLetters(awsCfg, cfg.DeadLetterQueueURL),
 		Redactor:         red,
 		Metrics:          emitter,
 		TokensObtained:   auth.TokensObtained,
 	})
-	return handler.NewPublic(h, red), nil
+	return copyhandler.NewPublic(h, red), nil
 }
 
 // transportBufferSize is the size of the transport's buffers between the

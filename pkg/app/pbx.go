@@ -20,10 +20,11 @@ import (
 func Credentials(ctx context.Context, cfg config.Config, awsCfg aws.Config, red *redact.Redactor) (yeastar.Credentials, error) {
 	creds := yeastar.Credentials{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret}
 	if cfg.CredentialsSecret != "" {
-		var err error
-		if creds, err = pbxsecret.Load(ctx, secretsmanager.NewFromConfig(awsCfg), cfg.CredentialsSecret); err != nil {
+		loaded, err := pbxsecret.Load(ctx, secretsmanager.NewFromConfig(awsCfg), cfg.CredentialsSecret)
+		if err != nil {
 			return yeastar.Credentials{}, err
 		}
+		creds = yeastar.Credentials(loaded)
 	}
 	red.Add(creds.ClientSecret)
 	return creds, nil

@@ -9,8 +9,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-
-	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
 // maxSecretLen bounds the secret string; Secrets Manager allows 64 KiB.
@@ -23,6 +21,14 @@ type API interface {
 
 var _ API = (*secretsmanager.Client)(nil)
 
+// Credentials are the PBX API application's credentials, as the secret
+// holds them. They are a plain value, so that a function that reads only
+// the webhook secret does not link the PBX client.
+type Credentials struct {
+	ClientID     string
+	ClientSecret string
+}
+
 // secretJSON is the secret's shape.
 type secretJSON struct {
 	ClientID     string `json:"client_id"`
@@ -31,24 +37,24 @@ type secretJSON struct {
 
 // Load fetches secretID and decodes {"client_id": "...", "client_secret": "..."}.
 // Errors name the secret and the problem, never its content.
-func Load(ctx context.Context, api API, secretID string) (yeastar.Credentials, error) {
+func Load(ctx context.Context, api API, secretID string) (Credentials, error) {
 	out, err := api.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &secretID})
 	if err != nil {
-		return yeastar.Credentials{}, fmt.Errorf("read secret %s: %w", secretID, err)
+		return Credentials{}, fmt.Errorf("read secret %s: %w", secretID, err)
 	}
 	if out.SecretString == nil {
-		return yeastar.Credentials{}, fmt.Errorf("secret %s: has no string value (want JSON with client_id and client_secret)", secretID)
+		return Credentials{}, fmt.Errorf("secret %s: has no string value (want JSON with client_id and client_secret)", secretID)
 	}
 	if len(*out.SecretString) > maxSecretLen {
-		return yeastar.Credentials{}, fmt.Errorf("secret %s: larger than %d bytes", secretID, maxSecretLen)
+		return Credentials{}, fmt.Errorf("secret %s: larger than %d bytes", secretID, maxSecretLen)
 	}
 	var s secretJSON
 	if err := json.Unmarshal([]byte(*out.SecretString), &s); err != nil {
 		// The JSON error may quote the secret's text: leave it out.
-		return yeastar.Credentials{}, fmt.Errorf("secret %s: not JSON with client_id and client_secret", secretID)
+		return Credentials{}, fmt.Errorf("secret %s: not JSON with client_id and client_secret", secretID)
 	}
 	if s.ClientID == "" || s.ClientSecret == "" {
-		return yeastar.Credentials{}, fmt.Errorf("secret %s: client_id and client_secret are both required", secretID)
+		return Credentials{}, fmt.Errorf("secret %s: client_id and client_secret are both required", secretID)
 	}
-	return yeastar.Credentials{ClientID: s.ClientID, ClientSecret: s.ClientSecret}, nil
+	return Credentials{ClientID: s.ClientID, ClientSecret: s.ClientSecret}, nil
 }

@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/reconcile"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
 
 // Two runs at once (a backfill during a scheduled run): the second to save

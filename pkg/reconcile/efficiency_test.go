@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
 
 // The efficiency budget for a run over 10,000 recordings with 100

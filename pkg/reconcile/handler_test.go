@@ -12,9 +12,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/reconcile"
 	"github.com/recording-sync/recording-sync/pkg/redact"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
 
 func TestHandlerAnswersTheResultAndLogsEachPage(t *testing.T) {

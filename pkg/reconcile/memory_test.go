@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/reconcile"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
 
 // yearPBX answers recording/search over n recordings, one every step from

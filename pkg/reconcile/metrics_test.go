@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/reconcile"
 	"github.com/recording-sync/recording-sync/pkg/redact"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
 
 // runCounts are the reconciler's metrics over some runs.

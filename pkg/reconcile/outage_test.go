@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/reconcile"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
 
 // scheduledAt is the request of the scheduled event fired at fired.

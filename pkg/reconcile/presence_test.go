@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/recording"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
 
 // runWindow runs one backfill of [from, to] and checks its counts; the

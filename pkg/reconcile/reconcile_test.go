@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/reconcile"
 	"github.com/recording-sync/recording-sync/pkg/recording"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
 
 // window is a backfill request over [from, to].

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/recording-sync/recording-sync/pkg/copier"
 	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
@@ -55,7 +56,7 @@ type Options struct {
 	// (default 25); a run also saves when it stops.
 	SaveEvery int
 	// TransientRetry and BusyRetry bound the retries of a failed search,
-	// as the copy function's (recording.DefaultTransientRetry and
+	// as the copy function's (copier.DefaultTransientRetry and
 	// DefaultBusyRetry by default).
 	TransientRetry, BusyRetry recording.RetryPolicy
 	// Now is the clock (default time.Now).
@@ -75,10 +76,10 @@ func (o Options) withDefaults() Options {
 		o.SaveEvery = DefaultSaveEvery
 	}
 	if o.TransientRetry.Attempts <= 0 {
-		o.TransientRetry = recording.DefaultTransientRetry
+		o.TransientRetry = copier.DefaultTransientRetry
 	}
 	if o.BusyRetry.Attempts <= 0 {
-		o.BusyRetry = recording.DefaultBusyRetry
+		o.BusyRetry = copier.DefaultBusyRetry
 	}
 	if o.Now == nil {
 		o.Now = time.Now

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/recording-sync/recording-sync/pkg/recording"
+	"github.com/recording-sync/recording-sync/pkg/copier"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
@@ -22,10 +22,10 @@ func (ru *run) search(ctx context.Context, w Window, page int) (yeastar.SearchPa
 			return got, nil
 		}
 		policy := ru.opts.TransientRetry
-		switch recording.ClassOf(err) {
-		case recording.ClassPermanent, recording.ClassInvalidInput:
+		switch copier.ClassOf(err) {
+		case copier.ClassPermanent, copier.ClassInvalidInput:
 			return got, fmt.Errorf("search %s page %d: %w", w, page, err)
-		case recording.ClassBusy:
+		case copier.ClassBusy:
 			policy = ru.opts.BusyRetry
 		}
 		if attempt >= policy.Attempts || ctx.Err() != nil || !ru.wait(ctx, policy.Backoff(attempt)) {

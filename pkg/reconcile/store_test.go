@@ -11,9 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/reconcile"
 	"github.com/recording-sync/recording-sync/pkg/seal"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
 
 func TestSealedStateIsUnreadableAndBound(t *testing.T) {

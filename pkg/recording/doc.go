@@ -1,9 +1,7 @@
-// Package recording copies one call recording from the PBX into S3:
-// reference (id, file or both) -> (file named: already stored?) -> download
-// link -> object key -> already stored? -> stream the download into the
-// store, with the call's details as metadata -> result.
-//
-// It owns what a recording reference and a recording file name may be, the
-// object key template, and the classification of failures into retryable
-// and permanent ones.
+// Package recording holds the values every function shares about a
+// recording: its reference (id, file or both) and the call's details, the
+// object key template, the metadata stored with it, the result of a copy
+// and the named error types operators see as errorType. It links neither
+// the PBX client nor the S3 uploader, so the webhook can use it alone; the
+// copy itself is package copier.
 package recording

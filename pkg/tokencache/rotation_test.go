@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
 
 // TestSecretRotationFailsOncePerInstance: after the client secret is

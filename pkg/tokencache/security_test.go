@@ -14,10 +14,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/redact"
 	"github.com/recording-sync/recording-sync/pkg/seal"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
 
 // readObject returns the raw token object in bucket and its Content-Type.

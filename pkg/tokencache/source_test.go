@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
 
 // TestSharedAmongInstances: many instances, each with concurrent callers,

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
 
 func TestNewRejects(t *testing.T) {

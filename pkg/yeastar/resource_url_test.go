@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
 
 // TestDownloadRefusesForeignResourceURL has a PBX hand out a

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/redact"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
 
 // checkNoSecrets fails t if err, printed any usual way, contains one of secrets.

@@ -1,4 +1,4 @@
-package recording
+package copier
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
@@ -35,7 +36,7 @@ type resumingReader struct {
 	maxResumes int
 	resumes    int
 	stall      time.Duration
-	retry      RetryPolicy
+	retry      recording.RetryPolicy
 
 	cur   *yeastar.Download
 	watch *time.Timer // armed during each read of cur; fires onStall
@@ -186,7 +187,7 @@ func (r *resumingReader) reopen() error {
 			r.cur = d
 			return nil
 		}
-		if class := ClassOf(err); class != ClassTransient && class != ClassBusy || r.resumes >= r.maxResumes || !sleep(r.ctx, r.retry.backoff(r.resumes)) {
+		if class := ClassOf(err); class != ClassTransient && class != ClassBusy || r.resumes >= r.maxResumes || !sleep(r.ctx, r.retry.Backoff(r.resumes)) {
 			return fmt.Errorf("resume download at byte %d: %w", r.offset, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package recording_test
+package copier_test
 
 import (
 	"net/url"
@@ -8,11 +8,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/recording-sync/recording-sync/pkg/localenv/localenvtest"
+	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
+	"github.com/recording-sync/recording-sync/pkg/copier"
 	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/s3store"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
 
 // server is the real S3 server, started by the first test that needs it.
@@ -44,13 +45,13 @@ func TestCallMetadataRoundTrip(t *testing.T) {
 	}
 	client := server.Client(t)
 	bucket := server.NewBucket(t)
-	copier := recording.NewCopier(pbx, s3store.New(client, nil), bucket, recording.KeyTemplate{}, nil)
+	c := copier.NewCopier(pbx, s3store.New(client, nil), bucket, recording.KeyTemplate{}, nil)
 	call := &recording.Call{
 		ID: "1641980184.14", TimeStart: "2022-01-12 17:36:24", From: "Jürgen Müller<5566>", To: "東京 オフィス<5556>",
 		Type: "Internal", Status: "ANSWERED", SN: "3631A2124XXX", UID: strings.Repeat("é", 128),
 	}
 	ref := recording.Ref{ID: 614, File: file, Call: call}
-	res, err := copier.Copy(t.Context(), ref)
+	res, err := c.Copy(t.Context(), ref)
 	if err != nil || res.AlreadyStored {
 		t.Fatalf("Copy = %+v, %v; want newly stored", res, err)
 	}
@@ -75,7 +76,7 @@ func TestCallMetadataRoundTrip(t *testing.T) {
 	}
 
 	before := sim.Stats().APIRequests["recording/download"]
-	again, err := copier.Copy(t.Context(), ref)
+	again, err := c.Copy(t.Context(), ref)
 	if err != nil || !again.AlreadyStored || again.Key != res.Key {
 		t.Fatalf("second Copy = %+v, %v; want already stored at %s", again, err, res.Key)
 	}

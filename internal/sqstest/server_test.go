@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/recording-sync/recording-sync/pkg/queue/sqstest"
+	"github.com/recording-sync/recording-sync/internal/sqstest"
 )
 
 // clock is a settable clock for visibility timeouts.

@@ -1,6 +1,6 @@
 package localenv
 
-import "github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
+import "github.com/recording-sync/recording-sync/internal/yeastartest"
 
 // SampleRecordings are what the simulated PBX holds for the demo and the
 // sample-event tests: the recordings that the files in events/ name (the

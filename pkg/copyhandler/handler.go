@@ -1,4 +1,4 @@
-package handler
+package copyhandler
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/recording-sync/recording-sync/pkg/copier"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/trigger"
@@ -24,7 +25,7 @@ type Copier interface {
 	Copy(ctx context.Context, ref recording.Ref) (recording.Result, error)
 }
 
-var _ Copier = (*recording.Copier)(nil)
+var _ Copier = (*copier.Copier)(nil)
 
 // Options hold the optional settings of a Handler.
 type Options struct {

@@ -1,4 +1,4 @@
-package recording
+package copier
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/s3store"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
@@ -77,7 +78,7 @@ func TestClassifyS3AndDownloadAnswers(t *testing.T) {
 		{"download 429", &yeastar.HTTPError{Op: "download", StatusCode: 429}, retryable},
 		{"API 404 is not a download", &yeastar.HTTPError{Op: "recording/download", StatusCode: 404}, retryable},
 	}
-	ref := Ref{ID: 1727}
+	ref := recording.Ref{ID: 1727}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			wantPerm := tt.want == permanent
@@ -113,7 +114,7 @@ func TestUploadDeniedDownloadsOnce(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				_, _, _, err := runCopy(t, copyCase{
-					ref:       Ref{ID: 1727},
+					ref:       recording.Ref{ID: 1727},
 					setup:     func(_ *fakePBX, s *fakeStore) { s.uploadErr = fmt.Errorf("s3 upload b/k: %w", tt.err) },
 					wantErr:   permanent,
 					wantMsg:   tt.err.Error(),
@@ -133,7 +134,7 @@ func TestUploadDeniedDownloadsOnce(t *testing.T) {
 func TestHeadDeniedDownloadsNothing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		_, _, _, _ = runCopy(t, copyCase{
-			ref: Ref{ID: 1727},
+			ref: recording.Ref{ID: 1727},
 			setup: func(_ *fakePBX, s *fakeStore) {
 				s.heads = []head{{err: fmt.Errorf("s3 head b/k: %w", s3Answer("HeadObject", 403, "Forbidden", "Forbidden"))}}
 			},
@@ -150,7 +151,7 @@ func TestHeadDeniedDownloadsNothing(t *testing.T) {
 func TestTokenCacheMissingBucket(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		_, _, _, _ = runCopy(t, copyCase{
-			ref: Ref{ID: 1727},
+			ref: recording.Ref{ID: 1727},
 			setup: func(p *fakePBX, _ *fakeStore) {
 				p.linkErr = viaTokenCache(s3Answer("GetObject", 404, "NoSuchBucket", "The specified bucket does not exist"))
 			},
@@ -231,7 +232,7 @@ func TestDownloadRefusedRelinksOnce(t *testing.T) {
 }
 
 type copyOutcome struct {
-	res Result
+	res recording.Result
 	err error
 }
 
@@ -250,12 +251,12 @@ func runRefused(t *testing.T, status, refusals int) (*refusingPBX, *fakeStore, c
 		refusals: refusals,
 	}
 	s := &fakeStore{t: t, calls: &calls, heads: []head{{exists: false}}}
-	keys, err := ParseKeyTemplate("")
+	keys, err := recording.ParseKeyTemplate("")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.WithValue(t.Context(), ctxKey{}, true)
-	res, err := NewCopier(p, s, bucket, keys, nil).Copy(ctx, Ref{ID: 1727})
+	res, err := NewCopier(p, s, bucket, keys, nil).Copy(ctx, recording.Ref{ID: 1727})
 	for i, b := range p.bodies {
 		if b.closes != 1 {
 			t.Errorf("download body %d closed %d times, want once", i, b.closes)

@@ -1,4 +1,4 @@
-package recording
+package copier
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/s3store"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
@@ -28,36 +29,13 @@ var (
 	_ Store = (*s3store.Store)(nil)
 )
 
-// Metadata keys stored with every recording (as x-amz-meta-*).
-const (
-	MetaRecordingID   = "recording-id"
-	MetaRecordingFile = "recording-file"
-)
-
-// Result is what a copy did.
-type Result struct {
-	ID            int64         `json:"id,omitempty"`
-	File          string        `json:"file"`
-	Bucket        string        `json:"bucket"`
-	Key           string        `json:"key"`
-	Bytes         int64         `json:"bytes"`
-	AlreadyStored bool          `json:"alreadyStored"`
-	Duration      time.Duration `json:"-"`
-	// Resumes is how often the download was resumed after a drop or
-	// stall, over every attempt of the copy.
-	Resumes int `json:"-"`
-	// BusyWaits is how many attempts were retried because the PBX was
-	// serving another mp3 download (70082, ClassBusy).
-	BusyWaits int `json:"-"`
-}
-
 // Options hold the optional settings of a Copier.
 type Options struct {
-	TransientRetry       RetryPolicy   // network faults, -2, 5xx; default DefaultTransientRetry
-	NotYetAvailableRetry RetryPolicy   // 60001; default DefaultNotYetAvailableRetry
-	BusyRetry            RetryPolicy   // 70082, another mp3 download running; default DefaultBusyRetry
-	MaxResumes           int           // reopenings of one download; default DefaultMaxResumes
-	StallTimeout         time.Duration // no byte for this long counts as a drop; default DefaultStallTimeout
+	TransientRetry       recording.RetryPolicy // network faults, -2, 5xx; default DefaultTransientRetry
+	NotYetAvailableRetry recording.RetryPolicy // 60001; default DefaultNotYetAvailableRetry
+	BusyRetry            recording.RetryPolicy // 70082, another mp3 download running; default DefaultBusyRetry
+	MaxResumes           int                   // reopenings of one download; default DefaultMaxResumes
+	StallTimeout         time.Duration         // no byte for this long counts as a drop; default DefaultStallTimeout
 }
 
 func (o Options) withDefaults() Options {
@@ -84,12 +62,12 @@ type Copier struct {
 	pbx    PBX
 	store  Store
 	bucket string
-	keys   KeyTemplate
+	keys   recording.KeyTemplate
 	opts   Options
 }
 
 // NewCopier returns a Copier writing into bucket under keys.
-func NewCopier(pbx PBX, store Store, bucket string, keys KeyTemplate, opts *Options) *Copier {
+func NewCopier(pbx PBX, store Store, bucket string, keys recording.KeyTemplate, opts *Options) *Copier {
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -102,10 +80,10 @@ func NewCopier(pbx PBX, store Store, bucket string, keys KeyTemplate, opts *Opti
 // deadline, less a reserve that leaves time to abort cleanly. The error is
 // an *InvalidInputError, *PermanentError, *NotYetAvailableError,
 // *TimeoutError or *RetryableError.
-func (c *Copier) Copy(ctx context.Context, ref Ref) (Result, error) {
+func (c *Copier) Copy(ctx context.Context, ref recording.Ref) (recording.Result, error) {
 	start := time.Now()
 	if err := ref.Validate(); err != nil {
-		return Result{ID: ref.ID, File: ref.File}, err
+		return recording.Result{ID: ref.ID, File: ref.File}, err
 	}
 	copyCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -114,7 +92,7 @@ func (c *Copier) Copy(ctx context.Context, ref Ref) (Result, error) {
 		copyCtx, cancelDeadline = context.WithDeadline(copyCtx, deadline.Add(-reserveFor(ctx)))
 		defer cancelDeadline()
 	}
-	var res Result
+	var res recording.Result
 	var err error
 	var resumes, busyWaits int
 	for attempt := 1; ; attempt++ {
@@ -123,7 +101,7 @@ func (c *Copier) Copy(ctx context.Context, ref Ref) (Result, error) {
 		if err == nil || copyCtx.Err() != nil {
 			break
 		}
-		var policy RetryPolicy
+		var policy recording.RetryPolicy
 		class := ClassOf(err)
 		switch class {
 		case ClassTransient:
@@ -133,7 +111,7 @@ func (c *Copier) Copy(ctx context.Context, ref Ref) (Result, error) {
 		case ClassBusy:
 			policy = c.opts.BusyRetry
 		}
-		if attempt >= policy.Attempts || !sleep(copyCtx, policy.backoff(attempt)) {
+		if attempt >= policy.Attempts || !sleep(copyCtx, policy.Backoff(attempt)) {
 			break
 		}
 		if class == ClassBusy {
@@ -150,8 +128,8 @@ func (c *Copier) Copy(ctx context.Context, ref Ref) (Result, error) {
 
 // copyOnce makes one attempt: (file named: already stored?) -> link ->
 // key -> already stored? -> stream.
-func (c *Copier) copyOnce(ctx context.Context, ref Ref) (Result, error) {
-	res := Result{ID: ref.ID, File: ref.File, Bucket: c.bucket}
+func (c *Copier) copyOnce(ctx context.Context, ref recording.Ref) (recording.Result, error) {
+	res := recording.Result{ID: ref.ID, File: ref.File, Bucket: c.bucket}
 	// A reference with a file name gives the key without the PBX: a
 	// duplicate message for a stored recording costs one HEAD, no PBX
 	// request. (A template the name cannot fill, {id} without an id, is
@@ -195,8 +173,8 @@ func (c *Copier) copyOnce(ctx context.Context, ref Ref) (Result, error) {
 		Bucket:      c.bucket,
 		Key:         res.Key,
 		Size:        src.Size(),
-		ContentType: ContentType(link.File),
-		Metadata:    Metadata(ref.ID, link.File, ref.Call),
+		ContentType: recording.ContentType(link.File),
+		Metadata:    recording.Metadata(ref.ID, link.File, ref.Call),
 	}, src)
 	res.Resumes = src.Resumes() // Upload has returned: src is no longer read
 	if errors.Is(err, s3store.ErrAlreadyExists) {
@@ -224,11 +202,11 @@ func (c *Copier) link(ctx context.Context, q yeastar.RecordingQuery) (yeastar.Do
 	}
 	// The PBX decides the stored name (stereo recordings change format);
 	// it is validated like any input before it reaches a key.
-	if err := ValidateFileName(link.File); err != nil {
+	if err := recording.ValidateFileName(link.File); err != nil {
 		// The PBX is at fault, not the event: a permanent error, not an
 		// InvalidInputError (which would blame the caller).
 		reason := err.Error()
-		var inv *InvalidInputError
+		var inv *recording.InvalidInputError
 		if errors.As(err, &inv) {
 			reason = inv.Reason
 		}
@@ -262,7 +240,7 @@ func (c *Copier) opener(q yeastar.RecordingQuery, link yeastar.DownloadLink) ope
 
 // stored checks whether key is stored; when it is, it completes res as
 // already stored and done is true.
-func (c *Copier) stored(ctx context.Context, res *Result, key string) (done bool, err error) {
+func (c *Copier) stored(ctx context.Context, res *recording.Result, key string) (done bool, err error) {
 	exists, size, err := c.store.Exists(ctx, c.bucket, key)
 	if err != nil || !exists {
 		return false, err

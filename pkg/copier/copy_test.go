@@ -1,4 +1,4 @@
-package recording
+package copier
 
 import (
 	"context"
@@ -12,9 +12,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/recording-sync/recording-sync/internal/yeastartest"
+	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/s3store"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
-	"github.com/recording-sync/recording-sync/pkg/yeastar/yeastartest"
 )
 
 // ctxKey marks the caller's context, so the fakes can check that every
@@ -135,7 +136,7 @@ func countOf(calls []string, name string) int {
 type copyCase struct {
 	name     string
 	template string
-	ref      Ref
+	ref      recording.Ref
 	opts     *Options // nil: the defaults
 	setup    func(p *fakePBX, s *fakeStore)
 
@@ -153,13 +154,13 @@ const (
 // oneAttempt makes a Copier try once and never resume, for tests about
 // the calls of a single attempt.
 var oneAttempt = Options{
-	TransientRetry:       RetryPolicy{Attempts: 1},
-	NotYetAvailableRetry: RetryPolicy{Attempts: 1},
-	BusyRetry:            RetryPolicy{Attempts: 1},
+	TransientRetry:       recording.RetryPolicy{Attempts: 1},
+	NotYetAvailableRetry: recording.RetryPolicy{Attempts: 1},
+	BusyRetry:            recording.RetryPolicy{Attempts: 1},
 	MaxResumes:           1,
 }
 
-func runCopy(t *testing.T, tt copyCase) (*fakePBX, *fakeStore, Result, error) {
+func runCopy(t *testing.T, tt copyCase) (*fakePBX, *fakeStore, recording.Result, error) {
 	t.Helper()
 	var calls []string
 	p := &fakePBX{
@@ -171,9 +172,9 @@ func runCopy(t *testing.T, tt copyCase) (*fakePBX, *fakeStore, Result, error) {
 	if tt.setup != nil {
 		tt.setup(p, s)
 	}
-	keys, err := ParseKeyTemplate(tt.template)
+	keys, err := recording.ParseKeyTemplate(tt.template)
 	if err != nil {
-		t.Fatalf("ParseKeyTemplate(%q) = %v", tt.template, err)
+		t.Fatalf("recording.ParseKeyTemplate(%q) = %v", tt.template, err)
 	}
 	ctx := context.WithValue(t.Context(), ctxKey{}, true)
 	res, err := NewCopier(p, s, bucket, keys, tt.opts).Copy(ctx, tt.ref)
@@ -207,7 +208,7 @@ func runCopy(t *testing.T, tt copyCase) (*fakePBX, *fakeStore, Result, error) {
 
 func defaultKey(t *testing.T, file string) string {
 	t.Helper()
-	k, err := KeyTemplate{}.Key(file, 0)
+	k, err := recording.KeyTemplate{}.Key(file, 0)
 	if err != nil {
 		t.Fatalf("default key for %q: %v", file, err)
 	}
@@ -226,72 +227,72 @@ func TestCopySuccess(t *testing.T) {
 		{
 			copyCase: copyCase{
 				name:      "by id",
-				ref:       Ref{ID: 1727},
+				ref:       recording.Ref{ID: 1727},
 				wantCalls: []string{"link", "exists", "download", "upload"},
 			},
 			wantQuery: yeastar.RecordingQuery{ID: 1727},
 			wantType:  "audio/wav",
-			wantMeta:  map[string]string{MetaRecordingID: "1727", MetaRecordingFile: pbxName},
+			wantMeta:  map[string]string{recording.MetaRecordingID: "1727", recording.MetaRecordingFile: pbxName},
 		},
 		{
 			copyCase: copyCase{
 				name:      "by file",
-				ref:       Ref{File: pbxName},
+				ref:       recording.Ref{File: pbxName},
 				wantCalls: []string{"exists", "link", "download", "upload"},
 			},
 			wantQuery: yeastar.RecordingQuery{File: pbxName},
 			wantType:  "audio/wav",
-			wantMeta:  map[string]string{MetaRecordingFile: pbxName},
+			wantMeta:  map[string]string{recording.MetaRecordingFile: pbxName},
 		},
 		{
 			// Stereo recordings are converted: asked for x.wav, the PBX
 			// serves x.mp3, and the key and type follow its answer.
 			copyCase: copyCase{
 				name:      "PBX answers another format",
-				ref:       Ref{File: pbxName},
+				ref:       recording.Ref{File: pbxName},
 				setup:     func(p *fakePBX, _ *fakeStore) { p.link.File = mp3 },
 				wantCalls: []string{"exists", "link", "exists", "download", "upload"},
 			},
 			wantQuery: yeastar.RecordingQuery{File: pbxName},
 			wantType:  "audio/mpeg",
-			wantMeta:  map[string]string{MetaRecordingFile: mp3},
+			wantMeta:  map[string]string{recording.MetaRecordingFile: mp3},
 		},
 		{
 			// A listing of the PBX names both: the PBX is asked by id.
 			copyCase: copyCase{
 				name:      "by id and file, with the call's details",
-				ref:       Ref{ID: 1727, File: pbxName, Call: &Call{ID: "1649756009.12", From: "Evelyn<2002>", To: "Dave Harris<2005>", SN: "3631A2124XXX"}},
+				ref:       recording.Ref{ID: 1727, File: pbxName, Call: &recording.Call{ID: "1649756009.12", From: "Evelyn<2002>", To: "Dave Harris<2005>", SN: "3631A2124XXX"}},
 				wantCalls: []string{"exists", "link", "download", "upload"},
 			},
 			wantQuery: yeastar.RecordingQuery{ID: 1727},
 			wantType:  "audio/wav",
 			wantMeta: map[string]string{
-				MetaRecordingID: "1727", MetaRecordingFile: pbxName, MetaCallID: "1649756009.12",
-				MetaCallFrom: "Evelyn<2002>", MetaCallTo: "Dave Harris<2005>", MetaPBXSN: "3631A2124XXX",
+				recording.MetaRecordingID: "1727", recording.MetaRecordingFile: pbxName, recording.MetaCallID: "1649756009.12",
+				recording.MetaCallFrom: "Evelyn<2002>", recording.MetaCallTo: "Dave Harris<2005>", recording.MetaPBXSN: "3631A2124XXX",
 			},
 		},
 		{
 			copyCase: copyCase{
 				name:      "non-ASCII name",
-				ref:       Ref{ID: 9},
+				ref:       recording.Ref{ID: 9},
 				setup:     func(p *fakePBX, _ *fakeStore) { p.link.File = nonASCII },
 				wantCalls: []string{"link", "exists", "download", "upload"},
 			},
 			wantQuery: yeastar.RecordingQuery{ID: 9},
 			wantType:  "audio/wav",
 			// UTF-8 percent-encoded (RFC 3986); "+" is legal in a path segment.
-			wantMeta: map[string]string{MetaRecordingID: "9", MetaRecordingFile: "20220412173331-M%C3%BCller-%E6%9D%B1%E4%BA%AC%20+49.wav"},
+			wantMeta: map[string]string{recording.MetaRecordingID: "9", recording.MetaRecordingFile: "20220412173331-M%C3%BCller-%E6%9D%B1%E4%BA%AC%20+49.wav"},
 		},
 		{
 			copyCase: copyCase{
 				name:      "id template",
 				template:  "pbx/{id}/{file}",
-				ref:       Ref{ID: 1727},
+				ref:       recording.Ref{ID: 1727},
 				wantCalls: []string{"link", "exists", "download", "upload"},
 			},
 			wantQuery: yeastar.RecordingQuery{ID: 1727},
 			wantType:  "audio/wav",
-			wantMeta:  map[string]string{MetaRecordingID: "1727", MetaRecordingFile: pbxName},
+			wantMeta:  map[string]string{recording.MetaRecordingID: "1727", recording.MetaRecordingFile: pbxName},
 		},
 	}
 	for _, tt := range tests {
@@ -303,7 +304,7 @@ func TestCopySuccess(t *testing.T) {
 			if p.dlURL != p.link.ResourceURL || p.dlOffset != 0 {
 				t.Errorf("Download(%q, %d), want Download(%q, 0)", p.dlURL, p.dlOffset, p.link.ResourceURL)
 			}
-			keys, _ := ParseKeyTemplate(tt.template)
+			keys, _ := recording.ParseKeyTemplate(tt.template)
 			wantKey, err := keys.Key(p.link.File, tt.ref.ID)
 			if err != nil {
 				t.Fatal(err)
@@ -328,16 +329,16 @@ func TestCopySuccess(t *testing.T) {
 					t.Errorf("metadata %s = %q is not printable ASCII", k, v)
 				}
 			}
-			if f, err := url.PathUnescape(s.obj.Metadata[MetaRecordingFile]); err != nil || f != p.link.File {
-				t.Errorf("metadata %s unescapes to %q, %v; want %q", MetaRecordingFile, f, err, p.link.File)
+			if f, err := url.PathUnescape(s.obj.Metadata[recording.MetaRecordingFile]); err != nil || f != p.link.File {
+				t.Errorf("metadata %s unescapes to %q, %v; want %q", recording.MetaRecordingFile, f, err, p.link.File)
 			}
 			if string(s.body) != content {
 				t.Errorf("uploaded %q, want the downloaded %q", s.body, content)
 			}
-			want := Result{ID: tt.ref.ID, File: p.link.File, Bucket: bucket, Key: wantKey, Bytes: int64(len(content))}
+			want := recording.Result{ID: tt.ref.ID, File: p.link.File, Bucket: bucket, Key: wantKey, Bytes: int64(len(content))}
 			res.Duration = 0
 			if res != want {
-				t.Errorf("Result = %+v, want %+v", res, want)
+				t.Errorf("recording.Result = %+v, want %+v", res, want)
 			}
 		})
 	}
@@ -353,7 +354,7 @@ func TestCopyAlreadyStored(t *testing.T) {
 	tests := []copyCase{
 		{
 			name:      "found before download",
-			ref:       Ref{ID: 1727},
+			ref:       recording.Ref{ID: 1727},
 			setup:     func(_ *fakePBX, s *fakeStore) { s.heads = []head{{exists: true, size: stored}} },
 			wantCalls: []string{"link", "exists"},
 		},
@@ -361,7 +362,7 @@ func TestCopyAlreadyStored(t *testing.T) {
 			// A racing copy completed first: the conditional write
 			// refuses ours and the object is the other copy's.
 			name: "racing copy won",
-			ref:  Ref{File: pbxName},
+			ref:  recording.Ref{File: pbxName},
 			setup: func(_ *fakePBX, s *fakeStore) {
 				s.heads = []head{{exists: false}, {exists: true, size: stored}}
 				s.uploadErr = fmt.Errorf("s3 upload b/k: %w", s3store.ErrAlreadyExists)
@@ -371,7 +372,7 @@ func TestCopyAlreadyStored(t *testing.T) {
 		{
 			// A duplicate message for a stored recording: no PBX request.
 			name:      "file named: found before asking the PBX",
-			ref:       Ref{ID: 1727, File: pbxName},
+			ref:       recording.Ref{ID: 1727, File: pbxName},
 			setup:     func(_ *fakePBX, s *fakeStore) { s.heads = []head{{exists: true, size: stored}} },
 			wantCalls: []string{"exists"},
 		},
@@ -379,10 +380,10 @@ func TestCopyAlreadyStored(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, _, res, _ := runCopy(t, tt)
-			want := Result{ID: tt.ref.ID, File: pbxName, Bucket: bucket, Key: defaultKey(t, pbxName), Bytes: stored, AlreadyStored: true}
+			want := recording.Result{ID: tt.ref.ID, File: pbxName, Bucket: bucket, Key: defaultKey(t, pbxName), Bytes: stored, AlreadyStored: true}
 			res.Duration = 0
 			if res != want {
-				t.Errorf("Result = %+v, want %+v", res, want)
+				t.Errorf("recording.Result = %+v, want %+v", res, want)
 			}
 		})
 	}
@@ -407,7 +408,7 @@ func TestCopyEmptyRecording(t *testing.T) {
 	var calls []string
 	s := &fakeStore{t: t, calls: &calls, heads: []head{{exists: false}}}
 	ctx := context.WithValue(t.Context(), ctxKey{}, true)
-	res, err := NewCopier(pbx, s, bucket, KeyTemplate{}, nil).Copy(ctx, Ref{ID: 1727})
+	res, err := NewCopier(pbx, s, bucket, recording.KeyTemplate{}, nil).Copy(ctx, recording.Ref{ID: 1727})
 	if err != nil {
 		t.Fatalf("Copy of an empty recording: %v", err)
 	}
@@ -417,10 +418,10 @@ func TestCopyEmptyRecording(t *testing.T) {
 	if s.obj.Size != 0 || len(s.body) != 0 {
 		t.Errorf("uploaded Size %d, %d bytes; want an empty object", s.obj.Size, len(s.body))
 	}
-	want := Result{ID: 1727, File: pbxName, Bucket: bucket, Key: defaultKey(t, pbxName)}
+	want := recording.Result{ID: 1727, File: pbxName, Bucket: bucket, Key: defaultKey(t, pbxName)}
 	res.Duration = 0
 	if res != want {
-		t.Errorf("Result = %+v, want %+v", res, want)
+		t.Errorf("recording.Result = %+v, want %+v", res, want)
 	}
 	if st := sim.Stats(); st.APIRequests["recording/download"] != 1 || st.DownloadsStarted != 1 || st.DownloadsCompleted != 1 {
 		t.Errorf("PBX saw %d link requests, %d downloads started, %d completed; want 1 each",
@@ -434,14 +435,14 @@ func TestCopyErrors(t *testing.T) {
 	tests := []copyCase{
 		{
 			name:      "bad file asked",
-			ref:       Ref{File: "../" + pbxName},
+			ref:       recording.Ref{File: "../" + pbxName},
 			wantErr:   invalidInput,
 			wantMsg:   `".."`,
 			wantCalls: nil,
 		},
 		{
 			name:      "bad credentials",
-			ref:       Ref{ID: 1727},
+			ref:       recording.Ref{ID: 1727},
 			setup:     func(p *fakePBX, _ *fakeStore) { p.linkErr = api("get_token", yeastar.CodeFailure) },
 			wantErr:   permanent,
 			wantMsg:   "errcode -1",
@@ -449,7 +450,7 @@ func TestCopyErrors(t *testing.T) {
 		},
 		{
 			name: "recording not written yet",
-			ref:  Ref{ID: 1727},
+			ref:  recording.Ref{ID: 1727},
 			setup: func(p *fakePBX, _ *fakeStore) {
 				p.linkErr = api("recording/download", yeastar.CodeDataNotFound)
 			},
@@ -459,7 +460,7 @@ func TestCopyErrors(t *testing.T) {
 		},
 		{
 			name: "access denied",
-			ref:  Ref{ID: 1727},
+			ref:  recording.Ref{ID: 1727},
 			setup: func(p *fakePBX, _ *fakeStore) {
 				p.linkErr = api("recording/download", yeastar.CodeAccessDenied)
 			},
@@ -470,7 +471,7 @@ func TestCopyErrors(t *testing.T) {
 		{
 			// The PBX, not the event, is wrong: the error says so.
 			name:      "PBX answers a path",
-			ref:       Ref{ID: 1727},
+			ref:       recording.Ref{ID: 1727},
 			setup:     func(p *fakePBX, _ *fakeStore) { p.link.File = "../x.wav" },
 			wantErr:   permanent,
 			wantMsg:   `PBX answered a bad file name`,
@@ -478,7 +479,7 @@ func TestCopyErrors(t *testing.T) {
 		},
 		{
 			name:      "PBX answers a name with a newline",
-			ref:       Ref{ID: 1727},
+			ref:       recording.Ref{ID: 1727},
 			setup:     func(p *fakePBX, _ *fakeStore) { p.link.File = "20220412173331\n.wav" },
 			wantErr:   permanent,
 			wantMsg:   `PBX answered a bad file name`,
@@ -487,14 +488,14 @@ func TestCopyErrors(t *testing.T) {
 		{
 			name:      "id template, named by file",
 			template:  "{id}/{file}",
-			ref:       Ref{File: pbxName},
+			ref:       recording.Ref{File: pbxName},
 			wantErr:   invalidInput,
 			wantMsg:   "name it by id",
 			wantCalls: []string{"link"},
 		},
 		{
 			name:      "head fails",
-			ref:       Ref{ID: 1727},
+			ref:       recording.Ref{ID: 1727},
 			setup:     func(_ *fakePBX, s *fakeStore) { s.heads = []head{{err: errNet}} },
 			wantErr:   retryable,
 			wantMsg:   errNet.Error(),
@@ -502,7 +503,7 @@ func TestCopyErrors(t *testing.T) {
 		},
 		{
 			name: "bucket does not exist",
-			ref:  Ref{ID: 1727},
+			ref:  recording.Ref{ID: 1727},
 			setup: func(_ *fakePBX, s *fakeStore) {
 				s.heads = []head{{err: fmt.Errorf("s3 head b/k: %w", s3store.ErrNoSuchBucket)}}
 			},
@@ -512,7 +513,7 @@ func TestCopyErrors(t *testing.T) {
 		},
 		{
 			name: "bucket deleted before the upload",
-			ref:  Ref{ID: 1727},
+			ref:  recording.Ref{ID: 1727},
 			setup: func(_ *fakePBX, s *fakeStore) {
 				s.uploadErr = fmt.Errorf("s3 upload b/k: %w", s3store.ErrNoSuchBucket)
 			},
@@ -522,7 +523,7 @@ func TestCopyErrors(t *testing.T) {
 		},
 		{
 			name:      "download overload",
-			ref:       Ref{ID: 1727},
+			ref:       recording.Ref{ID: 1727},
 			setup:     func(p *fakePBX, _ *fakeStore) { p.dlErr = api("download", yeastar.CodeOverloadTask) },
 			wantErr:   retryable,
 			wantMsg:   "errcode 70082",
@@ -530,7 +531,7 @@ func TestCopyErrors(t *testing.T) {
 		},
 		{
 			name:      "download IP forbidden",
-			ref:       Ref{ID: 1727},
+			ref:       recording.Ref{ID: 1727},
 			setup:     func(p *fakePBX, _ *fakeStore) { p.dlErr = api("download", yeastar.CodeIPForbidden) },
 			wantErr:   permanent,
 			wantMsg:   "errcode 70087",
@@ -538,7 +539,7 @@ func TestCopyErrors(t *testing.T) {
 		},
 		{
 			name: "download from an offset",
-			ref:  Ref{ID: 1727},
+			ref:  recording.Ref{ID: 1727},
 			setup: func(p *fakePBX, _ *fakeStore) {
 				p.dl.Offset = 5
 				p.dl.ContentLength = p.dl.Size - 5
@@ -549,7 +550,7 @@ func TestCopyErrors(t *testing.T) {
 		},
 		{
 			name:      "download from an offset, lengths consistent",
-			ref:       Ref{ID: 1727},
+			ref:       recording.Ref{ID: 1727},
 			setup:     func(p *fakePBX, _ *fakeStore) { p.dl.Offset = 5 },
 			wantErr:   retryable,
 			wantMsg:   "partial",
@@ -557,7 +558,7 @@ func TestCopyErrors(t *testing.T) {
 		},
 		{
 			name:      "download shorter than the recording",
-			ref:       Ref{ID: 1727},
+			ref:       recording.Ref{ID: 1727},
 			setup:     func(p *fakePBX, _ *fakeStore) { p.dl.Size++ },
 			wantErr:   retryable,
 			wantMsg:   "partial",
@@ -565,7 +566,7 @@ func TestCopyErrors(t *testing.T) {
 		},
 		{
 			name:      "upload fails",
-			ref:       Ref{ID: 1727},
+			ref:       recording.Ref{ID: 1727},
 			setup:     func(_ *fakePBX, s *fakeStore) { s.uploadErr = errNet },
 			wantErr:   retryable,
 			wantMsg:   errNet.Error(),
@@ -573,7 +574,7 @@ func TestCopyErrors(t *testing.T) {
 		},
 		{
 			name: "upload short source",
-			ref:  Ref{ID: 1727},
+			ref:  recording.Ref{ID: 1727},
 			setup: func(_ *fakePBX, s *fakeStore) {
 				s.uploadErr = fmt.Errorf("s3 upload: %w", &s3store.SizeError{Want: 10, Got: 5})
 			},
@@ -583,7 +584,7 @@ func TestCopyErrors(t *testing.T) {
 		},
 		{
 			name: "race lost, head fails",
-			ref:  Ref{ID: 1727},
+			ref:  recording.Ref{ID: 1727},
 			setup: func(_ *fakePBX, s *fakeStore) {
 				s.heads = []head{{exists: false}, {err: errNet}}
 				s.uploadErr = fmt.Errorf("s3 upload: %w", s3store.ErrAlreadyExists)
@@ -609,11 +610,14 @@ func TestCopyErrors(t *testing.T) {
 				t.Errorf("Upload size = %d, want %d", s.obj.Size, len(content))
 			}
 			if res.File == "" && tt.ref.File != "" {
-				t.Errorf("Result.File is empty, want the recording named")
+				t.Errorf("recording.Result.File is empty, want the recording named")
 			}
 			if tt.ref.ID > 0 && res.ID != tt.ref.ID {
-				t.Errorf("Result.ID = %d, want %s", res.ID, strconv.FormatInt(tt.ref.ID, 10))
+				t.Errorf("recording.Result.ID = %d, want %s", res.ID, strconv.FormatInt(tt.ref.ID, 10))
 			}
 		})
 	}
 }
+
+// pbxName is the file name of the seed's example recording.
+const pbxName = "20220412173331-1649756009.12-2002-2005-Internal.wav"

@@ -1,4 +1,4 @@
-package recording
+package copier
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/s3store"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
@@ -28,11 +29,11 @@ const (
 func classOf(t *testing.T, err error) class {
 	t.Helper()
 	var (
-		inv  *InvalidInputError
-		perm *PermanentError
-		ret  *RetryableError
-		nya  *NotYetAvailableError
-		tmo  *TimeoutError
+		inv  *recording.InvalidInputError
+		perm *recording.PermanentError
+		ret  *recording.RetryableError
+		nya  *recording.NotYetAvailableError
+		tmo  *recording.TimeoutError
 	)
 	switch {
 	case err == nil:
@@ -48,7 +49,7 @@ func classOf(t *testing.T, err error) class {
 	case errors.As(err, &tmo):
 		return timeout
 	}
-	t.Fatalf("error %v (%T) is not an InvalidInputError, PermanentError or RetryableError", err, err)
+	t.Fatalf("error %v (%T) is not an recording.InvalidInputError, recording.PermanentError or RetryableError", err, err)
 	return ""
 }
 
@@ -80,10 +81,10 @@ func TestClassify(t *testing.T) {
 		{"deadline", fmt.Errorf("download: %w", context.DeadlineExceeded), retryable},
 		{"short source", &s3store.SizeError{Want: 10, Got: 5}, retryable},
 		{"bucket does not exist", fmt.Errorf("s3 head b/k: %w", s3store.ErrNoSuchBucket), permanent},
-		{"invalid input", &InvalidInputError{Reason: "bad"}, invalidInput},
-		{"invalid input, wrapped", fmt.Errorf("key: %w", &InvalidInputError{Reason: "bad"}), invalidInput},
+		{"invalid input", &recording.InvalidInputError{Reason: "bad"}, invalidInput},
+		{"invalid input, wrapped", fmt.Errorf("key: %w", &recording.InvalidInputError{Reason: "bad"}), invalidInput},
 	}
-	ref := Ref{ID: 1727}
+	ref := recording.Ref{ID: 1727}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got, want := IsPermanent(tt.err), tt.want == permanent || tt.want == invalidInput; got != want {
@@ -94,7 +95,7 @@ func TestClassify(t *testing.T) {
 				t.Fatalf("classify(%v) = %T, want %s", tt.err, err, tt.want)
 			}
 			if !errors.Is(err, tt.err) {
-				var inv *InvalidInputError
+				var inv *recording.InvalidInputError
 				if !errors.As(tt.err, &inv) || !errors.Is(err, inv) {
 					t.Errorf("classify(%v) = %v does not wrap the original error", tt.err, err)
 				}
@@ -121,9 +122,9 @@ func TestClassifiedErrorTypeNames(t *testing.T) {
 		err  error
 		want string
 	}{
-		{&InvalidInputError{}, "*recording.InvalidInputError"},
-		{&PermanentError{}, "*recording.PermanentError"},
-		{&RetryableError{}, "*recording.RetryableError"},
+		{&recording.InvalidInputError{}, "*recording.InvalidInputError"},
+		{&recording.PermanentError{}, "*recording.PermanentError"},
+		{&recording.RetryableError{}, "*recording.RetryableError"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
@@ -141,9 +142,9 @@ func TestErrorMessages(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"invalid input", &InvalidInputError{Reason: "id 0 is not a positive integer"}, "invalid input: id 0 is not a positive integer"},
-		{"permanent by id", &PermanentError{Ref: Ref{ID: 7}, Err: inner}, "recording id 7: boom"},
-		{"retryable by file", &RetryableError{Ref: Ref{File: "a.wav"}, Err: inner}, `recording file "a.wav": boom`},
+		{"invalid input", &recording.InvalidInputError{Reason: "id 0 is not a positive integer"}, "invalid input: id 0 is not a positive integer"},
+		{"permanent by id", &recording.PermanentError{Ref: recording.Ref{ID: 7}, Err: inner}, "recording id 7: boom"},
+		{"retryable by file", &recording.RetryableError{Ref: recording.Ref{File: "a.wav"}, Err: inner}, `recording file "a.wav": boom`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,4 +1,4 @@
-package recording
+package copier
 
 import (
 	"cmp"
@@ -13,6 +13,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/s3store"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
@@ -217,8 +218,8 @@ func (s *slowReader) Read(p []byte) (int, error) {
 // lowers StallTimeout.
 func testOptions() Options {
 	return Options{
-		TransientRetry:       RetryPolicy{Attempts: 2, Base: time.Millisecond, Max: time.Millisecond},
-		NotYetAvailableRetry: RetryPolicy{Attempts: 2, Base: time.Millisecond, Max: time.Millisecond},
+		TransientRetry:       recording.RetryPolicy{Attempts: 2, Base: time.Millisecond, Max: time.Millisecond},
+		NotYetAvailableRetry: recording.RetryPolicy{Attempts: 2, Base: time.Millisecond, Max: time.Millisecond},
 		MaxResumes:           5,
 		StallTimeout:         time.Minute,
 	}
@@ -226,7 +227,7 @@ func testOptions() Options {
 
 func newTestCopier(t *testing.T, pbx PBX, store Store, opts Options) *Copier {
 	t.Helper()
-	keys, err := ParseKeyTemplate("")
+	keys, err := recording.ParseKeyTemplate("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +248,7 @@ func TestCopyResumes(t *testing.T) {
 		wantErr     string
 		wantClass   class // of the error; "" means retryable
 		wantUploads int
-		wantResumes int // Result.Resumes, over every attempt
+		wantResumes int // recording.Result.Resumes, over every attempt
 	}{
 		{
 			name:        "drops at three points",
@@ -418,7 +419,7 @@ func TestCopyResumes(t *testing.T) {
 			// instead of hanging it.
 			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 			defer cancel()
-			res, err := newTestCopier(t, p, s, opts).Copy(ctx, Ref{ID: 1727})
+			res, err := newTestCopier(t, p, s, opts).Copy(ctx, recording.Ref{ID: 1727})
 
 			if !slices.Equal(p.offsets, tt.wantOffsets) {
 				t.Errorf("Download offsets = %v, want %v", p.offsets, tt.wantOffsets)
@@ -435,7 +436,7 @@ func TestCopyResumes(t *testing.T) {
 			}
 			p.checkClosed()
 			if res.Resumes != tt.wantResumes || res.BusyWaits != 0 {
-				t.Errorf("Result.Resumes, BusyWaits = %d, %d; want %d, 0", res.Resumes, res.BusyWaits, tt.wantResumes)
+				t.Errorf("recording.Result.Resumes, BusyWaits = %d, %d; want %d, 0", res.Resumes, res.BusyWaits, tt.wantResumes)
 			}
 			if len(s.uploads) != tt.wantUploads {
 				t.Fatalf("%d uploads, want %d", len(s.uploads), tt.wantUploads)
@@ -466,7 +467,7 @@ func TestCopyResumes(t *testing.T) {
 				t.Errorf("stored %d bytes (err %v), equal to the recording: %v; want all %d", last.n, last.err, last.sum == sha256.Sum256(p.data), resumeSize)
 			}
 			if res.Bytes != resumeSize || res.AlreadyStored {
-				t.Errorf("Result = %+v, want %d bytes copied", res, resumeSize)
+				t.Errorf("recording.Result = %+v, want %d bytes copied", res, resumeSize)
 			}
 			for _, u := range s.uploads[:len(s.uploads)-1] {
 				if !errors.Is(u.err, errRangeIgnored) {
@@ -487,7 +488,7 @@ func testCopySlowConsumerIsNoStall(t *testing.T) {
 	s := &hashStore{pause: 2 * stall}
 	opts := testOptions()
 	opts.StallTimeout, opts.TransientRetry.Attempts = stall, 1
-	if _, err := newTestCopier(t, p, s, opts).Copy(t.Context(), Ref{ID: 1727}); err != nil {
+	if _, err := newTestCopier(t, p, s, opts).Copy(t.Context(), recording.Ref{ID: 1727}); err != nil {
 		t.Fatalf("Copy = %v", err)
 	}
 	if !slices.Equal(p.offsets, []int64{0}) {

@@ -23,7 +23,9 @@ const secret = "tok-0123456789abcdef"
 // handlerFunc is a lambda.Handler of a function.
 type handlerFunc func(ctx context.Context, payload []byte) ([]byte, error)
 
-func (f handlerFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) { return f(ctx, payload) }
+func (f handlerFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return f(ctx, payload)
+}
 
 // TestWrap: what leaves through the wrapper is redacted and named, and a
 // panic is a PanicError logged once, with its stack, the invocation's

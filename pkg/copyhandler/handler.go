@@ -34,7 +34,7 @@ type Options struct {
 	// the queue redelivering them until its receive limit.
 	DeadLetters DeadLetterQueue
 	// Redactor masks secrets in the error message a dead letter carries;
-	// default none (the public layer redacts only what the runtime sees).
+	// default none (lambdafn.Wrap redacts only what the runtime sees).
 	Redactor Redactor
 	// Metrics, when set, adds the copy's metrics to each line that
 	// reports a recording (copied, already stored or failed); default none.

@@ -53,6 +53,7 @@ func (s *Server) takeFault(op string) *apiError {
 	for i := range s.faults {
 		if f := &s.faults[i]; f.op == op && f.entry == nil && f.left > 0 {
 			f.left--
+			s.fired[op]++
 			return f.err
 		}
 	}
@@ -64,9 +65,27 @@ func (s *Server) takeEntryFault() *BatchFailure {
 	for i := range s.faults {
 		if f := &s.faults[i]; f.entry != nil && f.left > 0 {
 			f.left--
+			s.entries++
 			e := *f.entry
 			return &e
 		}
 	}
 	return nil
+}
+
+// FaultsFired returns how many requests of op failed with a fault
+// FailRequests armed: a test that injects one checks that it was the
+// fault, not something else, that its client met.
+func (s *Server) FaultsFired(op string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fired[op]
+}
+
+// EntryFaultsFired returns how many messages failed with a fault
+// FailEntries armed.
+func (s *Server) EntryFaultsFired() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.entries
 }

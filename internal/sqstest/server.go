@@ -38,6 +38,8 @@ type Server struct {
 	faults   []fault
 	badMD5   int            // answers still to corrupt (CorruptChecksums)
 	requests map[string]int // by operation
+	fired    map[string]int // request faults that fired, by operation
+	entries  int            // entry faults that fired
 	arrived  chan struct{}  // closed and replaced when a message is sent
 }
 
@@ -49,7 +51,7 @@ func New(opts Options) *Server {
 	if opts.VisibilityTimeout <= 0 {
 		opts.VisibilityTimeout = 30 * time.Second
 	}
-	s := &Server{opts: opts, queues: map[string]*queue{}, requests: map[string]int{}, arrived: make(chan struct{})}
+	s := &Server{opts: opts, queues: map[string]*queue{}, requests: map[string]int{}, fired: map[string]int{}, arrived: make(chan struct{})}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }

@@ -8,6 +8,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/recording-sync/recording-sync/pkg/config"
+	"github.com/recording-sync/recording-sync/pkg/lambdafn"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/reconcile"
 	"github.com/recording-sync/recording-sync/pkg/redact"
@@ -18,7 +19,9 @@ import (
 // function's configuration and PBX client (the same shared token: it never
 // logs in by itself), the recording queue, and its sealed state object
 // beside the token object. Every secret it meets is registered with red.
-func BuildReconcile(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger) (*reconcile.Handler, error) {
+// It returns the handler behind lambdafn.Wrap; a panic's line counts a
+// failed run.
+func BuildReconcile(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger) (*lambdafn.Handler, error) {
 	cfg, err := config.Load(lookup)
 	if err != nil {
 		return nil, err
@@ -33,7 +36,7 @@ func BuildReconcile(ctx context.Context, lookup func(string) (string, bool), red
 		return nil, err
 	}
 	if cfg.InsecureScheme() {
-		log.Warn("PBX_BASE_URL uses http://: tokens cross the network unencrypted")
+		log.WarnContext(ctx, "PBX_BASE_URL uses http://: tokens cross the network unencrypted")
 	}
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithHTTPClient(awsHTTPClient()))
 	if err != nil {
@@ -59,5 +62,6 @@ func BuildReconcile(ctx context.Context, lookup func(string) (string, bool), red
 		OnPage:       reconcile.LogProgress(log),
 	})
 	trailing := reconcile.Trailing{Lookback: rc.Lookback, Settle: rc.Settle}
-	return reconcile.NewHandler(r, trailing, log, red, &reconcile.HandlerOptions{Metrics: emitter}), nil
+	h := reconcile.NewHandler(r, trailing, log, &reconcile.HandlerOptions{Metrics: emitter})
+	return lambdafn.Wrap(h, log, red, &lambdafn.Options{PanicAttrs: h.PanicAttrs}), nil
 }

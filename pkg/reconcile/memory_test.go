@@ -82,7 +82,7 @@ func TestYearBackfillCompletesAcrossRunsInFlatMemory(t *testing.T) {
 	pages := 0
 	// The live heap, measured while the runs work (the state's queued set
 	// at its largest), every 250 pages.
-	e.opts.OnPage = func(reconcile.Progress) {
+	e.opts.OnPage = func(context.Context, reconcile.Progress) {
 		if pages++; pages%250 == 0 {
 			peak = max(peak, heapInUse())
 		}

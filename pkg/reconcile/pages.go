@@ -70,7 +70,7 @@ func (ru *run) window(ctx context.Context, w Window, scheduled bool) (Result, er
 		}
 		done := min((page-1)*cur.PageSize+len(got.Items), got.Total)
 		res.Done, res.Total = done, got.Total
-		ru.opts.OnPage(Progress{Window: w, Page: page, Done: done, Total: got.Total, Queued: res.Queued - queued})
+		ru.opts.OnPage(ctx, Progress{Window: w, Page: page, Done: done, Total: got.Total, Queued: res.Queued - queued})
 		ru.longest = max(ru.longest, ru.opts.Now().Sub(started))
 		if last {
 			ru.st.dropCursor(w)

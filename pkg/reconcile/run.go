@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/recording-sync/recording-sync/pkg/recording"
 )
 
 // run is one invocation in progress: the state it works on and when it
@@ -33,7 +35,10 @@ func (r *Reconciler) Run(ctx context.Context, req Request) (Result, error) {
 	}
 	st, version, err := r.state.Load(ctx)
 	if err != nil {
-		return Result{Window: req.Window}, err
+		// Nothing done, nothing saved: the next run starts from the same
+		// state.
+		res := Result{Window: req.Window}
+		return res, &IncompleteError{Result: res, Err: err}
 	}
 	ru.st, ru.version = st, version
 	ru.st.Queued.prune(now, r.opts.RequeueAfter)
@@ -103,7 +108,7 @@ func (ru *run) finish(ctx context.Context, res Result, err error) (Result, error
 	if err == nil {
 		return res, nil
 	}
-	var inv *InputError
+	var inv *recording.InvalidInputError
 	if errors.As(err, &inv) {
 		return res, err
 	}

@@ -18,7 +18,7 @@ var ErrAlreadyExists = errors.New("object already exists")
 var ErrNoSuchBucket = errors.New("bucket does not exist")
 
 // Kind names an S3 answer this project acts on. KindOf tells them apart for
-// every package that talks to S3 (this store and the token cache);
+// every package that talks to S3 (this store, sealedobj, the reconciler);
 // recording.ClassOf decides what each means for a copy.
 type Kind int
 

@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
 	"github.com/recording-sync/recording-sync/internal/sqstest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/config"
@@ -67,9 +65,8 @@ func TestBuildReconcileSealsItsObjects(t *testing.T) {
 		{reconcile.DefaultStateKey, reconcile.StatePurpose, []string{"queued", "ids", "times", "base"}},
 		{config.DefaultTokenCacheKey, tokencache.SealPurpose, []string{"token", "access_token", "refresh_token", "issued", "access_expires"}},
 	}
-	client := server.Client(t)
 	for i, o := range objects {
-		raw := readRaw(t, client, bucket, o.key)
+		raw := server.Object(t, bucket, o.key)
 		for _, f := range o.fields {
 			if bytes.Contains(raw, []byte(f)) {
 				t.Errorf("%s shows the field name %q", o.key, f)
@@ -101,21 +98,6 @@ func TestBuildReconcileSealsItsObjects(t *testing.T) {
 			t.Errorf("%s opens under the key of %s", o.key, objects[1-i].key)
 		}
 	}
-}
-
-// readRaw returns the bytes of s3://bucket/key.
-func readRaw(t *testing.T, client *s3.Client, bucket, key string) []byte {
-	t.Helper()
-	out, err := client.GetObject(t.Context(), &s3.GetObjectInput{Bucket: &bucket, Key: &key})
-	if err != nil {
-		t.Fatalf("get %s: %v", key, err)
-	}
-	defer out.Body.Close()
-	raw, err := io.ReadAll(out.Body)
-	if err != nil {
-		t.Fatalf("read %s: %v", key, err)
-	}
-	return raw
 }
 
 func mustKey(t *testing.T, secret, purpose string) *seal.Key {

@@ -3,7 +3,6 @@ package reconcile_test
 import (
 	"bytes"
 	"errors"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -32,7 +31,7 @@ func TestSealedStateIsUnreadableAndBound(t *testing.T) {
 	if err != nil || version == "" || st.Queued.Len() != 3 {
 		t.Fatalf("load: %d queued, version %q, %v", st.Queued.Len(), version, err)
 	}
-	raw := getRaw(t, e, e.bucket, stateKey)
+	raw := server.Object(t, e.bucket, stateKey)
 	if bytes.Contains(raw, []byte("queued")) || raw[0] != seal.Version {
 		t.Fatalf("state object is readable: %q", raw[:min(len(raw), 40)])
 	}
@@ -54,21 +53,6 @@ func TestSealedStateIsUnreadableAndBound(t *testing.T) {
 	if _, err := store.Save(t.Context(), st, `"stale"`); !errors.Is(err, reconcile.ErrConflict) {
 		t.Errorf("stale save: %v, want ErrConflict", err)
 	}
-}
-
-// getRaw returns the bytes of s3://bucket/key.
-func getRaw(t *testing.T, e *env, bucket, key string) []byte {
-	t.Helper()
-	out, err := e.s3.Client.GetObject(t.Context(), &s3.GetObjectInput{Bucket: &bucket, Key: &key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Body.Close()
-	raw, err := io.ReadAll(out.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
 }
 
 // A state object that does not open (the PBX client secret was rotated, so

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"testing"
 
@@ -38,21 +37,6 @@ func newStore(t *testing.T, client API, bucket, objectKey string) *Store[value] 
 	return s
 }
 
-// rawObject returns the bytes of s3://bucket/objectKey.
-func rawObject(t *testing.T, client *s3.Client, bucket, objectKey string) []byte {
-	t.Helper()
-	out, err := client.GetObject(t.Context(), &s3.GetObjectInput{Bucket: &bucket, Key: &objectKey})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Body.Close()
-	raw, err := io.ReadAll(out.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
-}
-
 // putRaw stores raw at s3://bucket/objectKey, as anyone who may write to
 // the bucket can, and returns its ETag.
 func putRaw(t *testing.T, client *s3.Client, bucket, objectKey string, raw []byte) string {
@@ -75,7 +59,7 @@ func TestSealedAndBound(t *testing.T) {
 	if _, err := s.Save(t.Context(), value{Confidential: "kept-private"}, ""); err != nil {
 		t.Fatal(err)
 	}
-	raw := rawObject(t, client, bucket, key)
+	raw := server.Object(t, bucket, key)
 	if bytes.Contains(raw, []byte("confidential")) || bytes.Contains(raw, []byte("kept-private")) || raw[0] != seal.Version {
 		t.Fatalf("the object is readable: %q", raw)
 	}

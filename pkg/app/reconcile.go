@@ -12,7 +12,6 @@ import (
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/reconcile"
 	"github.com/recording-sync/recording-sync/pkg/redact"
-	"github.com/recording-sync/recording-sync/pkg/seal"
 )
 
 // BuildReconcile wires the reconciler from its environment: the copy
@@ -51,12 +50,11 @@ func BuildReconcile(ctx context.Context, lookup func(string) (string, bool), red
 	if err != nil {
 		return nil, err
 	}
-	key, err := seal.NewKey(creds.ClientSecret, reconcile.StatePurpose)
+	bucket := cfg.Bucket
+	state, err := reconcile.NewS3StateStore(s3Client, bucket, rc.StateKey, creds.ClientSecret)
 	if err != nil {
 		return nil, err
 	}
-	bucket := cfg.Bucket
-	state := reconcile.NewS3StateStore(s3Client, bucket, rc.StateKey, reconcile.SealedJSON(key, bucket, rc.StateKey))
 	r := reconcile.New(pbx, s3Client, bucket, cfg.KeyTemplate, newQueue(awsCfg, rc.QueueURL), state, &reconcile.Options{
 		RequeueAfter: rc.RequeueAfter,
 		OnPage:       reconcile.LogProgress(log),

@@ -24,7 +24,7 @@ func TestConcurrentRunsMergeTheirState(t *testing.T) {
 			inner = true
 			o := e.opts
 			o.OnPage = nil
-			r := reconcile.New(e.pbx, e.s3, e.bucket, e.keys, e.queue, reconcile.NewS3StateStore(e.s3, e.bucket, stateKey, nil), &o)
+			r := reconcile.New(e.pbx, e.s3, e.bucket, e.keys, e.queue, e.stateStore(), &o)
 			if res, err := r.Run(t.Context(), reqA); err != nil || res.Queued != 10 {
 				t.Errorf("inner run: %+v %v", res, err)
 			}

@@ -137,9 +137,13 @@ func TestRunThatCannotLoadItsStateIsIncomplete(t *testing.T) {
 	e := newEnv(t, yeastartest.Options{})
 	o := e.opts
 	const missing = "no-such-bucket-for-state"
-	r := reconcile.New(e.pbx, e.s3, e.bucket, e.keys, e.queue, reconcile.NewS3StateStore(e.s3, missing, stateKey, nil), &o)
+	state, err := reconcile.NewS3StateStore(e.s3, missing, stateKey, "client secret of the test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := reconcile.New(e.pbx, e.s3, e.bucket, e.keys, e.queue, state, &o)
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	_, err := r.Run(t.Context(), window(t, start, start.Add(time.Hour)))
+	_, err = r.Run(t.Context(), window(t, start, start.Add(time.Hour)))
 	var inc *reconcile.IncompleteError
 	if !errors.As(err, &inc) || inc.Saved || lambdafn.ErrorType(err) != "IncompleteError" {
 		t.Fatalf("Run = %v (%T), want an unsaved IncompleteError", err, err)

@@ -122,8 +122,11 @@ func alarmMetric(where, alarm string, v any) (metricRef, error) {
 	name, _ := at(v, "MetricName")
 	r.name, _ = name.(string)
 	var err error
-	if r.namespace, err = token(ns); err != nil || r.name == "" {
-		return r, fmt.Errorf("%s: namespace %v, metric %q: %v", where, ns, r.name, err)
+	if r.namespace, err = token(ns); err != nil {
+		return r, fmt.Errorf("%s: namespace: %w", where, err)
+	}
+	if r.name == "" {
+		return r, fmt.Errorf("%s: no MetricName", where)
 	}
 	dims, _ := at(v, "Dimensions")
 	list, _ := dims.([]any)

@@ -76,7 +76,7 @@ func (p *pbxCheck) reach(ctx context.Context) bool {
 			"use https:// on a network you do not control: tokens and recordings cross it unencrypted")
 		return true
 	}
-	p.rep.step(statusOK, "reach PBX", fmt.Sprintf("%s answered over TLS; certificate of %s trusted", u.Host, resp.TLS.PeerCertificates[0].Subject.CommonName), "")
+	p.rep.step(statusOK, "reach PBX", fmt.Sprintf("%s answered over TLS (%s); certificate trusted", u.Host, tls.VersionName(resp.TLS.Version)), "")
 	return true
 }
 

@@ -143,3 +143,11 @@ reconcile: tools
 .PHONY: bench-reconcile
 bench-reconcile: tools
 	$(GO) test -run '^$$' -bench Reconcile -benchtime 1x $(RECONCILE_FUNCTION)
+
+## check-setup: checks a setup against the real PBX and the deployed stack,
+## one line per step (cmd/setupcheck, docs/setup-check.md). It reads the
+## functions' environment (PBX_*, RECORDINGS_*, AWS_*); WEBHOOK_URL is the
+## stack's WebhookUrl output.
+.PHONY: check-setup
+check-setup:
+	$(GO) run ./cmd/setupcheck $(if $(WEBHOOK_URL),-webhook-url '$(WEBHOOK_URL)')

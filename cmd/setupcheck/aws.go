@@ -29,7 +29,7 @@ func checkBucket(ctx context.Context, awsCfg aws.Config, cfg config.Config, rep 
 		rep.step(statusOK, name, fmt.Sprintf("s3://%s reachable with these AWS credentials (HeadBucket; nothing written)", cfg.Bucket), "")
 	case errors.As(err, &notFound) || apiCode(err) == "NoSuchBucket":
 		rep.step(statusFail, name, fmt.Sprintf("s3://%s does not exist: %v", cfg.Bucket, err),
-			"set RECORDINGS_BUCKET to the stack's RecordingsBucketName output, and AWS_REGION to the stack's region")
+			"set RECORDINGS_BUCKET to the stack's BucketName output, and AWS_REGION to the stack's region")
 	case apiCode(err) == "Forbidden" || apiCode(err) == "AccessDenied":
 		rep.step(statusFail, name, fmt.Sprintf("s3://%s: access denied: %v", cfg.Bucket, err),
 			"use AWS credentials allowed s3:ListBucket on the bucket (an operator's role in the stack's account)")
@@ -43,7 +43,7 @@ func checkBucket(ctx context.Context, awsCfg aws.Config, cfg config.Config, rep 
 func checkQueue(ctx context.Context, awsCfg aws.Config, queueURL string, rep *reporter) {
 	const name = "queue"
 	if queueURL == "" {
-		rep.step(statusWarn, name, "RECORDINGS_QUEUE_URL is not set: not checked", "set it to the stack's RecordingQueueUrl output")
+		rep.step(statusWarn, name, "RECORDINGS_QUEUE_URL is not set: not checked", "set it to the stack's QueueUrl output")
 		return
 	}
 	owner, queue, ok := splitQueueURL(queueURL)
@@ -58,7 +58,7 @@ func checkQueue(ctx context.Context, awsCfg aws.Config, queueURL string, rep *re
 		rep.step(statusOK, name, fmt.Sprintf("%s reachable with these AWS credentials (GetQueueUrl; nothing sent)", queue), "")
 	case errors.As(err, &missing):
 		rep.step(statusFail, name, fmt.Sprintf("queue %s of account %s does not exist: %v", queue, owner, err),
-			"set RECORDINGS_QUEUE_URL to the stack's RecordingQueueUrl output, and AWS_REGION to the stack's region")
+			"set RECORDINGS_QUEUE_URL to the stack's QueueUrl output, and AWS_REGION to the stack's region")
 	default:
 		rep.step(statusFail, name, fmt.Sprintf("queue %s: %v", queue, err), "use AWS credentials allowed sqs:GetQueueUrl on the queue; check AWS_REGION")
 	}

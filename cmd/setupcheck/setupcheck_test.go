@@ -213,7 +213,7 @@ func TestAWSFailures(t *testing.T) {
 		if code != 1 {
 			t.Errorf("exit %d, want 1", code)
 		}
-		wantLine(t, out, "bucket", "FAIL", "s3://no-such-bucket-of-the-setup-check does not exist", "RecordingsBucketName")
+		wantLine(t, out, "bucket", "FAIL", "s3://no-such-bucket-of-the-setup-check does not exist", "BucketName output")
 		wantLine(t, out, "queue", "ok")
 		noSecrets(t, out)
 	})
@@ -224,7 +224,7 @@ func TestAWSFailures(t *testing.T) {
 		if code != 1 {
 			t.Errorf("exit %d, want 1", code)
 		}
-		wantLine(t, out, "queue", "FAIL", "queue no-such-queue of account 000000000000 does not exist", "RecordingQueueUrl")
+		wantLine(t, out, "queue", "FAIL", "queue no-such-queue of account 000000000000 does not exist", "QueueUrl output")
 		if n := s.sqs.Requests("GetQueueUrl"); n != 1 {
 			t.Errorf("GetQueueUrl requests %d, want 1", n)
 		}

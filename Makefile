@@ -17,7 +17,7 @@ RecordingReconcileFunction_DIR := ./functions/recording-reconcile
 
 # The build-<LogicalId> targets are not listed: make skips pattern rules for
 # phony targets.
-.PHONY: help demo invoke reconcile test lint lint-template fuzz vulncheck build deploy clean \
+.PHONY: help demo invoke reconcile test lint lint-template fuzz vulncheck build deploy check-setup clean \
 	bench bench-rss bench-webhook bench-reconcile tools
 
 help:
@@ -33,6 +33,7 @@ help:
 	@echo "Build and deploy"
 	@echo "  make build                the three functions' bootstraps (linux/$(GOARCH_LAMBDA)) in bin/<LogicalId>/"
 	@echo "  make deploy               sam build, then sam deploy (guided the first time)"
+	@echo "  make check-setup [WEBHOOK_URL=...]   check the PBX, the bucket, the queue and the webhook, a line per step"
 	@echo "  make clean                remove bin and .aws-sam"
 	@echo "Measure"
 	@echo "  make bench                the copy against the SDK's uploader and naive ways; writes docs/performance.md"
@@ -111,6 +112,13 @@ build: $(FUNCTIONS:%=build-%)
 deploy:
 	sam build
 	sam deploy $(if $(wildcard samconfig.toml),,--guided)
+
+# check-setup: checks a setup against the real PBX and the deployed stack,
+# one line per step (cmd/setupcheck, docs/setup-check.md). It reads the
+# functions' environment (PBX_*, RECORDINGS_*, AWS_*); WEBHOOK_URL is the
+# stack's WebhookUrl output.
+check-setup:
+	$(GO) run ./cmd/setupcheck $(if $(WEBHOOK_URL),-webhook-url '$(WEBHOOK_URL)')
 
 clean:
 	rm -rf bin .aws-sam

@@ -49,9 +49,20 @@ func TestWebhookTemplate(t *testing.T) {
 	t.Run("environment", func(t *testing.T) {
 		env := getMap(t, props, "Environment", "Variables")
 		wantEqual(t, env["RECORDINGS_QUEUE_URL"], ref("RecordingQueue"), "RECORDINGS_QUEUE_URL")
-		wantEqual(t, env["PBX_CREDENTIALS_SECRET"], ref("PbxCredentialsSecretArn"), "PBX_CREDENTIALS_SECRET")
-		if _, ok := env["PBX_WEBHOOK_SECRET"]; ok {
-			t.Error("the deployed function takes the secret from Secrets Manager, not PBX_WEBHOOK_SECRET")
+		wantEqual(t, env["PBX_WEBHOOK_SECRET_ID"], ref("PbxWebhookSecretArn"), "PBX_WEBHOOK_SECRET_ID")
+		for _, name := range []string{"PBX_WEBHOOK_SECRET", "PBX_CREDENTIALS_SECRET"} {
+			if _, ok := env[name]; ok {
+				t.Errorf("the public function reads only its own secret from Secrets Manager, yet has %s", name)
+			}
+		}
+		reconcileEnv := getMap(t, tpl, "Resources", "RecordingReconcileFunction", "Properties", "Environment", "Variables")
+		wantEqual(t, env["RECONCILE_LOOKBACK"], reconcileEnv["RECONCILE_LOOKBACK"], "RECONCILE_LOOKBACK (the reconciler's)")
+	})
+	t.Run("webhook secret parameter", func(t *testing.T) {
+		p := getMap(t, tpl, "Parameters", "PbxWebhookSecretArn")
+		wantEqual(t, p["AllowedPattern"], get(t, tpl, "Parameters", "PbxCredentialsSecretArn", "AllowedPattern"), "PbxWebhookSecretArn.AllowedPattern")
+		if _, ok := p["Default"]; ok {
+			t.Error("PbxWebhookSecretArn has a default: the webhook has no secret without it")
 		}
 	})
 	t.Run("log group with retention", func(t *testing.T) {
@@ -79,7 +90,7 @@ func TestWebhookTemplate(t *testing.T) {
 							t.Errorf("sqs:SendMessage on %v, want the recording queue only", res)
 						}
 					case "secretsmanager:GetSecretValue":
-						wantEqual(t, res, ref("PbxCredentialsSecretArn"), "secretsmanager:GetSecretValue resource")
+						wantEqual(t, res, ref("PbxWebhookSecretArn"), "secretsmanager:GetSecretValue resource")
 					}
 				}
 			}
@@ -89,4 +100,41 @@ func TestWebhookTemplate(t *testing.T) {
 			t.Errorf("the webhook may %v, want exactly %v", got, want)
 		}
 	})
+}
+
+// TestOnlyTheWebhookReadsItsSecret: the webhook's secret is named by the
+// webhook function alone, and the webhook function names no other secret.
+func TestOnlyTheWebhookReadsItsSecret(t *testing.T) {
+	tpl := loadTemplate(t)
+	for id, res := range getMap(t, tpl, "Resources") {
+		mentions := refersTo(res, "PbxWebhookSecretArn")
+		if mentions != (id == webhookID) {
+			t.Errorf("%s refers to PbxWebhookSecretArn: %v, want %v", id, mentions, id == webhookID)
+		}
+		if id == webhookID && refersTo(res, "PbxCredentialsSecretArn") {
+			t.Errorf("the webhook function refers to the PBX API credentials secret")
+		}
+	}
+}
+
+// refersTo reports whether v holds a Ref to name anywhere.
+func refersTo(v any, name string) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		if r, ok := v["Ref"]; ok && r == name {
+			return true
+		}
+		for _, e := range v {
+			if refersTo(e, name) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range v {
+			if refersTo(e, name) {
+				return true
+			}
+		}
+	}
+	return false
 }

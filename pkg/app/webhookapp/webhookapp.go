@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -31,6 +32,12 @@ import (
 // its secret, answering 503 until it is stored (see webhook.Keyring).
 // Every secret read is registered with red before anything can print it.
 func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger) (*lambdafn.Handler, error) {
+	return build(ctx, lookup, red, log, time.Now)
+}
+
+// build is Build with the clock that paces the secret's reads and judges
+// a call's age.
+func build(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger, now func() time.Time) (*lambdafn.Handler, error) {
 	cfg, err := config.LoadWebhook(lookup)
 	if err != nil {
 		return nil, err
@@ -49,10 +56,10 @@ func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.
 	}
 	keys := webhook.StaticKeyring(cfg.Secret)
 	if cfg.SecretID != "" {
-		keys = webhook.NewKeyring(fetchSecret(secretsmanager.NewFromConfig(awsCfg), cfg.SecretID, red), nil)
+		keys = webhook.NewKeyring(fetchSecret(secretsmanager.NewFromConfig(awsCfg), cfg.SecretID, red), now)
 	}
 	h, err := webhook.NewHandler(keys, queue.New(sqs.NewFromConfig(awsCfg), cfg.QueueURL), log,
-		&webhook.Options{Metrics: emitter, MaxCallAge: cfg.MaxCallAge()})
+		&webhook.Options{Metrics: emitter, MaxCallAge: cfg.MaxCallAge(), Now: now})
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package webhook
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 )
@@ -24,15 +23,11 @@ const RereadInterval = time.Minute
 // the secret store and the PBX are not changed at the same instant.
 const PreviousSecretGrace = time.Hour
 
-// ErrSecretNotStored means the secret store holds no webhook secret yet.
-var ErrSecretNotStored = errors.New("webhook: no webhook secret stored yet")
-
 // ErrSecretTooShort means the stored secret is shorter than MinSecretLen.
-var ErrSecretTooShort = fmt.Errorf("webhook: secret shorter than %d bytes refused (the PBX generates 32 characters)", MinSecretLen)
+var ErrSecretTooShort = errors.New("webhook: secret shorter than 16 bytes refused (the PBX generates 32 characters)")
 
-// FetchFunc reads the webhook secret's current value. It returns an error
-// wrapping ErrSecretNotStored when there is none yet; errors never hold
-// the secret.
+// FetchFunc reads the webhook secret's current value, or returns why
+// there is none (yet); its errors never hold the secret.
 type FetchFunc func(ctx context.Context) (string, error)
 
 // Keyring holds the secrets a request may be signed with: the current one

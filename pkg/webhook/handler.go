@@ -167,7 +167,7 @@ func (h *Handler) answer(ctx context.Context, req events.LambdaFunctionURLReques
 func (h *Handler) verify(ctx context.Context, body []byte, signature string) (answer, bool) {
 	secrets, err := h.secrets.Secrets(ctx)
 	if err != nil {
-		return answer{status: http.StatusServiceUnavailable, err: err,
+		return answer{status: http.StatusServiceUnavailable,
 			reason: "no usable webhook secret yet, read again at most once a minute: " + err.Error()}, false
 	}
 	err = verifyAny(body, signature, secrets)

@@ -1,6 +1,7 @@
 package template_test
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -22,7 +23,7 @@ var leastPrivilege = map[string]map[string][]string{
 	},
 	webhookID: {
 		"sqs:SendMessage":               {"${RecordingQueue.Arn}"},
-		"secretsmanager:GetSecretValue": {"${PbxCredentialsSecretArn}"},
+		"secretsmanager:GetSecretValue": {"${PbxWebhookSecretArn}"},
 	},
 	reconcileID: {
 		"s3:PutObject":                  {"bucket/.recording-sync/pbx-token.json", "bucket/.recording-sync/reconcile-state.json"},
@@ -186,4 +187,51 @@ func TestStateFolderKeptToItsFunctions(t *testing.T) {
 	if slices.Sort(excepted); !slices.Equal(excepted, users) {
 		t.Errorf("the bucket policy keeps .recording-sync/ to %v, want the roles of the functions that use it, %v", excepted, users)
 	}
+}
+
+// TestOnlyTheWebhookReadsItsSecret: the public function sees its own secret
+// and nothing else: no other resource names the webhook's secret, and the
+// webhook function names neither the PBX API credentials nor a secret in
+// its environment; it judges stale events by the reconciler's lookback.
+func TestOnlyTheWebhookReadsItsSecret(t *testing.T) {
+	tpl := loadTemplate(t)
+	for id, res := range getMap(t, tpl, "Resources") {
+		if mentions := refersTo(res, "PbxWebhookSecretArn"); mentions != (id == webhookID) {
+			t.Errorf("%s refers to PbxWebhookSecretArn: %v, want %v", id, mentions, id == webhookID)
+		}
+	}
+	webhook := functionProps(t, tpl, webhookID)
+	if refersTo(webhook, "PbxCredentialsSecretArn") {
+		t.Error("the webhook function refers to the PBX API credentials secret")
+	}
+	env := getMap(t, webhook, "Environment", "Variables")
+	if env["PBX_WEBHOOK_SECRET_ID"] == nil || env["PBX_CREDENTIALS_SECRET"] != nil {
+		t.Errorf("webhook environment %v: want PBX_WEBHOOK_SECRET_ID and no PBX_CREDENTIALS_SECRET", env)
+	}
+	reconcileEnv := getMap(t, functionProps(t, tpl, reconcileID), "Environment", "Variables")
+	if env["RECONCILE_LOOKBACK"] == nil || fmt.Sprint(env["RECONCILE_LOOKBACK"]) != fmt.Sprint(reconcileEnv["RECONCILE_LOOKBACK"]) {
+		t.Errorf("webhook RECONCILE_LOOKBACK %v, want the reconciler's %v", env["RECONCILE_LOOKBACK"], reconcileEnv["RECONCILE_LOOKBACK"])
+	}
+}
+
+// refersTo reports whether v holds a Ref to name anywhere.
+func refersTo(v any, name string) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		if r, ok := v["Ref"]; ok && r == name {
+			return true
+		}
+		for _, e := range v {
+			if refersTo(e, name) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range v {
+			if refersTo(e, name) {
+				return true
+			}
+		}
+	}
+	return false
 }

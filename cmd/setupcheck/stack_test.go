@@ -79,7 +79,7 @@ func newStack(t *testing.T) *stack {
 // does; queued counts what it queues.
 func webhookServer(t *testing.T, queued *atomic.Int64) *httptest.Server {
 	t.Helper()
-	h, err := webhook.NewHandler(testWebhookSecret, senderFunc(func(context.Context, recording.Ref) error {
+	h, err := webhook.NewHandler(webhook.StaticKeyring(testWebhookSecret), senderFunc(func(context.Context, recording.Ref) error {
 		queued.Add(1)
 		return nil
 	}), slog.New(slog.NewTextHandler(io.Discard, nil)), nil)

@@ -62,7 +62,9 @@ func BenchmarkWebhookLoad(b *testing.B) {
 	for iter := 0; b.Loop(); iter++ {
 		payloads := make([][]byte, posts)
 		for i := range payloads {
-			body, err := yeastartest.NewCDREvent("3631A2124XXX", yeastartest.CDRFor(loadFile(iter, i)))
+			cdr := yeastartest.CDRFor(loadFile(iter, i))
+			cdr.TimeStart = callStart // a call that just ended: queued
+			body, err := yeastartest.NewCDREvent("3631A2124XXX", cdr)
 			if err != nil {
 				b.Fatal(err)
 			}

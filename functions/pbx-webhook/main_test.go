@@ -80,8 +80,16 @@ type stack struct {
 	esm      *localenv.EventSourceMapping
 }
 
-// newWebhook starts the SQS endpoint and the webhook function.
+// newWebhook starts the SQS endpoint and the webhook function with its
+// secret in PBX_WEBHOOK_SECRET.
 func newWebhook(t testing.TB) *stack {
+	t.Helper()
+	return newWebhookEnv(t, "PBX_WEBHOOK_SECRET="+testSecret)
+}
+
+// newWebhookEnv starts the SQS endpoint and the webhook function with
+// secretEnv telling it where its secret is.
+func newWebhookEnv(t testing.TB, secretEnv ...string) *stack {
 	t.Helper()
 	st := &stack{sqs: sqstest.New(sqstest.Options{}), out: &localenv.Output{}}
 	t.Cleanup(st.sqs.Close)
@@ -89,8 +97,8 @@ func newWebhook(t testing.TB) *stack {
 	env := append(st.sqs.Env(),
 		"AWS_LAMBDA_FUNCTION_NAME=pbx-webhook",
 		"RECORDINGS_QUEUE_URL="+st.queueURL,
-		"PBX_WEBHOOK_SECRET="+testSecret,
 	)
+	env = append(env, secretEnv...)
 	st.webhook = startLambda(t, webhookBootstrap, env, st.out)
 	return st
 }

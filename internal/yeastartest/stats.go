@@ -46,6 +46,24 @@ type Stats struct {
 	// UserAgents counts every User-Agent seen, on API and download requests;
 	// "" counts requests without one.
 	UserAgents map[string]int
+	// Faults counts the injected faults that fired, so that a test can
+	// tell a fault that was survived from one that never struck.
+	Faults FaultCounts
+}
+
+// FaultCounts counts the injected faults that fired, by kind.
+type FaultCounts struct {
+	API       int // API answers replaced by FailAPI
+	Dropped   int // downloads cut by DropDownloadAfter
+	Short     int // downloads cut short by ShortDownload
+	Body      int // downloads answered by DownloadBody
+	Throttled int // downloads slowed by ThrottleDownload
+	Revoked   int // requests refused because RevokeAll revoked their token
+}
+
+// Total is the number of faults that fired, of every kind.
+func (c FaultCounts) Total() int {
+	return c.API + c.Dropped + c.Short + c.Body + c.Throttled + c.Revoked
 }
 
 // clone returns a deep copy of st.

@@ -37,6 +37,7 @@ type Server struct {
 	seq      int64             // message and receipt handle numbers
 	faults   []fault
 	badMD5   int            // answers still to corrupt (CorruptChecksums)
+	fired    FaultCounts    // injected faults that fired
 	requests map[string]int // by operation
 	arrived  chan struct{}  // closed and replaced when a message is sent
 }

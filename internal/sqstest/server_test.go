@@ -227,8 +227,8 @@ func TestErrorsAreTyped(t *testing.T) {
 	if apiCode(err) != "AccessDenied" {
 		t.Errorf("injected AccessDenied: %v", err)
 	}
-	if srv.Requests("SendMessage") != 2 {
-		t.Errorf("Requests(SendMessage) = %d, want 2", srv.Requests("SendMessage"))
+	if srv.Requests("SendMessage") != 2 || srv.Faults() != (sqstest.FaultCounts{Requests: 1}) {
+		t.Errorf("Requests(SendMessage) = %d, Faults %+v; want 2 and one failed request", srv.Requests("SendMessage"), srv.Faults())
 	}
 }
 
@@ -264,5 +264,8 @@ func TestChecksumsAreVerified(t *testing.T) {
 	}
 	if _, err := client.SendMessage(t.Context(), &sqs.SendMessageInput{QueueUrl: &url, MessageBody: aws.String(`{"id":2}`)}); err != nil {
 		t.Fatalf("SendMessage after the fault: %v", err)
+	}
+	if got := srv.Faults(); got != (sqstest.FaultCounts{Checksums: 1}) {
+		t.Errorf("Faults = %+v, want one corrupted checksum", got)
 	}
 }

@@ -61,6 +61,14 @@ type FaultCounts struct {
 	Revoked   int // requests refused because RevokeAll revoked their token
 }
 
+// Since returns the faults that fired after before was taken.
+func (c FaultCounts) Since(before FaultCounts) FaultCounts {
+	return FaultCounts{
+		API: c.API - before.API, Dropped: c.Dropped - before.Dropped, Short: c.Short - before.Short,
+		Body: c.Body - before.Body, Throttled: c.Throttled - before.Throttled, Revoked: c.Revoked - before.Revoked,
+	}
+}
+
 // Total is the number of faults that fired, of every kind.
 func (c FaultCounts) Total() int {
 	return c.API + c.Dropped + c.Short + c.Body + c.Throttled + c.Revoked

@@ -148,6 +148,9 @@ func TestRenewalUnderLoad(t *testing.T) {
 			if renewals := st.Refreshes + st.GetTokenCalls - 1; renewals < 5 {
 				t.Errorf("renewals = %d, want >= 5", renewals)
 			}
+			if refused && st.Faults.API != 1 {
+				t.Errorf("API faults fired = %d, want the refused refresh", st.Faults.API)
+			}
 			if st.GetTokenCalls != tt.wantGetTokens {
 				t.Errorf("GetTokenCalls = %d, want %d", st.GetTokenCalls, tt.wantGetTokens)
 			}
@@ -360,6 +363,9 @@ func TestInvalidateToken(t *testing.T) {
 			}
 			wg.Wait()
 			after := sim.Stats()
+			if tt.revoke != (after.Faults.Revoked > 0) {
+				t.Errorf("requests refused as revoked = %d, revoked %v", after.Faults.Revoked, tt.revoke)
+			}
 			refreshCalls := after.APIRequests["refresh_token"] - before.APIRequests["refresh_token"]
 			getTokens := after.GetTokenCalls - before.GetTokenCalls
 			if refreshCalls != tt.wantRefreshCalls || getTokens != tt.wantGetTokens {

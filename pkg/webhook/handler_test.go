@@ -223,4 +223,7 @@ func TestQueueThroughSQS(t *testing.T) {
 	if resp.StatusCode != http.StatusServiceUnavailable || len(srv.Messages("recordings")) != 1 {
 		t.Errorf("with SQS failing: status %d, %d messages; want 503 and still 1", resp.StatusCode, len(srv.Messages("recordings")))
 	}
+	if srv.Faults().Requests == 0 {
+		t.Errorf("the SQS fault never fired")
+	}
 }

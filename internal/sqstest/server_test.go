@@ -7,9 +7,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/recording-sync/recording-sync/internal/clocktest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -19,22 +20,9 @@ import (
 	"github.com/recording-sync/recording-sync/internal/sqstest"
 )
 
-// clock is a settable clock for visibility timeouts.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func newServer(t *testing.T) (*sqstest.Server, *sqs.Client, string, *clock) {
+func newServer(t *testing.T) (*sqstest.Server, *sqs.Client, string, *clocktest.Clock) {
 	t.Helper()
-	clk := &clock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	clk := clocktest.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	srv := sqstest.New(sqstest.Options{Now: clk.Now})
 	t.Cleanup(srv.Close)
 	client, err := srv.Client(t.Context(), func(o *sqs.Options) { o.RetryMaxAttempts = 1 })
@@ -85,7 +73,7 @@ func TestSendReceiveDelete(t *testing.T) {
 	if again := recv(); len(again.Messages) != 0 {
 		t.Errorf("an in-flight message was received again: %+v", again.Messages)
 	}
-	clk.Add(61 * time.Second) // the visibility timeout passes
+	clk.Advance(61 * time.Second) // the visibility timeout passes
 	second := recv()
 	if len(second.Messages) != 1 || second.Messages[0].Attributes["ApproximateReceiveCount"] != "2" {
 		t.Fatalf("after the visibility timeout: %+v, want the message with receive count 2", second.Messages)

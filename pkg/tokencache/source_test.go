@@ -135,7 +135,7 @@ func TestRenewalUnderLoad(t *testing.T) {
 					return
 				}
 				calls += 2 * len(insts)
-				clock.advance(step)
+				clock.Advance(step)
 			}
 			st := sim.Stats()
 			t.Logf("%d calls; stats: get_token %d, refreshes %d, deleted %d, max valid %d, refused requests %d",
@@ -242,12 +242,12 @@ func TestTokenLimit(t *testing.T) {
 		// the 5 poll intervals before get_token is tried again: both now
 		// wait on the lease that records the 60002.
 		for range 2 {
-			if err := clock.waitSleepers(t.Context(), 2); err != nil {
+			if err := clock.WaitSleepers(t.Context(), 2); err != nil {
 				t.Fatalf("the instances never waited: %v", err)
 			}
-			clock.advance(75 * time.Millisecond)
+			clock.Advance(75 * time.Millisecond)
 		}
-		if err := clock.waitSleepers(t.Context(), 2); err != nil {
+		if err := clock.WaitSleepers(t.Context(), 2); err != nil {
 			t.Fatalf("the instances never waited: %v", err)
 		}
 		select {
@@ -267,7 +267,7 @@ func TestTokenLimit(t *testing.T) {
 		if err := other.DeleteToken(t.Context(), filled[0].Access); err != nil {
 			t.Fatalf("del_token: %v", err)
 		}
-		clock.setAuto()
+		clock.SetAuto()
 		var got []string
 		for range 2 {
 			r := <-results
@@ -428,13 +428,13 @@ func TestCrashedHolder(t *testing.T) {
 			}()
 			if tt.leaseFor > 0 {
 				// The instance waits for the lease, and has not logged in.
-				if err := clock.waitSleepers(t.Context(), 1); err != nil {
+				if err := clock.WaitSleepers(t.Context(), 1); err != nil {
 					t.Fatal(err)
 				}
 				if got := sim.Stats().GetTokenCalls; got != 0 {
 					t.Fatalf("GetTokenCalls = %d while the lease runs, want 0", got)
 				}
-				clock.setAuto()
+				clock.SetAuto()
 			}
 			r := <-done
 			if r.err != nil {

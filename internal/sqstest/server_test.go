@@ -257,3 +257,24 @@ func TestChecksumsAreVerified(t *testing.T) {
 		t.Errorf("Faults = %+v, want one corrupted checksum", got)
 	}
 }
+
+// TestFailEntries: an entry fault fails the next messages sent, one by
+// one, the other entries of their batch succeed, and Faults counts them.
+func TestFailEntries(t *testing.T) {
+	srv, client, url, _ := newServer(t)
+	srv.FailEntries(2, "InternalError", false)
+	var entries []types.SendMessageBatchRequestEntry
+	for i := range 3 {
+		entries = append(entries, types.SendMessageBatchRequestEntry{Id: aws.String(fmt.Sprintf("e%d", i)), MessageBody: aws.String(`{"id":1}`)})
+	}
+	out, err := client.SendMessageBatch(t.Context(), &sqs.SendMessageBatchInput{QueueUrl: &url, Entries: entries})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Failed) != 2 || len(out.Successful) != 1 || aws.ToString(out.Failed[0].Code) != "InternalError" {
+		t.Errorf("batch: %d failed, %d successful; want 2 InternalError and 1", len(out.Failed), len(out.Successful))
+	}
+	if got := srv.Faults(); got != (sqstest.FaultCounts{Entries: 2}) {
+		t.Errorf("Faults = %+v, want 2 entries", got)
+	}
+}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/recording-sync/recording-sync/pkg/copyhandler"
+	"github.com/recording-sync/recording-sync/pkg/lambdafn"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/recording"
 )
@@ -42,7 +42,7 @@ var emitters = map[string]string{
 var errorTypes = []string{
 	typeName[recording.PermanentError](), typeName[recording.RetryableError](),
 	typeName[recording.NotYetAvailableError](), typeName[recording.TimeoutError](),
-	typeName[recording.InvalidInputError](), typeName[copyhandler.PanicError](),
+	typeName[recording.InvalidInputError](), typeName[lambdafn.PanicError](),
 }
 
 func typeName[T any]() string { return reflect.TypeFor[T]().Name() }

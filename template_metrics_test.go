@@ -77,6 +77,7 @@ func TestTemplateMetrics(t *testing.T) {
 		}
 		copyFn := map[string]string{metrics.DimFunction: "${" + functionID + "}"}
 		reconcileFn := map[string]string{metrics.DimFunction: "${" + reconcileID + "}"}
+		webhookFn := map[string]string{metrics.DimFunction: "${" + webhookID + "}"}
 		for _, c := range []struct {
 			what      string
 			namespace string
@@ -90,6 +91,7 @@ func TestTemplateMetrics(t *testing.T) {
 			{"the recording queue's oldest message", "AWS/SQS", "ApproximateAgeOfOldestMessage",
 				map[string]string{"QueueName": "${RecordingQueue.QueueName}"}, ref("OldestMessageAlarmSeconds"), "GreaterThanThreshold"},
 			{"lost recordings", nsToken, metrics.ReconcileRecordingsLost.Name, reconcileFn, 0, "GreaterThanThreshold"},
+			{"the queue refusing the webhook for good: one is enough", nsToken, metrics.WebhookQueueFailedPermanent.Name, webhookFn, 1, "GreaterThanOrEqualToThreshold"},
 			{"failed reconcile runs (metric math)", nsToken, metrics.ReconcileRunsFailed.Name, reconcileFn, 0, "GreaterThanThreshold"},
 			{"failed reconcile invocations (metric math)", "AWS/Lambda", "Errors",
 				map[string]string{"FunctionName": "${" + reconcileID + "}"}, 0, "GreaterThanThreshold"},

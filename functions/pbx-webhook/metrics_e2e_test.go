@@ -44,6 +44,7 @@ func TestWebhookMetrics(t *testing.T) {
 	fn := metrics.DimFunction + "=pbx-webhook"
 	for m, want := range map[metrics.Metric]float64{
 		metrics.WebhookEventsReceived: n + 2, metrics.WebhookSignaturesRejected: 1, metrics.WebhookEventsQueued: n,
+		metrics.WebhookQueueFailedPermanent: 0,
 	} {
 		if got := totals.Get(metrics.DefaultNamespace, m.Name, fn); got != want {
 			t.Errorf("%s{%s} = %v, want %v; all: %v", m.Name, fn, got, want, totals)

@@ -111,8 +111,8 @@ func TestBadInputAndConfigurationUnderTheEmulator(t *testing.T) {
 		`{"from":"2026-03-01T00:00:00Z","to":"2026-03-02T00:00:00Z","x":true}`: `unknown field "x"`,
 	} {
 		res := st.run(t, payload)
-		if res.ErrorType != "InputError" || !strings.Contains(res.ErrorMessage, want) {
-			t.Errorf("%s: %s, want an InputError naming %q", payload, res.raw, want)
+		if res.ErrorType != "InvalidInputError" || !strings.Contains(res.ErrorMessage, want) {
+			t.Errorf("%s: %s, want an InvalidInputError naming %q", payload, res.raw, want)
 		}
 	}
 	if n := st.sim.Stats().APIRequests["recording/search"]; n != 0 {

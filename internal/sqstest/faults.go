@@ -20,11 +20,15 @@ type FaultCounts struct {
 // Total is the number of faults that fired, of every kind.
 func (c FaultCounts) Total() int { return c.Requests + c.Entries + c.Checksums }
 
-// Faults returns how many injected faults have fired so far.
+// Faults returns how many injected faults have fired so far, of each kind.
 func (s *Server) Faults() FaultCounts {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.fired
+	c := FaultCounts{Entries: s.entries, Checksums: s.checksums}
+	for _, n := range s.fired {
+		c.Requests += n
+	}
+	return c
 }
 
 // FailRequests makes the next n requests of op (e.g. "SendMessageBatch")
@@ -61,7 +65,7 @@ func (s *Server) CorruptChecksums(n int) {
 func (s *Server) checksum(body string) string {
 	if s.badMD5 > 0 {
 		s.badMD5--
-		s.fired.Checksums++
+		s.checksums++
 		return md5Hex(body + "corrupt")
 	}
 	return md5Hex(body)
@@ -72,7 +76,7 @@ func (s *Server) takeFault(op string) *apiError {
 	for i := range s.faults {
 		if f := &s.faults[i]; f.op == op && f.entry == nil && f.left > 0 {
 			f.left--
-			s.fired.Requests++
+			s.fired[op]++
 			return f.err
 		}
 	}
@@ -84,10 +88,27 @@ func (s *Server) takeEntryFault() *BatchFailure {
 	for i := range s.faults {
 		if f := &s.faults[i]; f.entry != nil && f.left > 0 {
 			f.left--
-			s.fired.Entries++
+			s.entries++
 			e := *f.entry
 			return &e
 		}
 	}
 	return nil
+}
+
+// FaultsFired returns how many requests of op failed with a fault
+// FailRequests armed: a test that injects one checks that it was the
+// fault, not something else, that its client met.
+func (s *Server) FaultsFired(op string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fired[op]
+}
+
+// EntryFaultsFired returns how many messages failed with a fault
+// FailEntries armed.
+func (s *Server) EntryFaultsFired() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.entries
 }

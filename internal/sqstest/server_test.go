@@ -218,6 +218,21 @@ func TestErrorsAreTyped(t *testing.T) {
 	if srv.Requests("SendMessage") != 2 || srv.Faults() != (sqstest.FaultCounts{Requests: 1}) {
 		t.Errorf("Requests(SendMessage) = %d, Faults %+v; want 2 and one failed request", srv.Requests("SendMessage"), srv.Faults())
 	}
+	// Only the injected fault counts as fired: not the missing queue's
+	// answer, nor a send after the fault was used up.
+	if _, err := client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: aws.String("{}")}); err != nil {
+		t.Errorf("send after the fault: %v", err)
+	}
+	if n := srv.FaultsFired("SendMessage"); n != 1 {
+		t.Errorf("FaultsFired(SendMessage) = %d, want 1", n)
+	}
+	srv.FailEntries(1, "KmsThrottled", false)
+	if _, err := client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: aws.String("{}")}); apiCode(err) != "KmsThrottled" {
+		t.Errorf("injected entry fault: %v", err)
+	}
+	if n := srv.EntryFaultsFired(); n != 1 {
+		t.Errorf("EntryFaultsFired = %d, want 1", n)
+	}
 }
 
 // TestLongPoll: a receive waiting for a message returns it when it is sent.

@@ -17,19 +17,20 @@ import (
 	"github.com/recording-sync/recording-sync/pkg/config"
 	"github.com/recording-sync/recording-sync/pkg/copier"
 	"github.com/recording-sync/recording-sync/pkg/copyhandler"
+	"github.com/recording-sync/recording-sync/pkg/lambdafn"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/redact"
 	"github.com/recording-sync/recording-sync/pkg/s3store"
 )
 
-// Build wires the function from its environment (read through lookup,
-// os.LookupEnv in main): configuration, the PBX client with the shared
-// token, the S3 store, the copier and the handler. Every secret it meets is
-// registered with red before anything can print it. It returns what main
-// starts: the handler wrapped by the public layer, which passes every
+// BuildCopy wires the copy function from its environment (read through
+// lookup, os.LookupEnv in main): configuration, the PBX client with the
+// shared token, the S3 store, the copier and the handler. Every secret it
+// meets is registered with red before anything can print it. It returns
+// what main starts: the handler behind lambdafn.Wrap, which passes every
 // result and error through red. Process-wide settings (GOMAXPROCS, the
-// memory limit) are main's: config.ApplyProcessSettings.
-func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger) (*copyhandler.Public, error) {
+// memory limit) are lambdafn.Main's.
+func BuildCopy(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger) (*lambdafn.Handler, error) {
 	cfg, err := config.Load(lookup)
 	if err != nil {
 		return nil, err
@@ -40,7 +41,7 @@ func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.
 		return nil, err
 	}
 	if cfg.InsecureScheme() {
-		log.Warn("PBX_BASE_URL uses http://: tokens and recordings cross the network unencrypted")
+		log.WarnContext(ctx, "PBX_BASE_URL uses http://: tokens and recordings cross the network unencrypted")
 	}
 	// The client is given here, not per service, so that AWS_CA_BUNDLE is
 	// still applied to it.
@@ -70,7 +71,7 @@ func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.
 		Metrics:          emitter,
 		TokensObtained:   auth.TokensObtained,
 	})
-	return copyhandler.NewPublic(h, red), nil
+	return lambdafn.Wrap(h, log, red, nil), nil
 }
 
 // transportBufferSize is the size of the transport's buffers between the

@@ -14,7 +14,7 @@ import (
 	"github.com/recording-sync/recording-sync/pkg/redact"
 )
 
-// TestBuildReturnsTheRedactingHandler: what Build returns is the handler
+// TestBuildReturnsTheRedactingHandler: what BuildCopy returns is the handler
 // main starts, and it masks secrets in what leaves the function without
 // main doing anything: an invalid event quoting the client secret fails
 // with the secret masked, in the runtime's error shape.
@@ -33,9 +33,9 @@ func TestBuildReturnsTheRedactingHandler(t *testing.T) {
 		t.Setenv(k, v) // the AWS SDK reads its settings from the process
 	}
 	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-	h, err := Build(t.Context(), lookup, redact.New(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h, err := BuildCopy(t.Context(), lookup, redact.New(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
-		t.Fatalf("Build: %v", err)
+		t.Fatalf("BuildCopy: %v", err)
 	}
 	_, err = h.Invoke(t.Context(), []byte(`{"file": "`+secret+`/x.wav"}`))
 	var ire messages.InvokeResponse_Error
@@ -47,10 +47,10 @@ func TestBuildReturnsTheRedactingHandler(t *testing.T) {
 	}
 }
 
-// TestBuildEmitsMetrics: Build wires the emitter from the environment. An
+// TestBuildEmitsMetrics: BuildCopy wires the emitter from the environment. An
 // invalid event's line carries RecordingsFailed for the function named by
 // AWS_LAMBDA_FUNCTION_NAME (or metrics.FunctionCopy without one), in
-// METRICS_NAMESPACE; a namespace CloudWatch would refuse fails Build.
+// METRICS_NAMESPACE; a namespace CloudWatch would refuse fails BuildCopy.
 func TestBuildEmitsMetrics(t *testing.T) {
 	base := map[string]string{
 		"PBX_BASE_URL":          "https://127.0.0.1:1",
@@ -85,15 +85,15 @@ func TestBuildEmitsMetrics(t *testing.T) {
 				return v, ok
 			}
 			var buf bytes.Buffer
-			h, err := Build(t.Context(), lookup, redact.New(), slog.New(slog.NewJSONHandler(&buf, nil)))
+			h, err := BuildCopy(t.Context(), lookup, redact.New(), slog.New(slog.NewJSONHandler(&buf, nil)))
 			if tt.wantBuildFailed {
 				if err == nil || !strings.Contains(err.Error(), "METRICS_NAMESPACE") {
-					t.Fatalf("Build = %v, want an error naming METRICS_NAMESPACE", err)
+					t.Fatalf("BuildCopy = %v, want an error naming METRICS_NAMESPACE", err)
 				}
 				return
 			}
 			if err != nil {
-				t.Fatalf("Build: %v", err)
+				t.Fatalf("BuildCopy: %v", err)
 			}
 			if _, err := h.Invoke(t.Context(), []byte(`{"file": "../x.wav"}`)); err == nil {
 				t.Fatal("Invoke of an invalid event succeeded")

@@ -8,17 +8,19 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/recording-sync/recording-sync/pkg/config"
+	"github.com/recording-sync/recording-sync/pkg/lambdafn"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/reconcile"
 	"github.com/recording-sync/recording-sync/pkg/redact"
-	"github.com/recording-sync/recording-sync/pkg/seal"
 )
 
 // BuildReconcile wires the reconciler from its environment: the copy
 // function's configuration and PBX client (the same shared token: it never
 // logs in by itself), the recording queue, and its sealed state object
 // beside the token object. Every secret it meets is registered with red.
-func BuildReconcile(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger) (*reconcile.Handler, error) {
+// It returns the handler behind lambdafn.Wrap; a panic's line counts a
+// failed run.
+func BuildReconcile(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger) (*lambdafn.Handler, error) {
 	cfg, err := config.Load(lookup)
 	if err != nil {
 		return nil, err
@@ -33,7 +35,7 @@ func BuildReconcile(ctx context.Context, lookup func(string) (string, bool), red
 		return nil, err
 	}
 	if cfg.InsecureScheme() {
-		log.Warn("PBX_BASE_URL uses http://: tokens cross the network unencrypted")
+		log.WarnContext(ctx, "PBX_BASE_URL uses http://: tokens cross the network unencrypted")
 	}
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithHTTPClient(awsHTTPClient()))
 	if err != nil {
@@ -48,16 +50,16 @@ func BuildReconcile(ctx context.Context, lookup func(string) (string, bool), red
 	if err != nil {
 		return nil, err
 	}
-	key, err := seal.NewKey(creds.ClientSecret, reconcile.StatePurpose)
+	bucket := cfg.Bucket
+	state, err := reconcile.NewS3StateStore(s3Client, bucket, rc.StateKey, creds.ClientSecret)
 	if err != nil {
 		return nil, err
 	}
-	bucket := cfg.Bucket
-	state := reconcile.NewS3StateStore(s3Client, bucket, rc.StateKey, reconcile.SealedJSON(key, bucket, rc.StateKey))
 	r := reconcile.New(pbx, s3Client, bucket, cfg.KeyTemplate, newQueue(awsCfg, rc.QueueURL), state, &reconcile.Options{
 		RequeueAfter: rc.RequeueAfter,
 		OnPage:       reconcile.LogProgress(log),
 	})
 	trailing := reconcile.Trailing{Lookback: rc.Lookback, Settle: rc.Settle}
-	return reconcile.NewHandler(r, trailing, log, red, &reconcile.HandlerOptions{Metrics: emitter}), nil
+	h := reconcile.NewHandler(r, trailing, log, &reconcile.HandlerOptions{Metrics: emitter})
+	return lambdafn.Wrap(h, log, red, &lambdafn.Options{PanicAttrs: h.PanicAttrs}), nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/recording-sync/recording-sync/pkg/lambdafn"
 	"github.com/recording-sync/recording-sync/pkg/trigger"
 )
 
@@ -21,14 +22,14 @@ func (h *Handler) batch(ctx context.Context, records []trigger.Record) events.SQ
 	for i, rec := range records {
 		attrs := []any{slog.String("trigger", string(trigger.KindSQS)), slog.String("messageId", rec.MessageID)}
 		if rec.Err != nil {
-			attrs = append(attrs, slog.String("error", rec.Err.Error()))
+			attrs = append(attrs, lambdafn.ErrorAttrs(rec.Err)...)
 			h.log.ErrorContext(ctx, "invalid message", append(attrs, h.failedMetrics(rec.Err)...)...)
 			failed[i] = !h.deadLetter(ctx, rec, rec.Err)
 			continue
 		}
 		if !acquire(ctx, sem) {
 			err := notStarted(ctx, rec)
-			attrs = append(attrs, slog.String("error", err.Error()))
+			attrs = append(attrs, lambdafn.ErrorAttrs(err)...)
 			h.log.ErrorContext(ctx, "recording not copied", append(attrs, h.failedMetrics(err)...)...)
 			failed[i] = true
 			continue

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"unicode/utf8"
 
+	"github.com/recording-sync/recording-sync/pkg/lambdafn"
 	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/trigger"
 )
@@ -44,20 +45,21 @@ func (h *Handler) deadLetter(ctx context.Context, rec trigger.Record, err error)
 	if h.dlq == nil || !neverRetry(err) {
 		return false
 	}
-	typ := errorType(err)
+	typ := lambdafn.ErrorType(err)
 	attrs := map[string]string{
 		AttrErrorType:       typ,
 		AttrErrorMessage:    truncate(h.redact.String(err.Error()), maxAttrMessage),
 		AttrSourceMessageID: rec.MessageID,
 	}
-	logAttrs := []any{
-		slog.String("trigger", string(trigger.KindSQS)), slog.String("messageId", rec.MessageID), slog.String("errorType", typ),
-	}
+	logAttrs := []any{slog.String("trigger", string(trigger.KindSQS)), slog.String("messageId", rec.MessageID)}
 	if serr := h.dlq.SendRaw(ctx, rec.Body, attrs); serr != nil {
+		// The line reports the send's failure; the record's own is
+		// recordErrorType.
 		h.log.ErrorContext(ctx, "not moved to the dead-letter queue; left to the queue's retries",
-			append(logAttrs, slog.String("error", serr.Error()))...)
+			append(logAttrs, append(lambdafn.ErrorAttrs(serr), slog.String("recordErrorType", typ))...)...)
 		return false
 	}
+	logAttrs = append(logAttrs, slog.String("errorType", typ))
 	h.log.InfoContext(ctx, "moved to the dead-letter queue", logAttrs...)
 	return true
 }
@@ -71,6 +73,11 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// Redactor masks secrets in text (see package redact).
+type Redactor interface {
+	String(s string) string
 }
 
 // identity is the Redactor used when none is given.

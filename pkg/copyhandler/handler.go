@@ -3,13 +3,12 @@ package copyhandler
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
-	"runtime/debug"
 	"sync/atomic"
 	"time"
 
 	"github.com/recording-sync/recording-sync/pkg/copier"
+	"github.com/recording-sync/recording-sync/pkg/lambdafn"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/trigger"
@@ -35,7 +34,7 @@ type Options struct {
 	// the queue redelivering them until its receive limit.
 	DeadLetters DeadLetterQueue
 	// Redactor masks secrets in the error message a dead letter carries;
-	// default none (the public layer redacts only what the runtime sees).
+	// default none (lambdafn.Wrap redacts only what the runtime sees).
 	Redactor Redactor
 	// Metrics, when set, adds the copy's metrics to each line that
 	// reports a recording (copied, already stored or failed); default none.
@@ -96,7 +95,7 @@ type Skipped struct {
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	inv, err := trigger.Decode(payload)
 	if err != nil {
-		h.log.ErrorContext(ctx, "invalid event", append([]any{slog.String("error", err.Error())}, h.failedMetrics(err)...)...)
+		h.log.ErrorContext(ctx, "invalid event", append(lambdafn.ErrorAttrs(err), h.failedMetrics(err)...)...)
 		return nil, err
 	}
 	if inv.Kind == trigger.KindSQS {
@@ -129,7 +128,7 @@ func (h *Handler) copy(ctx context.Context, ref recording.Ref, attrs ...any) (re
 		slog.Int64("durationMs", res.Duration.Milliseconds()),
 	)
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		attrs = append(attrs, lambdafn.ErrorAttrs(err)...)
 		h.log.ErrorContext(ctx, "recording not copied", append(attrs, h.copyMetrics(ref, res, err)...)...)
 		return res, err
 	}
@@ -138,14 +137,13 @@ func (h *Handler) copy(ctx context.Context, ref recording.Ref, attrs ...any) (re
 	return res, nil
 }
 
-// safeCopy runs one copy, turning a panic into a *PanicError, so that one
-// bad record cannot take down its batch (a panic in a batch goroutine would
-// end the process).
+// safeCopy runs one copy, turning a panic into a *lambdafn.PanicError, so
+// that one bad record cannot take down its batch (a panic in a batch
+// goroutine would end the process).
 func (h *Handler) safeCopy(ctx context.Context, ref recording.Ref) (res recording.Result, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			h.log.ErrorContext(ctx, "panic", "error", fmt.Sprint(v), "stack", string(debug.Stack()))
-			res, err = recording.Result{ID: ref.ID, File: ref.File}, &PanicError{Value: fmt.Sprint(v)}
+			res, err = recording.Result{ID: ref.ID, File: ref.File}, lambdafn.Recovered(ctx, h.log, v)
 		}
 	}()
 	return h.copier.Copy(ctx, ref)

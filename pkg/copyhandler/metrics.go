@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/recording-sync/recording-sync/pkg/lambdafn"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/trigger"
@@ -23,7 +24,7 @@ func (h *Handler) copyMetrics(ref recording.Ref, res recording.Result, err error
 	}
 	switch {
 	case err != nil:
-		return h.metrics.Attrs(errorType(err), append(vals, metrics.V(metrics.RecordingsFailed, 1))...)
+		return h.metrics.Attrs(lambdafn.ErrorType(err), append(vals, metrics.V(metrics.RecordingsFailed, 1))...)
 	case res.AlreadyStored:
 		vals = append(vals,
 			metrics.V(metrics.RecordingsCopied, 0),
@@ -47,9 +48,10 @@ func (h *Handler) copyMetrics(ref recording.Ref, res recording.Result, err error
 }
 
 // failedMetrics are the metrics of a line that reports a recording not
-// attempted: an invalid event or message, a record not started.
+// attempted: an invalid event or message, a record not started. The line
+// carries lambdafn.ErrorAttrs(err), whose errorType is their dimension.
 func (h *Handler) failedMetrics(err error) []any {
-	return h.metrics.Attrs(errorType(err), metrics.V(metrics.RecordingsFailed, 1))
+	return h.metrics.Attrs(lambdafn.ErrorType(err), metrics.V(metrics.RecordingsFailed, 1))
 }
 
 // tokenRenewals returns how many PBX tokens this process obtained since the

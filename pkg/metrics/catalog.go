@@ -60,6 +60,10 @@ var (
 	WebhookEventsReceived     = Metric{Name: "WebhookEventsReceived", Unit: Count, Function: FunctionWebhook, Help: "requests received"}
 	WebhookSignaturesRejected = Metric{Name: "WebhookSignaturesRejected", Unit: Count, Function: FunctionWebhook, Help: "requests refused: bad or missing X-Signature"}
 	WebhookEventsQueued       = Metric{Name: "WebhookEventsQueued", Unit: Count, Function: FunctionWebhook, Help: "recordings queued for copying"}
+	// WebhookQueueFailedPermanent counts sends the queue refused for good
+	// (access denied, no such queue, its KMS key unusable): every event
+	// fails the same way until the configuration is fixed.
+	WebhookQueueFailedPermanent = Metric{Name: "WebhookQueueFailedPermanent", Unit: Count, Function: FunctionWebhook, Help: "recordings not queued: the queue refused for good (answered 500)"}
 )
 
 // The reconciler's metrics, one log line per run.
@@ -76,7 +80,7 @@ var (
 var Catalog = []Metric{
 	RecordingsCopied, RecordingsAlreadyStored, RecordingsFailed, BytesCopied, CopyDuration,
 	CallEndToStored, DownloadResumes, TokenRenewals, BusyWaits,
-	WebhookEventsReceived, WebhookSignaturesRejected, WebhookEventsQueued,
+	WebhookEventsReceived, WebhookSignaturesRejected, WebhookEventsQueued, WebhookQueueFailedPermanent,
 	ReconcileRecordingsListed, ReconcileRecordingsMissing, ReconcileRecordingsLost,
 	ReconcileRecordingsQueued, ReconcileRunsComplete, ReconcileRunsFailed,
 }

@@ -57,10 +57,13 @@ type Value struct {
 func V(m Metric, v float64) Value { return Value{Metric: m, Value: v} }
 
 // Attrs returns the slog attributes that make a JSON log line carry vals
-// as EMF metrics: the _aws directive, the function (and errorType, when a
-// ByErrorType metric is among vals and errorType is not empty) and one
-// member per value. Append them to the line's other attributes. It returns
-// nil on a nil Emitter or without values.
+// as EMF metrics: the _aws directive, the function and one member per
+// value. Append them to the line's other attributes. When errorType is not
+// empty, the ByErrorType metrics among vals are published per errorType
+// too: the dimension's value is the line's own errorType member, which a
+// failure's line carries whether metrics are on or not
+// (lambdafn.ErrorAttrs), so errorType must be what that member says. It
+// returns nil on a nil Emitter or without values.
 func (e *Emitter) Attrs(errorType string, vals ...Value) []any {
 	if e == nil || len(vals) == 0 {
 		return nil
@@ -86,7 +89,6 @@ func (e *Emitter) Attrs(errorType string, vals ...Value) []any {
 			Dimensions: [][]string{{DimFunction}, {DimFunction, DimErrorType}},
 			Metrics:    byType,
 		})
-		attrs = append(attrs, slog.String(DimErrorType, errorType))
 	}
 	// Only names, units and numbers: marshalling cannot fail.
 	raw, _ := json.Marshal(metadata{Timestamp: e.now().UnixMilli(), CloudWatchMetrics: directives})

@@ -11,12 +11,17 @@ import (
 )
 
 // logLine writes one line the way the functions do: slog's JSON handler
-// behind the redacting handler, and returns it.
+// behind the redacting handler, a failure's line with its errorType
+// member, and returns it.
 func logLine(t *testing.T, e *metrics.Emitter, errorType string, vals ...metrics.Value) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	log := slog.New(redact.New("S3CRETvalue0123").Handler(slog.NewJSONHandler(&buf, nil)))
-	log.Info("recording copied", append([]any{"file", "a.wav", "bytes", 7}, e.Attrs(errorType, vals...)...)...)
+	attrs := []any{"file", "a.wav", "bytes", 7}
+	if errorType != "" {
+		attrs = append(attrs, metrics.DimErrorType, errorType)
+	}
+	log.Info("recording copied", append(attrs, e.Attrs(errorType, vals...)...)...)
 	return buf.Bytes()
 }
 

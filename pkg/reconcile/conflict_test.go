@@ -1,6 +1,7 @@
 package reconcile_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -18,12 +19,12 @@ func TestConcurrentRunsMergeTheirState(t *testing.T) {
 	e.add(dayB, time.Minute, 100, 10, nil)
 	reqA, reqB := window(t, dayA, dayA.Add(time.Hour)), window(t, dayB, dayB.Add(time.Hour))
 	inner := false
-	e.opts.OnPage = func(p reconcile.Progress) {
+	e.opts.OnPage = func(_ context.Context, p reconcile.Progress) {
 		if p.Window.From.Equal(dayB) && p.Page == 1 && !inner {
 			inner = true
 			o := e.opts
 			o.OnPage = nil
-			r := reconcile.New(e.pbx, e.s3, e.bucket, e.keys, e.queue, reconcile.NewS3StateStore(e.s3, e.bucket, stateKey, nil), &o)
+			r := reconcile.New(e.pbx, e.s3, e.bucket, e.keys, e.queue, e.stateStore(), &o)
 			if res, err := r.Run(t.Context(), reqA); err != nil || res.Queued != 10 {
 				t.Errorf("inner run: %+v %v", res, err)
 			}

@@ -2,18 +2,12 @@ package reconcile
 
 import "fmt"
 
-// InputError is an invocation the reconciler cannot act on: an unknown
-// event shape, an unknown field, an unparsable time, from after to. The
-// Lambda runtime reports its type name as errorType.
-type InputError struct {
-	Reason string
-}
-
-func (e *InputError) Error() string { return "invalid input: " + e.Reason }
-
-// IncompleteError is a run stopped by a failure (the PBX, S3 or the queue)
-// before its window was done. What it did is in Result, its cursor was
-// saved when Saved is set: the next run continues from there.
+// IncompleteError is a run stopped by a failure (the PBX, S3 or the queue,
+// or its state that could not be read) before its window was done. What
+// it did is in Result, its cursor was saved when Saved is set: the next
+// run continues from there. An invocation the reconciler cannot act on is
+// a *recording.InvalidInputError instead, the name the copy function gives
+// bad input.
 type IncompleteError struct {
 	Result Result
 	Saved  bool

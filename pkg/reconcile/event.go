@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/recording-sync/recording-sync/pkg/recording"
 )
 
 // Request is what one invocation asks for.
@@ -47,11 +49,11 @@ const maxEventSize = 64 << 10
 // field is an error, not silently ignored).
 func Decode(raw []byte, t Trailing) (Request, error) {
 	if len(raw) > maxEventSize {
-		return Request{}, &InputError{Reason: fmt.Sprintf("payload larger than %d bytes", maxEventSize)}
+		return Request{}, &recording.InvalidInputError{Reason: fmt.Sprintf("payload larger than %d bytes", maxEventSize)}
 	}
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &probe); err != nil {
-		return Request{}, &InputError{Reason: "payload is not a JSON object: want {\"from\": \"<RFC 3339>\", \"to\": \"<RFC 3339>\"} or a scheduled event"}
+		return Request{}, &recording.InvalidInputError{Reason: "payload is not a JSON object: want {\"from\": \"<RFC 3339>\", \"to\": \"<RFC 3339>\"} or a scheduled event"}
 	}
 	if _, ok := probe["detail-type"]; ok {
 		return decodeScheduled(raw, t)
@@ -63,13 +65,13 @@ func Decode(raw []byte, t Trailing) (Request, error) {
 func decodeScheduled(raw []byte, t Trailing) (Request, error) {
 	var ev scheduledEvent
 	if err := json.Unmarshal(raw, &ev); err != nil {
-		return Request{}, &InputError{Reason: "scheduled event: " + jsonReason(err)}
+		return Request{}, &recording.InvalidInputError{Reason: "scheduled event: " + jsonReason(err)}
 	}
 	if ev.DetailType != "Scheduled Event" || ev.Source != "aws.events" {
-		return Request{}, &InputError{Reason: fmt.Sprintf("event %q from %q is not a scheduled event", ev.DetailType, ev.Source)}
+		return Request{}, &recording.InvalidInputError{Reason: fmt.Sprintf("event %q from %q is not a scheduled event", ev.DetailType, ev.Source)}
 	}
 	if ev.Time.IsZero() {
-		return Request{}, &InputError{Reason: "scheduled event has no time"}
+		return Request{}, &recording.InvalidInputError{Reason: "scheduled event has no time"}
 	}
 	w, err := newWindow(ev.Time.Add(-t.Lookback), ev.Time.Add(-t.Settle))
 	if err != nil {
@@ -84,10 +86,10 @@ func decodeDirect(raw []byte) (Request, error) {
 	dec.DisallowUnknownFields()
 	var d directRequest
 	if err := dec.Decode(&d); err != nil {
-		return Request{}, &InputError{Reason: jsonReason(err)}
+		return Request{}, &recording.InvalidInputError{Reason: jsonReason(err)}
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return Request{}, &InputError{Reason: "trailing data after the JSON object"}
+		return Request{}, &recording.InvalidInputError{Reason: "trailing data after the JSON object"}
 	}
 	from, err := parseTime("from", d.From)
 	if err != nil {
@@ -104,11 +106,11 @@ func decodeDirect(raw []byte) (Request, error) {
 // parseTime reads a required RFC 3339 field.
 func parseTime(name string, v *string) (time.Time, error) {
 	if v == nil {
-		return time.Time{}, &InputError{Reason: fmt.Sprintf("%q is required: want {\"from\": \"<RFC 3339>\", \"to\": \"<RFC 3339>\"}", name)}
+		return time.Time{}, &recording.InvalidInputError{Reason: fmt.Sprintf("%q is required: want {\"from\": \"<RFC 3339>\", \"to\": \"<RFC 3339>\"}", name)}
 	}
 	t, err := time.Parse(time.RFC3339, *v)
 	if err != nil {
-		return time.Time{}, &InputError{Reason: fmt.Sprintf("%q is not an RFC 3339 time (e.g. 2026-01-31T00:00:00Z): %q", name, truncate(*v, 40))}
+		return time.Time{}, &recording.InvalidInputError{Reason: fmt.Sprintf("%q is not an RFC 3339 time (e.g. 2026-01-31T00:00:00Z): %q", name, truncate(*v, 40))}
 	}
 	return t, nil
 }

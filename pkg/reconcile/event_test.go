@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/recording-sync/recording-sync/pkg/reconcile"
+	"github.com/recording-sync/recording-sync/pkg/recording"
 )
 
 var trailing = reconcile.Trailing{Lookback: 26 * time.Hour, Settle: 10 * time.Minute}
@@ -55,9 +56,9 @@ func TestDecodeBadInputNamesTheProblem(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := reconcile.Decode([]byte(tc.raw), trailing)
-			var inv *reconcile.InputError
+			var inv *recording.InvalidInputError
 			if !errors.As(err, &inv) || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("err %v, want an InputError containing %q", err, tc.want)
+				t.Fatalf("err %v, want an InvalidInputError containing %q", err, tc.want)
 			}
 		})
 	}

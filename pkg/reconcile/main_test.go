@@ -20,6 +20,7 @@ import (
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/reconcile"
 	"github.com/recording-sync/recording-sync/pkg/recording"
+	"github.com/recording-sync/recording-sync/pkg/sealedobj"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
@@ -192,7 +193,24 @@ func (e *env) reconciler(pbx reconcile.PBX) *reconcile.Reconciler {
 		pbx = e.pbx
 	}
 	o := e.opts
-	return reconcile.New(pbx, e.s3, e.bucket, e.keys, e.queue, reconcile.NewS3StateStore(e.s3, e.bucket, stateKey, nil), &o)
+	return reconcile.New(pbx, e.s3, e.bucket, e.keys, e.queue, e.stateStore(), &o)
+}
+
+// stateStore is the env's state object, sealed as the deployed functions
+// seal it.
+func (e *env) stateStore() *reconcile.S3StateStore {
+	e.t.Helper()
+	return mustStateStore(e.t, e.s3, e.bucket, stateKey, clientSecret)
+}
+
+// mustStateStore is the state store of s3://bucket/key sealed under secret.
+func mustStateStore(t *testing.T, client sealedobj.API, bucket, key, secret string) *reconcile.S3StateStore {
+	t.Helper()
+	s, err := reconcile.NewS3StateStore(client, bucket, key, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // fileAt is the PBX's file name of a recording made at t.

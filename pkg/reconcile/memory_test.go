@@ -82,7 +82,7 @@ func TestYearBackfillCompletesAcrossRunsInFlatMemory(t *testing.T) {
 	pages := 0
 	// The live heap, measured while the runs work (the state's queued set
 	// at its largest), every 250 pages.
-	e.opts.OnPage = func(reconcile.Progress) {
+	e.opts.OnPage = func(context.Context, reconcile.Progress) {
 		if pages++; pages%250 == 0 {
 			peak = max(peak, heapInUse())
 		}
@@ -94,7 +94,7 @@ func TestYearBackfillCompletesAcrossRunsInFlatMemory(t *testing.T) {
 		// Each run may take 30 minutes of the fake clock: about 1,600 pages.
 		ctx, cancel := context.WithDeadline(t.Context(), e.clock.Now().Add(30*time.Minute))
 		o := e.opts
-		r := reconcile.New(pbx, e.s3, e.bucket, e.keys, queue, reconcile.NewS3StateStore(e.s3, e.bucket, stateKey, nil), &o)
+		r := reconcile.New(pbx, e.s3, e.bucket, e.keys, queue, e.stateStore(), &o)
 		res, err := r.Run(ctx, req)
 		cancel()
 		if err != nil {

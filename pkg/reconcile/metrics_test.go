@@ -28,7 +28,7 @@ func metricsHandler(t *testing.T, run reconcile.Runner, now func() time.Time) (*
 	}
 	var logs bytes.Buffer
 	log := slog.New(redact.New().Handler(slog.NewJSONHandler(&logs, nil)))
-	return reconcile.NewHandler(run, trailing, log, redact.New(), &reconcile.HandlerOptions{Metrics: emitter, Now: now}), &logs
+	return reconcile.NewHandler(run, trailing, log, &reconcile.HandlerOptions{Metrics: emitter, Now: now}), &logs
 }
 
 // invoke runs payload through h and returns the metrics of the one line
@@ -119,7 +119,7 @@ func TestMetricsOfAFailedRun(t *testing.T) {
 	e := newEnv(t, yeastartest.Options{MaxPageSize: 10})
 	start := time.Date(2026, 7, 8, 7, 0, 0, 0, time.UTC)
 	e.add(start, time.Minute, 1, 50, nil)
-	e.opts.OnPage = func(p reconcile.Progress) {
+	e.opts.OnPage = func(_ context.Context, p reconcile.Progress) {
 		if p.Page == 2 {
 			e.sim.FailAPI("recording/search", yeastartest.ErrCodeAccessDenied, 1)
 		}

@@ -17,74 +17,6 @@ type pendingItem struct {
 	before Cursor
 }
 
-// window works through w's pages from its cursor until the window is done,
-// time runs out or something fails. Missing recordings are sent in full
-// batches of MaxBatch across pages (the rest when the run stops), and the
-// saved cursor never passes a recording that was not queued.
-func (ru *run) window(ctx context.Context, w Window, scheduled bool) (Result, error) {
-	ru.touched = append(ru.touched, w)
-	cur := *ru.cursorOf(w, scheduled)
-	if cur.PageSize <= 0 {
-		cur.PageSize = ru.opts.PageSize
-	}
-	res := Result{Window: w}
-	var pending []pendingItem
-	page, resuming := max(cur.Page, 1), cur.Page > 0
-	for {
-		if !ru.timeLeft() {
-			return ru.stop(ctx, res, cur, pending, nil)
-		}
-		started := ru.opts.Now()
-		got, err := ru.search(ctx, w, page)
-		if err != nil {
-			return ru.stop(ctx, res, cur, pending, err)
-		}
-		// Recordings deleted before the cursor (the PBX's auto-cleanup)
-		// shift the later ones to earlier pages: step back until the page
-		// starts at or before the last recording handled.
-		if page > 1 && len(got.Items) > 0 && got.Items[0].ID > cur.LastID && (resuming || got.Total < cur.Total) {
-			page--
-			continue
-		}
-		resuming = false
-		if page == 1 && len(got.Items) > 0 && len(got.Items) < min(ru.opts.PageSize, got.Total) {
-			cur.PageSize = len(got.Items) // the PBX caps its pages
-		}
-		missing, err := ru.page(ctx, &res, got.Items, cur.LastID)
-		if err != nil {
-			return ru.stop(ctx, res, cur, pending, err)
-		}
-		for _, it := range missing {
-			pending = append(pending, pendingItem{item: it, before: cur})
-		}
-		res.Pages++
-		cur.Page, cur.Total = page, got.Total
-		for _, it := range got.Items {
-			cur.LastID = max(cur.LastID, it.ID)
-		}
-		queued := res.Queued
-		last := len(got.Items) == 0 || page*cur.PageSize >= got.Total
-		// Full batches only, but everything on the window's last page.
-		if pending, err = ru.flush(ctx, &res, pending, !last); err != nil {
-			return ru.stop(ctx, res, cur, pending, err)
-		}
-		done := min((page-1)*cur.PageSize+len(got.Items), got.Total)
-		res.Done, res.Total = done, got.Total
-		ru.opts.OnPage(Progress{Window: w, Page: page, Done: done, Total: got.Total, Queued: res.Queued - queued})
-		ru.longest = max(ru.longest, ru.opts.Now().Sub(started))
-		if last {
-			ru.st.dropCursor(w)
-			res.Complete = true
-			return res, ru.saveSometimes(ctx)
-		}
-		ru.st.setCursor(safeCursor(cur, pending))
-		if err := ru.saveSometimes(ctx); err != nil {
-			return ru.stop(ctx, res, cur, pending, err)
-		}
-		page++
-	}
-}
-
 // safeCursor is cur, or the cursor before the oldest recording still
 // waiting to be queued.
 func safeCursor(cur Cursor, pending []pendingItem) Cursor {
@@ -94,31 +26,9 @@ func safeCursor(cur Cursor, pending []pendingItem) Cursor {
 	return cur
 }
 
-// stop ends the window early: what is pending is sent (unless the queue
-// itself failed), and the cursor saved is the furthest point before which
-// every missing recording was queued.
-func (ru *run) stop(ctx context.Context, res Result, cur Cursor, pending []pendingItem, cause error) (Result, error) {
-	if len(pending) > 0 && !errorsIsQueue(cause) {
-		var err error
-		if pending, err = ru.flush(ctx, &res, pending, false); err != nil && cause == nil {
-			cause = err
-		}
-	}
-	cur = safeCursor(cur, pending)
-	if cur.Page > 0 || cur.Scheduled {
-		// A scheduled window is kept even before its first page: if the
-		// PBX stays unreachable past the lookback, no later trailing
-		// window covers it.
-		ru.keepCursor(cur)
-	}
-	res.Complete = false
-	res.Cursor = &cur
-	return res, cause
-}
-
-// page sorts one page's recordings: stored, recently queued, or missing
-// (returned). Recordings up to lastID were handled before.
-func (ru *run) page(ctx context.Context, res *Result, items []yeastar.SearchItem, lastID int64) ([]yeastar.SearchItem, error) {
+// sortPage sorts one page's recordings: stored, recently queued, or
+// missing (returned). Recordings up to lastID were handled before.
+func (ru *run) sortPage(ctx context.Context, res *Result, items []yeastar.SearchItem, lastID int64) ([]yeastar.SearchItem, error) {
 	now := ru.opts.Now()
 	var checks []check
 	var missing []yeastar.SearchItem

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/recording-sync/recording-sync/pkg/recording"
+	"github.com/recording-sync/recording-sync/pkg/s3store"
 )
 
 // BucketAPI is the part of *s3.Client the presence check uses.
@@ -151,10 +152,10 @@ func (p *presence) pageDone(checks []check) {
 // headExists asks S3 about one key.
 func (p *presence) headExists(ctx context.Context, key string) (bool, error) {
 	_, err := p.api.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &p.bucket, Key: &key})
-	switch code := errorCode(err); {
+	switch {
 	case err == nil:
 		return true, nil
-	case code == "NotFound" || code == "NoSuchKey":
+	case s3store.KindOf(err) == s3store.NoSuchKey:
 		return false, nil
 	default:
 		return false, fmt.Errorf("head s3://%s/%s: %w", p.bucket, key, err)

@@ -53,7 +53,7 @@ func TestManyPagesUnderAPageSizeCap(t *testing.T) {
 	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	recs := e.add(start, time.Minute, 100, 250, func(i int) bool { return i%10 == 0 })
 	var progress []reconcile.Progress
-	e.opts.OnPage = func(p reconcile.Progress) { progress = append(progress, p) }
+	e.opts.OnPage = func(_ context.Context, p reconcile.Progress) { progress = append(progress, p) }
 	res, err := e.reconciler(nil).Run(t.Context(), window(t, start, start.Add(250*time.Minute)))
 	if err != nil {
 		t.Fatal(err)
@@ -173,7 +173,7 @@ func TestPBXFaultsMidWindowAreRetried(t *testing.T) {
 	recs := e.add(start, time.Minute, 1, 60, nil)
 	faults := []int{yeastartest.ErrCodeInternal, yeastartest.ErrCodeTokenExpired, yeastartest.ErrCodeMaxLimitation}
 	pbx := &refusingPBX{PBX: e.pbx, dead: deadClient(t)}
-	e.opts.OnPage = func(p reconcile.Progress) {
+	e.opts.OnPage = func(_ context.Context, p reconcile.Progress) {
 		switch {
 		case p.Page <= len(faults):
 			e.sim.FailAPI("recording/search", faults[p.Page-1], 2)
@@ -202,7 +202,7 @@ func TestPermanentFaultLeavesTheCursor(t *testing.T) {
 	start := time.Date(2026, 7, 8, 7, 0, 0, 0, time.UTC)
 	recs := e.add(start, time.Minute, 1, 50, nil)
 	req := window(t, start, start.Add(time.Hour))
-	e.opts.OnPage = func(p reconcile.Progress) {
+	e.opts.OnPage = func(_ context.Context, p reconcile.Progress) {
 		if p.Page == 2 {
 			e.sim.FailAPI("recording/search", yeastartest.ErrCodeAccessDenied, 1)
 		}

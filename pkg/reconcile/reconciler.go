@@ -62,7 +62,7 @@ type Options struct {
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// OnPage, when set, is told about every page done.
-	OnPage func(Progress)
+	OnPage func(context.Context, Progress)
 }
 
 func (o Options) withDefaults() Options {
@@ -85,7 +85,7 @@ func (o Options) withDefaults() Options {
 		o.Now = time.Now
 	}
 	if o.OnPage == nil {
-		o.OnPage = func(Progress) {}
+		o.OnPage = func(context.Context, Progress) {}
 	}
 	return o
 }

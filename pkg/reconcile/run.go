@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/recording-sync/recording-sync/pkg/recording"
+	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
 // run is one invocation in progress: the state it works on and when it
@@ -25,6 +28,10 @@ type run struct {
 // (less a reserve to save its cursor); an unfinished window's Result has
 // Complete false and its Cursor, and the next run continues there. A
 // failure stops the run with an *IncompleteError after saving the cursor.
+//
+// A run loads the state, chooses its windows, works each page by page (a
+// search, the presence check, the queue) until one stops, and saves the
+// state.
 func (r *Reconciler) Run(ctx context.Context, req Request) (Result, error) {
 	now := r.opts.Now()
 	ru := &run{Reconciler: r, present: newPresence(r.bucket, r.name, r.keys)}
@@ -33,39 +40,158 @@ func (r *Reconciler) Run(ctx context.Context, req Request) (Result, error) {
 	}
 	st, version, err := r.state.Load(ctx)
 	if err != nil {
-		return Result{Window: req.Window}, err
+		// Nothing done, nothing saved: the next run starts from the same
+		// state.
+		res := Result{Window: req.Window}
+		return res, &IncompleteError{Result: res, Err: err}
 	}
 	ru.st, ru.version = st, version
 	ru.st.Queued.prune(now, r.opts.RequeueAfter)
 
 	// The pages are worked under the stop time, so that even a request that
 	// hangs leaves the reserve for saving the cursor, which uses ctx.
-	work := ctx
+	work, cancel := ctx, context.CancelFunc(func() {})
 	if !ru.stopAt.IsZero() {
-		var cancel context.CancelFunc
 		work, cancel = context.WithDeadline(ctx, ru.stopAt)
-		defer cancel()
 	}
-	var continued []Result
-	if req.Scheduled {
-		for _, c := range ru.st.pending(req.Window) {
-			res, err := ru.window(work, c.Window, c.Scheduled)
-			err = timeUp(ctx, work, err)
-			continued = append(continued, res)
-			if err != nil || !res.Complete {
-				// The trailing window is kept for a later run, too.
-				cur := ru.cursorOf(req.Window, true)
-				if cur.Page == 0 {
-					ru.keepCursor(*cur)
-				}
-				return ru.finish(ctx, Result{Window: req.Window, Cursor: cur, Continued: continued}, err)
-			}
+	defer cancel()
+
+	windows := ru.windows(req)
+	var results []Result
+	for _, c := range windows {
+		var res Result
+		res, err = ru.window(work, c.Window, c.Scheduled)
+		err = timeUp(ctx, work, err)
+		results = append(results, res)
+		if err != nil || !res.Complete {
+			break
 		}
 	}
-	res, err := ru.window(work, req.Window, req.Scheduled)
-	err = timeUp(ctx, work, err)
-	res.Continued = continued
-	return ru.finish(ctx, res, err)
+	return ru.finish(ctx, ru.result(req, results, len(windows)), err)
+}
+
+// windows are the windows a run works on, in order: for a scheduled
+// request the unfinished windows of earlier runs, oldest first, then req's.
+func (ru *run) windows(req Request) []Cursor {
+	var ws []Cursor
+	if req.Scheduled {
+		ws = ru.st.pending(req.Window)
+	}
+	return append(ws, Cursor{Window: req.Window, Scheduled: req.Scheduled})
+}
+
+// result is the Result of req from the results of the windows worked on,
+// of planned. A run that stopped before req's window keeps that window for
+// a later run too, and reports it with its cursor.
+func (ru *run) result(req Request, results []Result, planned int) Result {
+	if len(results) == planned {
+		res := results[len(results)-1]
+		if len(results) > 1 {
+			res.Continued = results[:len(results)-1]
+		}
+		return res
+	}
+	cur := ru.cursorOf(req.Window, req.Scheduled)
+	if cur.Page == 0 {
+		ru.keepCursor(*cur)
+	}
+	return Result{Window: req.Window, Cursor: cur, Continued: results}
+}
+
+// window works through w's pages from its cursor until the window is done,
+// time runs out or something fails. Missing recordings are sent in full
+// batches of MaxBatch across pages (the rest when the run stops), and the
+// saved cursor never passes a recording that was not queued.
+func (ru *run) window(ctx context.Context, w Window, scheduled bool) (Result, error) {
+	ru.touched = append(ru.touched, w)
+	cur := *ru.cursorOf(w, scheduled)
+	if cur.PageSize <= 0 {
+		cur.PageSize = ru.opts.PageSize
+	}
+	p := &pager{run: ru, res: Result{Window: w}, cur: cur, page: max(cur.Page, 1), resuming: cur.Page > 0}
+	var err error
+	for !p.res.Complete && err == nil && ru.timeLeft() {
+		err = p.next(ctx)
+	}
+	if p.res.Complete {
+		return p.res, err
+	}
+	return ru.stop(ctx, p.res, p.cur, p.pending, err)
+}
+
+// pager is one window being worked through, page by page.
+type pager struct {
+	*run
+	res      Result
+	cur      Cursor
+	pending  []pendingItem // missing recordings not queued yet
+	page     int           // the page to ask for next
+	resuming bool          // no page read yet after a saved cursor
+}
+
+// next does one page: search, presence, queue, cursor. On the window's
+// last page it completes the window.
+func (p *pager) next(ctx context.Context) error {
+	started := p.opts.Now()
+	got, err := p.search(ctx, p.res.Window, p.page)
+	if err != nil {
+		return err
+	}
+	if p.shifted(got) {
+		p.page--
+		return nil
+	}
+	p.resuming = false
+	if p.page == 1 && len(got.Items) > 0 && len(got.Items) < min(p.opts.PageSize, got.Total) {
+		p.cur.PageSize = len(got.Items) // the PBX caps its pages
+	}
+	missing, err := p.sortPage(ctx, &p.res, got.Items, p.cur.LastID)
+	if err != nil {
+		return err
+	}
+	for _, it := range missing {
+		p.pending = append(p.pending, pendingItem{item: it, before: p.cur})
+	}
+	p.advance(got)
+	queued := p.res.Queued
+	last := len(got.Items) == 0 || p.page*p.cur.PageSize >= got.Total
+	// Full batches only, but everything on the window's last page.
+	if p.pending, err = p.flush(ctx, &p.res, p.pending, !last); err != nil {
+		return err
+	}
+	p.report(ctx, got, p.res.Queued-queued, started)
+	if last {
+		p.st.dropCursor(p.res.Window)
+		p.res.Complete = true
+		return p.saveSometimes(ctx)
+	}
+	p.st.setCursor(safeCursor(p.cur, p.pending))
+	p.page++
+	return p.saveSometimes(ctx)
+}
+
+// shifted reports whether recordings deleted before the cursor (the PBX's
+// auto-cleanup) shifted the later ones to earlier pages: the page starts
+// after the last recording handled, so the pager steps back.
+func (p *pager) shifted(got yeastar.SearchPage) bool {
+	return p.page > 1 && len(got.Items) > 0 && got.Items[0].ID > p.cur.LastID && (p.resuming || got.Total < p.cur.Total)
+}
+
+// advance moves the cursor past the page just sorted.
+func (p *pager) advance(got yeastar.SearchPage) {
+	p.res.Pages++
+	p.cur.Page, p.cur.Total = p.page, got.Total
+	for _, it := range got.Items {
+		p.cur.LastID = max(p.cur.LastID, it.ID)
+	}
+}
+
+// report records the window's progress after a page and tells OnPage.
+func (p *pager) report(ctx context.Context, got yeastar.SearchPage, queued int, started time.Time) {
+	done := min((p.page-1)*p.cur.PageSize+len(got.Items), got.Total)
+	p.res.Done, p.res.Total = done, got.Total
+	p.opts.OnPage(ctx, Progress{Window: p.res.Window, Page: p.page, Done: done, Total: got.Total, Queued: queued})
+	p.longest = max(p.longest, p.opts.Now().Sub(started))
 }
 
 // timeUp drops err when it only says that the run's stop time came while a
@@ -93,6 +219,28 @@ func (ru *run) keepCursor(c Cursor) {
 	ru.touched = append(ru.touched, ru.st.setCursor(c))
 }
 
+// stop ends the window early: what is pending is sent (unless the queue
+// itself failed), and the cursor saved is the furthest point before which
+// every missing recording was queued.
+func (ru *run) stop(ctx context.Context, res Result, cur Cursor, pending []pendingItem, cause error) (Result, error) {
+	if len(pending) > 0 && !errorsIsQueue(cause) {
+		var err error
+		if pending, err = ru.flush(ctx, &res, pending, false); err != nil && cause == nil {
+			cause = err
+		}
+	}
+	cur = safeCursor(cur, pending)
+	if cur.Page > 0 || cur.Scheduled {
+		// A scheduled window is kept even before its first page: if the
+		// PBX stays unreachable past the lookback, no later trailing
+		// window covers it.
+		ru.keepCursor(cur)
+	}
+	res.Complete = false
+	res.Cursor = &cur
+	return res, cause
+}
+
 // finish saves the state and returns res, or the failure that stopped the
 // run as an *IncompleteError.
 func (ru *run) finish(ctx context.Context, res Result, err error) (Result, error) {
@@ -103,7 +251,7 @@ func (ru *run) finish(ctx context.Context, res Result, err error) (Result, error
 	if err == nil {
 		return res, nil
 	}
-	var inv *InputError
+	var inv *recording.InvalidInputError
 	if errors.As(err, &inv) {
 		return res, err
 	}

@@ -2,6 +2,8 @@ package reconcile
 
 import (
 	"cmp"
+	"encoding/json"
+	"fmt"
 	"maps"
 	"slices"
 	"time"
@@ -14,6 +16,21 @@ import (
 type State struct {
 	Cursors []Cursor `json:"cursors,omitempty"`
 	Queued  Queued   `json:"queued"`
+}
+
+// UnmarshalJSON reads a State and refuses one past its bounds, which this
+// package never writes.
+func (s *State) UnmarshalJSON(b []byte) error {
+	type plain State // without this method
+	var st plain
+	if err := json.Unmarshal(b, &st); err != nil {
+		return err
+	}
+	if len(st.Cursors) > MaxCursors {
+		return fmt.Errorf("reconcile: %d cursors in the state, at most %d", len(st.Cursors), MaxCursors)
+	}
+	*s = State(st)
+	return nil
 }
 
 // Bounds of a State.

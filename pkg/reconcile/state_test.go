@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 )
@@ -51,19 +52,40 @@ func TestQueuedRejectsForeignForms(t *testing.T) {
 	}
 }
 
+// TestCursorsAreBounded: past MaxCursors the oldest scheduled cursor goes
+// first (later scheduled windows overlap it), every unscheduled one stays;
+// with no scheduled cursor left, the oldest of all goes.
 func TestCursorsAreBounded(t *testing.T) {
-	var st State
 	base := time.Unix(1_800_000_000, 0).UTC()
-	for i := range MaxCursors + 3 {
-		w := Window{From: base.Add(time.Duration(i) * time.Hour), To: base.Add(time.Duration(i+1) * time.Hour)}
-		st.setCursor(Cursor{Window: w, Scheduled: i%2 == 0, Page: 1})
+	win := func(i int) Window {
+		return Window{From: base.Add(time.Duration(i) * time.Hour), To: base.Add(time.Duration(i+1) * time.Hour)}
 	}
-	if len(st.Cursors) != MaxCursors {
-		t.Fatalf("%d cursors", len(st.Cursors))
-	}
-	for _, c := range st.Cursors[:1] {
-		if c.Window.From.Equal(base) {
-			t.Error("the oldest scheduled cursor was kept")
+	kept := func(st State) []int {
+		var out []int
+		for _, c := range st.Cursors {
+			out = append(out, int(c.Window.From.Sub(base)/time.Hour))
 		}
+		return out
+	}
+	var mixed State
+	for i := range MaxCursors + 3 {
+		mixed.setCursor(Cursor{Window: win(i), Scheduled: i%2 == 0, Page: 1})
+	}
+	// Windows 0, 2 and 4 are the three oldest scheduled ones.
+	var want []int
+	for i := range MaxCursors + 3 {
+		if i != 0 && i != 2 && i != 4 {
+			want = append(want, i)
+		}
+	}
+	if got := kept(mixed); !slices.Equal(got, want) {
+		t.Errorf("mixed cursors kept %v, want %v", got, want)
+	}
+	var unscheduled State
+	for i := range MaxCursors + 2 {
+		unscheduled.setCursor(Cursor{Window: win(i), Page: 1})
+	}
+	if got := kept(unscheduled); len(got) != MaxCursors || got[0] != 2 || got[MaxCursors-1] != MaxCursors+1 {
+		t.Errorf("unscheduled cursors kept %v, want windows 2..%d", got, MaxCursors+1)
 	}
 }

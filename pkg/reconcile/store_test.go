@@ -3,7 +3,6 @@ package reconcile_test
 import (
 	"bytes"
 	"errors"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -16,42 +15,39 @@ import (
 	"github.com/recording-sync/recording-sync/pkg/seal"
 )
 
+// TestSealedStateIsUnreadableAndBound: the state a run saves shows nothing
+// to a reader of the bucket, and its bytes moved to another key of the
+// bucket, or to the same key of another bucket, are the empty state: a
+// writer cannot plant a state copied from elsewhere.
 func TestSealedStateIsUnreadableAndBound(t *testing.T) {
 	e := newEnv(t, yeastartest.Options{})
-	key, err := seal.NewKey(clientSecret, reconcile.StatePurpose)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store := reconcile.NewS3StateStore(e.s3, e.bucket, stateKey, reconcile.SealedJSON(key, e.bucket, stateKey))
+	store := e.stateStore()
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	e.add(start, time.Minute, 4242, 3, nil)
-	o := e.opts
-	r := reconcile.New(e.pbx, e.s3, e.bucket, e.keys, e.queue, store, &o)
-	if _, err := r.Run(t.Context(), window(t, start, start.Add(time.Hour))); err != nil {
+	if _, err := e.reconciler(nil).Run(t.Context(), window(t, start, start.Add(time.Hour))); err != nil {
 		t.Fatal(err)
 	}
 	st, version, err := store.Load(t.Context())
 	if err != nil || version == "" || st.Queued.Len() != 3 {
 		t.Fatalf("load: %d queued, version %q, %v", st.Queued.Len(), version, err)
 	}
-	out, err := e.s3.Client.GetObject(t.Context(), &s3.GetObjectInput{Bucket: &e.bucket, Key: aws.String(stateKey)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := io.ReadAll(out.Body)
-	out.Body.Close()
+	raw := server.Object(t, e.bucket, stateKey)
 	if bytes.Contains(raw, []byte("queued")) || raw[0] != seal.Version {
 		t.Fatalf("state object is readable: %q", raw[:min(len(raw), 40)])
 	}
-	// The same bytes under another key do not open: a writer cannot plant
-	// a state copied from elsewhere.
-	other := "elsewhere/state.json"
-	if _, err := e.s3.Client.PutObject(t.Context(), &s3.PutObjectInput{Bucket: &e.bucket, Key: &other, Body: bytes.NewReader(raw)}); err != nil {
-		t.Fatal(err)
-	}
-	moved := reconcile.NewS3StateStore(e.s3, e.bucket, other, reconcile.SealedJSON(key, e.bucket, other))
-	if got, v, err := moved.Load(t.Context()); err != nil || v == "" || got.Queued.Len() != 0 {
-		t.Errorf("moved state: %d queued, version %q, %v; want the empty state at its version", got.Queued.Len(), v, err)
+	other := server.NewBucket(t)
+	for name, place := range map[string]struct{ bucket, key string }{
+		"another key":    {e.bucket, "elsewhere/state.json"},
+		"another bucket": {other, stateKey},
+	} {
+		put, err := e.s3.Client.PutObject(t.Context(), &s3.PutObjectInput{Bucket: &place.bucket, Key: &place.key, Body: bytes.NewReader(raw)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		moved := mustStateStore(t, e.s3, place.bucket, place.key, clientSecret)
+		if got, v, err := moved.Load(t.Context()); err != nil || v != aws.ToString(put.ETag) || got.Queued.Len() != 0 {
+			t.Errorf("state moved to %s: %d queued, version %q, %v; want the empty state at its version", name, got.Queued.Len(), v, err)
+		}
 	}
 	// A conditional write on a stale version is refused.
 	if _, err := store.Save(t.Context(), st, `"stale"`); !errors.Is(err, reconcile.ErrConflict) {
@@ -60,27 +56,21 @@ func TestSealedStateIsUnreadableAndBound(t *testing.T) {
 }
 
 // A state object that does not open (the PBX client secret was rotated, so
-// its seal key changed), does not parse, or is too large is the empty
-// state at its version: the run goes on, and its Save replaces the object.
+// its seal key changed, or it is not sealed), does not parse, or is too
+// large is the empty state at its version: the run goes on, and its Save
+// replaces the object.
 func TestUnreadableStateIsEmptyAndReplaced(t *testing.T) {
 	e := newEnv(t, yeastartest.Options{})
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	e.add(start, time.Minute, 4242, 3, nil)
-	sealedWith := func(secret string) reconcile.StateStore {
-		key, err := seal.NewKey(secret, reconcile.StatePurpose)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return reconcile.NewS3StateStore(e.s3, e.bucket, stateKey, reconcile.SealedJSON(key, e.bucket, stateKey))
-	}
 	run := func(store reconcile.StateStore) (reconcile.Result, error) {
 		o := e.opts
 		return reconcile.New(e.pbx, e.s3, e.bucket, e.keys, e.queue, store, &o).Run(t.Context(), window(t, start, start.Add(time.Hour)))
 	}
-	if _, err := run(sealedWith(clientSecret)); err != nil {
+	if _, err := run(e.stateStore()); err != nil {
 		t.Fatal(err)
 	}
-	rotated := sealedWith("rotated-secret-5d2e")
+	rotated := mustStateStore(t, e.s3, e.bucket, stateKey, "rotated-secret-5d2e")
 	res, err := run(rotated)
 	if err != nil {
 		t.Fatalf("run after rotating the client secret: %v", err)
@@ -93,24 +83,48 @@ func TestUnreadableStateIsEmptyAndReplaced(t *testing.T) {
 		t.Errorf("state under the new secret: %d queued, version %q, %v", st.Queued.Len(), v, err)
 	}
 
-	plain := reconcile.NewS3StateStore(e.s3, e.bucket, stateKey, nil)
+	key, err := seal.NewKey(clientSecret, reconcile.StatePurpose)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed := func(plain string) []byte { return key.Seal([]byte(plain), []byte("s3://"+e.bucket+"/"+stateKey)) }
+	store := e.stateStore()
 	for name, body := range map[string][]byte{
-		"not JSON":         []byte("\x00garbage"),
-		"not state":        []byte(`{"queued":{"ids":"!!"}}`),
-		"too large":        bytes.Repeat([]byte(" "), 8<<20+1),
-		"too many cursors": []byte(`{"cursors":[` + strings.Repeat(`{"page":1},`, reconcile.MaxCursors) + `{"page":1}],"queued":{}}`),
+		"not sealed":       []byte(`{"queued":{}}`),
+		"not JSON":         sealed("\x00garbage"),
+		"not state":        sealed(`{"queued":{"ids":"!!"}}`),
+		"too large":        sealed(`{"cursors":[{"page":1}],"queued":{}` + strings.Repeat(" ", 8<<20) + `}`),
+		"too many cursors": sealed(`{"cursors":[` + strings.Repeat(`{"page":1},`, reconcile.MaxCursors) + `{"page":1}],"queued":{}}`),
 	} {
 		put, err := e.s3.Client.PutObject(t.Context(), &s3.PutObjectInput{Bucket: &e.bucket, Key: aws.String(stateKey), Body: bytes.NewReader(body)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		st, v, err := plain.Load(t.Context())
+		st, v, err := store.Load(t.Context())
 		if err != nil || v != aws.ToString(put.ETag) || st.Queued.Len() != 0 || len(st.Cursors) != 0 {
-			t.Errorf("%s: %d queued, version %q (want %q), %v", name, st.Queued.Len(), v, aws.ToString(put.ETag), err)
+			t.Errorf("%s: %d queued, %d cursors, version %q (want %q), %v", name, st.Queued.Len(), len(st.Cursors), v, aws.ToString(put.ETag), err)
 			continue
 		}
-		if _, err := plain.Save(t.Context(), st, v); err != nil {
+		if _, err := store.Save(t.Context(), st, v); err != nil {
 			t.Errorf("%s: replacing it: %v", name, err)
 		}
+	}
+}
+
+// TestStateAtTheCursorBoundOpens: a sealed state with MaxCursors cursors,
+// the most a run writes, is read whole (the bound refuses only more).
+func TestStateAtTheCursorBoundOpens(t *testing.T) {
+	e := newEnv(t, yeastartest.Options{})
+	key, err := seal.NewKey(clientSecret, reconcile.StatePurpose)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := `{"cursors":[` + strings.Repeat(`{"page":1},`, reconcile.MaxCursors-1) + `{"page":1}],"queued":{}}`
+	body := key.Seal([]byte(plain), []byte("s3://"+e.bucket+"/"+stateKey))
+	if _, err := e.s3.Client.PutObject(t.Context(), &s3.PutObjectInput{Bucket: &e.bucket, Key: aws.String(stateKey), Body: bytes.NewReader(body)}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _, err := e.stateStore().Load(t.Context()); err != nil || len(st.Cursors) != reconcile.MaxCursors {
+		t.Errorf("Load: %d cursors, %v; want %d", len(st.Cursors), err, reconcile.MaxCursors)
 	}
 }

@@ -3,6 +3,8 @@ package reconcile
 import (
 	"fmt"
 	"time"
+
+	"github.com/recording-sync/recording-sync/pkg/recording"
 )
 
 // Window is the span of recording times a run covers, both ends included
@@ -17,7 +19,7 @@ type Window struct {
 func newWindow(from, to time.Time) (Window, error) {
 	w := Window{From: from.Truncate(time.Second).UTC(), To: to.Truncate(time.Second).UTC()}
 	if w.To.Before(w.From) {
-		return Window{}, &InputError{Reason: fmt.Sprintf("from %s is after to %s", from.Format(time.RFC3339), to.Format(time.RFC3339))}
+		return Window{}, &recording.InvalidInputError{Reason: fmt.Sprintf("from %s is after to %s", from.Format(time.RFC3339), to.Format(time.RFC3339))}
 	}
 	return w, nil
 }

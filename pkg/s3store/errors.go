@@ -18,7 +18,7 @@ var ErrAlreadyExists = errors.New("object already exists")
 var ErrNoSuchBucket = errors.New("bucket does not exist")
 
 // Kind names an S3 answer this project acts on. KindOf tells them apart for
-// every package that talks to S3 (this store and the token cache);
+// every package that talks to S3 (this store, sealedobj, the reconciler);
 // recording.ClassOf decides what each means for a copy.
 type Kind int
 
@@ -28,7 +28,9 @@ const (
 	Other Kind = iota
 	// NoSuchBucket is the bucket itself missing, or ErrNoSuchBucket.
 	NoSuchBucket
-	// NoSuchKey is a missing object (GetObject's NoSuchKey).
+	// NoSuchKey is a missing object: GetObject's NoSuchKey, or a HEAD's
+	// bodiless 404 (which a missing bucket answers too: Store.Exists
+	// tells them apart).
 	NoSuchKey
 	// AccessDenied is a request S3 refused for who made it: a missing IAM
 	// permission or bucket policy (AccessDenied, and a HEAD's bare 403),
@@ -106,6 +108,8 @@ func KindOf(err error) Kind {
 	switch status := statusCode(err); {
 	case status == http.StatusPreconditionFailed, status == http.StatusConflict:
 		return ConditionFailed
+	case status == http.StatusNotFound && (code == "" || code == "NotFound"):
+		return NoSuchKey
 	case status == http.StatusForbidden && (code == "" || code == "Forbidden"):
 		// A HEAD answer has no body: the SDK names it after its status
 		// text. A coded 403 not classified above is something else, such

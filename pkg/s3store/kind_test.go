@@ -71,6 +71,7 @@ func TestKindRealServer(t *testing.T) {
 		{"GetObject, wrong secret", get(wrongSecret, bucket, "there"), AccessDenied, "SignatureDoesNotMatch"},
 		{"PutObject, wrong secret", put(wrongSecret, bucket, "new"), AccessDenied, "SignatureDoesNotMatch"},
 		{"HeadObject, wrong secret (bodiless 403)", head(wrongSecret, bucket, "there"), AccessDenied, ""},
+		{"HeadObject, missing key (bodiless 404)", head(good, bucket, "absent"), NoSuchKey, ""},
 		{"Store.Exists, wrong secret", exists(wrongSecret, bucket, "absent"), AccessDenied, ""},
 		{"Store.Exists, missing bucket", exists(good, "no-such-bucket-kind", "k"), NoSuchBucket, ""},
 		{"PutObject If-None-Match on an existing key", put(good, bucket, "there"), ConditionFailed, ""},

@@ -24,9 +24,10 @@
 // use the PBX API with every permission of the application; anyone with
 // write access could stop every copy with a forged lease, have a token of
 // their own used, or have the function revoke someone else's token. So
-// S3Store seals the entry (package seal: AES-256-GCM) under a key derived
-// with HKDF-SHA256 from the PBX client secret (purpose SealPurpose), bound
-// to the bucket and key ("s3://bucket/key" as additional data). An object
+// S3Store (package sealedobj) seals the entry (package seal: AES-256-GCM)
+// under a key derived with HKDF-SHA256 from the PBX client secret (purpose
+// SealPurpose), bound to the bucket and key ("s3://bucket/key" as
+// additional data). An object
 // that does not open, plaintext of an older release included, is treated as
 // absent and replaced through the usual conditional write (If-Match on its
 // ETag); its tokens are never used, refreshed or revoked.

@@ -2,15 +2,15 @@ package tokencache
 
 import (
 	"context"
-	"errors"
 	"time"
 
+	"github.com/recording-sync/recording-sync/pkg/sealedobj"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
 // ErrConflict is returned by Store.Save when the stored entry is no longer
 // the version the write was conditional on: another instance wrote first.
-var ErrConflict = errors.New("tokencache: shared entry changed concurrently")
+var ErrConflict = sealedobj.ErrConflict
 
 // Entry is the shared object: the token all instances use and the lease of
 // the instance renewing it. The zero Entry holds no token and no lease.

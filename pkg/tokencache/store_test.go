@@ -5,17 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/recording-sync/recording-sync/pkg/seal"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
@@ -41,29 +38,29 @@ func TestS3StoreConditions(t *testing.T) {
 		name string
 		// prepare puts the store in some state and returns the version
 		// Save is conditional on.
-		prepare      func(t *testing.T, s *S3Store) string
+		prepare      func(t *testing.T, s *S3Store, bucket string) string
 		wantConflict bool
 	}{
-		{"create when absent", func(t *testing.T, s *S3Store) string { return "" }, false},
-		{"create when present", func(t *testing.T, s *S3Store) string {
+		{"create when absent", func(t *testing.T, s *S3Store, bucket string) string { return "" }, false},
+		{"create when present", func(t *testing.T, s *S3Store, bucket string) string {
 			mustSave(t, s, sampleEntry(1), "")
 			return ""
 		}, true},
-		{"replace current version", func(t *testing.T, s *S3Store) string {
+		{"replace current version", func(t *testing.T, s *S3Store, bucket string) string {
 			return mustSave(t, s, sampleEntry(1), "")
 		}, false},
-		{"replace stale version", func(t *testing.T, s *S3Store) string {
+		{"replace stale version", func(t *testing.T, s *S3Store, bucket string) string {
 			v1 := mustSave(t, s, sampleEntry(1), "")
 			mustSave(t, s, sampleEntry(2), v1)
 			return v1
 		}, true},
-		{"replace made-up version", func(t *testing.T, s *S3Store) string {
+		{"replace made-up version", func(t *testing.T, s *S3Store, bucket string) string {
 			mustSave(t, s, sampleEntry(1), "")
 			return `"0123456789abcdef0123456789abcdef"`
 		}, true},
-		{"replace deleted object", func(t *testing.T, s *S3Store) string {
+		{"replace deleted object", func(t *testing.T, s *S3Store, bucket string) string {
 			v1 := mustSave(t, s, sampleEntry(1), "")
-			if _, err := s3Client(t).DeleteObject(t.Context(), &s3.DeleteObjectInput{Bucket: &s.bucket, Key: &s.key}); err != nil {
+			if _, err := s3Client(t).DeleteObject(t.Context(), &s3.DeleteObjectInput{Bucket: &bucket, Key: aws.String(testKey)}); err != nil {
 				t.Fatalf("delete: %v", err)
 			}
 			return v1
@@ -72,8 +69,8 @@ func TestS3StoreConditions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s, _ := newStore(t)
-			prev := tt.prepare(t, s)
+			s, bucket := newStore(t)
+			prev := tt.prepare(t, s, bucket)
 			before, beforeVersion := mustLoad(t, s)
 			want := sampleEntry(99)
 			v, err := s.Save(t.Context(), want, prev)
@@ -150,7 +147,7 @@ func TestS3StoreRace(t *testing.T) {
 func TestS3StoreLoad(t *testing.T) {
 	t.Parallel()
 	sealedElsewhere := func(t *testing.T, secret, bucket, key string) []byte {
-		s, err := NewS3Store(s3Client(t), bucket, key, secret)
+		k, err := seal.NewKey(secret, SealPurpose)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +155,7 @@ func TestS3StoreLoad(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return s.seal.Seal(plain, s.where)
+		return k.Seal(plain, []byte("s3://"+bucket+"/"+key))
 	}
 	tests := []struct {
 		name string
@@ -226,38 +223,6 @@ func TestS3StoreLoad(t *testing.T) {
 			t.Fatal("Load from a missing bucket succeeded")
 		}
 	})
-}
-
-// TestIsConflict covers answers the local server does not give.
-func TestIsConflict(t *testing.T) {
-	tests := []struct {
-		status    int
-		code      string
-		replacing bool
-		want      bool
-	}{
-		{http.StatusPreconditionFailed, "PreconditionFailed", false, true},
-		{http.StatusConflict, "ConditionalRequestConflict", true, true},
-		{http.StatusConflict, "OperationAborted", true, true},
-		{http.StatusNotFound, "NoSuchKey", true, true},
-		{http.StatusNotFound, "NoSuchKey", false, false},
-		{http.StatusNotFound, "NoSuchBucket", true, false},
-		{http.StatusForbidden, "AccessDenied", true, false},
-		{http.StatusInternalServerError, "InternalError", false, false},
-	}
-	for _, tt := range tests {
-		t.Run(fmt.Sprintf("%d %s replacing=%v", tt.status, tt.code, tt.replacing), func(t *testing.T) {
-			err := &smithy.OperationError{ServiceID: "S3", OperationName: "PutObject", Err: &awshttp.ResponseError{
-				ResponseError: &smithyhttp.ResponseError{
-					Response: &smithyhttp.Response{Response: &http.Response{StatusCode: tt.status}},
-					Err:      &smithy.GenericAPIError{Code: tt.code},
-				},
-			}}
-			if got := isConflict(err, tt.replacing); got != tt.want {
-				t.Errorf("isConflict = %v, want %v", got, tt.want)
-			}
-		})
-	}
 }
 
 func mustSave(t *testing.T, s *S3Store, e Entry, prev string) string {

@@ -13,7 +13,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/recording-sync/recording-sync/pkg/lambdafn"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
+	"github.com/recording-sync/recording-sync/pkg/queue"
 	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/trigger"
 )
@@ -71,38 +73,45 @@ func NewHandler(secret string, queue Sender, log *slog.Logger, opts *Options) (*
 
 // answer is what a request gets, and why (for the log line).
 type answer struct {
-	status   int
-	reason   string
-	attrs    []any
-	queued   bool // a recording was queued
-	rejected bool // refused for a bad or missing X-Signature
+	status    int
+	reason    string
+	attrs     []any
+	err       error // the failure, logged with its errorType
+	queued    bool  // a recording was queued
+	rejected  bool  // refused for a bad or missing X-Signature
+	permanent bool  // the queue refused for good
 }
 
 // Handle answers one request. It returns no error: every outcome is an
-// HTTP answer, non-2xx only when the PBX should try again (503) or the
-// request can never succeed.
+// HTTP answer, non-2xx only when the PBX should try again (503), the
+// queue refused for good (500: the PBX retries too, and an alarm tells
+// the operator) or the request can never succeed.
 func (h *Handler) Handle(ctx context.Context, req events.LambdaFunctionURLRequest) (events.LambdaFunctionURLResponse, error) {
 	arrived := h.now().UTC()
 	a := h.answer(ctx, req, arrived)
 	level := slog.LevelInfo
 	switch {
-	case a.status == http.StatusServiceUnavailable:
+	case a.status >= 500:
 		level = slog.LevelError
 	case a.status >= 400:
 		level = slog.LevelWarn
 	}
 	attrs := append([]any{slog.Int("status", a.status), slog.String("reason", a.reason)}, a.attrs...)
+	if a.err != nil {
+		attrs = append(attrs, lambdafn.ErrorAttrs(a.err)...)
+	}
 	h.log.Log(ctx, level, "webhook request", append(attrs, h.metricsOf(a)...)...)
 	return response(a), nil
 }
 
-// metricsOf is the request's metrics: all three on every line, zeros
+// metricsOf is the request's metrics: all four on every line, zeros
 // included, so that each counter's sample count is the request count.
 func (h *Handler) metricsOf(a answer) []any {
 	return h.metrics.Attrs("",
 		metrics.V(metrics.WebhookEventsReceived, 1),
 		metrics.V(metrics.WebhookSignaturesRejected, one(a.rejected)),
-		metrics.V(metrics.WebhookEventsQueued, one(a.queued)))
+		metrics.V(metrics.WebhookEventsQueued, one(a.queued)),
+		metrics.V(metrics.WebhookQueueFailedPermanent, one(a.permanent)))
 }
 
 // one is 1 for true, 0 for false.
@@ -168,7 +177,7 @@ func (h *Handler) event(ctx context.Context, body []byte, arrived time.Time) ans
 	}
 	item, err := trigger.DecodePBXEvent(body)
 	if err != nil {
-		return answer{status: http.StatusBadRequest, reason: reasonOf(err)}
+		return answer{status: http.StatusBadRequest, reason: reasonOf(err), err: err}
 	}
 	if item.Ref == nil {
 		return answer{status: http.StatusOK, reason: item.Skip + ": nothing queued"}
@@ -185,13 +194,29 @@ func (h *Handler) event(ctx context.Context, body []byte, arrived time.Time) ans
 		defer cancel()
 	}
 	if err := h.queue.Send(sendCtx, *item.Ref); err != nil {
-		var inv *recording.InvalidInputError
-		if errors.As(err, &inv) {
-			return answer{status: http.StatusBadRequest, reason: inv.Reason, attrs: attrs}
-		}
-		return answer{status: http.StatusServiceUnavailable, reason: "not queued: " + err.Error(), attrs: attrs}
+		return notQueued(*item.Ref, err, attrs)
 	}
 	return answer{status: http.StatusOK, reason: "queued", attrs: attrs, queued: true}
+}
+
+// notQueued answers a send of ref that failed with err, classified by
+// package queue: a reference that cannot be a message is the request's
+// fault (400); a queue that refuses for good (access denied, no such
+// queue, its KMS key unusable) is a *recording.PermanentError answered
+// 500 and counted; anything else may pass, a *recording.RetryableError
+// answered 503. The PBX retries both 5xx.
+func notQueued(ref recording.Ref, err error, attrs []any) answer {
+	var inv *recording.InvalidInputError
+	if errors.As(err, &inv) {
+		return answer{status: http.StatusBadRequest, reason: inv.Reason, attrs: attrs, err: err}
+	}
+	var qe *queue.Error
+	if errors.As(err, &qe) && !qe.Retryable() {
+		return answer{status: http.StatusInternalServerError, reason: "not queued, the queue refuses: " + err.Error(), attrs: attrs,
+			err: &recording.PermanentError{Ref: ref, Err: err}, permanent: true}
+	}
+	return answer{status: http.StatusServiceUnavailable, reason: "not queued: " + err.Error(), attrs: attrs,
+		err: &recording.RetryableError{Ref: ref, Err: err}}
 }
 
 // header returns the first value of name, matched case-insensitively:

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"reflect"
@@ -13,7 +14,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/recording-sync/recording-sync/internal/logtest"
 	"github.com/recording-sync/recording-sync/internal/sqstest"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/queue"
@@ -134,7 +137,7 @@ func TestAnswers(t *testing.T) {
 			return request("POST", body30012, sig30012)
 		}(), nil, 200, false, "call 1651057476.362 has no recording: nothing queued"},
 		{"queue unreachable", request("POST", withRecord, webhook.Sign([]byte(withRecord), secret)),
-			&queue.Error{Op: "send message", Code: "ServiceUnavailable"}, 503, false, "not queued"},
+			fmt.Errorf("send message: %w", context.DeadlineExceeded), 503, false, "not queued"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -161,7 +164,7 @@ func TestAnswers(t *testing.T) {
 				t.Errorf("log %q, want one line mentioning %q", line, tt.logWant)
 			}
 			checkLogClean(t, line, tt.req)
-			checkMetrics(t, line, requestCounts{received: 1, rejected: one(tt.status == 401), queued: one(tt.queued)})
+			checkMetrics(t, line, requestCounts{received: 1, rejected: one(tt.status == 401), queued: one(tt.queued), permanent: one(tt.status == 500)})
 		})
 	}
 }
@@ -195,8 +198,7 @@ func TestNewHandlerNeedsASecret(t *testing.T) {
 }
 
 // TestQueueThroughSQS queues through the real SDK client and the SQS test
-// endpoint: one message, which the copy function's decoder accepts; with
-// the endpoint gone, 503 and nothing queued.
+// endpoint: one message, which the copy function's decoder accepts.
 func TestQueueThroughSQS(t *testing.T) {
 	srv := sqstest.New(sqstest.Options{})
 	defer srv.Close()
@@ -216,14 +218,64 @@ func TestQueueThroughSQS(t *testing.T) {
 	if msgs[0].Body != want {
 		t.Errorf("message %s, want %s", msgs[0].Body, want)
 	}
-	srv.FailRequests("SendMessage", 10, 503, "ServiceUnavailable")
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	resp, _ = h.Handle(ctx, req)
-	if resp.StatusCode != http.StatusServiceUnavailable || len(srv.Messages("recordings")) != 1 {
-		t.Errorf("with SQS failing: status %d, %d messages; want 503 and still 1", resp.StatusCode, len(srv.Messages("recordings")))
+}
+
+// TestQueueFailures: SQS refusing for good (access denied, no such queue,
+// the queue's KMS key refused) is answered 500, logged as a
+// PermanentError and counted as WebhookQueueFailedPermanent; a failure
+// that may pass (SQS unavailable, throttled) is answered 503, the PBX
+// retries, and a RetryableError. The endpoint counts the faults it
+// injected, so the answer is known to come from them; the one line
+// carries the invocation's requestId, the error and its errorType.
+func TestQueueFailures(t *testing.T) {
+	tests := []struct {
+		name     string
+		status   int
+		code     string
+		want     int
+		wantType string
+	}{
+		{"access denied", 400, "AccessDenied", http.StatusInternalServerError, "PermanentError"},
+		{"no such queue", 400, "AWS.SimpleQueueService.NonExistentQueue", http.StatusInternalServerError, "PermanentError"},
+		{"KMS key refused", 400, "KmsAccessDenied", http.StatusInternalServerError, "PermanentError"},
+		{"SQS unavailable", 503, "ServiceUnavailable", http.StatusServiceUnavailable, "RetryableError"},
+		{"throttled", 400, "ThrottlingException", http.StatusServiceUnavailable, "RetryableError"},
 	}
-	if srv.Faults().Requests == 0 {
-		t.Errorf("the SQS fault never fired")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := sqstest.New(sqstest.Options{})
+			defer srv.Close()
+			// One attempt: the SDK's retries would only repeat the fault.
+			client, err := srv.Client(t.Context(), func(o *sqs.Options) { o.RetryMaxAttempts = 1 })
+			if err != nil {
+				t.Fatal(err)
+			}
+			var logs bytes.Buffer
+			emitter, err := metrics.NewEmitter(metrics.DefaultNamespace, "stack-pbx-webhook")
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := webhook.NewHandler(secret, queue.New(client, srv.CreateQueue("recordings")),
+				slog.New(logtest.Handler(&logs)), &webhook.Options{Metrics: emitter, Now: func() time.Time { return arrival }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv.FailRequests("SendMessage", 1, tt.status, tt.code)
+			ctx := logtest.Invocation(t.Context(), "req-webhook-1")
+			resp, _ := h.Handle(ctx, request("POST", withRecord, webhook.Sign([]byte(withRecord), secret)))
+			if resp.StatusCode != tt.want {
+				t.Errorf("status %d, want %d (log %s)", resp.StatusCode, tt.want, logs.String())
+			}
+			if n := srv.FaultsFired("SendMessage"); n != 1 {
+				t.Errorf("the endpoint fired %d faults, want the 1 injected", n)
+			}
+			if n := len(srv.Messages("recordings")); n != 0 {
+				t.Errorf("%d messages queued, want none", n)
+			}
+			if n := logtest.CheckLines(t, logs.Bytes(), "req-webhook-1", tt.wantType); n != 1 {
+				t.Errorf("%d failure lines, want 1: %s", n, logs.String())
+			}
+			checkMetrics(t, logs.String(), requestCounts{received: 1, permanent: one(tt.want == http.StatusInternalServerError)})
+		})
 	}
 }

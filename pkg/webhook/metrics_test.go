@@ -2,6 +2,8 @@ package webhook_test
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -14,7 +16,7 @@ import (
 )
 
 // requestCounts are the webhook's counters over some requests.
-type requestCounts struct{ received, rejected, queued int }
+type requestCounts struct{ received, rejected, queued, permanent int }
 
 func one(b bool) int {
 	if b {
@@ -24,7 +26,7 @@ func one(b bool) int {
 }
 
 // checkMetrics parses every line of logs as EMF, each of which must be a
-// "webhook request" line carrying all three counters, and checks their
+// "webhook request" line carrying all four counters, and checks their
 // totals against want.
 func checkMetrics(t *testing.T, logs string, want requestCounts) {
 	t.Helper()
@@ -35,18 +37,19 @@ func checkMetrics(t *testing.T, logs string, want requestCounts) {
 		if err != nil {
 			t.Fatalf("line %s: %v", line, err)
 		}
-		if len(data) != 3 || !strings.Contains(line, `"msg":"webhook request"`) {
-			t.Errorf("want the three counters on each request line, got %v on %s", data, line)
+		if len(data) != 4 || !strings.Contains(line, `"msg":"webhook request"`) {
+			t.Errorf("want the four counters on each request line, got %v on %s", data, line)
 		}
 		totals.Add(data...)
 	}
 	fn := metrics.DimFunction + "=stack-pbx-webhook"
 	got := requestCounts{
-		received: int(totals.Get(metrics.DefaultNamespace, metrics.WebhookEventsReceived.Name, fn)),
-		rejected: int(totals.Get(metrics.DefaultNamespace, metrics.WebhookSignaturesRejected.Name, fn)),
-		queued:   int(totals.Get(metrics.DefaultNamespace, metrics.WebhookEventsQueued.Name, fn)),
+		received:  int(totals.Get(metrics.DefaultNamespace, metrics.WebhookEventsReceived.Name, fn)),
+		rejected:  int(totals.Get(metrics.DefaultNamespace, metrics.WebhookSignaturesRejected.Name, fn)),
+		queued:    int(totals.Get(metrics.DefaultNamespace, metrics.WebhookEventsQueued.Name, fn)),
+		permanent: int(totals.Get(metrics.DefaultNamespace, metrics.WebhookQueueFailedPermanent.Name, fn)),
 	}
-	if got != want || len(totals) != 3 {
+	if got != want || len(totals) != 4 {
 		t.Errorf("metrics %+v (%d series), want %+v, from:\n%s", got, len(totals), want, logs)
 	}
 }
@@ -65,19 +68,21 @@ func TestMetricTotals(t *testing.T) {
 		send error
 		want requestCounts
 	}{
-		{"queued", []events.LambdaFunctionURLRequest{signed(withRecord), signed(withRecord), signed(withRecord)}, nil, requestCounts{3, 0, 3}},
-		{"ignored: not 30012", []events.LambdaFunctionURLRequest{signed(other), signed(withRecord)}, nil, requestCounts{2, 0, 1}},
-		{"ignored: no recording", []events.LambdaFunctionURLRequest{request("POST", body30012, sig30012)}, nil, requestCounts{1, 0, 0}},
+		{"queued", []events.LambdaFunctionURLRequest{signed(withRecord), signed(withRecord), signed(withRecord)}, nil, requestCounts{3, 0, 3, 0}},
+		{"ignored: not 30012", []events.LambdaFunctionURLRequest{signed(other), signed(withRecord)}, nil, requestCounts{2, 0, 1, 0}},
+		{"ignored: no recording", []events.LambdaFunctionURLRequest{request("POST", body30012, sig30012)}, nil, requestCounts{1, 0, 0, 0}},
 		{"bad signature", []events.LambdaFunctionURLRequest{
 			request("POST", withRecord, ""),
 			request("POST", withRecord, webhook.Sign([]byte(withRecord), "another-secret")),
 			signed(withRecord),
-		}, nil, requestCounts{3, 2, 1}},
+		}, nil, requestCounts{3, 2, 1, 0}},
 		{"not POST: received, not rejected", []events.LambdaFunctionURLRequest{
 			request("GET", withRecord, webhook.Sign([]byte(withRecord), secret)),
-		}, nil, requestCounts{1, 0, 0}},
+		}, nil, requestCounts{1, 0, 0, 0}},
 		{"503: queue unreachable", []events.LambdaFunctionURLRequest{signed(withRecord), signed(withRecord)},
-			&queue.Error{Op: "send message", Code: "ServiceUnavailable"}, requestCounts{2, 0, 0}},
+			fmt.Errorf("send message: %w", context.DeadlineExceeded), requestCounts{2, 0, 0, 0}},
+		{"500: the queue refuses for good", []events.LambdaFunctionURLRequest{signed(withRecord), signed(withRecord)},
+			&queue.Error{Op: "send message", Code: "AccessDenied"}, requestCounts{2, 0, 0, 2}}, // built outside package queue: not retryable
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

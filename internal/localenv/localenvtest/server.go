@@ -3,6 +3,7 @@ package localenvtest
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -77,6 +78,22 @@ func (s *Server) NewBucket(t testing.TB) string {
 		t.Fatalf("create bucket %s: %v", name, err)
 	}
 	return name
+}
+
+// Object returns the bytes stored at s3://bucket/key, as anyone who may
+// read the bucket sees them.
+func (s *Server) Object(t testing.TB, bucket, key string) []byte {
+	t.Helper()
+	out, err := s.Client(t).GetObject(t.Context(), &s3.GetObjectInput{Bucket: &bucket, Key: &key})
+	if err != nil {
+		t.Fatalf("get s3://%s/%s: %v", bucket, key, err)
+	}
+	defer out.Body.Close()
+	raw, err := io.ReadAll(out.Body)
+	if err != nil {
+		t.Fatalf("read s3://%s/%s: %v", bucket, key, err)
+	}
+	return raw
 }
 
 // bucketName makes a valid bucket name from a sequence number, which keeps

@@ -1,10 +1,12 @@
 package localenvtest
 
 import (
+	"bytes"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
@@ -45,5 +47,16 @@ func TestNewBucket(t *testing.T) {
 		if _, err := c.HeadBucket(t.Context(), &s3.HeadBucketInput{Bucket: &bucket}); err != nil {
 			t.Errorf("head bucket %s: %v", bucket, err)
 		}
+	}
+}
+
+func TestObject(t *testing.T) {
+	bucket := server.NewBucket(t)
+	want := []byte("\x01sealed bytes")
+	if _, err := server.Client(t).PutObject(t.Context(), &s3.PutObjectInput{Bucket: &bucket, Key: aws.String("k"), Body: bytes.NewReader(want)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := server.Object(t, bucket, "k"); !bytes.Equal(got, want) {
+		t.Errorf("Object = %q, want %q", got, want)
 	}
 }

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -13,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/recording-sync/recording-sync/internal/localenv"
+	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
 	"github.com/recording-sync/recording-sync/internal/sqstest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
@@ -34,36 +33,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(runMain(m))
-}
-
-func runMain(m *testing.M) int {
-	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "pbx-webhook-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	if webhookBootstrap, err = localenv.BuildFunction(ctx, dir, "pbx-webhook"); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	if copyBootstrap, err = localenv.BuildFunction(ctx, dir, "recording-sync"); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	data := filepath.Join(dir, "s3")
-	if err := os.Mkdir(data, 0o750); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	if s3Server, err = localenv.StartS3(ctx, data, nil); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer s3Server.Close()
-	return m.Run()
+	os.Exit(localenvtest.E2EMain(m, []string{"pbx-webhook", "recording-sync"}, func(bootstraps map[string]string, s3 *localenv.S3Server) {
+		webhookBootstrap, copyBootstrap, s3Server = bootstraps["pbx-webhook"], bootstraps["recording-sync"], s3
+	}))
 }
 
 // stack is the webhook function, the queue, and (with a copy function)

@@ -78,6 +78,9 @@ func TestMetricsMatchWhatHappened(t *testing.T) {
 	if want := []string{"invalid", "refused"}; !slices.Equal(failures, want) {
 		t.Fatalf("batch failures %v, want %v", failures, want)
 	}
+	if n := st.sim.Stats().Faults.Body; n == 0 {
+		t.Errorf("the PBX never refused the download: the refused recording proved nothing")
+	}
 
 	data, lines := emfData(t, st.out.String())
 	if lines != 5 {

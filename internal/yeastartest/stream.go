@@ -13,13 +13,14 @@ var errClosed = errors.New("yeastartest: simulator closed")
 
 // transfer is one download body being streamed.
 type transfer struct {
-	s      *Simulator
-	w      http.ResponseWriter
-	rc     *http.ResponseController
-	r      *http.Request
-	file   string
-	length int64 // bytes the response declares
-	ended  bool
+	s         *Simulator
+	w         http.ResponseWriter
+	rc        *http.ResponseController
+	r         *http.Request
+	file      string
+	length    int64 // bytes the response declares
+	ended     bool
+	throttled bool // counted in Stats.Faults.Throttled
 }
 
 // stream writes the headers and the body of an accepted download, applying
@@ -76,6 +77,7 @@ func (t *transfer) copy(src *contentReader, limit int64) error {
 	for sent < limit {
 		chunk := int64(len(buf))
 		if bps > 0 {
+			t.countThrottled()
 			chunk = max(1, min(chunk, bps/10)) // about ten writes a second
 		}
 		n, _ := src.Read(buf[:min(chunk, limit-sent)]) // never short before the end
@@ -102,6 +104,17 @@ func (t *transfer) copy(src *contentReader, limit int64) error {
 		bps = t.s.throttleFor(t.file)
 	}
 	return nil
+}
+
+// countThrottled records, once, that the throttle slowed this download.
+func (t *transfer) countThrottled() {
+	if t.throttled {
+		return
+	}
+	t.throttled = true
+	t.s.mu.Lock()
+	defer t.s.mu.Unlock()
+	t.s.stats.Faults.Throttled++
 }
 
 // end records, once, that the body is no longer being streamed.

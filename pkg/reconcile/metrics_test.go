@@ -129,6 +129,9 @@ func TestMetricsOfAFailedRun(t *testing.T) {
 	if want := (runCounts{listed: 20, missing: 20, queued: 20, lost: 20, failed: 1}); got != want || out != nil {
 		t.Errorf("failed run %+v (answer %s), want %+v", got, out, want)
 	}
+	if n := e.sim.Stats().Faults.API; n != 1 {
+		t.Errorf("%d API faults fired, want 1", n)
+	}
 	got, _ = invoke(t.Context(), t, h, logs, `{"from":"soon"}`, "invalid event")
 	if want := (runCounts{failed: 1}); got != want {
 		t.Errorf("invalid event %+v, want %+v", got, want)

@@ -154,6 +154,9 @@ func TestDownloadNotAudio(t *testing.T) {
 			link := linkFor(t, c, sim, rec)
 			sim.DownloadBody(rec.File, tt.contentType, tt.body, tt.times)
 			d, err := c.Download(t.Context(), link.ResourceURL, 0)
+			if sim.Stats().Faults.Body == 0 {
+				t.Fatalf("the fault never fired")
+			}
 			switch {
 			case tt.wantCode != 0:
 				var apiErr *yeastar.APIError
@@ -221,6 +224,9 @@ func TestDownloadEmptyBody(t *testing.T) {
 			link := linkFor(t, c, sim, rec)
 			sim.DownloadBody(rec.File, tt.contentType, "", 1)
 			d, err := c.Download(t.Context(), link.ResourceURL, 0)
+			if sim.Stats().Faults.Body != 1 {
+				t.Fatalf("the fault never fired")
+			}
 			if tt.wantReason != "" {
 				var cErr *yeastar.ContentError
 				if !errors.As(err, &cErr) || cErr.Reason != tt.wantReason {
@@ -266,6 +272,9 @@ func TestDownloadTruncated(t *testing.T) {
 			d, err := c.Download(t.Context(), link.ResourceURL, 0)
 			if err != nil {
 				t.Fatalf("Download: %v", err)
+			}
+			if f := sim.Stats().Faults; f.Dropped+f.Short != 1 {
+				t.Fatalf("faults fired: %+v, want the one armed", f)
 			}
 			defer d.Body.Close()
 			if d.ContentLength != size {

@@ -44,7 +44,7 @@ func (r *reporter) step(st status, name, saw, fix string) {
 	if fix != "" && st != statusOK {
 		line += "  -> " + oneLine(fix)
 	}
-	fmt.Fprintln(r.w, r.red.String(line))
+	_, _ = fmt.Fprintln(r.w, r.red.String(line)) // the report goes to a terminal: nothing to do if it fails
 }
 
 // oneLine keeps a message on one line: error texts may span several.

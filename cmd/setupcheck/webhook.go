@@ -47,7 +47,7 @@ func probeWebhook(ctx context.Context, webhookURL string) (int, error) {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	hc := &http.Client{Timeout: 20 * time.Second}
-	resp, err := hc.Do(req) //nolint:gosec // G704: the operator's own WebhookUrl
+	resp, err := hc.Do(req)
 	if err != nil {
 		return 0, err
 	}

@@ -91,7 +91,7 @@ func prune(cache, name string) {
 // Go file of the module (tools/ is its own module and not linked in).
 func sourceHash(root string) (string, error) {
 	h := sha256.New()
-	fmt.Fprintln(h, runtime.Version(), runtime.GOARCH, os.Getenv("GOFLAGS"))
+	_, _ = fmt.Fprintln(h, runtime.Version(), runtime.GOARCH, os.Getenv("GOFLAGS"))
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -117,8 +117,8 @@ func hashFile(h io.Writer, name, path string) error {
 	if err != nil {
 		return err
 	}
-	defer func() { _ = f.Close() }() // read only
-	fmt.Fprintf(h, "%s\x00", name)
+	defer func() { _ = f.Close() }()      // read only
+	_, _ = fmt.Fprintf(h, "%s\x00", name) // a hash never fails a write
 	_, err = io.Copy(h, f)
 	return err
 }

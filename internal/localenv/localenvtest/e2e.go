@@ -45,12 +45,12 @@ func runE2E(m *testing.M, functions []string, ready func(map[string]string, *loc
 	if err != nil {
 		return 0, err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	s3, err := localenv.StartS3(ctx, dir, nil)
 	if err != nil {
 		return 0, err
 	}
-	defer s3.Close()
+	defer func() { _ = s3.Close() }()
 	ready(bootstraps, s3)
 	return m.Run(), nil
 }

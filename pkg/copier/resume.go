@@ -187,7 +187,7 @@ func (r *resumingReader) reopen() error {
 			r.cur = d
 			return nil
 		}
-		if class := ClassOf(err); class != ClassTransient && class != ClassBusy || r.resumes >= r.maxResumes || !sleep(r.ctx, r.retry.Backoff(r.resumes)) {
+		if class := ClassOf(err); !class.retried() && class != ClassBusy || r.resumes >= r.maxResumes || !sleep(r.ctx, r.retry.Backoff(r.resumes)) {
 			return fmt.Errorf("resume download at byte %d: %w", r.offset, err)
 		}
 	}

@@ -81,8 +81,8 @@ func TestCopyChunked(t *testing.T) {
 			wantUploads: 2,
 		},
 		{
-			name:        "cut, the resumed size disagrees",
-			rangeSize:   50_000,
+			name:      "cut, the resumed size disagrees",
+			rangeSize: 50_000,
 			// The copy is retried once (testOptions), and meets the same.
 			steps:       []step{{stop: 70_000, end: drop}, {}, {stop: 70_000, end: drop}},
 			wantOffsets: []int64{0, 70_000, 0, 70_000},

@@ -41,21 +41,26 @@ func (s *Simulator) stream(w http.ResponseWriter, r *http.Request, p downloadPla
 		return
 	}
 	t.end(false) // before the client can see the connection end
-	if p.drop {
+	if p.drop || t.s.opts.ChunkedDownloads {
 		_ = t.rc.Flush()
 		if conn, _, err := t.rc.Hijack(); err == nil {
 			_ = conn.Close() // abrupt end: the client gets fewer bytes than Content-Length
 		}
 	}
 	// A short download just returns: net/http closes the connection because
-	// fewer bytes than Content-Length were written.
+	// fewer bytes than Content-Length were written. A chunked one cannot
+	// return (net/http would end it with the last chunk, a whole body): it
+	// is dropped above.
 }
 
 // writeHeader sends the status line and headers of an audio answer.
 func (t *transfer) writeHeader(rng byteRange) {
 	h := t.w.Header()
 	h.Set("Content-Type", contentType(t.file))
-	h.Set("Content-Length", strconv.FormatInt(t.length, 10))
+	if !t.s.opts.ChunkedDownloads {
+		// Without it, the Flush below makes net/http send the body chunked.
+		h.Set("Content-Length", strconv.FormatInt(t.length, 10))
+	}
 	if !t.s.opts.DisableRange {
 		h.Set("Accept-Ranges", "bytes")
 	}

@@ -104,12 +104,12 @@ func (c *Copier) Copy(ctx context.Context, ref recording.Ref) (recording.Result,
 		}
 		var policy recording.RetryPolicy
 		class := ClassOf(err)
-		switch class {
-		case ClassTransient:
+		switch {
+		case class.retried():
 			policy = c.opts.TransientRetry
-		case ClassNotYetAvailable:
+		case class == ClassNotYetAvailable:
 			policy = c.opts.NotYetAvailableRetry
-		case ClassBusy:
+		case class == ClassBusy:
 			policy = c.opts.BusyRetry
 		}
 		if attempt >= policy.Attempts || !sleep(copyCtx, policy.Backoff(attempt)) {

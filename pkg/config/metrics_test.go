@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/recording-sync/recording-sync/internal/metricstest"
 	"github.com/recording-sync/recording-sync/pkg/config"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 )
@@ -49,7 +50,7 @@ func emitted(t *testing.T, e *metrics.Emitter) (namespace, function string) {
 	t.Helper()
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("m", e.Attrs("", metrics.V(metrics.RecordingsCopied, 1))...)
-	data, err := metrics.Parse(buf.Bytes())
+	data, err := metricstest.Parse(buf.Bytes())
 	if err != nil || len(data) != 1 {
 		t.Fatalf("Parse(%s) = %v, %v; want one datum", buf.Bytes(), data, err)
 	}

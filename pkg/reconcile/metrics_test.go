@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/metricstest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/reconcile"
@@ -38,10 +39,10 @@ func invoke(ctx context.Context, t *testing.T, h *reconcile.Handler, logs *bytes
 	t.Helper()
 	logs.Reset()
 	out, _ := h.Invoke(ctx, []byte(payload))
-	totals := metrics.Totals{}
+	totals := metricstest.Totals{}
 	lines := 0
 	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
-		data, err := metrics.Parse([]byte(line))
+		data, err := metricstest.Parse([]byte(line))
 		if err != nil {
 			t.Fatalf("line %s: %v", line, err)
 		}

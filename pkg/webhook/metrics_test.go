@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/recording-sync/recording-sync/internal/metricstest"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/queue"
 	"github.com/recording-sync/recording-sync/pkg/webhook"
@@ -30,10 +31,10 @@ func one(b bool) int {
 // totals against want.
 func checkMetrics(t *testing.T, logs string, want requestCounts) {
 	t.Helper()
-	totals := metrics.Totals{}
+	totals := metricstest.Totals{}
 	lines := strings.Split(strings.TrimSpace(logs), "\n")
 	for _, line := range lines {
-		data, err := metrics.Parse([]byte(line))
+		data, err := metricstest.Parse([]byte(line))
 		if err != nil {
 			t.Fatalf("line %s: %v", line, err)
 		}

@@ -27,7 +27,7 @@ func TestSampleFunctionURLEvents(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			raw, err := os.ReadFile(f) //nolint:gosec // a sample file of this repository
+			raw, err := os.ReadFile(f)
 			if err != nil {
 				t.Fatal(err)
 			}

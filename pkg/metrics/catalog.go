@@ -74,6 +74,7 @@ var (
 	ReconcileRecordingsQueued  = Metric{Name: "ReconcileRecordingsQueued", Unit: Count, Function: FunctionReconcile, Help: "recordings queued for copying"}
 	ReconcileRunsComplete      = Metric{Name: "ReconcileRunsComplete", Unit: Count, Function: FunctionReconcile, Help: "runs that finished their window (0: continued next run)"}
 	ReconcileRunsFailed        = Metric{Name: "ReconcileRunsFailed", Unit: Count, Function: FunctionReconcile, Help: "runs that stopped with an error"}
+	ReconcileStateReset        = Metric{Name: "ReconcileStateReset", Unit: Count, Function: FunctionReconcile, Help: "runs whose state object did not open and was started afresh (unfinished windows dropped)"}
 )
 
 // Catalog is every metric the functions emit.
@@ -82,7 +83,7 @@ var Catalog = []Metric{
 	CallEndToStored, DownloadResumes, TokenRenewals, BusyWaits,
 	WebhookEventsReceived, WebhookSignaturesRejected, WebhookEventsQueued, WebhookQueueFailedPermanent,
 	ReconcileRecordingsListed, ReconcileRecordingsMissing, ReconcileRecordingsLost,
-	ReconcileRecordingsQueued, ReconcileRunsComplete, ReconcileRunsFailed,
+	ReconcileRecordingsQueued, ReconcileRunsComplete, ReconcileRunsFailed, ReconcileStateReset,
 }
 
 // Lookup finds a metric of the catalog by name.

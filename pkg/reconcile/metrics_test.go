@@ -28,7 +28,7 @@ func metricsHandler(t *testing.T, run reconcile.Runner, now func() time.Time) (*
 	}
 	var logs bytes.Buffer
 	log := slog.New(redact.New().Handler(slog.NewJSONHandler(&logs, nil)))
-	return reconcile.NewHandler(run, trailing, log, &reconcile.HandlerOptions{Metrics: emitter, Now: now}), &logs
+	return reconcile.NewHandler(run, trailing, log, &reconcile.HandlerOptions{Metrics: emitter}), &logs
 }
 
 // invoke runs payload through h and returns the metrics of the one line
@@ -50,8 +50,8 @@ func invoke(ctx context.Context, t *testing.T, h *reconcile.Handler, logs *bytes
 		}
 		lines++
 		var m struct{ Msg string }
-		if json.Unmarshal([]byte(line), &m) != nil || !strings.Contains(strings.Join(finals, "|"), m.Msg) || len(data) != 6 {
-			t.Errorf("metrics on %q (%d of 6), want them on %v", m.Msg, len(data), finals)
+		if json.Unmarshal([]byte(line), &m) != nil || !strings.Contains(strings.Join(finals, "|"), m.Msg) || len(data) != 7 {
+			t.Errorf("metrics on %q (%d of 7), want them on %v", m.Msg, len(data), finals)
 		}
 		totals.Add(data...)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -135,36 +136,65 @@ func TestMetricsOfAFailedRun(t *testing.T) {
 	}
 }
 
-// TestMetricsLostCount: recordings queued are lost when their window had
-// settled when the run started. A backfill up to now (into the last
-// Settle) counts none; the same recordings in a window ending Settle ago
-// count all. A scheduled run counts its own window whole, and each window
-// it continued by its end.
-func TestMetricsLostCount(t *testing.T) {
-	e := newEnv(t, yeastartest.Options{})
-	now := e.clock.Now().Truncate(time.Second)
-	e.add(now.Add(-50*time.Minute), 5*time.Minute, 1, 7, nil) // -50m .. -20m: all settled
-	h, logs := metricsHandler(t, e.reconciler(nil), e.clock.Now)
-	got, _ := invoke(t.Context(), t, h, logs, backfillOf(now.Add(-time.Hour), now), "reconcile done")
-	if want := (runCounts{listed: 7, missing: 7, queued: 7, complete: 1}); got != want {
-		t.Errorf("backfill up to now: %+v, want %+v", got, want)
+// TestLostIsJudgedByWhenTheCallEnded: a recording is due, queued and
+// counted lost only once its call ended more than Settle ago, its start
+// read in the PBX's own zone, east or west of UTC. A 30-minute call that
+// ended 3 minutes ago is neither queued nor counted; the run 10 minutes
+// later queues it and counts it lost.
+func TestLostIsJudgedByWhenTheCallEnded(t *testing.T) {
+	for name, zone := range map[string]*time.Location{
+		"east": time.FixedZone("PBX", 9*3600), "west": time.FixedZone("PBX", -7*3600),
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, yeastartest.Options{TimeZone: zone})
+			e.opts.Settle = trailing.Settle
+			now := e.clock.Now().Truncate(time.Second)
+			long := []yeastartest.Recording{
+				{ID: 1, File: fileIn(zone, now.Add(-50*time.Minute), 1), Size: 8, Duration: 20 * 60}, // ended 30m ago
+				{ID: 2, File: fileIn(zone, now.Add(-33*time.Minute), 2), Size: 8, Duration: 30 * 60}, // ended 3m ago
+				{ID: 3, File: fileIn(zone, now.Add(-15*time.Minute), 3), Size: 8, Duration: 0},       // ended 15m ago
+			}
+			for _, r := range long {
+				e.sim.AddRecording(r)
+			}
+			h, logs := metricsHandler(t, e.reconciler(nil), e.clock.Now)
+			payload := backfillOf(now.Add(-time.Hour), now)
+			got, out := invoke(t.Context(), t, h, logs, payload, "reconcile done")
+			if want := (runCounts{listed: 3, missing: 2, queued: 2, lost: 2, complete: 1}); got != want {
+				t.Errorf("first run %+v, want %+v", got, want)
+			}
+			var res reconcile.Result
+			if err := json.Unmarshal(out, &res); err != nil || res.NotDue != 1 {
+				t.Errorf("answer %s (%v), want one not due", out, err)
+			}
+			assertQueuedOnce(t, e.queue, []int64{1, 3})
+			e.clock.Advance(10 * time.Minute)
+			got, _ = invoke(t.Context(), t, h, logs, payload, "reconcile done")
+			if want := (runCounts{listed: 3, missing: 3, queued: 1, lost: 1, complete: 1}); got != want {
+				t.Errorf("run 10 minutes later %+v, want %+v", got, want)
+			}
+			assertQueuedOnce(t, e.queue, []int64{1, 2, 3})
+		})
 	}
-	e.clock.Advance(reconcile.DefaultRequeueAfter) // queue them again
-	later := e.clock.Now()
-	got, _ = invoke(t.Context(), t, h, logs, backfillOf(now.Add(-time.Hour), later.Add(-trailing.Settle)), "reconcile done")
-	if want := (runCounts{listed: 7, missing: 7, queued: 7, lost: 7, complete: 1}); got != want {
-		t.Errorf("backfill up to Settle ago: %+v, want %+v", got, want)
-	}
+}
 
+// fileIn is the file name of a recording made at t by a PBX in zone.
+func fileIn(zone *time.Location, t time.Time, id int) string {
+	return fmt.Sprintf("%s-%d.%d-2001-2002-Inbound.wav", t.In(zone).Format("20060102150405"), 1700000000+id, id)
+}
+
+// TestMetricsLostCountsEveryWindow: the run's lost count is its own
+// window's and every window it continued.
+func TestMetricsLostCountsEveryWindow(t *testing.T) {
 	fired := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	res := reconcile.Result{Queued: 2, SkippedRecentlyQueued: 1, Listed: 5, Complete: true, Continued: []reconcile.Result{
-		{Window: reconcile.Window{From: fired.Add(-48 * time.Hour), To: fired.Add(-30 * time.Hour)}, Listed: 3, Queued: 3, Complete: true},
-		{Window: reconcile.Window{From: fired.Add(-time.Hour), To: fired}, Listed: 4, Queued: 4, Complete: true}, // a backfill up to the schedule's time
+	res := reconcile.Result{Queued: 2, Lost: 2, SkippedRecentlyQueued: 1, Listed: 5, Complete: true, Continued: []reconcile.Result{
+		{Listed: 3, Queued: 3, Lost: 3, Complete: true},
+		{Listed: 4, Queued: 4, Lost: 1, Complete: true},
 	}}
-	h, logs = metricsHandler(t, resultRunner{res}, func() time.Time { return fired })
+	h, logs := metricsHandler(t, resultRunner{res}, func() time.Time { return fired })
 	event := `{"detail-type":"Scheduled Event","source":"aws.events","time":"` + fired.Format(time.RFC3339) + `"}`
-	got, _ = invoke(t.Context(), t, h, logs, event, "reconcile done")
-	if want := (runCounts{listed: 12, missing: 10, queued: 9, lost: 5, complete: 1}); got != want {
+	got, _ := invoke(t.Context(), t, h, logs, event, "reconcile done")
+	if want := (runCounts{listed: 12, missing: 10, queued: 9, lost: 6, complete: 1}); got != want {
 		t.Errorf("scheduled run %+v, want %+v", got, want)
 	}
 }

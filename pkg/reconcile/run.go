@@ -283,6 +283,10 @@ func (ru *run) finish(ctx context.Context, res Result, err error) (Result, error
 	return res, &IncompleteError{Result: res, Saved: saveErr == nil, Err: err}
 }
 
+// maxSaveAttempts bounds the saves of one state against other runs
+// saving at the same time.
+const maxSaveAttempts = 8
+
 // save writes the state; when another run wrote meanwhile, it merges that
 // run's state into its own and tries again.
 func (ru *run) save(ctx context.Context) error {
@@ -292,7 +296,7 @@ func (ru *run) save(ctx context.Context) error {
 			ru.version, ru.unsaved = v, 0
 			return nil
 		}
-		if !errors.Is(err, ErrConflict) || attempt == 3 {
+		if !errors.Is(err, ErrConflict) || attempt == maxSaveAttempts-1 {
 			return err
 		}
 		theirs, version, lerr := ru.load(ctx)
@@ -311,7 +315,13 @@ func (ru *run) saveSometimes(ctx context.Context) error {
 	if ru.unsaved < ru.opts.SaveEvery {
 		return nil
 	}
-	return ru.save(ctx)
+	err := ru.save(ctx)
+	if errors.Is(err, ErrConflict) {
+		// Another run keeps winning: nothing is lost, this run's state
+		// is saved at its next page or when it stops.
+		return nil
+	}
+	return err
 }
 
 // timeLeft reports whether another page fits before the run must stop:

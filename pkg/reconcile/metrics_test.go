@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/reconcile"
@@ -17,11 +20,11 @@ import (
 )
 
 // runCounts are the reconciler's metrics over some runs.
-type runCounts struct{ listed, missing, queued, lost, complete, failed int }
+type runCounts struct{ listed, missing, queued, lost, complete, failed, reset int }
 
 // metricsHandler returns a Handler of run with metrics, its clock the
 // env's, and the buffer of its log.
-func metricsHandler(t *testing.T, run reconcile.Runner, now func() time.Time) (*reconcile.Handler, *bytes.Buffer) {
+func metricsHandler(t *testing.T, run reconcile.Runner) (*reconcile.Handler, *bytes.Buffer) {
 	t.Helper()
 	emitter, err := metrics.NewEmitter(metrics.DefaultNamespace, "stack-recording-reconcile")
 	if err != nil {
@@ -66,6 +69,7 @@ func invoke(ctx context.Context, t *testing.T, h *reconcile.Handler, logs *bytes
 		listed: get(metrics.ReconcileRecordingsListed), missing: get(metrics.ReconcileRecordingsMissing),
 		queued: get(metrics.ReconcileRecordingsQueued), lost: get(metrics.ReconcileRecordingsLost),
 		complete: get(metrics.ReconcileRunsComplete), failed: get(metrics.ReconcileRunsFailed),
+		reset: get(metrics.ReconcileStateReset),
 	}, out
 }
 
@@ -80,7 +84,7 @@ func TestMetricsOfACompleteRun(t *testing.T) {
 	e := newEnv(t, yeastartest.Options{MaxPageSize: 8})
 	start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 	e.add(start, time.Minute, 1, 20, func(i int) bool { return i < 5 })
-	h, logs := metricsHandler(t, e.reconciler(nil), e.clock.Now)
+	h, logs := metricsHandler(t, e.reconciler(nil))
 	payload := backfillOf(start, start.Add(time.Hour))
 	got, _ := invoke(t.Context(), t, h, logs, payload, "reconcile done")
 	if want := (runCounts{listed: 20, missing: 15, queued: 15, lost: 15, complete: 1}); got != want {
@@ -99,7 +103,7 @@ func TestMetricsOfARunStoppedAtTheDeadline(t *testing.T) {
 	start := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
 	e.add(start, 5*time.Minute, 1, 300, func(i int) bool { return i%4 == 0 })
 	pbx := slowPBX{PBX: e.pbx, clock: e.clock, step: 10 * time.Minute}
-	h, logs := metricsHandler(t, e.reconciler(pbx), e.clock.Now)
+	h, logs := metricsHandler(t, e.reconciler(pbx))
 	// An hour, each page ten minutes: five of the six pages fit.
 	ctx, cancel := context.WithDeadline(t.Context(), e.clock.Now().Add(time.Hour))
 	defer cancel()
@@ -125,7 +129,7 @@ func TestMetricsOfAFailedRun(t *testing.T) {
 			e.sim.FailAPI("recording/search", yeastartest.ErrCodeAccessDenied, 1)
 		}
 	}
-	h, logs := metricsHandler(t, e.reconciler(nil), e.clock.Now)
+	h, logs := metricsHandler(t, e.reconciler(nil))
 	got, out := invoke(t.Context(), t, h, logs, backfillOf(start, start.Add(time.Hour)), "reconcile stopped")
 	if want := (runCounts{listed: 20, missing: 20, queued: 20, lost: 20, failed: 1}); got != want || out != nil {
 		t.Errorf("failed run %+v (answer %s), want %+v", got, out, want)
@@ -157,7 +161,7 @@ func TestLostIsJudgedByWhenTheCallEnded(t *testing.T) {
 			for _, r := range long {
 				e.sim.AddRecording(r)
 			}
-			h, logs := metricsHandler(t, e.reconciler(nil), e.clock.Now)
+			h, logs := metricsHandler(t, e.reconciler(nil))
 			payload := backfillOf(now.Add(-time.Hour), now)
 			got, out := invoke(t.Context(), t, h, logs, payload, "reconcile done")
 			if want := (runCounts{listed: 3, missing: 2, queued: 2, lost: 2, complete: 1}); got != want {
@@ -191,10 +195,54 @@ func TestMetricsLostCountsEveryWindow(t *testing.T) {
 		{Listed: 3, Queued: 3, Lost: 3, Complete: true},
 		{Listed: 4, Queued: 4, Lost: 1, Complete: true},
 	}}
-	h, logs := metricsHandler(t, resultRunner{res}, func() time.Time { return fired })
+	h, logs := metricsHandler(t, resultRunner{res})
 	event := `{"detail-type":"Scheduled Event","source":"aws.events","time":"` + fired.Format(time.RFC3339) + `"}`
 	got, _ := invoke(t.Context(), t, h, logs, event, "reconcile done")
 	if want := (runCounts{listed: 12, missing: 10, queued: 9, lost: 6, complete: 1}); got != want {
 		t.Errorf("scheduled run %+v, want %+v", got, want)
+	}
+}
+
+// TestStateThatDoesNotOpenIsReported: a state sealed under a rotated
+// secret, or garbage, is not emptied silently: the run logs one warning
+// with the reason and counts ReconcileStateReset; the run after it, on the
+// state it saved, counts none.
+func TestStateThatDoesNotOpenIsReported(t *testing.T) {
+	e := newEnv(t, yeastartest.Options{})
+	start := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
+	e.add(start, time.Minute, 1, 3, nil)
+	payload := backfillOf(start, start.Add(time.Hour))
+	for name, body := range map[string][]byte{
+		"rotated secret": nil,
+		"garbage":        []byte("not a state at all"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			if body == nil {
+				o := e.opts
+				old := reconcile.New(e.pbx, e.s3, e.bucket, e.keys, e.queue, mustStateStore(t, e.s3, e.bucket, stateKey, "the-secret-before-rotation"), &o)
+				if _, err := old.Run(t.Context(), window(t, start, start.Add(time.Hour))); err != nil {
+					t.Fatal(err)
+				}
+			} else if _, err := e.s3.Client.PutObject(t.Context(), &s3.PutObjectInput{Bucket: &e.bucket, Key: aws.String(stateKey), Body: bytes.NewReader(body)}); err != nil {
+				t.Fatal(err)
+			}
+			h, logs := metricsHandler(t, e.reconciler(nil))
+			got, _ := invoke(t.Context(), t, h, logs, payload, "reconcile done")
+			if got.reset != 1 || got.failed != 0 {
+				t.Errorf("metrics %+v, want one state reset and no failure", got)
+			}
+			var warnings []string
+			for _, line := range strings.Split(logs.String(), "\n") {
+				if strings.Contains(line, `"level":"WARN"`) {
+					warnings = append(warnings, line)
+				}
+			}
+			if len(warnings) != 1 || !strings.Contains(warnings[0], "reconcile state reset") || !strings.Contains(warnings[0], `"reason":"`) {
+				t.Errorf("warnings %q, want one naming the reset and its reason", warnings)
+			}
+			if got, _ := invoke(t.Context(), t, h, logs, payload, "reconcile done"); got.reset != 0 || strings.Contains(logs.String(), "WARN") {
+				t.Errorf("next run %+v, logs %s: want no reset", got, logs)
+			}
+		})
 	}
 }

@@ -22,8 +22,8 @@ import (
 // runCounts are the reconciler's metrics over some runs.
 type runCounts struct{ listed, missing, queued, lost, complete, failed, reset int }
 
-// metricsHandler returns a Handler of run with metrics, its clock the
-// env's, and the buffer of its log.
+// metricsHandler returns a Handler of run with metrics, and the buffer of
+// its log.
 func metricsHandler(t *testing.T, run reconcile.Runner) (*reconcile.Handler, *bytes.Buffer) {
 	t.Helper()
 	emitter, err := metrics.NewEmitter(metrics.DefaultNamespace, "stack-recording-reconcile")

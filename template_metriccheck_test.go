@@ -67,12 +67,10 @@ func TestMetricChecker(t *testing.T) {
 		"SEARCH": {goodAlarm, `[[{"expression": "SEARCH('RecordingsFailed', 'Sum')"}]]`, "SEARCH expressions are not checked"},
 		"three dots": {goodAlarm,
 			`[["${MetricsNamespace}", "CopyDuration", "function", "${RecordingSyncFunction}"], ["...", {"stat": "p99"}]]`,
-			`"..." is not checked`},
-		"unknown placeholder": {goodAlarm, `[["${MetricsNamespace}", "RecordingsCopied", "function", "${RecordingSyncFn}"]]`,
-			"${RecordingSyncFn} names no"},
+			`item 0 is ...: write each item`},
 	} {
 		t.Run(name, func(t *testing.T) {
-			body := `{"widgets": [{"type": "metric", "properties": {"region": "${AWS::Region}", "metrics": ` + c.metrics + `}}]}`
+			body := `{"widgets": [{"type": "metric", "properties": {"metrics": ` + c.metrics + `}}]}`
 			text := checkerStack + c.alarm + `
   Dashboard:
     Type: AWS::CloudWatch::Dashboard

@@ -43,9 +43,24 @@ func TestParseProcIOErrors(t *testing.T) {
 	}
 }
 
+// TestReadSelfIO: the counters are this process's own: read calls made
+// between two readings show in the second.
 func TestReadSelfIO(t *testing.T) {
-	if _, err := readSelfIO(); err != nil {
+	before, err := readSelfIO()
+	if err != nil {
 		t.Fatalf("readSelfIO: %v", err)
+	}
+	for range 3 {
+		if _, err := os.ReadFile("procio_test.go"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after, err := readSelfIO()
+	if err != nil {
+		t.Fatalf("readSelfIO: %v", err)
+	}
+	if after.ReadCalls < before.ReadCalls+3 {
+		t.Errorf("read calls went from %d to %d over three file reads", before.ReadCalls, after.ReadCalls)
 	}
 }
 

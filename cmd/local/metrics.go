@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/recording-sync/recording-sync/internal/metricstest"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 )
 
@@ -15,7 +16,7 @@ import (
 // the dashboard shows for the same runs.
 type metricsLog struct {
 	mu     sync.Mutex
-	series map[metrics.Series]*seriesStats
+	series map[metricstest.Series]*seriesStats
 	units  map[string]metrics.Unit
 	bad    []string // lines CloudWatch would refuse
 }
@@ -27,7 +28,7 @@ type seriesStats struct {
 }
 
 func newMetricsLog() *metricsLog {
-	return &metricsLog{series: map[metrics.Series]*seriesStats{}, units: map[string]metrics.Unit{}}
+	return &metricsLog{series: map[metricstest.Series]*seriesStats{}, units: map[string]metrics.Unit{}}
 }
 
 // add reads one log line; a nil metricsLog ignores it.
@@ -35,7 +36,7 @@ func (m *metricsLog) add(line []byte) {
 	if m == nil {
 		return
 	}
-	data, err := metrics.Parse(line)
+	data, err := metricstest.Parse(line)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err != nil {
@@ -43,10 +44,10 @@ func (m *metricsLog) add(line []byte) {
 		return
 	}
 	for _, d := range data {
-		s := m.series[metrics.SeriesOf(d)]
+		s := m.series[metricstest.SeriesOf(d)]
 		if s == nil {
 			s = &seriesStats{max: d.Values[0]}
-			m.series[metrics.SeriesOf(d)] = s
+			m.series[metricstest.SeriesOf(d)] = s
 		}
 		for _, v := range d.Values {
 			s.n++
@@ -65,7 +66,7 @@ func (m *metricsLog) print(out io.Writer) error {
 	defer m.mu.Unlock()
 	var b strings.Builder
 	b.WriteString("\nMetrics the functions emitted (CloudWatch EMF, read back from their log lines):\n")
-	keys := make([]metrics.Series, 0, len(m.series))
+	keys := make([]metricstest.Series, 0, len(m.series))
 	for k := range m.series {
 		keys = append(keys, k)
 	}
@@ -96,7 +97,7 @@ func (m *metricsLog) print(out io.Writer) error {
 }
 
 // format renders one series by its unit.
-func (m *metricsLog) format(k metrics.Series) string {
+func (m *metricsLog) format(k metricstest.Series) string {
 	s := m.series[k]
 	switch unit := m.units[k.Name]; unit {
 	case metrics.Milliseconds, metrics.Seconds:
@@ -110,7 +111,7 @@ func (m *metricsLog) format(k metrics.Series) string {
 
 // seriesLess orders series by function, then catalog order, the
 // per-errorType series after their total.
-func seriesLess(a, b metrics.Series) bool {
+func seriesLess(a, b metricstest.Series) bool {
 	fa, ra := splitDimensions(a)
 	fb, rb := splitDimensions(b)
 	if fa != fb {
@@ -124,7 +125,7 @@ func seriesLess(a, b metrics.Series) bool {
 
 // splitDimensions returns the series' function and its other "k=v"
 // dimensions.
-func splitDimensions(k metrics.Series) (function string, rest []string) {
+func splitDimensions(k metricstest.Series) (function string, rest []string) {
 	for _, pair := range strings.Split(k.Dimensions, ",") {
 		if v, ok := strings.CutPrefix(pair, metrics.DimFunction+"="); ok {
 			function = v

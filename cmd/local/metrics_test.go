@@ -28,7 +28,9 @@ func TestMetricsSummary(t *testing.T) {
 	}}))
 	log.Info("recording copied", e.Attrs("", metrics.V(metrics.RecordingsCopied, 1), metrics.V(metrics.BytesCopied, 1000), metrics.V(metrics.CopyDuration, 40))...)
 	log.Info("recording copied", e.Attrs("", metrics.V(metrics.RecordingsCopied, 1), metrics.V(metrics.BytesCopied, 24), metrics.V(metrics.CopyDuration, 60))...)
-	log.Error("recording not copied", e.Attrs("PermanentError", metrics.V(metrics.RecordingsFailed, 1))...)
+	// The function adds errorType itself (lambdafn.ErrorAttrs), beside the
+	// directive that names it as a dimension.
+	log.Error("recording not copied", append(e.Attrs("PermanentError", metrics.V(metrics.RecordingsFailed, 1)), "errorType", "PermanentError")...)
 	_, _ = filter.Write([]byte("START RequestId: x\n")) // the emulator's own line: no metrics
 
 	var out bytes.Buffer

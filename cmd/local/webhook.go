@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/url"
 	"sort"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -14,6 +15,7 @@ import (
 	"github.com/recording-sync/recording-sync/internal/localenv"
 	"github.com/recording-sync/recording-sync/internal/sqstest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
+	"github.com/recording-sync/recording-sync/pkg/trigger"
 )
 
 // The webhook part of the demo: what the PBX posts when a call ends, and a
@@ -46,6 +48,9 @@ func webhookDemo(ctx context.Context, st *stack, out io.Writer) error {
 
 	cdr := yeastartest.CDRFor(demoWebhookFile)
 	cdr.CallFrom, cdr.CallTo = "Zoë Brandt<5566>", "Dave Harris<5556>"
+	// The call has just ended: the webhook does not queue a call that
+	// started before the reconciler's lookback (a replay).
+	cdr.TimeStart = time.Now().UTC().Format(trigger.TimeStartLayout)
 	body, err := yeastartest.NewCDREvent("3631A2124XXX", cdr)
 	if err != nil {
 		return err

@@ -51,25 +51,9 @@ func BenchmarkWebhookLoad(b *testing.B) {
 	posts := envInt(b, "WEBHOOK_LOAD_POSTS", loadPosts)
 	clients := envInt(b, "WEBHOOK_LOAD_CLIENTS", loadClients)
 	instances := envInt(b, "WEBHOOK_LOAD_INSTANCES", loadInstances)
-	q := sqstest.New(sqstest.Options{})
-	b.Cleanup(q.Close)
-	queueURL := q.CreateQueue(loadQueue)
-	env := append(q.Env(), "AWS_LAMBDA_FUNCTION_NAME=pbx-webhook", "RECORDINGS_QUEUE_URL="+queueURL, "PBX_WEBHOOK_SECRET="+testSecret)
-	pool := make(chan *localenv.Lambda, instances)
-	for range instances {
-		pool <- startLambda(b, webhookBootstrap, env, &localenv.Output{})
-	}
+	rig := newLoadRig(b, instances)
 	for iter := 0; b.Loop(); iter++ {
-		payloads := make([][]byte, posts)
-		for i := range payloads {
-			body, err := yeastartest.NewCDREvent("3631A2124XXX", yeastartest.CDRFor(loadFile(iter, i)))
-			if err != nil {
-				b.Fatal(err)
-			}
-			payloads[i] = functionURLEvent("POST", body, yeastartest.WebhookSignature(body, testSecret))
-		}
-		answer, service, elapsed := runLoad(b, payloads, clients, pool)
-		checkQueuedOnce(b, q, iter, posts)
+		answer, service, elapsed := rig.run(b, iter, posts, clients)
 		rate := float64(posts) / elapsed.Seconds()
 		b.ReportMetric(rate, "posts/s")
 		b.ReportMetric(ms(percentile(answer, 50)), "p50-answer-ms")
@@ -81,6 +65,54 @@ func BenchmarkWebhookLoad(b *testing.B) {
 	}
 }
 
+// TestWebhookLoadQueuesEachPostOnce is the benchmark's check at a size
+// that takes seconds: 100 posts, 10 at a time, through 2 instances, each
+// answered 200 and queued exactly once.
+func TestWebhookLoadQueuesEachPostOnce(t *testing.T) {
+	newLoadRig(t, 2).run(t, 0, 100, 10)
+}
+
+// loadRig is the queue and the pool of webhook instances a load runs
+// against.
+type loadRig struct {
+	q    *sqstest.Server
+	pool chan *localenv.Lambda
+}
+
+// newLoadRig starts the queue and instances emulators of the webhook.
+func newLoadRig(tb testing.TB, instances int) *loadRig {
+	tb.Helper()
+	q := sqstest.New(sqstest.Options{})
+	tb.Cleanup(q.Close)
+	queueURL := q.CreateQueue(loadQueue)
+	env := append(q.Env(), "AWS_LAMBDA_FUNCTION_NAME=pbx-webhook", "RECORDINGS_QUEUE_URL="+queueURL, "PBX_WEBHOOK_SECRET="+testSecret)
+	pool := make(chan *localenv.Lambda, instances)
+	for range instances {
+		pool <- startLambda(tb, webhookBootstrap, env, &localenv.Output{})
+	}
+	return &loadRig{q: q, pool: pool}
+}
+
+// run posts one signed call-end event for each of posts distinct
+// recordings (iteration iter's), clients at a time, and fails tb unless
+// each was answered 200 and queued exactly once.
+func (r *loadRig) run(tb testing.TB, iter, posts, clients int) (answer, service []time.Duration, elapsed time.Duration) {
+	tb.Helper()
+	payloads := make([][]byte, posts)
+	for i := range payloads {
+		cdr := yeastartest.CDRFor(loadFile(iter, i))
+		cdr.TimeStart = callStart // a call that just ended: queued
+		body, err := yeastartest.NewCDREvent("3631A2124XXX", cdr)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		payloads[i] = functionURLEvent("POST", body, yeastartest.WebhookSignature(body, testSecret))
+	}
+	answer, service, elapsed = runLoad(tb, payloads, clients, r.pool)
+	checkQueuedOnce(tb, r.q, iter, posts)
+	return answer, service, elapsed
+}
+
 const loadQueue = "recording-sync-RecordingQueue"
 
 // loadFile is the recording post i of iteration iter names.
@@ -89,9 +121,9 @@ func loadFile(iter, i int) string {
 }
 
 // runLoad posts every payload, clients at a time, each through a free
-// instance of pool, and fails b unless every answer is 200.
-func runLoad(b *testing.B, payloads [][]byte, clients int, pool chan *localenv.Lambda) (answer, service []time.Duration, elapsed time.Duration) {
-	b.Helper()
+// instance of pool, and fails tb unless every answer is 200.
+func runLoad(tb testing.TB, payloads [][]byte, clients int, pool chan *localenv.Lambda) (answer, service []time.Duration, elapsed time.Duration) {
+	tb.Helper()
 	work := make(chan int)
 	answer = make([]time.Duration, len(payloads))
 	service = make([]time.Duration, len(payloads))
@@ -105,7 +137,7 @@ func runLoad(b *testing.B, payloads [][]byte, clients int, pool chan *localenv.L
 				t0 := time.Now()
 				l := <-pool
 				t1 := time.Now()
-				raw, err := l.Invoke(b.Context(), payloads[i])
+				raw, err := l.Invoke(tb.Context(), payloads[i])
 				pool <- l
 				done := time.Now()
 				answer[i], service[i] = done.Sub(t0), done.Sub(t1)
@@ -128,26 +160,26 @@ func runLoad(b *testing.B, payloads [][]byte, clients int, pool chan *localenv.L
 	wg.Wait()
 	elapsed = time.Since(start)
 	if len(failures) > 0 {
-		b.Fatalf("%d of %d posts not answered 200, e.g. %s", len(failures), len(payloads), failures[0])
+		tb.Fatalf("%d of %d posts not answered 200, e.g. %s", len(failures), len(payloads), failures[0])
 	}
 	return answer, service, elapsed
 }
 
-// checkQueuedOnce fails b unless the queue holds every recording of
+// checkQueuedOnce fails tb unless the queue holds every recording of
 // iteration iter exactly once.
-func checkQueuedOnce(b *testing.B, q *sqstest.Server, iter, posts int) {
-	b.Helper()
+func checkQueuedOnce(tb testing.TB, q *sqstest.Server, iter, posts int) {
+	tb.Helper()
 	count := map[string]int{}
 	for _, m := range q.Messages(loadQueue) {
 		inv, err := trigger.Decode([]byte(m.Body))
 		if err != nil || inv.Item.Ref == nil {
-			b.Fatalf("message %s: %v", m.Body, err)
+			tb.Fatalf("message %s: %v", m.Body, err)
 		}
 		count[inv.Item.Ref.File]++
 	}
 	for i := range posts {
 		if n := count[loadFile(iter, i)]; n != 1 {
-			b.Fatalf("post %d is queued %d times, want once", i, n)
+			tb.Fatalf("post %d is queued %d times, want once", i, n)
 		}
 	}
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"errors"
+	"maps"
 	"net/url"
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -18,11 +20,17 @@ const (
 	recKey  = "recordings/2022/01/12/" + recFile
 )
 
+// callStart is the time_start of the calls the tests' events end: now, as
+// the PBX's clock (UTC here) says, so that the webhook takes them for
+// calls that just ended, not replays.
+var callStart = time.Now().UTC().Format(trigger.TimeStartLayout)
+
 // callEnd is a 30012 event for recFile with a caller name beyond ASCII.
 func callEnd(t testing.TB) []byte {
 	t.Helper()
 	cdr := yeastartest.CDRFor(recFile)
 	cdr.CallFrom, cdr.CallTo = "Jürgen Müller<5566>", "Dave Harris<5556>"
+	cdr.TimeStart = callStart
 	body, err := yeastartest.NewCDREvent("3631A2124XXX", cdr)
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +78,7 @@ func TestWebhookToBucket(t *testing.T) {
 		t.Errorf("stored %d bytes, want %d", *head.ContentLength, 3<<20)
 	}
 	want := map[string]string{
-		"recording-file": recFile, "call-id": "1641980184.14", "call-time-start": "2022-01-12 17:36:29",
+		"recording-file": recFile, "call-id": "1641980184.14", "call-time-start": callStart,
 		"call-from": "Jürgen Müller<5566>", "call-to": "Dave Harris<5556>", "call-type": "Internal",
 		"call-status": "ANSWERED", "pbx-sn": "3631A2124XXX",
 	}
@@ -124,6 +132,12 @@ func TestWebhookAnswers(t *testing.T) {
 	other := []byte(`{"type":30011,"sn":"3631A2124XXX","msg":"{\"extension\":\"2005\",\"status\":\"Registered\"}"}`)
 	missed := []byte(`{"type":30012,"sn":"3631A2124XXX","msg":"{\"call_id\":\"1651057476.362\",\"status\":\"NO ANSWER\",\"recording\":\"\"}"}`)
 	big := []byte(`{"type":30012,"msg":"` + strings.Repeat("x", 64<<10) + `"}`)
+	testMessage := []byte(`{"msg":"This is a test message from the PBX.","sn":"3631A2124XXX"}`)
+	staleCDR := yeastartest.CDRFor(recFile) // its time_start: 2022-01-12, long before the lookback
+	stale, err := yeastartest.NewCDREvent("3631A2124XXX", staleCDR)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name   string
 		event  []byte
@@ -137,6 +151,9 @@ func TestWebhookAnswers(t *testing.T) {
 		{"signed, not JSON", functionURLEvent("POST", notJSON, yeastartest.WebhookSignature(notJSON, testSecret)), 400},
 		{"another event type", functionURLEvent("POST", other, yeastartest.WebhookSignature(other, testSecret)), 200},
 		{"a call without a recording", functionURLEvent("POST", missed, yeastartest.WebhookSignature(missed, testSecret)), 200},
+		{"the PBX's test message", functionURLEvent("POST", testMessage, yeastartest.WebhookSignature(testMessage, testSecret)), 200},
+		{"unsigned test message", functionURLEvent("POST", testMessage, ""), 401},
+		{"a call that started before the lookback", functionURLEvent("POST", stale, yeastartest.WebhookSignature(stale, testSecret)), 200},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -154,8 +171,15 @@ func TestWebhookAnswers(t *testing.T) {
 			t.Errorf("the function's output holds %q:\n%s", secretThing, logs)
 		}
 	}
-	if strings.Count(logs, `"message":"webhook request"`) != len(cases) {
-		t.Errorf("want one log line per request in:\n%s", logs)
+	lines := map[string]int{}
+	for _, msg := range []string{"webhook request", "webhook test message", "webhook event ignored"} {
+		lines[msg] = strings.Count(logs, `"message":"`+msg+`"`)
+	}
+	if want := map[string]int{"webhook request": len(cases) - 2, "webhook test message": 1, "webhook event ignored": 1}; !maps.Equal(lines, want) {
+		t.Errorf("log lines %v, want %v (one per request) in:\n%s", lines, want, logs)
+	}
+	if !strings.Contains(logs, `"type":"30011"`) || !strings.Contains(logs, "a replay or an overdue retry, not queued") {
+		t.Errorf("the ignored event's type or the stale call's reason missing from:\n%s", logs)
 	}
 }
 
@@ -174,7 +198,7 @@ func TestWebhookQueueDown(t *testing.T) {
 }
 
 // TestRefusesToStartWithoutSecret runs the bootstrap with neither
-// PBX_CREDENTIALS_SECRET nor PBX_WEBHOOK_SECRET: it exits at once, naming
+// PBX_WEBHOOK_SECRET_ID nor PBX_WEBHOOK_SECRET: it exits at once, naming
 // both.
 func TestRefusesToStartWithoutSecret(t *testing.T) {
 	cmd := exec.CommandContext(t.Context(), webhookBootstrap)
@@ -184,7 +208,7 @@ func TestRefusesToStartWithoutSecret(t *testing.T) {
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
 		t.Fatalf("bootstrap without a secret: %v, want exit status 1\n%s", err, out)
 	}
-	if !strings.Contains(string(out), "PBX_CREDENTIALS_SECRET") || !strings.Contains(string(out), "PBX_WEBHOOK_SECRET") {
+	if !strings.Contains(string(out), "PBX_WEBHOOK_SECRET_ID or PBX_WEBHOOK_SECRET is required") {
 		t.Errorf("output %q does not name both variables", out)
 	}
 }

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -13,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/recording-sync/recording-sync/internal/localenv"
+	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
 	"github.com/recording-sync/recording-sync/internal/sqstest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
@@ -34,36 +33,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(runMain(m))
-}
-
-func runMain(m *testing.M) int {
-	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "pbx-webhook-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	if webhookBootstrap, err = localenv.BuildFunction(ctx, dir, "pbx-webhook"); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	if copyBootstrap, err = localenv.BuildFunction(ctx, dir, "recording-sync"); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	data := filepath.Join(dir, "s3")
-	if err := os.Mkdir(data, 0o750); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	if s3Server, err = localenv.StartS3(ctx, data, nil); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer s3Server.Close()
-	return m.Run()
+	os.Exit(localenvtest.E2EMain(m, []string{"pbx-webhook", "recording-sync"}, func(bootstraps map[string]string, s3 *localenv.S3Server) {
+		webhookBootstrap, copyBootstrap, s3Server = bootstraps["pbx-webhook"], bootstraps["recording-sync"], s3
+	}))
 }
 
 // stack is the webhook function, the queue, and (with a copy function)
@@ -80,8 +52,16 @@ type stack struct {
 	esm      *localenv.EventSourceMapping
 }
 
-// newWebhook starts the SQS endpoint and the webhook function.
+// newWebhook starts the SQS endpoint and the webhook function with its
+// secret in PBX_WEBHOOK_SECRET.
 func newWebhook(t testing.TB) *stack {
+	t.Helper()
+	return newWebhookEnv(t, "PBX_WEBHOOK_SECRET="+testSecret)
+}
+
+// newWebhookEnv starts the SQS endpoint and the webhook function with
+// secretEnv telling it where its secret is.
+func newWebhookEnv(t testing.TB, secretEnv ...string) *stack {
 	t.Helper()
 	st := &stack{sqs: sqstest.New(sqstest.Options{}), out: &localenv.Output{}}
 	t.Cleanup(st.sqs.Close)
@@ -89,8 +69,8 @@ func newWebhook(t testing.TB) *stack {
 	env := append(st.sqs.Env(),
 		"AWS_LAMBDA_FUNCTION_NAME=pbx-webhook",
 		"RECORDINGS_QUEUE_URL="+st.queueURL,
-		"PBX_WEBHOOK_SECRET="+testSecret,
 	)
+	env = append(env, secretEnv...)
 	st.webhook = startLambda(t, webhookBootstrap, env, st.out)
 	return st
 }

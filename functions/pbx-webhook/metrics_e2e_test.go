@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/metricstest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/trigger"
@@ -34,7 +35,7 @@ func TestWebhookMetrics(t *testing.T) {
 	}
 	after := time.Now()
 
-	totals, lines, err := metrics.ParseLog(st.out.String())
+	totals, lines, err := metricstest.ParseLog(st.out.String())
 	if err != nil {
 		t.Fatal(err)
 	}

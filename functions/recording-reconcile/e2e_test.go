@@ -88,7 +88,7 @@ func TestScheduledEventUnderTheEmulator(t *testing.T) {
 	if !res.Window.From.Equal(fired.Add(-2*time.Hour)) || !res.Window.To.Equal(fired.Add(-15*time.Minute)) {
 		t.Errorf("window %+v", res.Window)
 	}
-	// The line the template's metric filter counts missing recordings by
+	// The run's last log line says what it did, for whoever reads the logs
 	// (Invoke returned once the invocation's output was in).
 	var done string
 	for _, line := range strings.Split(st.out.String(), "\n") {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/recording-sync/recording-sync/internal/metricstest"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/recording"
 )
@@ -41,7 +42,7 @@ func TestReconcileMetrics(t *testing.T) {
 		t.Fatalf("reconcile: %s", res.raw)
 	}
 
-	totals, lines, err := metrics.ParseLog(st.out.String())
+	totals, lines, err := metricstest.ParseLog(st.out.String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +60,7 @@ func TestReconcileMetrics(t *testing.T) {
 		metrics.ReconcileRecordingsQueued: k - stored, metrics.ReconcileRecordingsLost: k - stored,
 		metrics.ReconcileRunsComplete: 1, metrics.ReconcileRunsFailed: 0,
 	} {
-		if got, ok := totals[metrics.Series{Namespace: metrics.DefaultNamespace, Name: m.Name, Dimensions: fn}]; !ok || got != want {
+		if got, ok := totals[metricstest.Series{Namespace: metrics.DefaultNamespace, Name: m.Name, Dimensions: fn}]; !ok || got != want {
 			t.Errorf("%s{%s} = %v (present %v), want %v; all: %v", m.Name, fn, got, ok, want, totals)
 		}
 	}

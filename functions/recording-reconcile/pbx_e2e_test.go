@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/recording-sync/recording-sync/internal/localenv"
+	"github.com/recording-sync/recording-sync/internal/metricstest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 )
@@ -25,7 +26,7 @@ func scheduled(fired time.Time) string {
 // metricsSince are the reconciler's metrics in the output after offset.
 func (st *stack) metricsSince(t *testing.T, offset int) map[string]float64 {
 	t.Helper()
-	totals, _, err := metrics.ParseLog(st.out.String()[offset:])
+	totals, _, err := metricstest.ParseLog(st.out.String()[offset:])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/recording-sync/recording-sync/internal/localenv"
+	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
 	"github.com/recording-sync/recording-sync/internal/sqstest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
@@ -38,36 +38,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(runMain(m))
-}
-
-func runMain(m *testing.M) int {
-	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "recording-reconcile-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	if reconcileBootstrap, err = localenv.BuildFunction(ctx, dir, "recording-reconcile"); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	if copyBootstrap, err = localenv.BuildFunction(ctx, dir, "recording-sync"); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	data := filepath.Join(dir, "s3")
-	if err := os.Mkdir(data, 0o750); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	if s3Server, err = localenv.StartS3(ctx, data, nil); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer s3Server.Close()
-	return m.Run()
+	os.Exit(localenvtest.E2EMain(m, []string{"recording-reconcile", "recording-sync"}, func(bootstraps map[string]string, s3 *localenv.S3Server) {
+		reconcileBootstrap, copyBootstrap, s3Server = bootstraps["recording-reconcile"], bootstraps["recording-sync"], s3
+	}))
 }
 
 // pbxZone is the simulated PBX's time zone.

@@ -13,16 +13,29 @@ import (
 // BenchmarkPeakRSS copies 1 GiB and 4 GiB recordings through the real
 // bootstrap under the emulator (a fresh function process for each size,
 // default settings, 128 MB memory setting) and reports the function
-// process's peak resident set size. Run it with `make bench-rss`.
+// process's peak resident set size, for downloads with Content-Length and
+// chunked ones ("-chunked": the size unknown until the last chunk). Run it
+// with `make bench-rss`.
 func BenchmarkPeakRSS(b *testing.B) {
-	for _, gib := range []int64{1, 4} {
-		b.Run(fmt.Sprintf("%dGiB", gib), func(b *testing.B) {
+	for _, run := range []struct {
+		gib     int64
+		chunked bool
+	}{{1, false}, {1, true}, {4, false}, {4, true}} {
+		gib, name := run.gib, fmt.Sprintf("%dGiB", run.gib)
+		if run.chunked {
+			name += "-chunked"
+		}
+		b.Run(name, func(b *testing.B) {
 			size := gib << 30
 			b.SetBytes(size)
 			var peak int64
 			for i := range b.N {
 				b.StopTimer()
-				st := newStack(b, stackOptions{timeout: 15 * time.Minute, extraEnv: strings.Fields(os.Getenv("BENCH_FUNCTION_ENV"))})
+				st := newStack(b, stackOptions{
+					timeout:  15 * time.Minute,
+					extraEnv: strings.Fields(os.Getenv("BENCH_FUNCTION_ENV")),
+					sim:      yeastartest.Options{ChunkedDownloads: run.chunked},
+				})
 				file := recordingFile(90+i, "wav")
 				st.sim.AddRecording(yeastartest.Recording{ID: 90 + i, File: file, Size: size})
 				b.StartTimer()

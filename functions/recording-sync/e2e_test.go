@@ -98,41 +98,50 @@ func TestFaultsLeaveNothingBehind(t *testing.T) {
 	defer proxy.Close()
 	st := newStack(t, stackOptions{s3Endpoint: proxy.URL})
 	const size = 24 * mib // three 8 MiB parts: the faults hit a multipart upload
+	// fired counts the faults of the case's kind that struck so far.
+	sim := func(kind func(yeastartest.FaultCounts) int) func() int {
+		return func() int { return kind(st.sim.Stats().Faults) }
+	}
+	body := sim(func(c yeastartest.FaultCounts) int { return c.Body })
 	cases := []struct {
 		name      string
 		arm       func(file string)
+		fired     func() int
 		wantError string
 	}{
 		// Every request, resumed ones too, breaks after 3 MiB: each attempt
 		// gets 18 MiB (two parts uploaded) before its resumes run out.
-		{"connection dropped mid-stream, every time", func(f string) { st.sim.DropDownloadAfter(f, 3*mib, 1000) }, "RetryableError"},
-		{"short body, every time", func(f string) { st.sim.ShortDownload(f, 3*mib, 1000) }, "RetryableError"},
+		{"connection dropped mid-stream, every time", func(f string) { st.sim.DropDownloadAfter(f, 3*mib, 1000) },
+			sim(func(c yeastartest.FaultCounts) int { return c.Dropped }), "RetryableError"},
+		{"short body, every time", func(f string) { st.sim.ShortDownload(f, 3*mib, 1000) },
+			sim(func(c yeastartest.FaultCounts) int { return c.Short }), "RetryableError"},
 		{"JSON body instead of audio", func(f string) {
 			st.sim.DownloadBody(f, "application/json", `{"errcode":70082,"errmsg":"OVERLOAD_TASK_RUNNING"}`, 100)
-		}, "RetryableError"},
+		}, body, "RetryableError"},
 		{"JSON body labelled as audio", func(f string) {
 			st.sim.DownloadBody(f, "audio/x-wav", `{"errcode":10005,"errmsg":"ACCESS DENIED"}`, 100)
-		}, "PermanentError"},
+		}, body, "PermanentError"},
 		{"HTML body instead of audio", func(f string) {
 			st.sim.DownloadBody(f, "text/html", "<html><body>Session expired</body></html>", 100)
-		}, "RetryableError"},
-		{"S3 error during a part", func(string) { proxy.FailUploadPart("2") }, "RetryableError"},
+		}, body, "RetryableError"},
+		{"S3 error during a part", func(string) { proxy.FailUploadPart("2") }, proxy.Failed, "RetryableError"},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			file := recordingFile(20+i, "wav")
 			st.sim.AddRecording(yeastartest.Recording{ID: 20 + i, File: file, Size: size})
+			before := tc.fired()
 			tc.arm(file)
 			defer proxy.FailUploadPart("")
 			inv := st.invoke(t, fmt.Sprintf(`{"id": %d}`, 20+i))
 			if inv.ErrorType != tc.wantError {
 				t.Fatalf("response %s, want errorType %s", inv.raw, tc.wantError)
 			}
+			if tc.fired() == before {
+				t.Errorf("the fault never fired")
+			}
 			st.assertNothingStored(t)
 		})
-	}
-	if proxy.Failed() == 0 {
-		t.Error("the S3 fault was never injected")
 	}
 }
 

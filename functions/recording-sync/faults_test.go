@@ -38,6 +38,9 @@ func TestDroppedDownloadResumes(t *testing.T) {
 			st.sim.DropDownloadAfter(rec.File, 3*mib, 1)
 			st.copyAndVerify(t, rec)
 			stats := st.sim.Stats()
+			if stats.Faults != (yeastartest.FaultCounts{Dropped: 1}) {
+				t.Errorf("faults fired: %+v, want one dropped download", stats.Faults)
+			}
 			if !disableRange {
 				// One resumed request from the byte where the first stopped,
 				// and no second full download.
@@ -61,23 +64,29 @@ func TestDroppedDownloadResumes(t *testing.T) {
 func TestTransientPBXFaultsAreSurvived(t *testing.T) {
 	st := newStack(t, stackOptions{})
 	cases := []struct {
-		name string
-		arm  func(file string)
+		name  string
+		arm   func(file string)
+		fired yeastartest.FaultCounts // what the copy must have survived
 	}{
 		{"download answers the JSON token error once", func(f string) {
 			st.sim.DownloadBody(f, "application/json", `{"errcode":10004,"errmsg":"TOKEN EXPIRED"}`, 1)
-		}},
-		{"API answers -2 twice", func(string) { st.sim.FailAPI("recording/download", -2, 2) }},
-		{"recording answers 60001 twice before appearing", func(string) { st.sim.FailAPI("recording/download", 60001, 2) }},
-		{"mp3 overload 70082 twice", func(string) { st.sim.FailAPI("recording/download", 70082, 2) }},
-		{"short body once", func(f string) { st.sim.ShortDownload(f, 5*mib, 1) }},
+		}, yeastartest.FaultCounts{Body: 1}},
+		{"API answers -2 twice", func(string) { st.sim.FailAPI("recording/download", -2, 2) }, yeastartest.FaultCounts{API: 2}},
+		{"recording answers 60001 twice before appearing", func(string) { st.sim.FailAPI("recording/download", 60001, 2) },
+			yeastartest.FaultCounts{API: 2}},
+		{"mp3 overload 70082 twice", func(string) { st.sim.FailAPI("recording/download", 70082, 2) }, yeastartest.FaultCounts{API: 2}},
+		{"short body once", func(f string) { st.sim.ShortDownload(f, 5*mib, 1) }, yeastartest.FaultCounts{Short: 1}},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := yeastartest.Recording{ID: 30 + i, File: recordingFile(30+i, "wav"), Size: 12 * mib}
 			st.sim.AddRecording(rec)
+			before := st.sim.Stats().Faults
 			tc.arm(rec.File)
 			st.copyAndVerify(t, rec)
+			if got := st.sim.Stats().Faults.Since(before); got != tc.fired {
+				t.Errorf("faults fired: %+v, want %+v", got, tc.fired)
+			}
 		})
 	}
 }
@@ -96,6 +105,9 @@ func TestDeadlineAbortsCleanly(t *testing.T) {
 	}
 	if strings.Contains(string(inv.raw), "Task timed out") {
 		t.Errorf("Lambda killed the invocation instead of the function stopping in time: %s", inv.raw)
+	}
+	if n := st.sim.Stats().Faults.Throttled; n == 0 {
+		t.Errorf("no download was throttled: the deadline was never put to the test")
 	}
 	st.assertNothingStored(t)
 }
@@ -144,6 +156,9 @@ func TestMP3OneDownloadAtATime(t *testing.T) {
 		if want := sourceSHA256(t, recs[i].File, recs[i].Size); got != want {
 			t.Errorf("%s: stored bytes differ from the source", inv.Key)
 		}
+	}
+	if n := first.sim.Stats().Faults.Throttled; n < len(recs) {
+		t.Errorf("%d of %d downloads throttled", n, len(recs))
 	}
 	// Retried link requests show that the PBX's one-download rule was hit.
 	if links := first.sim.Stats().APIRequests["recording/download"]; links <= len(recs) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/recording-sync/recording-sync/internal/metricstest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 )
@@ -21,12 +22,12 @@ const metricsNamespace = "RecordingSyncE2E"
 // emfData parses every line the emulator and the function printed; each
 // must be valid EMF or carry no metrics at all. It returns the data and the
 // number of lines that carried metrics.
-func emfData(t *testing.T, out string) ([]metrics.Datum, int) {
+func emfData(t *testing.T, out string) ([]metricstest.Datum, int) {
 	t.Helper()
-	var data []metrics.Datum
+	var data []metricstest.Datum
 	lines := 0
 	for line := range strings.Lines(out) {
-		d, err := metrics.Parse([]byte(line))
+		d, err := metricstest.Parse([]byte(line))
 		if err != nil {
 			t.Fatalf("Parse(%s): %v", line, err)
 		}
@@ -78,12 +79,15 @@ func TestMetricsMatchWhatHappened(t *testing.T) {
 	if want := []string{"invalid", "refused"}; !slices.Equal(failures, want) {
 		t.Fatalf("batch failures %v, want %v", failures, want)
 	}
+	if n := st.sim.Stats().Faults.Body; n == 0 {
+		t.Errorf("the PBX never refused the download: the refused recording proved nothing")
+	}
 
 	data, lines := emfData(t, st.out.String())
 	if lines != 5 {
 		t.Errorf("%d lines carried metrics, want one per recording record: 5", lines)
 	}
-	totals := metrics.Totals{}
+	totals := metricstest.Totals{}
 	totals.Add(data...)
 	fn := metrics.DimFunction + "=recording-sync" // localenv's AWS_LAMBDA_FUNCTION_NAME
 	get := func(name string, dims ...string) float64 {

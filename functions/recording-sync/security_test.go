@@ -21,6 +21,7 @@ import (
 // any answer.
 type switchableFaults struct {
 	breakAPI, breakDownload atomic.Bool
+	broken                  atomic.Int64 // connections broken so far
 }
 
 func (f *switchableFaults) wrap(next http.Handler) http.Handler {
@@ -28,6 +29,7 @@ func (f *switchableFaults) wrap(next http.Handler) http.Handler {
 		isDownload := strings.HasPrefix(r.URL.Path, "/api/download/")
 		isLink := strings.HasSuffix(r.URL.Path, "/recording/download")
 		if isDownload && f.breakDownload.Load() || isLink && f.breakAPI.Load() {
+			f.broken.Add(1)
 			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
 				_ = conn.Close()
 			}
@@ -50,11 +52,14 @@ func TestNoSecretInAnyFailurePath(t *testing.T) {
 	st := newStack(t, stackOptions{pbxHandler: faults.wrap, s3Endpoint: proxy.URL, timeout: 6 * time.Second})
 	var responses bytes.Buffer
 	id := 60
-	run := func(name, wantType string, arm, disarm func(rec yeastartest.Recording)) {
+	// fired counts the faults of one kind that struck so far; run checks
+	// that the count grew, so that a fault switch that does nothing fails.
+	run := func(name, wantType string, arm, disarm func(rec yeastartest.Recording), fired func() int) {
 		t.Run(name, func(t *testing.T) {
 			id++
 			rec := yeastartest.Recording{ID: id, File: recordingFile(id, "wav"), Size: 12 * mib}
 			st.sim.AddRecording(rec)
+			before := fired()
 			arm(rec)
 			defer disarm(rec)
 			inv := st.invoke(t, fmt.Sprintf(`{"id": %d}`, id))
@@ -62,25 +67,34 @@ func TestNoSecretInAnyFailurePath(t *testing.T) {
 			if inv.ErrorType != wantType {
 				t.Errorf("response %s, want errorType %s", inv.raw, wantType)
 			}
+			if fired() == before {
+				t.Errorf("the fault never fired")
+			}
 		})
 	}
 	nothing := func(yeastartest.Recording) {}
-	// A first success, so that tokens exist that could leak later.
-	run("success", "", nothing, nothing)
-	run("revoked token, twice in a row", "", func(yeastartest.Recording) { st.sim.RevokeAll() }, nothing)
+	simFaults := func(kind func(yeastartest.FaultCounts) int) func() int {
+		return func() int { return kind(st.sim.Stats().Faults) }
+	}
+	// A first success, so that tokens exist that could leak later; its
+	// "fault" is the token it gets.
+	run("success", "", nothing, nothing, func() int { return st.sim.Stats().TokensIssued })
+	run("revoked token, twice in a row", "", func(yeastartest.Recording) { st.sim.RevokeAll() }, nothing,
+		simFaults(func(c yeastartest.FaultCounts) int { return c.Revoked }))
 	run("network error on the API", "RetryableError", func(yeastartest.Recording) { faults.breakAPI.Store(true) },
-		func(yeastartest.Recording) { faults.breakAPI.Store(false) })
+		func(yeastartest.Recording) { faults.breakAPI.Store(false) }, func() int { return int(faults.broken.Load()) })
 	run("network error on the download", "RetryableError", func(yeastartest.Recording) { faults.breakDownload.Store(true) },
-		func(yeastartest.Recording) { faults.breakDownload.Store(false) })
+		func(yeastartest.Recording) { faults.breakDownload.Store(false) }, func() int { return int(faults.broken.Load()) })
 	run("PBX error text echoing the token", "PermanentError", func(rec yeastartest.Recording) {
 		tokens := st.sim.IssuedTokens()
 		body := fmt.Sprintf(`{"errcode":10005,"errmsg":"ACCESS DENIED for access_token %s (refresh %s)"}`, tokens[len(tokens)-2], tokens[len(tokens)-1])
 		st.sim.DownloadBody(rec.File, "application/json", body, 1000)
-	}, nothing)
+	}, nothing, simFaults(func(c yeastartest.FaultCounts) int { return c.Body }))
 	run("S3 error during a part", "RetryableError", func(yeastartest.Recording) { proxy.FailUploadPart("1") },
-		func(yeastartest.Recording) { proxy.FailUploadPart("") })
+		func(yeastartest.Recording) { proxy.FailUploadPart("") }, proxy.Failed)
 	run("timeout", "TimeoutError", func(rec yeastartest.Recording) { st.sim.ThrottleDownload(rec.File, 1*mib) },
-		func(rec yeastartest.Recording) { st.sim.ThrottleDownload(rec.File, 0) })
+		func(rec yeastartest.Recording) { st.sim.ThrottleDownload(rec.File, 0) },
+		simFaults(func(c yeastartest.FaultCounts) int { return c.Throttled }))
 	if len(st.sim.IssuedTokens()) < 4 {
 		t.Fatalf("only %d tokens issued: the revocation path was not exercised", len(st.sim.IssuedTokens()))
 	}

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -19,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/recording-sync/recording-sync/internal/localenv"
+	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
 
@@ -38,37 +38,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(runMain(m))
-}
-
-func runMain(m *testing.M) int {
-	ctx := context.Background()
-	// Before the build: a missing tool fails at once.
-	if err := localenv.CheckTools(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	dir, err := os.MkdirTemp("", "recording-sync-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	if bootstrapPath, err = localenv.BuildBootstrap(ctx, dir); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	data := filepath.Join(dir, "s3")
-	if err := os.Mkdir(data, 0o750); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	if s3Server, err = localenv.StartS3(ctx, data, nil); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer s3Server.Close()
-	return m.Run()
+	os.Exit(localenvtest.E2EMain(m, []string{"recording-sync"}, func(bootstraps map[string]string, s3 *localenv.S3Server) {
+		bootstrapPath, s3Server = bootstraps["recording-sync"], s3
+	}))
 }
 
 // stack is one function instance wired to a simulator and a fresh bucket.

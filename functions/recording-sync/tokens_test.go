@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/clocktest"
+
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
 
@@ -21,9 +23,11 @@ func instances(t *testing.T, n int, opts stackOptions) []*stack {
 	return all
 }
 
-// invokeAll runs rounds invocations on every instance, the instances in
-// parallel, each for its own recording, and checks every stored object.
-func invokeAll(t *testing.T, all []*stack, rounds int, pause time.Duration) {
+// invokeAll runs rounds of invocations, in each of which every instance
+// invokes once, the instances in parallel, each for its own recording; it
+// calls between after each round but the last. Then it checks every
+// stored object.
+func invokeAll(t *testing.T, all []*stack, rounds int, between func()) {
 	t.Helper()
 	sim := all[0].sim
 	recs := make([][]yeastartest.Recording, len(all))
@@ -35,23 +39,22 @@ func invokeAll(t *testing.T, all []*stack, rounds int, pause time.Duration) {
 			recs[i] = append(recs[i], rec)
 		}
 	}
-	var wg sync.WaitGroup
-	for i, st := range all {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for r, rec := range recs[i] {
-				if r > 0 {
-					time.Sleep(pause)
-				}
+	for r := range rounds {
+		if r > 0 {
+			between()
+		}
+		var wg sync.WaitGroup
+		for i, st := range all {
+			wg.Go(func() {
+				rec := recs[i][r]
 				inv := st.invoke(t, fmt.Sprintf(`{"id": %d}`, rec.ID))
 				if inv.ErrorType != "" || inv.Bytes != rec.Size {
 					t.Errorf("instance %d, recording %d: %s", i, rec.ID, inv.raw)
 				}
-			}
-		}()
+			})
+		}
+		wg.Wait()
 	}
-	wg.Wait()
 	for i := range recs {
 		for _, rec := range recs[i] {
 			key := fmt.Sprintf("recordings/%s/%s/%s/%s", rec.File[0:4], rec.File[4:6], rec.File[6:8], rec.File)
@@ -65,7 +68,7 @@ func invokeAll(t *testing.T, all []*stack, rounds int, pause time.Duration) {
 
 func TestInstancesShareOneToken(t *testing.T) {
 	all := instances(t, 12, stackOptions{})
-	invokeAll(t, all, 3, 0)
+	invokeAll(t, all, 3, func() {})
 	s := all[0].sim.Stats()
 	if s.MaxValidTokens > 2 {
 		t.Errorf("the PBX held %d valid tokens at once, want at most 2", s.MaxValidTokens)
@@ -78,14 +81,17 @@ func TestInstancesShareOneToken(t *testing.T) {
 	}
 }
 
+// TestShortLivedTokens: the PBX's clock moves 1.5 s between rounds of
+// invocations, so its 2 s tokens expire while the instances still hold
+// them (their own clocks barely moved): the instances learn it from the
+// PBX's 10004 and renew the shared token, without waiting real time.
 func TestShortLivedTokens(t *testing.T) {
-	all := instances(t, 3, stackOptions{sim: yeastartest.Options{AccessTokenLifetime: 2 * time.Second}})
-	// Each instance invokes every 1.5 s for about 10 s: tokens expire and
-	// are renewed between and during invocations.
-	invokeAll(t, all, 7, 1500*time.Millisecond)
+	clock := clocktest.New(time.Now())
+	all := instances(t, 3, stackOptions{sim: yeastartest.Options{AccessTokenLifetime: 2 * time.Second, Now: clock.Now}})
+	invokeAll(t, all, 7, func() { clock.Advance(1500 * time.Millisecond) })
 	s := all[0].sim.Stats()
 	if s.Refreshes+s.GetTokenCalls < 4 {
-		t.Errorf("%d refreshes and %d get_token calls over 10 s of 2 s tokens: the tokens were never renewed", s.Refreshes, s.GetTokenCalls)
+		t.Errorf("%d refreshes and %d get_token calls over 10.5 s of 2 s tokens: the tokens were never renewed", s.Refreshes, s.GetTokenCalls)
 	}
 	if s.MaxValidTokens > 2 {
 		t.Errorf("the PBX held %d valid tokens at once, want at most 2", s.MaxValidTokens)

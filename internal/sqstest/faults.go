@@ -9,6 +9,28 @@ type fault struct {
 	entry *BatchFailure
 }
 
+// FaultCounts counts the injected faults that fired, by kind, so that a
+// test can tell a fault that was survived from one that never struck.
+type FaultCounts struct {
+	Requests  int // requests failed by FailRequests
+	Entries   int // messages failed by FailEntries
+	Checksums int // answers with a checksum corrupted by CorruptChecksums
+}
+
+// Total is the number of faults that fired, of every kind.
+func (c FaultCounts) Total() int { return c.Requests + c.Entries + c.Checksums }
+
+// Faults returns how many injected faults have fired so far, of each kind.
+func (s *Server) Faults() FaultCounts {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := FaultCounts{Entries: s.entries, Checksums: s.checksums}
+	for _, n := range s.fired {
+		c.Requests += n
+	}
+	return c
+}
+
 // FailRequests makes the next n requests of op (e.g. "SendMessageBatch")
 // fail with HTTP status and error code, as throttling (400
 // ThrottlingException, 400 RequestThrottled), an outage (500 InternalError,
@@ -43,6 +65,7 @@ func (s *Server) CorruptChecksums(n int) {
 func (s *Server) checksum(body string) string {
 	if s.badMD5 > 0 {
 		s.badMD5--
+		s.checksums++
 		return md5Hex(body + "corrupt")
 	}
 	return md5Hex(body)

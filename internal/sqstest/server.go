@@ -32,15 +32,16 @@ type Server struct {
 	srv  *httptest.Server
 	opts Options
 
-	mu       sync.Mutex
-	queues   map[string]*queue // by name
-	seq      int64             // message and receipt handle numbers
-	faults   []fault
-	badMD5   int            // answers still to corrupt (CorruptChecksums)
-	requests map[string]int // by operation
-	fired    map[string]int // request faults that fired, by operation
-	entries  int            // entry faults that fired
-	arrived  chan struct{}  // closed and replaced when a message is sent
+	mu        sync.Mutex
+	queues    map[string]*queue // by name
+	seq       int64             // message and receipt handle numbers
+	faults    []fault
+	badMD5    int            // answers still to corrupt (CorruptChecksums)
+	requests  map[string]int // by operation
+	fired     map[string]int // request faults that fired, by operation
+	entries   int            // entry faults that fired
+	checksums int            // checksums corrupted (CorruptChecksums)
+	arrived   chan struct{}  // closed and replaced when a message is sent
 }
 
 // New starts a server on a loopback port; Close stops it.

@@ -7,9 +7,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/recording-sync/recording-sync/internal/clocktest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -19,22 +20,9 @@ import (
 	"github.com/recording-sync/recording-sync/internal/sqstest"
 )
 
-// clock is a settable clock for visibility timeouts.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func newServer(t *testing.T) (*sqstest.Server, *sqs.Client, string, *clock) {
+func newServer(t *testing.T) (*sqstest.Server, *sqs.Client, string, *clocktest.Clock) {
 	t.Helper()
-	clk := &clock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	clk := clocktest.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	srv := sqstest.New(sqstest.Options{Now: clk.Now})
 	t.Cleanup(srv.Close)
 	client, err := srv.Client(t.Context(), func(o *sqs.Options) { o.RetryMaxAttempts = 1 })
@@ -85,7 +73,7 @@ func TestSendReceiveDelete(t *testing.T) {
 	if again := recv(); len(again.Messages) != 0 {
 		t.Errorf("an in-flight message was received again: %+v", again.Messages)
 	}
-	clk.Add(61 * time.Second) // the visibility timeout passes
+	clk.Advance(61 * time.Second) // the visibility timeout passes
 	second := recv()
 	if len(second.Messages) != 1 || second.Messages[0].Attributes["ApproximateReceiveCount"] != "2" {
 		t.Fatalf("after the visibility timeout: %+v, want the message with receive count 2", second.Messages)
@@ -227,8 +215,8 @@ func TestErrorsAreTyped(t *testing.T) {
 	if apiCode(err) != "AccessDenied" {
 		t.Errorf("injected AccessDenied: %v", err)
 	}
-	if srv.Requests("SendMessage") != 2 {
-		t.Errorf("Requests(SendMessage) = %d, want 2", srv.Requests("SendMessage"))
+	if srv.Requests("SendMessage") != 2 || srv.Faults() != (sqstest.FaultCounts{Requests: 1}) {
+		t.Errorf("Requests(SendMessage) = %d, Faults %+v; want 2 and one failed request", srv.Requests("SendMessage"), srv.Faults())
 	}
 	// Only the injected fault counts as fired: not the missing queue's
 	// answer, nor a send after the fault was used up.
@@ -279,5 +267,29 @@ func TestChecksumsAreVerified(t *testing.T) {
 	}
 	if _, err := client.SendMessage(t.Context(), &sqs.SendMessageInput{QueueUrl: &url, MessageBody: aws.String(`{"id":2}`)}); err != nil {
 		t.Fatalf("SendMessage after the fault: %v", err)
+	}
+	if got := srv.Faults(); got != (sqstest.FaultCounts{Checksums: 1}) {
+		t.Errorf("Faults = %+v, want one corrupted checksum", got)
+	}
+}
+
+// TestFailEntries: an entry fault fails the next messages sent, one by
+// one, the other entries of their batch succeed, and Faults counts them.
+func TestFailEntries(t *testing.T) {
+	srv, client, url, _ := newServer(t)
+	srv.FailEntries(2, "InternalError", false)
+	var entries []types.SendMessageBatchRequestEntry
+	for i := range 3 {
+		entries = append(entries, types.SendMessageBatchRequestEntry{Id: aws.String(fmt.Sprintf("e%d", i)), MessageBody: aws.String(`{"id":1}`)})
+	}
+	out, err := client.SendMessageBatch(t.Context(), &sqs.SendMessageBatchInput{QueueUrl: &url, Entries: entries})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Failed) != 2 || len(out.Successful) != 1 || aws.ToString(out.Failed[0].Code) != "InternalError" {
+		t.Errorf("batch: %d failed, %d successful; want 2 InternalError and 1", len(out.Failed), len(out.Successful))
+	}
+	if got := srv.Faults(); got != (sqstest.FaultCounts{Entries: 2}) {
+		t.Errorf("Faults = %+v, want 2 entries", got)
 	}
 }

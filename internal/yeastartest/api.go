@@ -70,17 +70,28 @@ func (s *Simulator) answerAPI(endpoint string, rt route, c apiCall) any {
 		return errResp(ErrCodeParameter)
 	}
 	if f, ok := s.faults.api.take(endpoint, false); ok {
+		s.stats.Faults.API++
 		return errResp(f.errcode)
 	}
 	if rt.needsToken {
-		p, ok := s.tokens.access(c.r.URL.Query().Get("access_token"), c.now)
+		tok := c.r.URL.Query().Get("access_token")
+		p, ok := s.tokens.access(tok, c.now)
 		if !ok {
-			s.stats.InvalidTokenRequests++
+			s.refuseToken(tok)
 			return errResp(ErrCodeTokenExpired)
 		}
 		c.pair = p
 	}
 	return rt.answer(s, c)
+}
+
+// refuseToken counts a request refused for its token tok; s.mu must be
+// held.
+func (s *Simulator) refuseToken(tok string) {
+	s.stats.InvalidTokenRequests++
+	if s.tokens.revokedAll[tok] {
+		s.stats.Faults.Revoked++
+	}
 }
 
 // errResp is the body of an answer with errcode.
@@ -146,7 +157,7 @@ func (s *Simulator) refreshToken(c apiCall) any {
 	}
 	old, ok := s.tokens.refresh(req.RefreshToken, c.now)
 	if !ok {
-		s.stats.InvalidTokenRequests++
+		s.refuseToken(req.RefreshToken)
 		return errResp(ErrCodeTokenExpired)
 	}
 	s.tokens.revoke(old)

@@ -18,5 +18,7 @@
 // Faults are injected with [Simulator.FailAPI], [Simulator.DropDownloadAfter],
 // [Simulator.ShortDownload], [Simulator.DownloadBody],
 // [Simulator.ThrottleDownload] and [Simulator.RevokeAll]; [Simulator.Stats]
-// reports what the client did. All methods are safe for concurrent use.
+// reports what the client did, and in Faults which faults fired, so that a
+// test that injects one can check it struck. All methods are safe for
+// concurrent use.
 package yeastartest

@@ -38,8 +38,9 @@ func (s *Simulator) planDownload(r *http.Request) (downloadPlan, func(http.Respo
 	if s.seeUserAgent(r) == "" {
 		return downloadPlan{}, answerErr(ErrCodeParameter)
 	}
-	if _, ok := s.tokens.access(r.URL.Query().Get("access_token"), now); !ok {
-		s.stats.InvalidTokenRequests++
+	tok := r.URL.Query().Get("access_token")
+	if _, ok := s.tokens.access(tok, now); !ok {
+		s.refuseToken(tok)
 		return downloadPlan{}, answerErr(ErrCodeTokenExpired)
 	}
 	l, ok := s.links[r.URL.Path]
@@ -48,6 +49,7 @@ func (s *Simulator) planDownload(r *http.Request) (downloadPlan, func(http.Respo
 		return downloadPlan{}, answerErr(ErrCodeTokenExpired)
 	}
 	if f, ok := s.faults.body.take(l.rec.File, true); ok {
+		s.stats.Faults.Body++
 		return downloadPlan{}, answerBody(f.contentType, f.body)
 	}
 	if s.mp3Busy(l.rec.File) {
@@ -60,8 +62,10 @@ func (s *Simulator) planDownload(r *http.Request) (downloadPlan, func(http.Respo
 	plan := downloadPlan{rec: l.rec, rng: rng, cut: -1}
 	if f, ok := s.faults.drop.take(l.rec.File, true); ok {
 		plan.cut, plan.drop = f.n, true
+		s.stats.Faults.Dropped++
 	} else if f, ok := s.faults.short.take(l.rec.File, true); ok {
 		plan.cut = f.n
+		s.stats.Faults.Short++
 	}
 	s.stats.ActiveDownloads++
 	s.stats.DownloadsStarted++

@@ -141,6 +141,9 @@ func TestDownloadRefused(t *testing.T) {
 				t.Fatalf("got %d %q, want 10004 TOKEN EXPIRED", r.ErrCode, r.ErrMsg)
 			}
 			st := s.Stats()
+			if revoked := strings.HasPrefix(tt.name, "revoked"); revoked != (st.Faults.Revoked == 1) {
+				t.Errorf("Faults.Revoked = %d for %s", st.Faults.Revoked, tt.name)
+			}
 			if st.InvalidTokenRequests != tt.wantInvalid || st.InvalidLinkRequests != tt.wantLinks || st.DownloadsStarted != 0 {
 				t.Errorf("invalid tokens %d, invalid links %d, started %d; want %d, %d, 0",
 					st.InvalidTokenRequests, st.InvalidLinkRequests, st.DownloadsStarted, tt.wantInvalid, tt.wantLinks)

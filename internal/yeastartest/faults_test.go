@@ -51,6 +51,9 @@ func TestFailAPI(t *testing.T) {
 			if r := tt.call(c, tok); r.ErrCode != 0 {
 				t.Fatalf("after %d faults: errcode %d, want 0", tt.times, r.ErrCode)
 			}
+			if got := s.Stats().Faults; got != (FaultCounts{API: tt.times}) {
+				t.Errorf("Faults = %+v, want API %d", got, tt.times)
+			}
 		})
 	}
 }
@@ -66,6 +69,12 @@ func TestFailAPIDisarm(t *testing.T) {
 	}
 }
 
+// dropped and short are the counts of one dropped and one short download.
+var (
+	dropped = FaultCounts{Dropped: 1}
+	short   = FaultCounts{Short: 1}
+)
+
 func TestBrokenDownloads(t *testing.T) {
 	const size = 1 << 20
 	tests := []struct {
@@ -74,14 +83,15 @@ func TestBrokenDownloads(t *testing.T) {
 		rng       string
 		wantFrom  int64 // Content offset of the first body byte
 		wantBytes int64 // body bytes the client gets before the error
+		fired     FaultCounts
 	}{
-		{"drop after 1000", func(s *Simulator) { s.DropDownloadAfter("a.wav", 1000, 1) }, "", 0, 1000},
-		{"drop after 0", func(s *Simulator) { s.DropDownloadAfter("a.wav", 0, 1) }, "", 0, 0},
-		{"drop for every file", func(s *Simulator) { s.DropDownloadAfter("", 300000, 1) }, "", 0, 300000},
-		{"drop counts from range start", func(s *Simulator) { s.DropDownloadAfter("a.wav", 777, 1) }, "bytes=5000-", 5000, 777},
-		{"short after 1000", func(s *Simulator) { s.ShortDownload("a.wav", 1000, 1) }, "", 0, 1000},
-		{"short after 0", func(s *Simulator) { s.ShortDownload("a.wav", 0, 1) }, "", 0, 0},
-		{"short in a range", func(s *Simulator) { s.ShortDownload("a.wav", 99999, 1) }, "bytes=1000-", 1000, 99999},
+		{"drop after 1000", func(s *Simulator) { s.DropDownloadAfter("a.wav", 1000, 1) }, "", 0, 1000, dropped},
+		{"drop after 0", func(s *Simulator) { s.DropDownloadAfter("a.wav", 0, 1) }, "", 0, 0, dropped},
+		{"drop for every file", func(s *Simulator) { s.DropDownloadAfter("", 300000, 1) }, "", 0, 300000, dropped},
+		{"drop counts from range start", func(s *Simulator) { s.DropDownloadAfter("a.wav", 777, 1) }, "bytes=5000-", 5000, 777, dropped},
+		{"short after 1000", func(s *Simulator) { s.ShortDownload("a.wav", 1000, 1) }, "", 0, 1000, short},
+		{"short after 0", func(s *Simulator) { s.ShortDownload("a.wav", 0, 1) }, "", 0, 0, short},
+		{"short in a range", func(s *Simulator) { s.ShortDownload("a.wav", 99999, 1) }, "bytes=1000-", 1000, 99999, short},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,6 +122,9 @@ func TestBrokenDownloads(t *testing.T) {
 			if st := s.Stats(); st.DownloadsStarted != 2 || st.DownloadsCompleted != 1 {
 				t.Errorf("started %d, completed %d; want 2, 1", st.DownloadsStarted, st.DownloadsCompleted)
 			}
+			if got := s.Stats().Faults; got != tt.fired {
+				t.Errorf("Faults = %+v, want %+v", got, tt.fired)
+			}
 		})
 	}
 }
@@ -130,6 +143,9 @@ func TestDropBeforeShort(t *testing.T) {
 		if len(body) != want || (want < 1000) != errors.Is(err, io.ErrUnexpectedEOF) {
 			t.Errorf("download %d: %d bytes, %v; want %d", i+1, len(body), err, want)
 		}
+	}
+	if got := s.Stats().Faults; got != (FaultCounts{Dropped: 1, Short: 1}) {
+		t.Errorf("Faults = %+v, want one drop and one short", got)
 	}
 }
 
@@ -163,6 +179,9 @@ func TestDownloadBody(t *testing.T) {
 			if n, err := io.Copy(io.Discard, resp.Body); err != nil || n != 5000 || resp.Header.Get("Content-Type") != "audio/x-wav" {
 				t.Fatalf("after the fault: %d bytes of %s, %v", n, resp.Header.Get("Content-Type"), err)
 			}
+			if got := s.Stats().Faults; got != (FaultCounts{Body: tt.times}) {
+				t.Errorf("Faults = %+v, want Body %d", got, tt.times)
+			}
 		})
 	}
 }
@@ -177,10 +196,12 @@ func TestThrottleDownload(t *testing.T) {
 		file string
 		bps  int64
 		want time.Duration
+		// throttled: downloads the throttle slowed
+		throttled int
 	}{
-		{"throttled file", "a.wav", 100 << 10, 400 * time.Millisecond},
-		{"every file", "", 100 << 10, 400 * time.Millisecond},
-		{"other file only", "b.wav", 1, 0},
+		{"throttled file", "a.wav", 100 << 10, 400 * time.Millisecond, 1},
+		{"every file", "", 100 << 10, 400 * time.Millisecond, 1},
+		{"other file only", "b.wav", 1, 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,6 +217,9 @@ func TestThrottleDownload(t *testing.T) {
 				s.ThrottleDownload(tt.file, 0)
 				if d := timedDownload(t, c, u, size); d != 0 {
 					t.Errorf("download after reset took %v, want no wait", d)
+				}
+				if got := s.Stats().Faults; got != (FaultCounts{Throttled: tt.throttled}) {
+					t.Errorf("Faults = %+v, want Throttled %d", got, tt.throttled)
 				}
 			})
 		})

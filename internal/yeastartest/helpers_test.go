@@ -9,9 +9,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/recording-sync/recording-sync/internal/clocktest"
 )
 
 const (
@@ -88,25 +89,8 @@ func (m memTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return rec.Result(), nil
 }
 
-// fakeClock is a settable clock for Options.Now.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Now()} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+// newFakeClock is a settable clock for Options.Now.
+func newFakeClock() *clocktest.Clock { return clocktest.New(time.Now()) }
 
 // do sends req with the client's User-Agent ("" sends none).
 func (c *testClient) do(req *http.Request) *http.Response {

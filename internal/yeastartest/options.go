@@ -41,6 +41,13 @@ type Options struct {
 	// DisableRange makes the download path ignore Range and always answer
 	// 200 with the whole file, as a PBX that does not support Range would.
 	DisableRange bool
+	// ChunkedDownloads makes the download path answer without
+	// Content-Length, with Transfer-Encoding: chunked, as a PBX that
+	// converts a recording (to .mp3, to stereo) while it serves it may. A
+	// 206 still carries the size in its Content-Range. A fault that cuts
+	// such a download (ShortDownload, DropDownloadAfter) ends the connection
+	// before the last chunk, as a PBX stopped mid-stream does.
+	ChunkedDownloads bool
 	// MP3SingleDownload makes an .mp3 download, or recording/download for an
 	// .mp3, answer 70082 OVERLOAD_TASK_RUNNING while another download body
 	// is being streamed, as a PBX with the .mp3 download format does.

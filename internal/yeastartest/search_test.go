@@ -150,8 +150,8 @@ func TestListAndFaults(t *testing.T) {
 			t.Errorf("after fault %d: errcode %d total %d", code, r.ErrCode, r.TotalNumber)
 		}
 	}
-	if n := s.Stats().APIRequests["recording/search"]; n != 6 {
-		t.Errorf("APIRequests[recording/search] = %d, want 6", n)
+	if st := s.Stats(); st.APIRequests["recording/search"] != 6 || st.Faults.API != 3 {
+		t.Errorf("APIRequests[recording/search] = %d, API faults %d; want 6, 3", st.APIRequests["recording/search"], st.Faults.API)
 	}
 }
 

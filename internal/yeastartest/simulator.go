@@ -48,6 +48,7 @@ type Simulator struct {
 	faults        faults
 	stats         Stats
 	index         searchIndex // recording/search and recording/list
+	system        *SystemInfo // system/information; nil: the defaults (system.go)
 }
 
 // New returns a Simulator configured by opts, ready to serve as a handler.

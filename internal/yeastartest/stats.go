@@ -49,6 +49,32 @@ type Stats struct {
 	// UserAgents counts every User-Agent seen, on API and download requests;
 	// "" counts requests without one.
 	UserAgents map[string]int
+	// Faults counts the injected faults that fired, so that a test can
+	// tell a fault that was survived from one that never struck.
+	Faults FaultCounts
+}
+
+// FaultCounts counts the injected faults that fired, by kind.
+type FaultCounts struct {
+	API       int // API answers replaced by FailAPI
+	Dropped   int // downloads cut by DropDownloadAfter
+	Short     int // downloads cut short by ShortDownload
+	Body      int // downloads answered by DownloadBody
+	Throttled int // downloads slowed by ThrottleDownload
+	Revoked   int // requests refused because RevokeAll revoked their token
+}
+
+// Since returns the faults that fired after before was taken.
+func (c FaultCounts) Since(before FaultCounts) FaultCounts {
+	return FaultCounts{
+		API: c.API - before.API, Dropped: c.Dropped - before.Dropped, Short: c.Short - before.Short,
+		Body: c.Body - before.Body, Throttled: c.Throttled - before.Throttled, Revoked: c.Revoked - before.Revoked,
+	}
+}
+
+// Total is the number of faults that fired, of every kind.
+func (c FaultCounts) Total() int {
+	return c.API + c.Dropped + c.Short + c.Body + c.Throttled + c.Revoked
 }
 
 // clone returns a deep copy of st.

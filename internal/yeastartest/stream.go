@@ -13,13 +13,14 @@ var errClosed = errors.New("yeastartest: simulator closed")
 
 // transfer is one download body being streamed.
 type transfer struct {
-	s      *Simulator
-	w      http.ResponseWriter
-	rc     *http.ResponseController
-	r      *http.Request
-	file   string
-	length int64 // bytes the response declares
-	ended  bool
+	s         *Simulator
+	w         http.ResponseWriter
+	rc        *http.ResponseController
+	r         *http.Request
+	file      string
+	length    int64 // bytes the response declares
+	ended     bool
+	throttled bool // counted in Stats.Faults.Throttled
 }
 
 // stream writes the headers and the body of an accepted download, applying
@@ -40,21 +41,26 @@ func (s *Simulator) stream(w http.ResponseWriter, r *http.Request, p downloadPla
 		return
 	}
 	t.end(false) // before the client can see the connection end
-	if p.drop {
+	if p.drop || t.s.opts.ChunkedDownloads {
 		_ = t.rc.Flush()
 		if conn, _, err := t.rc.Hijack(); err == nil {
 			_ = conn.Close() // abrupt end: the client gets fewer bytes than Content-Length
 		}
 	}
 	// A short download just returns: net/http closes the connection because
-	// fewer bytes than Content-Length were written.
+	// fewer bytes than Content-Length were written. A chunked one cannot
+	// return (net/http would end it with the last chunk, a whole body): it
+	// is dropped above.
 }
 
 // writeHeader sends the status line and headers of an audio answer.
 func (t *transfer) writeHeader(rng byteRange) {
 	h := t.w.Header()
 	h.Set("Content-Type", contentType(t.file))
-	h.Set("Content-Length", strconv.FormatInt(t.length, 10))
+	if !t.s.opts.ChunkedDownloads {
+		// Without it, the Flush below makes net/http send the body chunked.
+		h.Set("Content-Length", strconv.FormatInt(t.length, 10))
+	}
 	if !t.s.opts.DisableRange {
 		h.Set("Accept-Ranges", "bytes")
 	}
@@ -76,6 +82,7 @@ func (t *transfer) copy(src *contentReader, limit int64) error {
 	for sent < limit {
 		chunk := int64(len(buf))
 		if bps > 0 {
+			t.countThrottled()
 			chunk = max(1, min(chunk, bps/10)) // about ten writes a second
 		}
 		n, _ := src.Read(buf[:min(chunk, limit-sent)]) // never short before the end
@@ -102,6 +109,17 @@ func (t *transfer) copy(src *contentReader, limit int64) error {
 		bps = t.s.throttleFor(t.file)
 	}
 	return nil
+}
+
+// countThrottled records, once, that the throttle slowed this download.
+func (t *transfer) countThrottled() {
+	if t.throttled {
+		return
+	}
+	t.throttled = true
+	t.s.mu.Lock()
+	defer t.s.mu.Unlock()
+	t.s.stats.Faults.Throttled++
 }
 
 // end records, once, that the body is no longer being streamed.

@@ -16,10 +16,13 @@ type tokenStore struct {
 	byAccess  map[string]*tokenPair
 	byRefresh map[string]*tokenPair
 	history   []string // every token ever issued, for leak checks
+	// revokedAll holds the tokens RevokeAll revoked, to count the requests
+	// that fault refused.
+	revokedAll map[string]bool
 }
 
 func newTokenStore() tokenStore {
-	return tokenStore{byAccess: map[string]*tokenPair{}, byRefresh: map[string]*tokenPair{}}
+	return tokenStore{byAccess: map[string]*tokenPair{}, byRefresh: map[string]*tokenPair{}, revokedAll: map[string]bool{}}
 }
 
 // issue creates and stores a new pair.
@@ -62,6 +65,12 @@ func (ts *tokenStore) revoke(p *tokenPair) {
 
 // revokeAll invalidates every issued token.
 func (ts *tokenStore) revokeAll() {
+	for tok := range ts.byAccess {
+		ts.revokedAll[tok] = true
+	}
+	for tok := range ts.byRefresh {
+		ts.revokedAll[tok] = true
+	}
 	clear(ts.byAccess)
 	clear(ts.byRefresh)
 }

@@ -214,8 +214,8 @@ func TestRevokeAll(t *testing.T) {
 	if got := refresh(c, pair.RefreshToken); got != 10004 {
 		t.Errorf("refresh token after RevokeAll: errcode %d, want 10004", got)
 	}
-	if st := s.Stats(); st.ValidTokens != 0 {
-		t.Errorf("ValidTokens = %d, want 0", st.ValidTokens)
+	if st := s.Stats(); st.ValidTokens != 0 || st.Faults != (FaultCounts{Revoked: 2}) {
+		t.Errorf("ValidTokens = %d, Faults = %+v; want 0 and both tokens refused as revoked", st.ValidTokens, st.Faults)
 	}
 }
 

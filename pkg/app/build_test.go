@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
+	"github.com/recording-sync/recording-sync/internal/metricstest"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/redact"
 )
@@ -98,9 +99,9 @@ func TestBuildEmitsMetrics(t *testing.T) {
 			if _, err := h.Invoke(t.Context(), []byte(`{"file": "../x.wav"}`)); err == nil {
 				t.Fatal("Invoke of an invalid event succeeded")
 			}
-			totals := metrics.Totals{}
+			totals := metricstest.Totals{}
 			for line := range bytes.Lines(buf.Bytes()) {
-				data, err := metrics.Parse(line)
+				data, err := metricstest.Parse(line)
 				if err != nil {
 					t.Fatalf("Parse(%s): %v", line, err)
 				}

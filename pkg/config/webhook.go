@@ -3,6 +3,7 @@ package config
 import (
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Webhook is the webhook function's configuration.
@@ -11,12 +12,23 @@ type Webhook struct {
 	// (RECORDINGS_QUEUE_URL); AWS_ENDPOINT_URL_SQS points the SDK at a
 	// local endpoint.
 	QueueURL string
-	// CredentialsSecret is the Secrets Manager secret whose webhook_secret
-	// field holds the webhook's secret (PBX_CREDENTIALS_SECRET, deployed).
-	CredentialsSecret string
+	// SecretID is the Secrets Manager secret holding the webhook's secret,
+	// as text or as JSON with webhook_secret (PBX_WEBHOOK_SECRET_ID,
+	// deployed). It may hold no value yet: the PBX makes the secret only
+	// once the webhook is added with the stack's URL.
+	SecretID string
 	// Secret is the webhook's secret itself (PBX_WEBHOOK_SECRET, local use).
 	Secret string
+	// Lookback is the reconciler's trailing window (RECONCILE_LOOKBACK):
+	// a 30012 for a call that started more than Lookback and a day ago is
+	// not queued.
+	Lookback time.Duration
 }
+
+// MaxCallAge is the oldest call start a 30012 is queued for: the
+// reconciler's lookback, plus a day for the PBX's unknown time zone and
+// for retries.
+func (c Webhook) MaxCallAge() time.Duration { return c.Lookback + 24*time.Hour }
 
 // LoadWebhook reads the webhook function's configuration through lookup.
 func LoadWebhook(lookup func(string) (string, bool)) (Webhook, error) {
@@ -25,21 +37,25 @@ func LoadWebhook(lookup func(string) (string, bool)) (Webhook, error) {
 		return strings.TrimSpace(v)
 	}
 	c := Webhook{
-		QueueURL:          get("RECORDINGS_QUEUE_URL"),
-		CredentialsSecret: get("PBX_CREDENTIALS_SECRET"),
-		Secret:            get("PBX_WEBHOOK_SECRET"),
+		QueueURL: get("RECORDINGS_QUEUE_URL"),
+		SecretID: get("PBX_WEBHOOK_SECRET_ID"),
+		Secret:   get("PBX_WEBHOOK_SECRET"),
 	}
 	switch {
-	case c.CredentialsSecret == "" && c.Secret == "":
-		return Webhook{}, &Error{"PBX_CREDENTIALS_SECRET", "or PBX_WEBHOOK_SECRET is required: the secret the PBX signs its webhook requests with"}
-	case c.CredentialsSecret != "" && c.Secret != "":
-		return Webhook{}, &Error{"PBX_WEBHOOK_SECRET", "is set together with PBX_CREDENTIALS_SECRET: use one or the other"}
+	case c.SecretID == "" && c.Secret == "":
+		return Webhook{}, &Error{"PBX_WEBHOOK_SECRET_ID", "or PBX_WEBHOOK_SECRET is required: where the secret the PBX signs its webhook requests with is kept"}
+	case c.SecretID != "" && c.Secret != "":
+		return Webhook{}, &Error{"PBX_WEBHOOK_SECRET", "is set together with PBX_WEBHOOK_SECRET_ID: use one or the other"}
 	}
 	if c.QueueURL == "" {
 		return Webhook{}, &Error{"RECORDINGS_QUEUE_URL", "is required (the recording queue's URL)"}
 	}
 	if u, err := url.Parse(c.QueueURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return Webhook{}, &Error{"RECORDINGS_QUEUE_URL", "must be an SQS queue URL, https://sqs.REGION.amazonaws.com/ACCOUNT/NAME"}
+	}
+	var err error
+	if c.Lookback, err = duration(get, "RECONCILE_LOOKBACK", DefaultReconcileLookback); err != nil {
+		return Webhook{}, err
 	}
 	return c, nil
 }

@@ -13,8 +13,10 @@ import (
 // below it only name what happened (yeastar: errcodes and HTTP statuses;
 // s3store.KindOf: the S3 answers, for the store and the token cache alike).
 // Permanent, never retried:
-//   - PBX errcodes 10005, 40002, 70004, 70087, 70123, and -1 on get_token
-//     (bad credentials: retrying would get the IP blocked);
+//   - the PBX errcodes codeClasses marks permanent (docs/yeastar-errors.md
+//     gives the reason for each), among them 10001 and 10003 (firmware
+//     without the endpoint), and -1 on get_token (bad credentials:
+//     retrying would get the IP blocked);
 //   - a PBX answer no retry can change: a bad file name, a download URL
 //     off the PBX's origin;
 //   - the download of a fresh link refused with HTTP 401, 403 or 404. A
@@ -27,17 +29,49 @@ import (
 //     InvalidAccessKeyId, SignatureDoesNotMatch, SSE-KMS key errors), from
 //     whichever S3 call meets them first, the token cache's included.
 //
-// Not permanent: 60001 (DATA NOT FOUND) is a recording the PBX may not have
-// written yet, retried a few times, then a NotYetAvailableError; everything
-// else (network faults, -2, 5xx, S3 throttling) is transient.
+// Not permanent: the errcodes codeClasses names otherwise (60001 not yet
+// available, 70082 and 2 busy, 10004 token refresh); everything else
+// (network faults, -2, 5xx, S3 throttling, an errcode the table does not
+// list) is transient.
 
-// permanentCodes are PBX errcodes no retry can fix (see the OpenAPI notes).
-var permanentCodes = map[int]bool{
-	yeastar.CodeAccessDenied:   true,
-	yeastar.CodeParameterError: true,
-	yeastar.CodeIPBlocked:      true,
-	yeastar.CodeIPForbidden:    true,
-	yeastar.CodeAPIUnavailable: true,
+// codeClasses is Yeastar's error-code table, each code with its class;
+// docs/yeastar-errors.md is the same table with the reasons.
+var codeClasses = map[int]Class{
+	yeastar.CodeInternal:                 ClassTransient,
+	yeastar.CodeFailure:                  ClassTransient, // on get_token: permanent, see IsPermanent
+	yeastar.CodePartialSuccess:           ClassTransient,
+	yeastar.CodeProcessing:               ClassBusy,
+	yeastar.CodeInterfaceNotExisted:      ClassPermanent,
+	yeastar.CodeAPIVersionOutOfMaint:     ClassPermanent,
+	yeastar.CodeAPIVersionUnsupported:    ClassPermanent,
+	yeastar.CodeTokenExpired:             ClassTokenRefresh,
+	yeastar.CodeAccessDenied:             ClassPermanent,
+	yeastar.CodeParameterSyntax:          ClassPermanent,
+	yeastar.CodeParameterError:           ClassPermanent,
+	yeastar.CodeDuplicateKey:             ClassPermanent,
+	yeastar.CodeFileSizeExceeded:         ClassPermanent,
+	yeastar.CodeDataNotFound:             ClassNotYetAvailable,
+	yeastar.CodeMaxLimitation:            ClassTransient,
+	yeastar.CodeRoleNotExisted:           ClassPermanent,
+	yeastar.CodeIPBlocked:                ClassPermanent,
+	yeastar.CodeOverloadTask:             ClassBusy,
+	yeastar.CodeActionForbidden:          ClassPermanent,
+	yeastar.CodeIPForbidden:              ClassPermanent,
+	yeastar.CodeConnectionRelationExists: ClassPermanent,
+	yeastar.CodePhonebookNotExisted:      ClassPermanent,
+	yeastar.CodeRateNotExisted:           ClassPermanent,
+	yeastar.CodeOrganizationDisabled:     ClassPermanent,
+	yeastar.CodeAPIUnavailable:           ClassPermanent,
+}
+
+// CodeClass returns the class of a PBX errcode, and whether Yeastar's table
+// lists it; an unlisted code is transient.
+func CodeClass(code int) (Class, bool) {
+	c, ok := codeClasses[code]
+	if !ok {
+		return ClassTransient, false
+	}
+	return c, true
 }
 
 // errBadAnswer marks a PBX answer no retry can fix: a recording file name
@@ -52,10 +86,18 @@ type Class int
 const (
 	ClassTransient       Class = iota // retry with backoff: network, -2, 5xx, S3 throttling and 5xx
 	ClassNotYetAvailable              // 60001: a few retries with growing backoff
-	ClassBusy                         // 70082: the mp3 PBX serves one download at a time; wait longer
+	ClassBusy                         // 70082, 2: the PBX is busy with another task; wait longer
 	ClassPermanent                    // never retried: see the list at the top of this file
 	ClassInvalidInput                 // never retried: the event itself is wrong
+	// ClassTokenRefresh is 10004 after the client's own renewal: retried
+	// as transient, each attempt with the token then current (a link is
+	// asked for anew, see Copier.opener).
+	ClassTokenRefresh
 )
+
+// retried reports whether failures of class c are retried with the
+// transient policy.
+func (c Class) retried() bool { return c == ClassTransient || c == ClassTokenRefresh }
 
 // ClassOf decides the class of err.
 func ClassOf(err error) Class {
@@ -66,11 +108,9 @@ func ClassOf(err error) Class {
 	case IsPermanent(err):
 		return ClassPermanent
 	}
-	switch code, _ := yeastar.ErrorCode(err); code {
-	case yeastar.CodeDataNotFound:
-		return ClassNotYetAvailable
-	case yeastar.CodeOverloadTask:
-		return ClassBusy
+	if code, ok := yeastar.ErrorCode(err); ok {
+		c, _ := CodeClass(code)
+		return c
 	}
 	return ClassTransient
 }
@@ -93,7 +133,7 @@ func IsPermanent(err error) bool {
 		if apiErr.Op == "get_token" && apiErr.Code == yeastar.CodeFailure {
 			return true // bad credentials; retrying would get the IP blocked
 		}
-		return permanentCodes[apiErr.Code]
+		return codeClasses[apiErr.Code] == ClassPermanent
 	}
 	return false
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/recording-sync/recording-sync/pkg/recording"
@@ -103,12 +104,12 @@ func (c *Copier) Copy(ctx context.Context, ref recording.Ref) (recording.Result,
 		}
 		var policy recording.RetryPolicy
 		class := ClassOf(err)
-		switch class {
-		case ClassTransient:
+		switch {
+		case class.retried():
 			policy = c.opts.TransientRetry
-		case ClassNotYetAvailable:
+		case class == ClassNotYetAvailable:
 			policy = c.opts.NotYetAvailableRetry
-		case ClassBusy:
+		case class == ClassBusy:
 			policy = c.opts.BusyRetry
 		}
 		if attempt >= policy.Attempts || !sleep(copyCtx, policy.Backoff(attempt)) {
@@ -131,17 +132,24 @@ func (c *Copier) Copy(ctx context.Context, ref recording.Ref) (recording.Result,
 func (c *Copier) copyOnce(ctx context.Context, ref recording.Ref) (recording.Result, error) {
 	res := recording.Result{ID: ref.ID, File: ref.File, Bucket: c.bucket}
 	// A reference with a file name gives the key without the PBX: a
-	// duplicate message for a stored recording costs one HEAD, no PBX
-	// request. (A template the name cannot fill, {id} without an id, is
-	// left to the full path, which reports it.)
-	var checked string
-	if ref.File != "" {
-		if key, kerr := c.keys.Key(ref.File, ref.ID); kerr == nil {
+	// duplicate message for a stored recording costs a HEAD or two (the
+	// name, then the name in the other format, which the PBX may have
+	// served instead), no PBX request. (A template the name cannot fill,
+	// {id} without an id, is left to the full path, which reports it.)
+	var checked []string
+	for _, file := range []string{ref.File, recording.OtherFormat(ref.File)} {
+		if file == "" {
+			continue
+		}
+		if key, kerr := c.keys.Key(file, ref.ID); kerr == nil {
 			done, err := c.stored(ctx, &res, key)
+			if done {
+				res.File = file
+			}
 			if done || err != nil {
 				return res, err
 			}
-			checked = key
+			checked = append(checked, key)
 		}
 	}
 	query := yeastar.RecordingQuery{ID: ref.ID}
@@ -157,8 +165,8 @@ func (c *Copier) copyOnce(ctx context.Context, ref recording.Ref) (recording.Res
 		return res, err
 	}
 	// The PBX decides the stored name (stereo recordings change format):
-	// a key other than the one checked is checked too.
-	if res.Key != checked {
+	// a key other than those checked is checked too.
+	if !slices.Contains(checked, res.Key) {
 		done, err := c.stored(ctx, &res, res.Key)
 		if done || err != nil {
 			return res, err

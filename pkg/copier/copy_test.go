@@ -76,8 +76,9 @@ type fakeStore struct {
 	calls *[]string
 
 	heads  []head
-	bucket string // of the last Exists
-	key    string // of the last Exists
+	bucket string   // of the last Exists
+	key    string   // of the last Exists
+	keys   []string // of every Exists, in order
 
 	uploadErr error
 	obj       s3store.Object
@@ -94,6 +95,7 @@ func (s *fakeStore) Exists(ctx context.Context, bucket, key string) (bool, int64
 	*s.calls = append(*s.calls, "exists")
 	checkCtx(s.t, ctx, "Exists")
 	s.bucket, s.key = bucket, key
+	s.keys = append(s.keys, key)
 	h := s.heads[min(countOf(*s.calls, "exists"), len(s.heads))-1]
 	return h.exists, h.size, h.err
 }
@@ -238,7 +240,7 @@ func TestCopySuccess(t *testing.T) {
 			copyCase: copyCase{
 				name:      "by file",
 				ref:       recording.Ref{File: pbxName},
-				wantCalls: []string{"exists", "link", "download", "upload"},
+				wantCalls: []string{"exists", "exists", "link", "download", "upload"},
 			},
 			wantQuery: yeastar.RecordingQuery{File: pbxName},
 			wantType:  "audio/wav",
@@ -251,7 +253,7 @@ func TestCopySuccess(t *testing.T) {
 				name:      "PBX answers another format",
 				ref:       recording.Ref{File: pbxName},
 				setup:     func(p *fakePBX, _ *fakeStore) { p.link.File = mp3 },
-				wantCalls: []string{"exists", "link", "exists", "download", "upload"},
+				wantCalls: []string{"exists", "exists", "link", "download", "upload"},
 			},
 			wantQuery: yeastar.RecordingQuery{File: pbxName},
 			wantType:  "audio/mpeg",
@@ -262,7 +264,7 @@ func TestCopySuccess(t *testing.T) {
 			copyCase: copyCase{
 				name:      "by id and file, with the call's details",
 				ref:       recording.Ref{ID: 1727, File: pbxName, Call: &recording.Call{ID: "1649756009.12", From: "Evelyn<2002>", To: "Dave Harris<2005>", SN: "3631A2124XXX"}},
-				wantCalls: []string{"exists", "link", "download", "upload"},
+				wantCalls: []string{"exists", "exists", "link", "download", "upload"},
 			},
 			wantQuery: yeastar.RecordingQuery{ID: 1727},
 			wantType:  "audio/wav",
@@ -312,8 +314,15 @@ func TestCopySuccess(t *testing.T) {
 			if !strings.HasSuffix(wantKey, "/"+p.link.File) {
 				t.Fatalf("test setup: key %q does not end with the PBX's file %q", wantKey, p.link.File)
 			}
-			if s.bucket != bucket || s.key != wantKey {
-				t.Errorf("Exists(%q, %q), want Exists(%q, %q)", s.bucket, s.key, bucket, wantKey)
+			// A file-named reference is looked for under both formats
+			// before the PBX is asked; the key the PBX's name gives is
+			// looked for in any case.
+			wantKeys := []string{wantKey}
+			if tt.ref.File != "" {
+				wantKeys = []string{defaultKey(t, pbxName), defaultKey(t, mp3)}
+			}
+			if s.bucket != bucket || !slices.Equal(s.keys, wantKeys) {
+				t.Errorf("Exists(%q, %q), want Exists(%q, %q)", s.bucket, s.keys, bucket, wantKeys)
 			}
 			wantObj := s3store.Object{Bucket: bucket, Key: wantKey, Size: p.dl.Size, ContentType: tt.wantType}
 			gotObj := s.obj
@@ -364,10 +373,10 @@ func TestCopyAlreadyStored(t *testing.T) {
 			name: "racing copy won",
 			ref:  recording.Ref{File: pbxName},
 			setup: func(_ *fakePBX, s *fakeStore) {
-				s.heads = []head{{exists: false}, {exists: true, size: stored}}
+				s.heads = []head{{exists: false}, {exists: false}, {exists: true, size: stored}}
 				s.uploadErr = fmt.Errorf("s3 upload b/k: %w", s3store.ErrAlreadyExists)
 			},
-			wantCalls: []string{"exists", "link", "download", "upload", "exists"},
+			wantCalls: []string{"exists", "exists", "link", "download", "upload", "exists"},
 		},
 		{
 			// A duplicate message for a stored recording: no PBX request.
@@ -376,11 +385,23 @@ func TestCopyAlreadyStored(t *testing.T) {
 			setup:     func(_ *fakePBX, s *fakeStore) { s.heads = []head{{exists: true, size: stored}} },
 			wantCalls: []string{"exists"},
 		},
+		{
+			// A replay for a recording the PBX served in the other
+			// format: found under that name, no PBX request.
+			name:      "file named: found in the other format before asking the PBX",
+			ref:       recording.Ref{File: pbxName},
+			setup:     func(_ *fakePBX, s *fakeStore) { s.heads = []head{{exists: false}, {exists: true, size: stored}} },
+			wantCalls: []string{"exists", "exists"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, res, _ := runCopy(t, tt)
-			want := recording.Result{ID: tt.ref.ID, File: pbxName, Bucket: bucket, Key: defaultKey(t, pbxName), Bytes: stored, AlreadyStored: true}
+			_, s, res, _ := runCopy(t, tt)
+			file := pbxName
+			if len(s.keys) == 2 && slices.Equal(tt.wantCalls, []string{"exists", "exists"}) {
+				file = recording.OtherFormat(pbxName)
+			}
+			want := recording.Result{ID: tt.ref.ID, File: file, Bucket: bucket, Key: defaultKey(t, file), Bytes: stored, AlreadyStored: true}
 			res.Duration = 0
 			if res != want {
 				t.Errorf("recording.Result = %+v, want %+v", res, want)

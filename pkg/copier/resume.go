@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"sync"
 	"time"
 
@@ -22,12 +23,17 @@ var errStalled = errors.New("download stalled")
 // opener opens the recording's download at a byte offset.
 type opener func(ctx context.Context, offset int64) (*yeastar.Download, error)
 
-// resumingReader reads a recording of known size from the PBX. When the
-// connection drops or stalls mid-stream it continues from the last byte
-// received (Range: bytes=N-) without the reader's consumer noticing, so one
-// multipart upload receives the whole recording. It gives up after
-// maxResumes reopenings, and returns errRangeIgnored when the PBX does not
-// honour Range.
+// resumingReader reads a recording from the PBX. When the connection drops
+// or stalls mid-stream it continues from the last byte received (Range:
+// bytes=N-) without the reader's consumer noticing, so one multipart upload
+// receives the whole recording. It gives up after maxResumes reopenings, and
+// returns errRangeIgnored when the PBX does not honour Range.
+//
+// The size may be unknown (a chunked download, size -1): the recording then
+// ends at the body's clean io.EOF, which chunked encoding gives only after
+// the last chunk; a body cut before it ends in io.ErrUnexpectedEOF and is
+// resumed like a short one. A resumed answer's Content-Range, when it has
+// the size, makes the size known from there on.
 type resumingReader struct {
 	ctx        context.Context
 	open       opener
@@ -63,7 +69,8 @@ func newResumingReader(ctx context.Context, open opener, o Options) (*resumingRe
 	return r, nil
 }
 
-// Size is the recording's size, from the first answer's Content-Length.
+// Size is the recording's size, from the first answer's Content-Length, or
+// -1 when the first answer had none.
 func (r *resumingReader) Size() int64 { return r.size }
 
 // Resumes is how often the download was resumed.
@@ -133,19 +140,28 @@ func (r *resumingReader) onStall() {
 // Read implements io.Reader.
 func (r *resumingReader) Read(p []byte) (int, error) {
 	for {
-		if r.offset == r.size {
+		if r.size >= 0 && r.offset == r.size {
 			return 0, io.EOF
 		}
 		if r.cur == nil {
 			if err := r.reopen(); err != nil {
 				return 0, err
 			}
+			continue // the reopened answer may have told the size
 		}
-		n, err := r.readCur(p[:min(int64(len(p)), r.size-r.offset)])
+		if r.size >= 0 {
+			p = p[:min(int64(len(p)), r.size-r.offset)]
+		}
+		n, err := r.readCur(p)
 		r.offset += int64(n)
 		switch {
-		case err == nil || (errors.Is(err, io.EOF) && r.offset == r.size):
-			if n > 0 || err == nil {
+		case err == nil:
+			return n, nil
+		case errors.Is(err, io.EOF) && (r.size < 0 || r.offset == r.size):
+			// The whole recording; for a chunked one, only its last chunk
+			// gives a clean io.EOF (a cut is io.ErrUnexpectedEOF).
+			r.size = r.offset
+			if n > 0 {
 				return n, nil
 			}
 			return 0, io.EOF
@@ -159,12 +175,20 @@ func (r *resumingReader) Read(p []byte) (int, error) {
 		}
 		r.closeCur()
 		if r.resumes >= r.maxResumes {
-			return n, fmt.Errorf("download dropped at byte %d of %d, %d resumes used: %w", r.offset, r.size, r.resumes, err)
+			return n, fmt.Errorf("download dropped at byte %d of %s, %d resumes used: %w", r.offset, r.sizeText(), r.resumes, err)
 		}
 		if n > 0 {
 			return n, nil
 		}
 	}
+}
+
+// sizeText is the size for messages.
+func (r *resumingReader) sizeText() string {
+	if r.size < 0 {
+		return "an unknown size"
+	}
+	return strconv.FormatInt(r.size, 10)
 }
 
 // reopen resumes the download at r.offset, retrying transient failures
@@ -174,23 +198,31 @@ func (r *resumingReader) reopen() error {
 		r.resumes++
 		d, err := r.openAt(r.offset)
 		if err == nil {
-			switch {
-			case d.Offset == 0 && r.offset > 0:
-				r.cur = d
-				r.closeCur()
-				return errRangeIgnored
-			case d.Offset != r.offset || d.Size != r.size:
-				r.cur = d
-				r.closeCur()
-				return fmt.Errorf("download: resumed at byte %d of %d, the PBX answered byte %d of %d", r.offset, r.size, d.Offset, d.Size)
-			}
-			r.cur = d
-			return nil
+			return r.resumeWith(d)
 		}
-		if class := ClassOf(err); class != ClassTransient && class != ClassBusy || r.resumes >= r.maxResumes || !sleep(r.ctx, r.retry.Backoff(r.resumes)) {
+		if class := ClassOf(err); !class.retried() && class != ClassBusy || r.resumes >= r.maxResumes || !sleep(r.ctx, r.retry.Backoff(r.resumes)) {
 			return fmt.Errorf("resume download at byte %d: %w", r.offset, err)
 		}
 	}
+}
+
+// resumeWith continues with d, the answer to a resumed request, when it
+// starts where the recording was cut and agrees with its size; a size the
+// reader did not know is taken from it.
+func (r *resumingReader) resumeWith(d *yeastar.Download) error {
+	r.cur = d
+	switch {
+	case d.Offset == 0 && r.offset > 0:
+		r.closeCur()
+		return errRangeIgnored
+	case d.Offset != r.offset || d.Size >= 0 && (d.Size < r.offset || r.size >= 0 && d.Size != r.size):
+		r.closeCur()
+		return fmt.Errorf("download: resumed at byte %d of %s, the PBX answered byte %d of %d", r.offset, r.sizeText(), d.Offset, d.Size)
+	}
+	if r.size < 0 {
+		r.size = d.Size // still -1 when the PBX does not say
+	}
+	return nil
 }
 
 // stalled reports whether the current download was cancelled for stalling.

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/metricstest"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/redact"
@@ -73,10 +74,10 @@ func metricsHandler(t *testing.T, c Copier, tokens *atomic.Int64, opts Options) 
 // series of another namespace or function, and on a negative value.
 func metricTotals(t *testing.T, buf *bytes.Buffer) (map[string]float64, int) {
 	t.Helper()
-	totals := metrics.Totals{}
+	totals := metricstest.Totals{}
 	emf := 0
 	for line := range bytes.Lines(buf.Bytes()) {
-		data, err := metrics.Parse(line)
+		data, err := metricstest.Parse(line)
 		if err != nil {
 			t.Fatalf("Parse(%s): %v", line, err)
 		}

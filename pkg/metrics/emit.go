@@ -22,7 +22,7 @@ type Emitter struct {
 // namespace follows CloudWatch's rules: 1 to 255 characters of letters,
 // digits and . - _ / # : and space, not starting with "AWS/".
 func NewEmitter(namespace, function string) (*Emitter, error) {
-	if err := validNamespace(namespace); err != nil {
+	if err := ValidNamespace(namespace); err != nil {
 		return nil, err
 	}
 	if function == "" || len(function) > maxDimensionValue {
@@ -31,7 +31,8 @@ func NewEmitter(namespace, function string) (*Emitter, error) {
 	return &Emitter{namespace: namespace, function: function, now: time.Now}, nil
 }
 
-func validNamespace(ns string) error {
+// ValidNamespace checks ns against CloudWatch's rule for a namespace.
+func ValidNamespace(ns string) error {
 	if ns == "" || len(ns) > 255 {
 		return fmt.Errorf("metrics: namespace must be 1 to 255 characters, got %d", len(ns))
 	}
@@ -94,6 +95,9 @@ func (e *Emitter) Attrs(errorType string, vals ...Value) []any {
 	raw, _ := json.Marshal(metadata{Timestamp: e.now().UnixMilli(), CloudWatchMetrics: directives})
 	return append(attrs, slog.Any(awsKey, json.RawMessage(raw)), slog.String(DimFunction, e.function))
 }
+
+// maxDimensionValue is EMF's limit on a dimension value's length.
+const maxDimensionValue = 1024
 
 // awsKey is the member that makes a log line an EMF record.
 const awsKey = "_aws"

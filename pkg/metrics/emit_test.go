@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/recording-sync/recording-sync/internal/metricstest"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/redact"
 )
@@ -37,11 +38,11 @@ func newEmitter(t *testing.T) *metrics.Emitter {
 func TestEmitParsesAsEMF(t *testing.T) {
 	line := logLine(t, newEmitter(t), "",
 		metrics.V(metrics.RecordingsCopied, 1), metrics.V(metrics.BytesCopied, 1048576), metrics.V(metrics.CopyDuration, 850))
-	data, err := metrics.Parse(line)
+	data, err := metricstest.Parse(line)
 	if err != nil {
 		t.Fatalf("Parse(%s): %v", line, err)
 	}
-	totals := metrics.Totals{}
+	totals := metricstest.Totals{}
 	totals.Add(data...)
 	fn := "function=stack-recording-sync"
 	for name, want := range map[string]float64{"RecordingsCopied": 1, "BytesCopied": 1048576, "CopyDuration": 850} {
@@ -68,11 +69,11 @@ func TestEmitParsesAsEMF(t *testing.T) {
 func TestFailureByErrorType(t *testing.T) {
 	line := logLine(t, newEmitter(t), "PermanentError",
 		metrics.V(metrics.RecordingsFailed, 1), metrics.V(metrics.DownloadResumes, 2))
-	data, err := metrics.Parse(line)
+	data, err := metricstest.Parse(line)
 	if err != nil {
 		t.Fatalf("Parse(%s): %v", line, err)
 	}
-	totals := metrics.Totals{}
+	totals := metricstest.Totals{}
 	totals.Add(data...)
 	fn := "function=stack-recording-sync"
 	checks := []struct {
@@ -140,7 +141,7 @@ func TestCatalog(t *testing.T) {
 		if got, ok := metrics.Lookup(m.Name); !ok || got != m {
 			t.Errorf("Lookup(%s) = %v, %v", m.Name, got, ok)
 		}
-		data, err := metrics.Parse(logLine(t, newEmitter(t), "X", metrics.V(m, 3)))
+		data, err := metricstest.Parse(logLine(t, newEmitter(t), "X", metrics.V(m, 3)))
 		if err != nil || len(data) == 0 || data[0].Unit != m.Unit {
 			t.Errorf("%s does not round-trip: %v %v", m.Name, data, err)
 		}

@@ -56,5 +56,5 @@ func Load(ctx context.Context, api API, secretID string) (Credentials, error) {
 	if s.ClientID == "" || s.ClientSecret == "" {
 		return Credentials{}, fmt.Errorf("secret %s: client_id and client_secret are both required", secretID)
 	}
-	return Credentials{ClientID: s.ClientID, ClientSecret: s.ClientSecret}, nil
+	return Credentials(s), nil
 }

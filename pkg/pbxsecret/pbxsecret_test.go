@@ -15,7 +15,8 @@ import (
 )
 
 // fakeSecretsManager speaks the Secrets Manager JSON protocol
-// (X-Amz-Target: secretsmanager.GetSecretValue) for one secret.
+// (X-Amz-Target: secretsmanager.GetSecretValue) for one secret; the value
+// "denied" answers AccessDeniedException instead.
 func fakeSecretsManager(t *testing.T, name, value string, calls *int) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -32,6 +33,11 @@ func fakeSecretsManager(t *testing.T, name, value string, calls *int) *httptest.
 			return
 		}
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		if value == "denied" {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"__type":"AccessDeniedException","Message":"User is not authorized to perform: secretsmanager:GetSecretValue"}`))
+			return
+		}
 		if in.SecretID != name {
 			w.WriteHeader(http.StatusBadRequest)
 			_, _ = w.Write([]byte(`{"__type":"ResourceNotFoundException","Message":"Secrets Manager can't find the specified secret."}`))

@@ -3,35 +3,54 @@ package pbxsecret
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 )
 
-// LoadWebhookSecret fetches secretID and returns its "webhook_secret"
-// field: the secret the PBX signs its webhook requests with, kept beside
-// the API credentials. Errors name the secret and the problem, never its
-// content.
+// ErrWebhookSecretNotStored means the webhook's secret holds no value yet:
+// the PBX generates it only when a webhook is added, which needs the
+// stack's URL, so a new stack runs without it for a while.
+var ErrWebhookSecretNotStored = errors.New("no webhook secret stored yet (add the webhook in the PBX with the stack's WebhookUrl, then store the secret the PBX shows)")
+
+// LoadWebhookSecret fetches secretID and returns the secret the PBX signs
+// its webhook requests with: the secret's whole text, or its
+// "webhook_secret" field when the text is a JSON object. A secret without
+// a value (created empty, or not created yet) is an error wrapping
+// ErrWebhookSecretNotStored. Errors name the secret and the problem, never
+// its content.
 func LoadWebhookSecret(ctx context.Context, api API, secretID string) (string, error) {
 	out, err := api.GetSecretValue(ctx, getInput(secretID))
-	if err != nil {
+	var notFound *types.ResourceNotFoundException
+	switch {
+	case errors.As(err, &notFound):
+		return "", fmt.Errorf("secret %s: %w", secretID, ErrWebhookSecretNotStored)
+	case err != nil:
 		return "", fmt.Errorf("read secret %s: %w", secretID, err)
-	}
-	if out.SecretString == nil {
-		return "", fmt.Errorf("secret %s: has no string value (want JSON with webhook_secret)", secretID)
-	}
-	if len(*out.SecretString) > maxSecretLen {
+	case out.SecretString == nil:
+		return "", fmt.Errorf("secret %s: has no string value (want the webhook secret as text, or JSON with webhook_secret)", secretID)
+	case len(*out.SecretString) > maxSecretLen:
 		return "", fmt.Errorf("secret %s: larger than %d bytes", secretID, maxSecretLen)
+	}
+	text := strings.TrimSpace(*out.SecretString)
+	if !strings.HasPrefix(text, "{") {
+		if text == "" {
+			return "", fmt.Errorf("secret %s: %w", secretID, ErrWebhookSecretNotStored)
+		}
+		return text, nil
 	}
 	var s struct {
 		WebhookSecret string `json:"webhook_secret"`
 	}
-	if err := json.Unmarshal([]byte(*out.SecretString), &s); err != nil {
+	if err := json.Unmarshal([]byte(text), &s); err != nil {
 		// The JSON error may quote the secret's text: leave it out.
-		return "", fmt.Errorf("secret %s: not JSON with webhook_secret", secretID)
+		return "", fmt.Errorf("secret %s: a JSON object without a string webhook_secret", secretID)
 	}
 	if s.WebhookSecret == "" {
-		return "", fmt.Errorf("secret %s: webhook_secret is required (the secret the PBX shows for the webhook)", secretID)
+		return "", fmt.Errorf("secret %s: webhook_secret: %w", secretID, ErrWebhookSecretNotStored)
 	}
 	return s.WebhookSecret, nil
 }

@@ -119,6 +119,9 @@ func TestSendBatchPartialFailure(t *testing.T) {
 	if errs[0] == nil || queue.Retryable(errs[0]) {
 		t.Errorf("a sender-fault entry: %v, want a permanent error", errs[0])
 	}
+	if got := srv.Faults(); got != (sqstest.FaultCounts{Entries: 2}) {
+		t.Errorf("faults fired: %+v, want 2 refused entries", got)
+	}
 }
 
 func TestClassification(t *testing.T) {
@@ -168,6 +171,9 @@ func TestClassification(t *testing.T) {
 			if msgs := srv.Messages("recordings"); len(msgs) != 0 {
 				t.Errorf("queue holds %d messages after a failed send", len(msgs))
 			}
+			if armed := tt.arm != nil && tt.code != ""; armed && srv.Faults().Requests != 1 {
+				t.Errorf("faults fired: %+v, want the armed request fault", srv.Faults())
+			}
 		})
 	}
 }
@@ -198,6 +204,9 @@ func TestChecksumMismatchIsRetryable(t *testing.T) {
 	if err := s.Send(t.Context(), ref(1)); err != nil {
 		t.Fatalf("Send again: %v", err)
 	}
+	if got := srv.Faults(); got != (sqstest.FaultCounts{Checksums: 1}) {
+		t.Errorf("faults fired: %+v, want one corrupted checksum", got)
+	}
 }
 
 func TestSendRaw(t *testing.T) {
@@ -223,5 +232,8 @@ func TestSendRaw(t *testing.T) {
 	}
 	if n := len(srv.Messages("recordings")); n != 1 {
 		t.Errorf("queue holds %d messages after the failures, want 1", n)
+	}
+	if got := srv.Faults(); got != (sqstest.FaultCounts{Requests: 1}) {
+		t.Errorf("faults fired: %+v, want the denied request", got)
 	}
 }

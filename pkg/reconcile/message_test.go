@@ -67,4 +67,7 @@ func TestRefQueueOverTheWire(t *testing.T) {
 	if _, err := q.Enqueue(context.Background(), items[:3]); err == nil || errors.Is(err, context.Canceled) {
 		t.Fatalf("refused batch: %v", err)
 	}
+	if got := srv.Faults(); got.Entries != 2 || got.Requests == 0 {
+		t.Errorf("faults fired: %+v, want 2 entries and the refused requests", got)
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/recording-sync/recording-sync/internal/metricstest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/reconcile"
@@ -42,10 +43,10 @@ func invoke(ctx context.Context, t *testing.T, h *reconcile.Handler, logs *bytes
 	t.Helper()
 	logs.Reset()
 	out, _ := h.Invoke(ctx, []byte(payload))
-	totals := metrics.Totals{}
+	totals := metricstest.Totals{}
 	lines := 0
 	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
-		data, err := metrics.Parse([]byte(line))
+		data, err := metricstest.Parse([]byte(line))
 		if err != nil {
 			t.Fatalf("line %s: %v", line, err)
 		}
@@ -133,6 +134,9 @@ func TestMetricsOfAFailedRun(t *testing.T) {
 	got, out := invoke(t.Context(), t, h, logs, backfillOf(start, start.Add(time.Hour)), "reconcile stopped")
 	if want := (runCounts{listed: 20, missing: 20, queued: 20, lost: 20, failed: 1}); got != want || out != nil {
 		t.Errorf("failed run %+v (answer %s), want %+v", got, out, want)
+	}
+	if n := e.sim.Stats().Faults.API; n != 1 {
+		t.Errorf("%d API faults fired, want 1", n)
 	}
 	got, _ = invoke(t.Context(), t, h, logs, `{"from":"soon"}`, "invalid event")
 	if want := (runCounts{failed: 1}); got != want {

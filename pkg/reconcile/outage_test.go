@@ -34,7 +34,7 @@ func TestOutageLongerThanTheLookbackIsReconciled(t *testing.T) {
 	pbx.refuse(1 << 30)
 	fired := first
 	for range outage {
-		e.clock.now = fired
+		e.clock.Set(fired)
 		if _, err := e.reconciler(pbx).Run(t.Context(), scheduledAt(t, fired)); err == nil {
 			t.Fatalf("run at %s succeeded with the PBX unreachable", fired)
 		}
@@ -45,7 +45,7 @@ func TestOutageLongerThanTheLookbackIsReconciled(t *testing.T) {
 		if i == 5 {
 			t.Fatal("5 runs after the outage did not complete")
 		}
-		e.clock.now = fired
+		e.clock.Set(fired)
 		res, err := e.reconciler(pbx).Run(t.Context(), scheduledAt(t, fired))
 		if err != nil {
 			t.Fatal(err)

@@ -146,7 +146,7 @@ func TestOldWindowNeverKeepsTheNewestHours(t *testing.T) {
 		t.Fatalf("state %+v %v, want the old window's cursor", st, err)
 	}
 	pbx := &oldWindowBroken{PBX: e.pbx, old: old.Window}
-	e.clock.now = fired
+	e.clock.Set(fired)
 	res, err := e.reconciler(pbx).Run(t.Context(), scheduledAt(t, fired))
 	var paging *reconcile.PagingError
 	if !errors.As(err, &paging) || pbx.fired == 0 {

@@ -80,7 +80,7 @@ func (p *presence) plan(file string, id int64) (check, error) {
 		return check{}, err
 	}
 	c := check{keys: []string{key}}
-	if alt := otherFormat(file); alt != "" {
+	if alt := recording.OtherFormat(file); alt != "" {
 		if k, err := p.keys.Key(alt, id); err == nil {
 			c.keys = append(c.keys, k)
 		}
@@ -101,18 +101,6 @@ func (p *presence) plan(file string, id int64) (check, error) {
 		}
 	}
 	return c, nil
-}
-
-// otherFormat is file with its .wav extension as .mp3 or the reverse, or
-// "" for another extension.
-func otherFormat(file string) string {
-	switch ext := path.Ext(file); strings.ToLower(ext) {
-	case ".wav":
-		return stem(file) + ".mp3"
-	case ".mp3":
-		return stem(file) + ".wav"
-	}
-	return ""
 }
 
 // stem is file without its extension.

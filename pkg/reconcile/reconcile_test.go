@@ -192,6 +192,9 @@ func TestPBXFaultsMidWindowAreRetried(t *testing.T) {
 	if pbx.refused != 2 {
 		t.Errorf("%d refused connections, want 2", pbx.refused)
 	}
+	if n := e.sim.Stats().Faults.API; n != 2*len(faults) {
+		t.Errorf("%d API faults fired, want %d", n, 2*len(faults))
+	}
 }
 
 func TestPermanentFaultLeavesTheCursor(t *testing.T) {
@@ -211,6 +214,9 @@ func TestPermanentFaultLeavesTheCursor(t *testing.T) {
 	}
 	if n := e.sim.Stats().APIRequests["recording/search"]; n != 3 {
 		t.Errorf("%d searches: a permanent error must not be retried", n)
+	}
+	if n := e.sim.Stats().Faults.API; n != 1 {
+		t.Errorf("%d API faults fired, want 1", n)
 	}
 	e.opts.OnPage = nil
 	res, err = e.reconciler(nil).Run(t.Context(), req)

@@ -21,11 +21,13 @@ func (e *SizeError) Error() string {
 
 // exactReader passes through exactly remaining bytes of r and fails, rather
 // than reporting io.EOF, when r ends early or has bytes left over. The
-// uploader then aborts instead of completing a wrong object.
+// uploader then aborts instead of completing a wrong object. With atMost,
+// remaining is a limit instead: r may end before it, not pass it.
 type exactReader struct {
 	r         io.Reader
 	remaining int64
 	read      int64
+	atMost    bool
 }
 
 func (e *exactReader) Read(p []byte) (int, error) {
@@ -47,7 +49,10 @@ func (e *exactReader) Read(p []byte) (int, error) {
 	e.remaining -= int64(n)
 	e.read += int64(n)
 	if err == io.EOF {
-		if e.remaining > 0 {
+		switch {
+		case e.remaining > 0 && e.atMost:
+			return n, io.EOF // the whole source, under the limit
+		case e.remaining > 0:
 			return n, &SizeError{Want: e.read + e.remaining, Got: e.read}
 		}
 		err = nil

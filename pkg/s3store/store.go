@@ -20,6 +20,11 @@ const (
 	DefaultConcurrency = 2
 	// maxParts is S3's limit on the parts of one multipart upload.
 	maxParts = 10000
+	// MaxUnknownSize is the most an object of unknown size (a chunked
+	// download) may hold: parts are sized for it, so memory is that of a
+	// known size this large. 64 GiB is a day of 48 kHz 16-bit stereo WAV
+	// four times over; with the default part size it needs no larger parts.
+	MaxUnknownSize = 64 << 30
 	// abortTimeout bounds the clean-up after a failure.
 	abortTimeout = 30 * time.Second
 )
@@ -72,7 +77,8 @@ func New(client Client, opts *Options) *Store {
 // Object describes what to write.
 type Object struct {
 	Bucket, Key string
-	Size        int64 // exact number of bytes the body must deliver
+	Size        int64 // exact number of bytes the body must deliver; -1 for unknown
+
 	ContentType string
 	Metadata    map[string]string
 }
@@ -125,23 +131,32 @@ func (s *Store) checkBucket(ctx context.Context, bucket string) error {
 }
 
 // Upload streams body into obj.Bucket/obj.Key. The body must deliver exactly
-// obj.Size bytes; otherwise nothing is stored. If the key already exists
+// obj.Size bytes; otherwise nothing is stored. With obj.Size -1 (unknown)
+// the object is what the body delivers until its io.EOF, at most
+// MaxUnknownSize bytes: the body must report a cut as an error, never as
+// io.EOF, and Result.Size is the count delivered. If the key already exists
 // the result is ErrAlreadyExists and the existing object is untouched; if
 // the bucket does not exist, it wraps ErrNoSuchBucket. An empty object
 // (Size 0) is stored by one PutObject.
 func (s *Store) Upload(ctx context.Context, obj Object, body io.Reader) (Result, error) {
+	if obj.Size < -1 {
+		return Result{}, fmt.Errorf("s3 upload %s/%s: negative size %d", obj.Bucket, obj.Key, obj.Size)
+	}
+	src, sizeFor := &exactReader{r: body, remaining: obj.Size}, obj.Size
 	if obj.Size < 0 {
-		return Result{}, fmt.Errorf("s3 upload %s/%s: unknown size", obj.Bucket, obj.Key)
+		// At most MaxUnknownSize: a longer body fails as a SizeError,
+		// before the part that would pass S3's 10,000.
+		src, sizeFor = &exactReader{r: body, remaining: MaxUnknownSize, atMost: true}, MaxUnknownSize
 	}
 	in := &s3.PutObjectInput{
 		Bucket:      &obj.Bucket,
 		Key:         &obj.Key,
-		Body:        &exactReader{r: body, remaining: obj.Size},
+		Body:        src,
 		ContentType: nilIfEmpty(obj.ContentType),
 		Metadata:    obj.Metadata,
 		IfNoneMatch: aws.String("*"),
 	}
-	partSize := PartSize(obj.Size, s.partSize)
+	partSize := PartSize(sizeFor, s.partSize)
 	out, err := s.uploader.Upload(ctx, in, func(u *manager.Uploader) { u.PartSize = partSize })
 	if err != nil {
 		err = s.abort(ctx, obj, err)
@@ -157,7 +172,7 @@ func (s *Store) Upload(ctx context.Context, obj Object, body io.Reader) (Result,
 	return Result{
 		Bucket: obj.Bucket,
 		Key:    obj.Key,
-		Size:   obj.Size,
+		Size:   src.read,
 		ETag:   aws.ToString(out.ETag),
 		Parts:  len(out.CompletedParts),
 	}, nil

@@ -44,7 +44,7 @@ func TestSecretRotationFailsOncePerInstance(t *testing.T) {
 	wantRefused("first", stale[0])
 	// The second one honours that lease for its 5 minutes, then tries once.
 	wantRefused("within the hold", stale[1])
-	clock.advance(failedLoginHold + time.Minute)
+	clock.Advance(failedLoginHold + time.Minute)
 	wantRefused("after the hold", stale[1])
 	if got := sim.Stats().GetTokenCalls; got != 3 {
 		t.Fatalf("get_token calls = %d, want 3: one good login, one failure per old-secret instance", got)
@@ -53,7 +53,7 @@ func TestSecretRotationFailsOncePerInstance(t *testing.T) {
 	// is rewritten under the new secret (so that it holds no lease they can
 	// read) or their own failed-login lease has expired.
 	for _, step := range []time.Duration{failedLoginHold, 40 * time.Minute, 3 * time.Hour} {
-		clock.advance(step)
+		clock.Advance(step)
 		if _, err := fresh.AccessToken(t.Context()); err != nil {
 			t.Fatalf("new-secret instance after %v: %v", step, err)
 		}

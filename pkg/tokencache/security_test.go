@@ -228,12 +228,12 @@ func TestPoisonedObject(t *testing.T) {
 				done <- result{tok, err}
 			}()
 			slept := make(chan error, 1)
-			go func() { slept <- clock.waitSleepers(t.Context(), 1) }()
+			go func() { slept <- clock.WaitSleepers(t.Context(), 1) }()
 			var r result
 			select {
 			case r = <-done:
 			case <-slept: //nolint:errcheck // any value means the instance went to sleep
-				clock.setAuto() // let it finish, then fail
+				clock.SetAuto() // let it finish, then fail
 				t.Fatal("the instance waits on the poisoned object")
 			}
 			if r.err != nil {

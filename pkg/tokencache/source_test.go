@@ -135,7 +135,7 @@ func TestRenewalUnderLoad(t *testing.T) {
 					return
 				}
 				calls += 2 * len(insts)
-				clock.advance(step)
+				clock.Advance(step)
 			}
 			st := sim.Stats()
 			t.Logf("%d calls; stats: get_token %d, refreshes %d, deleted %d, max valid %d, refused requests %d",
@@ -147,6 +147,9 @@ func TestRenewalUnderLoad(t *testing.T) {
 			// least 5 renewals.
 			if renewals := st.Refreshes + st.GetTokenCalls - 1; renewals < 5 {
 				t.Errorf("renewals = %d, want >= 5", renewals)
+			}
+			if refused && st.Faults.API != 1 {
+				t.Errorf("API faults fired = %d, want the refused refresh", st.Faults.API)
 			}
 			if st.GetTokenCalls != tt.wantGetTokens {
 				t.Errorf("GetTokenCalls = %d, want %d", st.GetTokenCalls, tt.wantGetTokens)
@@ -239,12 +242,12 @@ func TestTokenLimit(t *testing.T) {
 		// the 5 poll intervals before get_token is tried again: both now
 		// wait on the lease that records the 60002.
 		for range 2 {
-			if err := clock.waitSleepers(t.Context(), 2); err != nil {
+			if err := clock.WaitSleepers(t.Context(), 2); err != nil {
 				t.Fatalf("the instances never waited: %v", err)
 			}
-			clock.advance(75 * time.Millisecond)
+			clock.Advance(75 * time.Millisecond)
 		}
-		if err := clock.waitSleepers(t.Context(), 2); err != nil {
+		if err := clock.WaitSleepers(t.Context(), 2); err != nil {
 			t.Fatalf("the instances never waited: %v", err)
 		}
 		select {
@@ -264,7 +267,7 @@ func TestTokenLimit(t *testing.T) {
 		if err := other.DeleteToken(t.Context(), filled[0].Access); err != nil {
 			t.Fatalf("del_token: %v", err)
 		}
-		clock.setAuto()
+		clock.SetAuto()
 		var got []string
 		for range 2 {
 			r := <-results
@@ -360,6 +363,9 @@ func TestInvalidateToken(t *testing.T) {
 			}
 			wg.Wait()
 			after := sim.Stats()
+			if tt.revoke != (after.Faults.Revoked > 0) {
+				t.Errorf("requests refused as revoked = %d, revoked %v", after.Faults.Revoked, tt.revoke)
+			}
 			refreshCalls := after.APIRequests["refresh_token"] - before.APIRequests["refresh_token"]
 			getTokens := after.GetTokenCalls - before.GetTokenCalls
 			if refreshCalls != tt.wantRefreshCalls || getTokens != tt.wantGetTokens {
@@ -422,13 +428,13 @@ func TestCrashedHolder(t *testing.T) {
 			}()
 			if tt.leaseFor > 0 {
 				// The instance waits for the lease, and has not logged in.
-				if err := clock.waitSleepers(t.Context(), 1); err != nil {
+				if err := clock.WaitSleepers(t.Context(), 1); err != nil {
 					t.Fatal(err)
 				}
 				if got := sim.Stats().GetTokenCalls; got != 0 {
 					t.Fatalf("GetTokenCalls = %d while the lease runs, want 0", got)
 				}
-				clock.setAuto()
+				clock.SetAuto()
 			}
 			r := <-done
 			if r.err != nil {

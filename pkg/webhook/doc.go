@@ -10,6 +10,15 @@
 // the call's details. The copy function itself never sees the signature:
 // what reaches the queue has already been checked.
 //
+// The secret comes from a Keyring, which tolerates its absence: the PBX
+// makes the secret only once the webhook is added with the stack's URL, so
+// until it is stored requests are answered 503 (the PBX retries), and the
+// secret is read again at most once a minute; a signature that does not
+// match makes it read again too (a rotation), and the previous secret is
+// accepted for a while. A signed JSON object without a type (the PBX's
+// test message) or of another type is acknowledged, and a 30012 for a call
+// that started long ago (a replay) is acknowledged without queueing.
+//
 // Sign computes the same header value, for tests and tools that replay
 // events.
 package webhook

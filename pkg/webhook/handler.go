@@ -34,15 +34,26 @@ type Sender interface {
 	Send(ctx context.Context, ref recording.Ref) error
 }
 
+// Secrets gives the secrets a request may be signed with (see Keyring).
+type Secrets interface {
+	// Secrets returns the secrets to accept, at least one, or why there
+	// is none yet.
+	Secrets(ctx context.Context) ([]string, error)
+	// Refresh is called after a signature did not match; it reports
+	// whether the secrets changed.
+	Refresh(ctx context.Context) bool
+}
+
 // Handler answers the PBX's webhook requests, delivered as Lambda Function
 // URL events: it verifies the signature over the raw body first, then
 // queues the recording a 30012 event names.
 type Handler struct {
-	secret  string
-	queue   Sender
-	log     *slog.Logger
-	metrics *metrics.Emitter
-	now     func() time.Time
+	secrets    Secrets
+	queue      Sender
+	log        *slog.Logger
+	metrics    *metrics.Emitter
+	now        func() time.Time
+	maxCallAge time.Duration
 }
 
 // Options hold the optional settings of a Handler.
@@ -52,18 +63,26 @@ type Options struct {
 	// Now is the clock (default time.Now): a queued recording's call
 	// ended when its 30012 event arrived.
 	Now func() time.Time
+	// MaxCallAge, when positive, is the oldest call start (time_start) a
+	// 30012 is queued for; an older one is a replay or a retry long
+	// overdue, acknowledged without queueing: the reconciler no longer
+	// looks that far back, so the PBX may well have deleted the recording,
+	// and its copy would walk the whole retry ladder into the dead-letter
+	// queue. A call start that cannot be read is queued.
+	MaxCallAge time.Duration
 }
 
-// NewHandler returns a Handler checking signatures with secret (not empty)
-// and queueing on queue. log gets one line per request, never the body,
-// the signature or the secret. opts may be nil.
-func NewHandler(secret string, queue Sender, log *slog.Logger, opts *Options) (*Handler, error) {
-	if secret == "" {
+// NewHandler returns a Handler checking signatures with the secrets
+// secrets gives and queueing on queue. log gets one line per request,
+// never the body, the signature or a secret. opts may be nil.
+func NewHandler(secrets Secrets, queue Sender, log *slog.Logger, opts *Options) (*Handler, error) {
+	if secrets == nil {
 		return nil, ErrNoSecret
 	}
-	h := &Handler{secret: secret, queue: queue, log: log, now: time.Now}
+	h := &Handler{secrets: secrets, queue: queue, log: log, now: time.Now}
 	if opts != nil {
 		h.metrics = opts.Metrics
+		h.maxCallAge = opts.MaxCallAge
 		if opts.Now != nil {
 			h.now = opts.Now
 		}
@@ -73,6 +92,7 @@ func NewHandler(secret string, queue Sender, log *slog.Logger, opts *Options) (*
 
 // answer is what a request gets, and why (for the log line).
 type answer struct {
+	message   string // the log line's message; "" for "webhook request"
 	status    int
 	reason    string
 	attrs     []any
@@ -100,7 +120,11 @@ func (h *Handler) Handle(ctx context.Context, req events.LambdaFunctionURLReques
 	if a.err != nil {
 		attrs = append(attrs, lambdafn.ErrorAttrs(a.err)...)
 	}
-	h.log.Log(ctx, level, "webhook request", append(attrs, h.metricsOf(a)...)...)
+	msg := a.message
+	if msg == "" {
+		msg = "webhook request"
+	}
+	h.log.Log(ctx, level, msg, append(attrs, h.metricsOf(a)...)...)
 	return response(a), nil
 }
 
@@ -130,10 +154,48 @@ func (h *Handler) answer(ctx context.Context, req events.LambdaFunctionURLReques
 	if !ok {
 		return a
 	}
-	if err := Verify(body, header(req.Headers, Header), h.secret); err != nil {
-		return answer{status: http.StatusUnauthorized, reason: err.Error(), rejected: true}
+	if a, ok := h.verify(ctx, body, header(req.Headers, Header)); !ok {
+		return a
 	}
 	return h.event(ctx, body, arrived)
+}
+
+// verify checks signature against the secrets the PBX may sign with. With
+// no secret stored yet it answers 503, so that the PBX retries until one
+// is. A signature that does not match is checked again when a re-read
+// finds the secret rotated.
+func (h *Handler) verify(ctx context.Context, body []byte, signature string) (answer, bool) {
+	secrets, err := h.secrets.Secrets(ctx)
+	if err != nil {
+		return answer{status: http.StatusServiceUnavailable,
+			reason: "no usable webhook secret yet, read again at most once a minute: " + err.Error()}, false
+	}
+	err = verifyAny(body, signature, secrets)
+	if errors.Is(err, ErrBadSignature) && h.secrets.Refresh(ctx) {
+		if secrets, serr := h.secrets.Secrets(ctx); serr == nil {
+			err = verifyAny(body, signature, secrets)
+		}
+	}
+	if err != nil {
+		return answer{status: http.StatusUnauthorized, reason: err.Error(), rejected: true}, false
+	}
+	return answer{}, true
+}
+
+// verifyAny accepts a signature made with any of secrets; its error is the
+// first secret's.
+func verifyAny(body []byte, signature string, secrets []string) error {
+	var first error
+	for i, s := range secrets {
+		err := Verify(body, signature, s)
+		if err == nil {
+			return nil
+		}
+		if i == 0 {
+			first = err
+		}
+	}
+	return first
 }
 
 // rawBody returns the exact bytes the PBX sent, refusing (413) a body over
@@ -163,17 +225,8 @@ func rawBody(req events.LambdaFunctionURLRequest) ([]byte, answer, bool) {
 // call ended when the event arrived (the PBX posts 30012 as the call
 // ends); anything else the PBX may push is acknowledged and ignored.
 func (h *Handler) event(ctx context.Context, body []byte, arrived time.Time) answer {
-	var head struct {
-		Type *json.Number `json:"type"`
-	}
-	if err := json.Unmarshal(body, &head); err != nil {
-		return answer{status: http.StatusBadRequest, reason: "signed body is not a JSON object"}
-	}
-	if head.Type == nil {
-		return answer{status: http.StatusBadRequest, reason: "signed JSON is not a PBX event: no type"}
-	}
-	if head.Type.String() != strconv.Itoa(trigger.EventNewCDR) {
-		return answer{status: http.StatusOK, reason: "event type " + truncate(head.Type.String(), 16) + " is not 30012: ignored"}
+	if a, ok := eventType(body); !ok {
+		return a
 	}
 	item, err := trigger.DecodePBXEvent(body)
 	if err != nil {
@@ -186,6 +239,9 @@ func (h *Handler) event(ctx context.Context, body []byte, arrived time.Time) ans
 	attrs := []any{slog.String("file", item.Ref.File)}
 	if item.Ref.Call != nil {
 		attrs = append(attrs, slog.String("callId", item.Ref.Call.ID))
+	}
+	if a, stale := h.stale(item.Ref, arrived, attrs); stale {
+		return a
 	}
 	sendCtx := ctx
 	if deadline, ok := ctx.Deadline(); ok {

@@ -77,7 +77,7 @@ func newHandler(t *testing.T, s webhook.Sender) (*webhook.Handler, *bytes.Buffer
 		t.Fatal(err)
 	}
 	opts := &webhook.Options{Metrics: emitter, Now: func() time.Time { return arrival }}
-	h, err := webhook.NewHandler(secret, s, slog.New(slog.NewJSONHandler(&logs, nil)), opts)
+	h, err := webhook.NewHandler(webhook.StaticKeyring(secret), s, slog.New(slog.NewJSONHandler(&logs, nil)), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,13 @@ func TestAnswers(t *testing.T) {
 		{"GET", request("GET", withRecord, webhook.Sign([]byte(withRecord), secret)), nil, 405, false, `method \"GET\" is not POST`},
 		{"PUT", request("PUT", withRecord, webhook.Sign([]byte(withRecord), secret)), nil, 405, false, "is not POST"},
 		{"signed, not JSON", request("POST", notJSON, webhook.Sign([]byte(notJSON), secret)), nil, 400, false, "not a JSON object"},
-		{"signed JSON, not an event", request("POST", `{"id":1727}`, webhook.Sign([]byte(`{"id":1727}`), secret)), nil, 400, false, "no type"},
+		{"signed JSON null", request("POST", "null", webhook.Sign([]byte("null"), secret)), nil, 400, false, "not a JSON object"},
+		{"signed JSON array", request("POST", `[{"type":30012}]`, webhook.Sign([]byte(`[{"type":30012}]`), secret)), nil, 400, false, "not a JSON object"},
+		{"test message without a type", request("POST", `{"id":1727}`, webhook.Sign([]byte(`{"id":1727}`), secret)), nil, 200, false, `"msg":"webhook test message"`},
+		{"empty test message", request("POST", ` {} `, webhook.Sign([]byte(` {} `), secret)), nil, 200, false, `"msg":"webhook test message"`},
+		{"test message with a null type", request("POST", `{"type":null,"msg":"hello"}`, webhook.Sign([]byte(`{"type":null,"msg":"hello"}`), secret)), nil, 200, false, `"msg":"webhook test message"`},
+		{"event type as text", request("POST", `{"type":"test"}`, webhook.Sign([]byte(`{"type":"test"}`), secret)), nil, 200, false, `"msg":"webhook event ignored"`},
+		{"event type as an object", request("POST", `{"type":{"id":1}}`, webhook.Sign([]byte(`{"type":{"id":1}}`), secret)), nil, 200, false, `"type":"{\"id\":1}"`},
 		{"signed 30012, bad recording name", func() events.LambdaFunctionURLRequest {
 			b := `{"type":30012,"msg":"{\"recording\":\"../x.wav\"}"}`
 			return request("POST", b, webhook.Sign([]byte(b), secret))
@@ -133,6 +139,7 @@ func TestAnswers(t *testing.T) {
 			return r
 		}(), nil, 400, false, "not valid base64"},
 		{"another event type", request("POST", other, webhook.Sign([]byte(other), secret)), nil, 200, false, "event type 30011 is not 30012"},
+		{"another event type's line", request("POST", other, webhook.Sign([]byte(other), secret)), nil, 200, false, `"msg":"webhook event ignored","status":200,"reason":"event type 30011 is not 30012: ignored","type":"30011"`},
 		{"30012 without a recording", func() events.LambdaFunctionURLRequest {
 			return request("POST", body30012, sig30012)
 		}(), nil, 200, false, "call 1651057476.362 has no recording: nothing queued"},
@@ -192,8 +199,8 @@ func checkLogClean(t *testing.T, line string, req events.LambdaFunctionURLReques
 }
 
 func TestNewHandlerNeedsASecret(t *testing.T) {
-	if _, err := webhook.NewHandler("", &sender{}, slog.Default(), nil); !errors.Is(err, webhook.ErrNoSecret) {
-		t.Errorf("NewHandler(\"\") = %v, want ErrNoSecret", err)
+	if _, err := webhook.NewHandler(nil, &sender{}, slog.Default(), nil); !errors.Is(err, webhook.ErrNoSecret) {
+		t.Errorf("NewHandler(nil) = %v, want ErrNoSecret", err)
 	}
 }
 
@@ -255,7 +262,7 @@ func TestQueueFailures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			h, err := webhook.NewHandler(secret, queue.New(client, srv.CreateQueue("recordings")),
+			h, err := webhook.NewHandler(webhook.StaticKeyring(secret), queue.New(client, srv.CreateQueue("recordings")),
 				slog.New(logtest.Handler(&logs)), &webhook.Options{Metrics: emitter, Now: func() time.Time { return arrival }})
 			if err != nil {
 				t.Fatal(err)

@@ -1,6 +1,7 @@
 // Package yeastar is a client for the parts of the Yeastar P-Series OpenAPI
 // that copying call recordings needs: access tokens (get_token,
-// refresh_token, del_token), recording/download, the download itself as a
+// refresh_token, del_token), system/information (model, firmware, the
+// PBX's date format and clock), recording/download, the download itself as a
 // stream, and recording/search (what the PBX recorded in a time window).
 //
 // Logging in and using a token are split: an Auth holds the API

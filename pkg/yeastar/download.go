@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,17 +20,24 @@ import (
 type Download struct {
 	Body          io.ReadCloser
 	Offset        int64  // the first byte of Body within the recording
-	ContentLength int64  // bytes Body will deliver
-	Size          int64  // the whole recording's size
+	ContentLength int64  // bytes Body will deliver; -1 when unknown (chunked)
+	Size          int64  // the whole recording's size; -1 when unknown
 	ContentType   string // as the PBX sent it, e.g. audio/x-wav
 }
+
+// A body of unknown length (Transfer-Encoding: chunked, or HTTP/2 without
+// Content-Length) is accepted: its framing still tells a cut body from a
+// whole one, since a body cut before its last chunk ends in
+// io.ErrUnexpectedEOF, never io.EOF. A body delimited only by the closing
+// of the connection is refused: there a cut is a clean end.
 
 // Download opens the recording at resourceURL (a DownloadLink's
 // ResourceURL), starting at byte offset (0 for the whole file). The PBX
 // answers errors with HTTP 200 and a JSON or HTML body: those are returned
 // as *APIError or *ContentError, never as a Download. An empty recording
 // (Content-Length 0, labelled audio) is a Download whose Body delivers no
-// bytes.
+// bytes. A download resumed at the recording's exact end (offset equal to
+// the size a 416's Content-Range gives) is a Download of no bytes, too.
 func (c *Client) Download(ctx context.Context, resourceURL string, offset int64) (*Download, error) {
 	var d *Download
 	err := c.withToken(ctx, func(token string) error {
@@ -78,6 +86,11 @@ func checkDownload(resp *http.Response, offset int64) (*Download, error) {
 	const op = "download"
 	ctype := resp.Header.Get("Content-Type")
 	media, _, _ := mime.ParseMediaType(ctype)
+	if resp.StatusCode == http.StatusRequestedRangeNotSatisfiable && offset > 0 {
+		if d := atEnd(resp, offset); d != nil {
+			return d, nil
+		}
+	}
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusPartialContent {
 		return nil, &HTTPError{Op: op, StatusCode: resp.StatusCode}
 	}
@@ -107,9 +120,9 @@ func checkDownload(resp *http.Response, offset int64) (*Download, error) {
 		return nil, &ContentError{Op: op, ContentType: ctype, Reason: "JSON body instead of audio"}
 	case strings.HasPrefix(media, "text/") || text:
 		return nil, &ContentError{Op: op, ContentType: ctype, Reason: "text or HTML body instead of audio"}
-	case resp.ContentLength < 0:
-		return nil, &ContentError{Op: op, ContentType: ctype, Reason: "no Content-Length"}
-	case resp.ContentLength == 0 && !isAudio(media):
+	case resp.ContentLength < 0 && !framed(resp):
+		return nil, &ContentError{Op: op, ContentType: ctype, Reason: "no Content-Length and no chunked encoding: a cut body would look whole"}
+	case (resp.ContentLength == 0 || n == 0) && !isAudio(media):
 		// Stored, an empty object would pass for the recording for good:
 		// only the label can vouch for a body with no bytes.
 		return nil, &ContentError{Op: op, ContentType: ctype, Reason: "empty body without an audio Content-Type"}
@@ -130,6 +143,24 @@ func checkDownload(resp *http.Response, offset int64) (*Download, error) {
 	return d, nil
 }
 
+// framed reports whether a body without Content-Length still marks its own
+// end: chunked encoding, or HTTP/2's frames.
+func framed(resp *http.Response) bool {
+	return slices.Contains(resp.TransferEncoding, "chunked") || resp.ProtoMajor >= 2
+}
+
+// atEnd returns an empty Download when a 416 says, with "bytes */SIZE",
+// that the recording has exactly offset bytes: a chunked body cut after
+// its last byte but before its last chunk was whole after all.
+func atEnd(resp *http.Response, offset int64) *Download {
+	size, ok := strings.CutPrefix(resp.Header.Get("Content-Range"), "bytes */")
+	if n, err := strconv.ParseInt(size, 10, 64); !ok || err != nil || n != offset {
+		return nil
+	}
+	resp.Body.Close() // the 416's own body, if any, is not part of the recording
+	return &Download{Body: io.NopCloser(strings.NewReader("")), Offset: offset, Size: offset, ContentType: resp.Header.Get("Content-Type")}
+}
+
 // sniffLen is how many leading bytes are inspected, as http.DetectContentType does.
 const sniffLen = 512
 
@@ -146,7 +177,7 @@ type readCloser struct {
 	io.Closer
 }
 
-// parseContentRange parses "bytes START-END/SIZE".
+// parseContentRange parses "bytes START-END/SIZE"; SIZE "*" (unknown) is -1.
 func parseContentRange(v string) (start, size int64, err error) {
 	rest, ok := strings.CutPrefix(v, "bytes ")
 	rng, total, ok2 := strings.Cut(rest, "/")
@@ -156,6 +187,9 @@ func parseContentRange(v string) (start, size int64, err error) {
 	}
 	if start, err = strconv.ParseInt(first, 10, 64); err != nil {
 		return 0, 0, err
+	}
+	if total == "*" {
+		return start, -1, nil
 	}
 	if size, err = strconv.ParseInt(total, 10, 64); err != nil {
 		return 0, 0, err

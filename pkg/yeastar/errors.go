@@ -5,20 +5,43 @@ import (
 	"fmt"
 )
 
-// PBX error codes this project acts on; see the Yeastar OpenAPI error table.
+// PBX error codes: every code of Yeastar's P-Series OpenAPI error table
+// (docs/yeastar-errors.md has the table, its source and what a copy does
+// about each; copier.ClassOf decides it).
 const (
-	CodeInternal       = -2    // INTERNAL SERVER ERROR: transient
-	CodeFailure        = -1    // FAILURE: bad credentials on get_token, transient elsewhere
-	CodeTokenExpired   = 10004 // TOKEN EXPIRED: renew the token and retry once
-	CodeAccessDenied   = 10005 // ACCESS DENIED: the API app lacks a permission
-	CodeParameterError = 40002 // PARAMETER ERROR: bad id, file or request
-	CodeDataNotFound   = 60001 // DATA NOT FOUND: unknown recording, or not written yet
-	CodeMaxLimitation  = 60002 // MAX LIMITATION EXCEEDED: the 8-token cap is reached
-	CodeIPBlocked      = 70004 // ACCOUNT IP BLOCKED: too many failed logins
-	CodeOverloadTask   = 70082 // OVERLOAD_TASK_RUNNING: one mp3 download at a time
-	CodeIPForbidden    = 70087 // IP FORBIDDEN: egress IP not allow-listed
-	CodeAPIUnavailable = 70123 // API UNAVAILABLE: the API feature is disabled
+	CodeInternal                 = -2    // INTERNAL SERVER ERROR
+	CodeFailure                  = -1    // FAILURE: bad credentials on get_token
+	CodePartialSuccess           = 1     // PARTIAL SUCCESS
+	CodeProcessing               = 2     // PROCESSING: the request is still being processed
+	CodeInterfaceNotExisted      = 10001 // INTERFACE NOT EXISTED: the firmware lacks the endpoint
+	CodeAPIVersionOutOfMaint     = 10002 // API VERSION OUT OF MAINTENANCE
+	CodeAPIVersionUnsupported    = 10003 // API VERSION UNSUPPORTED: the firmware lacks the API version
+	CodeTokenExpired             = 10004 // TOKEN EXPIRED: renew the token and retry once
+	CodeAccessDenied             = 10005 // ACCESS DENIED: the API app lacks a permission
+	CodeParameterSyntax          = 40001 // PARAMETER SYNTAX ERROR
+	CodeParameterError           = 40002 // PARAMETER ERROR: bad id, file or request
+	CodeDuplicateKey             = 40003 // DUPLICATE KEY VALUE
+	CodeFileSizeExceeded         = 40004 // FILE SIZE EXCEEDED
+	CodeDataNotFound             = 60001 // DATA NOT FOUND: unknown recording, or not written yet
+	CodeMaxLimitation            = 60002 // MAX LIMITATION EXCEEDED: the 8-token cap is reached
+	CodeRoleNotExisted           = 60101 // ROLE NOT EXISTED
+	CodeIPBlocked                = 70004 // ACCOUNT IP BLOCKED: too many failed logins
+	CodeOverloadTask             = 70082 // OVERLOAD_TASK_RUNNING: one mp3 download at a time
+	CodeActionForbidden          = 70084 // ACTION FORBIDDEN
+	CodeIPForbidden              = 70087 // IP FORBIDDEN: egress IP not allow-listed
+	CodeConnectionRelationExists = 70091 // CONNECTION_RELATION_EXISTED
+	CodePhonebookNotExisted      = 70093 // PHONEBOOK_NOT_EXISTED
+	CodeRateNotExisted           = 70106 // RATE_NOT_EXISTED
+	CodeOrganizationDisabled     = 70120 // ORGANIZATION DISABLED
+	CodeAPIUnavailable           = 70123 // API UNAVAILABLE: the API feature is disabled
 )
+
+// MissingEndpoint reports whether code says the PBX's firmware lacks the
+// endpoint or the API version asked for (10001, 10003): only another
+// firmware can change the answer.
+func MissingEndpoint(code int) bool {
+	return code == CodeInterfaceNotExisted || code == CodeAPIVersionUnsupported
+}
 
 // APIError is a PBX answer with a non-zero errcode.
 type APIError struct {
@@ -28,6 +51,9 @@ type APIError struct {
 }
 
 func (e *APIError) Error() string {
+	if MissingEndpoint(e.Code) {
+		return fmt.Sprintf("yeastar %s: errcode %d (%s): the PBX firmware does not offer %s in OpenAPI v1.0; it needs a firmware upgrade", e.Op, e.Code, e.Message, e.Op)
+	}
 	return fmt.Sprintf("yeastar %s: errcode %d (%s)", e.Op, e.Code, e.Message)
 }
 

@@ -7,10 +7,11 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/recording-sync/recording-sync/internal/clocktest"
 
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
@@ -77,25 +78,8 @@ func standalone(baseURL string, creds yeastar.Credentials, opts *yeastar.Options
 	return yeastar.New(baseURL, yeastar.NewMemoryTokens(auth), opts)
 }
 
-// fakeClock is a settable clock for Options.Now.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Now()} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+// newFakeClock is a settable clock for Options.Now.
+func newFakeClock() *clocktest.Clock { return clocktest.New(time.Now()) }
 
 // contentSum is the SHA-256 of the simulator's bytes [offset, size) of file.
 func contentSum(t *testing.T, file string, size, offset int64) [sha256.Size]byte {

@@ -182,6 +182,9 @@ func TestRecordingDownloadLinkTokenExpired(t *testing.T) {
 				t.Fatalf("RecordingDownloadLink error = %v, want errcode %d", err, tt.wantCode)
 			}
 			st := sim.Stats()
+			if st.Faults.Total() == 0 {
+				t.Errorf("the fault never fired")
+			}
 			if st.APIRequests["recording/download"] != tt.requests || st.TokensIssued != tt.issued || st.Refreshes != tt.refresh {
 				t.Errorf("recording/download requests %d, tokens issued %d, refreshes %d; want %d, %d, %d",
 					st.APIRequests["recording/download"], st.TokensIssued, st.Refreshes, tt.requests, tt.issued, tt.refresh)

@@ -74,6 +74,9 @@ func TestSearchRecordingsErrors(t *testing.T) {
 			t.Errorf("armed %d: %v is not an APIError of recording/search", code, err)
 		}
 	}
+	if n := sim.Stats().Faults.API; n != 3 {
+		t.Errorf("%d API faults fired, want 3", n)
+	}
 	bad := q
 	bad.End = q.Start.Add(-time.Second)
 	if _, err := c.SearchRecordings(t.Context(), bad); err == nil || !strings.Contains(err.Error(), "end is before start") {

@@ -182,6 +182,9 @@ func TestAccessTokenRenewal(t *testing.T) {
 				t.Errorf("token renewed = %v, want %v", renewed, tt.renewed)
 			}
 			st := sim.Stats()
+			if (tt.fault != nil) != (st.Faults.Total() == 1) {
+				t.Errorf("faults fired: %+v, want one exactly when a fault is armed", st.Faults)
+			}
 			if st.APIRequests["refresh_token"] != tt.refreshCalls || st.Refreshes != tt.refreshes || st.TokensIssued != tt.issued {
 				t.Errorf("refresh_token calls %d, refreshes %d, tokens issued %d; want %d, %d, %d",
 					st.APIRequests["refresh_token"], st.Refreshes, st.TokensIssued, tt.refreshCalls, tt.refreshes, tt.issued)
@@ -316,6 +319,9 @@ func TestAuthTokensObtained(t *testing.T) {
 	sim.FailAPI("get_token", yeastartest.ErrCodeInternal, 1)
 	if _, err := auth.GetToken(t.Context()); err == nil {
 		t.Fatal("get_token succeeded despite the fault")
+	}
+	if n := sim.Stats().Faults.API; n != 1 {
+		t.Fatalf("%d API faults fired, want 1", n)
 	}
 	check("two failures", 2)
 	var wg sync.WaitGroup

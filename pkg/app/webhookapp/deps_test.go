@@ -2,8 +2,6 @@ package webhookapp
 
 import (
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -12,8 +10,7 @@ import (
 // S3 uploader and client nor the PBX client and the copy: a package a
 // function does not call is not linked into it.
 func TestWebhookLinksOnlyWhatItCalls(t *testing.T) {
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	out, err := exec.CommandContext(t.Context(), goTool, "list", "-deps", "../../../functions/pbx-webhook").CombinedOutput()
+	out, err := exec.CommandContext(t.Context(), "go", "list", "-deps", "../../../functions/pbx-webhook").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list -deps: %v\n%s", err, out)
 	}

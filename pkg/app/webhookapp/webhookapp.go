@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -25,11 +26,18 @@ import (
 )
 
 // Build wires the webhook function from its environment (read through
-// lookup): configuration, the webhook secret (from Secrets Manager when
-// configured, read once per execution environment), the recording queue
-// and the handler, behind lambdafn.Wrap. The secret is registered with red
-// before anything can print it.
+// lookup): configuration, the webhook secret's keyring, the recording
+// queue and the handler, behind lambdafn.Wrap. The secret is read when the
+// first request comes, not here: a new stack runs before the PBX has made
+// its secret, answering 503 until it is stored (see webhook.Keyring).
+// Every secret read is registered with red before anything can print it.
 func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger) (*lambdafn.Handler, error) {
+	return build(ctx, lookup, red, log, time.Now)
+}
+
+// build is Build with the clock that paces the secret's reads and judges
+// a call's age.
+func build(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger, now func() time.Time) (*lambdafn.Handler, error) {
 	cfg, err := config.LoadWebhook(lookup)
 	if err != nil {
 		return nil, err
@@ -40,21 +48,30 @@ func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.
 		return nil, err
 	}
 	// The SDK's buildable client keeps honouring AWS_CA_BUNDLE; the SQS
-	// client reads AWS_ENDPOINT_URL_SQS itself.
+	// and Secrets Manager clients read AWS_ENDPOINT_URL_SQS and
+	// AWS_ENDPOINT_URL_SECRETS_MANAGER themselves.
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithHTTPClient(awshttp.NewBuildableClient()))
 	if err != nil {
 		return nil, fmt.Errorf("AWS configuration: %w", err)
 	}
-	secret := cfg.Secret
-	if cfg.CredentialsSecret != "" {
-		if secret, err = pbxsecret.LoadWebhookSecret(ctx, secretsmanager.NewFromConfig(awsCfg), cfg.CredentialsSecret); err != nil {
-			return nil, err
-		}
-		red.Add(secret)
+	keys := webhook.StaticKeyring(cfg.Secret)
+	if cfg.SecretID != "" {
+		keys = webhook.NewKeyring(fetchSecret(secretsmanager.NewFromConfig(awsCfg), cfg.SecretID, red), now)
 	}
-	h, err := webhook.NewHandler(secret, queue.New(sqs.NewFromConfig(awsCfg), cfg.QueueURL), log, &webhook.Options{Metrics: emitter})
+	h, err := webhook.NewHandler(keys, queue.New(sqs.NewFromConfig(awsCfg), cfg.QueueURL), log,
+		&webhook.Options{Metrics: emitter, MaxCallAge: cfg.MaxCallAge(), Now: now})
 	if err != nil {
 		return nil, err
 	}
 	return lambdafn.Wrap(lambda.NewHandler(h.Handle), log, red, nil), nil
+}
+
+// fetchSecret reads the webhook secret from secretID, registering each
+// value read with red.
+func fetchSecret(api pbxsecret.API, secretID string, red *redact.Redactor) webhook.FetchFunc {
+	return func(ctx context.Context) (string, error) {
+		secret, err := pbxsecret.LoadWebhookSecret(ctx, api, secretID)
+		red.Add(secret)
+		return secret, err
+	}
 }

@@ -1,15 +1,15 @@
-package metrics_test
+package metricstest_test
 
 import (
 	"strings"
 	"testing"
 
-	"github.com/recording-sync/recording-sync/pkg/metrics"
+	"github.com/recording-sync/recording-sync/internal/metricstest"
 )
 
 func TestParseNotEMF(t *testing.T) {
 	for _, line := range []string{"", "START RequestId: 1", `{"msg":"hello"}`, `{"msg":"cut`, "[1,2]"} {
-		data, err := metrics.Parse([]byte(line))
+		data, err := metricstest.Parse([]byte(line))
 		if data != nil || err != nil {
 			t.Errorf("Parse(%q) = %v, %v; want nothing", line, data, err)
 		}
@@ -54,7 +54,7 @@ func TestParseRefusesWhatCloudWatchWould(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := metrics.Parse([]byte(tt.line))
+			_, err := metricstest.Parse([]byte(tt.line))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Parse(%s) = %v, want an error with %q", tt.line, err, tt.want)
 			}
@@ -64,7 +64,7 @@ func TestParseRefusesWhatCloudWatchWould(t *testing.T) {
 
 func TestParseValueArray(t *testing.T) {
 	line := `{"_aws":{"Timestamp":1,"CloudWatchMetrics":[{"Namespace":"NS","Dimensions":[[]],"Metrics":[{"Name":"V","Unit":"Seconds","StorageResolution":60}]}]},"V":[1,2,3.5]}`
-	data, err := metrics.Parse([]byte(line))
+	data, err := metricstest.Parse([]byte(line))
 	if err != nil || len(data) != 1 || data[0].Sum() != 6.5 || len(data[0].Dimensions) != 0 {
 		t.Fatalf("Parse = %v, %v", data, err)
 	}
@@ -72,11 +72,11 @@ func TestParseValueArray(t *testing.T) {
 
 func TestParseLog(t *testing.T) {
 	good := `{"_aws":{"Timestamp":1,"CloudWatchMetrics":[{"Namespace":"NS","Dimensions":[["f"]],"Metrics":[{"Name":"N"}]}]},"f":"x","N":2}`
-	totals, lines, err := metrics.ParseLog("START RequestId: 1\n" + good + "\n" + good + "\nEND\n")
+	totals, lines, err := metricstest.ParseLog("START RequestId: 1\n" + good + "\n" + good + "\nEND\n")
 	if err != nil || len(lines) != 2 || totals.Get("NS", "N", "f=x") != 4 {
 		t.Fatalf("ParseLog = %v, %d lines, %v", totals, len(lines), err)
 	}
-	if _, _, err := metrics.ParseLog(good + "\n" + `{"_aws":{}}` + "\n"); err == nil {
+	if _, _, err := metricstest.ParseLog(good + "\n" + `{"_aws":{}}` + "\n"); err == nil {
 		t.Error("a bad EMF line was accepted")
 	}
 }

@@ -1,4 +1,4 @@
-package metrics
+package metricstest
 
 import (
 	"bytes"
@@ -8,7 +8,21 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/recording-sync/recording-sync/pkg/metrics"
 )
+
+// awsKey is the member that makes a log line an EMF record.
+const awsKey = "_aws"
+
+// definition is a metric's definition in a directive. The parser keeps
+// its own copy of the wire shapes, so that it checks the emitter's output
+// rather than sharing its mistakes.
+type definition struct {
+	Name              string       `json:"Name"`
+	Unit              metrics.Unit `json:"Unit,omitempty"`
+	StorageResolution int          `json:"StorageResolution,omitempty"`
+}
 
 // Limits of the EMF specification.
 const (
@@ -19,7 +33,7 @@ const (
 )
 
 // units are the units CloudWatch accepts.
-var units = []Unit{
+var units = []metrics.Unit{
 	"Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes",
 	"Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count",
 	"Bytes/Second", "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second",
@@ -33,7 +47,7 @@ type Datum struct {
 	Namespace  string
 	Dimensions map[string]string
 	Name       string
-	Unit       Unit
+	Unit       metrics.Unit
 	Values     []float64
 }
 
@@ -108,7 +122,7 @@ func parseDirective(root map[string]json.RawMessage, raw json.RawMessage) ([]Dat
 		return nil, fmt.Errorf("not a directive: %w", err)
 	}
 	switch {
-	case d.Namespace == nil || validNamespace(*d.Namespace) != nil:
+	case d.Namespace == nil || metrics.ValidNamespace(*d.Namespace) != nil:
 		return nil, errors.New("the Namespace is missing or invalid")
 	case d.Dimensions == nil:
 		return nil, errors.New("the Dimensions are missing")

@@ -1,0 +1,17 @@
+package main
+
+import (
+	"os"
+	"testing"
+
+	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
+)
+
+// s3srv is the local S3 server the tests share.
+var s3srv localenvtest.Server
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	s3srv.Close(code != 0)
+	os.Exit(code)
+}

@@ -64,8 +64,9 @@ type Options struct {
 	TimeZone *time.Location
 	// DateFormat is the PBX's system_date_format, in which recording/search
 	// writes each recording's time: "YYYY/MM/DD", "MM/DD/YYYY" or
-	// "DD/MM/YYYY" (default MM/DD/YYYY, the documented example). File
-	// names keep YYYYMMDDhhmmss.
+	// "DD/MM/YYYY"; unset, recording/search writes MM/DD/YYYY (the
+	// documented example) and system/information reports
+	// DefaultDateFormat. File names keep YYYYMMDDhhmmss.
 	DateFormat string
 	// Pager makes recording/search page wrong (default PagerCorrect).
 	Pager Pager
@@ -98,9 +99,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.TimeZone == nil {
 		o.TimeZone = time.UTC
-	}
-	if o.DateFormat == "" {
-		o.DateFormat = "MM/DD/YYYY"
 	}
 	if o.MaxPageSize <= 0 {
 		o.MaxPageSize = DefaultMaxPageSize

@@ -43,7 +43,7 @@ func (s *Simulator) brokenPage(p searchParams) searchBody {
 	for i := range size {
 		id := first + i + 1
 		body.Data = append(body.Data, searchItem{
-			ID: id, Time: at.Format(dateLayout(s.opts.DateFormat)), UID: fmt.Sprintf("broken-%d", id),
+			ID: id, Time: at.Format(s.searchLayout()), UID: fmt.Sprintf("broken-%d", id),
 			CallFrom: "2001", CallTo: "2002", CallType: "Inbound", Size: 8,
 			File: fmt.Sprintf("%s-%d.%d-2001-2002-Inbound.wav", at.Format("20060102150405"), 1700000000+id, id%100),
 		})

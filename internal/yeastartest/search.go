@@ -88,7 +88,7 @@ func (s *Simulator) answerSearch(p searchParams) searchBody {
 // item reports r as the PBX does, its time in the PBX's local time.
 func (s *Simulator) item(r Recording) searchItem {
 	return searchItem{
-		ID: r.ID, Time: s.recordingTime(r).In(s.opts.TimeZone).Format(dateLayout(s.opts.DateFormat)),
+		ID: r.ID, Time: s.recordingTime(r).In(s.opts.TimeZone).Format(s.searchLayout()),
 		UID: r.UID, CallFrom: r.CallFrom, CallTo: r.CallTo, Duration: r.Duration,
 		Size: r.Size, CallType: r.CallType, File: r.File,
 	}
@@ -189,6 +189,11 @@ func (x *searchIndex) matching(s *Simulator, p searchParams) []Recording {
 	}
 	x.lastKey, x.lastRows = key, rows
 	return rows
+}
+
+// searchLayout is the layout of the times recording/search writes.
+func (s *Simulator) searchLayout() string {
+	return dateLayout(cmp.Or(s.opts.DateFormat, "MM/DD/YYYY"))
 }
 
 // dateLayout is the Go layout of a time written in the date format f

@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -30,33 +31,38 @@ type ClockSource interface {
 	PBXClock(ctx context.Context) (PBXClock, error)
 }
 
-// ClockOf is the clock of a PBX whose system/information answered
-// systemTime (its local time, written in dateFormat) at the Unix instant
-// timestamp. The offset is rounded to a quarter hour, the finest any zone
-// uses, so that the seconds between the two readings do not count.
-func ClockOf(systemTime, dateFormat string, timestamp int64) (PBXClock, error) {
-	layout, err := timeLayout(dateFormat)
-	if err != nil {
-		return PBXClock{}, err
-	}
-	local, err := time.Parse(layout, strings.TrimSpace(systemTime))
-	if err != nil {
-		return PBXClock{}, fmt.Errorf("system_time %q is not in system_date_format %q", systemTime, dateFormat)
-	}
-	offset := local.Sub(time.Unix(timestamp, 0)).Round(15 * time.Minute)
-	if offset < -14*time.Hour || offset > 14*time.Hour {
-		return PBXClock{}, fmt.Errorf("system_time %q is %s from timestamp %d: no zone is that far from UTC", systemTime, offset, timestamp)
-	}
-	return PBXClock{Zone: time.FixedZone(zoneName(offset), int(offset/time.Second)), DateFormat: dateFormat}, nil
+// ErrClockUnknown marks a PBX that cannot tell its clock (firmware
+// without system/information, an answer that does not read): a run reads
+// its times as DefaultPBXClock and warns. Any other failure to read the
+// clock stops the run, as a failed search would.
+var ErrClockUnknown = errors.New("the PBX does not tell its clock")
+
+// SystemInformer is the PBX client's system/information.
+type SystemInformer interface {
+	SystemInformation(ctx context.Context) (yeastar.SystemInfo, error)
 }
 
-// zoneName names a fixed offset as UTC+hh:mm.
-func zoneName(offset time.Duration) string {
-	sign := "+"
-	if offset < 0 {
-		sign, offset = "-", -offset
+var _ SystemInformer = (*yeastar.Client)(nil)
+
+// SystemClock is the ClockSource of a PBX that tells its clock by
+// system/information: its offset from UTC (system_time against timestamp)
+// and its system_date_format.
+type SystemClock struct{ PBX SystemInformer }
+
+// PBXClock asks the PBX for its clock.
+func (c SystemClock) PBXClock(ctx context.Context) (PBXClock, error) {
+	info, err := c.PBX.SystemInformation(ctx)
+	if errors.Is(err, yeastar.ErrUnsupported) {
+		return PBXClock{}, fmt.Errorf("%w: %w", ErrClockUnknown, err)
 	}
-	return fmt.Sprintf("UTC%s%02d:%02d", sign, int(offset.Hours()), int(offset.Minutes())%60)
+	if err != nil {
+		return PBXClock{}, fmt.Errorf("read the PBX's clock: %w", err)
+	}
+	zone, err := info.Location()
+	if err != nil {
+		return PBXClock{}, fmt.Errorf("%w: %w", ErrClockUnknown, err)
+	}
+	return PBXClock{Zone: zone, DateFormat: info.DateFormat}, nil
 }
 
 // timeLayout is the Go layout of a "time" written in dateFormat.
@@ -103,20 +109,22 @@ func (p pbxTimes) start(it yeastar.SearchItem) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// readClock asks src for the PBX's clock. A PBX that cannot tell it (an
-// endpoint its firmware lacks, an answer that does not read) gets
-// DefaultPBXClock and a warning saying why.
-func readClock(ctx context.Context, src ClockSource) (pbxTimes, string) {
+// readClock asks src for the PBX's clock. A PBX that cannot tell it gets
+// DefaultPBXClock and a warning saying why; another failure is returned.
+func readClock(ctx context.Context, src ClockSource) (pbxTimes, string, error) {
 	def, _ := newPBXTimes(DefaultPBXClock)
 	if src == nil {
-		return def, ""
+		return def, "", nil
 	}
 	c, err := src.PBXClock(ctx)
+	if err != nil && !errors.Is(err, ErrClockUnknown) {
+		return def, "", err
+	}
 	if err == nil {
 		var t pbxTimes
 		if t, err = newPBXTimes(c); err == nil {
-			return t, ""
+			return t, "", nil
 		}
 	}
-	return def, fmt.Sprintf("the PBX's clock is unknown, its times are read as UTC in MM/DD/YYYY: %v", err)
+	return def, fmt.Sprintf("its times are read as UTC in MM/DD/YYYY: %v", err), nil
 }

@@ -61,7 +61,13 @@ func (r *Reconciler) Run(ctx context.Context, req Request) (Result, error) {
 		work, cancel = context.WithDeadline(ctx, ru.stopAt)
 	}
 	defer cancel()
-	ru.times, ru.clockWarning = readClock(work, r.opts.Clock)
+	ru.times, ru.clockWarning, err = readClock(work, r.opts.Clock)
+	if err != nil {
+		// As a first search that failed: a scheduled window keeps its
+		// cursor.
+		res, err := ru.stop(ctx, Result{Window: req.Window}, *ru.cursorOf(req.Window, req.Scheduled), nil, err)
+		return ru.finish(ctx, res, err)
+	}
 
 	var results []Result
 	for _, c := range ru.windows(req) {

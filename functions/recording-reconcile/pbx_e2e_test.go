@@ -59,39 +59,76 @@ func (st *stack) addCall(id int, zone *time.Location, start time.Time, d time.Du
 	return r
 }
 
-// A recording is due when its call ended more than RECONCILE_SETTLE ago:
-// of two calls that started 40 minutes ago, inside the scheduled window,
-// the one that ended 20 minutes ago is queued and counted lost, the
-// 37-minute call that ended 3 minutes ago is neither. A later run, for
-// which the call ended more than the settle time ago (here: one with a
-// settle time of 2 minutes), queues it and counts it lost.
+// A recording is due when its call ended more than RECONCILE_SETTLE ago,
+// its start read in the PBX's zone and date format (system/information),
+// east and west of UTC. Of two calls at the scheduled window's end, the
+// one that ended 15 minutes ago is queued and counted lost, the one that
+// started 12 minutes ago and ended 3 minutes ago is neither. A later run,
+// for which that call ended more than the settle time ago (here: one with
+// a settle time of 2 minutes), queues it and counts it lost.
 func TestLongCallIsDueWhenItEndsUnderTheEmulator(t *testing.T) {
-	st := newStack(t, stackOptions{noCopy: true, sim: yeastartest.Options{TimeZone: time.UTC}})
-	now := time.Now().Truncate(time.Second)
-	st.addCall(1, time.UTC, now.Add(-40*time.Minute), 20*time.Minute)
-	st.addCall(2, time.UTC, now.Add(-40*time.Minute), 37*time.Minute)
+	for _, pbx := range []struct {
+		zone   *time.Location
+		format string
+	}{
+		{time.UTC, "MM/DD/YYYY"},
+		{time.FixedZone("east", 9*3600), "DD/MM/YYYY"},
+		{time.FixedZone("west", -(3*3600 + 1800)), "YYYY/MM/DD"},
+	} {
+		t.Run(pbx.zone.String()+" "+pbx.format, func(t *testing.T) {
+			st := newStack(t, stackOptions{noCopy: true, sim: yeastartest.Options{TimeZone: pbx.zone, DateFormat: pbx.format}})
+			now := time.Now().Truncate(time.Second)
+			st.addCall(1, pbx.zone, now.Add(-35*time.Minute), 20*time.Minute)
+			st.addCall(2, pbx.zone, now.Add(-12*time.Minute), 9*time.Minute)
+			offset := len(st.out.String())
+			res := st.run(t, scheduled(now))
+			if res.ErrorType != "" || res.Listed != 2 || res.Queued != 1 || res.Lost != 1 || res.NotDue != 1 {
+				t.Fatalf("scheduled run: %s", res.raw)
+			}
+			if m := st.metricsSince(t, offset); m["ReconcileRecordingsLost"] != 1 || m["ReconcileRecordingsQueued"] != 1 {
+				t.Errorf("metrics %v, want 1 queued, 1 lost", m)
+			}
+			if strings.Contains(st.out.String()[offset:], "PBX clock unknown") {
+				t.Errorf("the PBX's clock was not read:\n%s", st.out.String()[offset:])
+			}
+			// The message carries the call's start in the PBX's local time.
+			start := now.Add(-35 * time.Minute).In(pbx.zone).Format("2006-01-02 15:04:05")
+			if msgs := st.sqs.Messages("recordings"); len(msgs) != 1 || !strings.Contains(msgs[0].Body, `"id":1,`) || !strings.Contains(msgs[0].Body, start) {
+				t.Errorf("queued %v, want recording 1 only, started %s", msgs, start)
+			}
+			later := startLambda(t, reconcileBootstrap, envWith(st.env, "RECONCILE_SETTLE", "2m"), 0, st.out)
+			offset = len(st.out.String())
+			raw, err := later.Invoke(t.Context(), []byte(scheduled(now)))
+			if err != nil || !strings.Contains(string(raw), `"queued":1,`) || !strings.Contains(string(raw), `"lost":1,`) {
+				t.Fatalf("later run: %s %v, want the long call queued and lost", raw, err)
+			}
+			if m := st.metricsSince(t, offset); m["ReconcileRecordingsLost"] != 1 {
+				t.Errorf("later run's metrics %v, want 1 lost", m)
+			}
+			if msgs := st.sqs.Messages("recordings"); len(msgs) != 2 || !strings.Contains(msgs[1].Body, `"id":2,`) {
+				t.Errorf("queued %v, want recording 2 after 1", msgs)
+			}
+		})
+	}
+}
+
+// A PBX whose firmware lacks system/information: the run reads its times
+// as UTC and logs a warning saying so.
+func TestPBXWithoutSystemInformationUnderTheEmulator(t *testing.T) {
+	st := newStack(t, stackOptions{noCopy: true})
+	st.sim.SetSystemInfo(yeastartest.SystemInfo{Absent: true})
+	start := time.Date(2026, 5, 6, 10, 0, 0, 0, time.UTC)
+	st.add(start, time.Minute, 1, 2, 1024)
 	offset := len(st.out.String())
-	res := st.run(t, scheduled(now))
-	if res.ErrorType != "" || res.Listed != 2 || res.Queued != 1 || res.Lost != 1 || res.NotDue != 1 {
-		t.Fatalf("scheduled run: %s", res.raw)
+	if res := st.run(t, backfill(start, start.Add(time.Hour))); res.ErrorType != "" || res.Queued != 2 {
+		t.Fatalf("run: %s", res.raw)
 	}
-	if m := st.metricsSince(t, offset); m["ReconcileRecordingsLost"] != 1 || m["ReconcileRecordingsQueued"] != 1 {
-		t.Errorf("metrics %v, want 1 queued, 1 lost", m)
+	out := st.out.String()[offset:]
+	if n := strings.Count(out, "PBX clock unknown"); n != 1 || !strings.Contains(out, "read as UTC") {
+		t.Errorf("%d clock warnings in %s, want one", n, out)
 	}
-	if msgs := st.sqs.Messages("recordings"); len(msgs) != 1 || !strings.Contains(msgs[0].Body, `"id":1,`) {
-		t.Errorf("queued %v, want recording 1 only", msgs)
-	}
-	later := startLambda(t, reconcileBootstrap, envWith(st.env, "RECONCILE_SETTLE", "2m"), 0, st.out)
-	offset = len(st.out.String())
-	raw, err := later.Invoke(t.Context(), []byte(scheduled(now)))
-	if err != nil || !strings.Contains(string(raw), `"queued":1,`) || !strings.Contains(string(raw), `"lost":1,`) {
-		t.Fatalf("later run: %s %v, want the long call queued and lost", raw, err)
-	}
-	if m := st.metricsSince(t, offset); m["ReconcileRecordingsLost"] != 1 {
-		t.Errorf("later run's metrics %v, want 1 lost", m)
-	}
-	if msgs := st.sqs.Messages("recordings"); len(msgs) != 2 || !strings.Contains(msgs[1].Body, `"id":2,`) {
-		t.Errorf("queued %v, want recording 2 after 1", msgs)
+	if n := st.sim.Stats().APIRequests["system/information"]; n != 1 {
+		t.Errorf("%d system/information requests, want 1", n)
 	}
 }
 

@@ -2,7 +2,7 @@ package reconcile
 
 // Result is what a run did with one window. A scheduled run reports its
 // own trailing window, and in Continued the unfinished windows of earlier
-// runs it worked on first.
+// runs it worked on after it.
 type Result struct {
 	Window                Window `json:"window"`
 	Listed                int    `json:"listed"`

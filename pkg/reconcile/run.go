@@ -29,11 +29,14 @@ type run struct {
 	stateReset, clockWarning string // see Result
 }
 
-// Run reconciles req's window; a scheduled request first continues the
-// windows earlier runs left unfinished. It stops before ctx's deadline
+// Run reconciles req's window; a scheduled request then continues the
+// windows earlier runs left unfinished. A recording is queued only once
+// its call ended more than Settle ago, read in the PBX's zone and date
+// format (asked once per run). It stops before ctx's deadline
 // (less a reserve to save its cursor); an unfinished window's Result has
 // Complete false and its Cursor, and the next run continues there. A
-// failure stops the run with an *IncompleteError after saving the cursor.
+// failure stops the run with an *IncompleteError after saving the cursor;
+// a PBX that pages wrong, or a run at its caps, with a *PagingError in it.
 //
 // A run loads the state, chooses its windows, works each page by page (a
 // search, the presence check, the queue) until one stops, and saves the

@@ -1,6 +1,7 @@
 package reconcile_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -64,5 +65,29 @@ func TestUnknownClockFallsBackWithAWarning(t *testing.T) {
 				t.Errorf("%d system/information requests, want 1", n)
 			}
 		})
+	}
+}
+
+// A PBX that fails system/information otherwise than by lacking it stops
+// the run before any search, as a failed first search would: the
+// scheduled window keeps its cursor for a later run.
+func TestClockThatFailsStopsTheRun(t *testing.T) {
+	e := newEnv(t, yeastartest.Options{})
+	e.opts.Clock = reconcile.SystemClock{PBX: e.pbx}
+	e.sim.FailAPI("system/information", yeastartest.ErrCodeAccessDenied, 1)
+	fired := time.Date(2026, 4, 4, 12, 0, 0, 0, time.UTC)
+	e.clock.Set(fired)
+	req := scheduledAt(t, fired)
+	res, err := e.reconciler(nil).Run(t.Context(), req)
+	var inc *reconcile.IncompleteError
+	if !errors.As(err, &inc) || !inc.Saved || res.Cursor == nil {
+		t.Fatalf("Run = %+v %v, want a saved IncompleteError with a cursor", res, err)
+	}
+	if api := e.sim.Stats().APIRequests; api["recording/search"] != 0 || api["system/information"] != 1 {
+		t.Errorf("requests %v, want the one failed system/information and no search", api)
+	}
+	st, _, err := e.stateStore().Load(t.Context())
+	if err != nil || len(st.Cursors) != 1 || !st.Cursors[0].Window.From.Equal(req.Window.From) {
+		t.Errorf("state %+v %v, want the scheduled window's cursor", st.Cursors, err)
 	}
 }

@@ -109,14 +109,26 @@ func (p pbxTimes) start(it yeastar.SearchItem) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// readClock asks src for the PBX's clock. A PBX that cannot tell it gets
+// readClock asks src for the PBX's clock, through retry (transient
+// failures are tried again, as a search is). A PBX that cannot tell it gets
 // DefaultPBXClock and a warning saying why; another failure is returned.
-func readClock(ctx context.Context, src ClockSource) (pbxTimes, string, error) {
+func readClock(ctx context.Context, src ClockSource, retry func(func() (PBXClock, error)) (PBXClock, error)) (pbxTimes, string, error) {
 	def, _ := newPBXTimes(DefaultPBXClock)
 	if src == nil {
 		return def, "", nil
 	}
-	c, err := src.PBXClock(ctx)
+	var unknown error // not worth a retry: the PBX cannot tell its clock
+	c, err := retry(func() (PBXClock, error) {
+		c, err := src.PBXClock(ctx)
+		if errors.Is(err, ErrClockUnknown) {
+			unknown = err
+			return c, nil
+		}
+		return c, err
+	})
+	if unknown != nil {
+		err = unknown
+	}
 	if err != nil && !errors.Is(err, ErrClockUnknown) {
 		return def, "", err
 	}

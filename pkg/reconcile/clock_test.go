@@ -91,3 +91,24 @@ func TestClockThatFailsStopsTheRun(t *testing.T) {
 		t.Errorf("state %+v %v, want the scheduled window's cursor", st.Cursors, err)
 	}
 }
+
+// A transient failure of system/information (-2, as a PBX's blip) is tried
+// again like a failed search, and the run goes on: one blip does not fail
+// a run, nor raise its alarm.
+func TestClockBlipIsRetried(t *testing.T) {
+	e := newEnv(t, yeastartest.Options{})
+	e.opts.Clock = reconcile.SystemClock{PBX: e.pbx}
+	e.sim.FailAPI("system/information", yeastartest.ErrCodeInternal, 1)
+	start := time.Date(2026, 1, 12, 17, 0, 0, 0, time.UTC)
+	e.add(start, time.Minute, 1, 3, nil)
+	res, err := e.reconciler(nil).Run(t.Context(), window(t, start, start.Add(time.Hour)))
+	if err != nil || res.Queued != 3 || res.ClockWarning != "" {
+		t.Fatalf("Run = %+v %v, want 3 queued and no clock warning", res, err)
+	}
+	if n := e.sim.Stats().APIRequests["system/information"]; n != 2 {
+		t.Errorf("%d system/information requests, want the failed one and its retry", n)
+	}
+	if n := e.sim.Stats().Faults.API; n != 1 {
+		t.Errorf("%d API faults fired, want 1", n)
+	}
+}

@@ -64,7 +64,9 @@ func (r *Reconciler) Run(ctx context.Context, req Request) (Result, error) {
 		work, cancel = context.WithDeadline(ctx, ru.stopAt)
 	}
 	defer cancel()
-	ru.times, ru.clockWarning, err = readClock(work, r.opts.Clock)
+	ru.times, ru.clockWarning, err = readClock(work, r.opts.Clock, func(read func() (PBXClock, error)) (PBXClock, error) {
+		return retry(work, ru, read)
+	})
 	if err != nil {
 		// As a first search that failed: a scheduled window keeps its
 		// cursor.

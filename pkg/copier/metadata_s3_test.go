@@ -2,7 +2,6 @@ package copier_test
 
 import (
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 
@@ -19,11 +18,7 @@ import (
 // server is the real S3 server, started by the first test that needs it.
 var server localenvtest.Server
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	server.Close(code != 0)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { localenvtest.S3Main(m, &server) }
 
 // TestCallMetadataRoundTrip copies a recording with unicode and oversized
 // call details from the PBX simulator into the real S3 server: HeadObject

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
-	"os"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -25,11 +24,7 @@ const testPartSize = 5 * mib
 // first test that needs it, so the unit tests run without it.
 var server localenvtest.Server
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	server.Close(code != 0)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { localenvtest.S3Main(m, &server) }
 
 // s3Server returns the shared server, starting it on first use.
 func s3Server(t *testing.T) *localenv.S3Server {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -21,11 +20,7 @@ import (
 // first test that needs it.
 var server localenvtest.Server
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	server.Close(code != 0)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { localenvtest.S3Main(m, &server) }
 
 // s3Client returns a client of the shared server.
 func s3Client(t *testing.T) *s3.Client {

@@ -15,7 +15,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/recording-sync/recording-sync/internal/localenv"
+	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
 	"github.com/recording-sync/recording-sync/internal/sqstest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/recording"
@@ -121,11 +121,4 @@ func runCheck(t *testing.T, args ...string) (int, string) {
 }
 
 // closedURL is an https URL nothing listens on.
-func closedURL(t *testing.T) string {
-	t.Helper()
-	addr, err := localenv.FreeAddr()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return "https://" + addr
-}
+func closedURL(t *testing.T) string { return localenvtest.ClosedURL(t, "https") }

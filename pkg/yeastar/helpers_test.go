@@ -13,7 +13,7 @@ import (
 
 	"github.com/recording-sync/recording-sync/internal/clocktest"
 
-	"github.com/recording-sync/recording-sync/internal/localenv"
+	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
@@ -169,11 +169,4 @@ func hijackClose(w http.ResponseWriter, _ *http.Request) {
 }
 
 // closedURL returns an http URL on a loopback port nothing listens on.
-func closedURL(t *testing.T) string {
-	t.Helper()
-	addr, err := localenv.FreeAddr()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return "http://" + addr
-}
+func closedURL(t *testing.T) string { return localenvtest.ClosedURL(t, "http") }

@@ -38,6 +38,14 @@ func s3Client(t *testing.T) *s3.Client {
 	return server.Client(t)
 }
 
+// testStore returns a client of the shared server and a store on it with
+// the smallest part size.
+func testStore(t *testing.T) (*s3.Client, *Store) {
+	t.Helper()
+	c := s3Client(t)
+	return c, New(c, &Options{PartSize: testPartSize})
+}
+
 // newBucket creates a bucket that no other test uses.
 func newBucket(t *testing.T) string {
 	t.Helper()

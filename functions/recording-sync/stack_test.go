@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -126,19 +125,11 @@ type invocation struct {
 	AlreadyStored bool   `json:"alreadyStored"`
 }
 
+// invoke invokes the function with payload.
 func (st *stack) invoke(t testing.TB, payload string) invocation {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
-	defer cancel()
-	raw, err := st.lambda.Invoke(ctx, []byte(payload))
-	if err != nil {
-		t.Fatalf("invoke %s: %v", payload, err)
-	}
 	var inv invocation
-	if err := json.Unmarshal(raw, &inv); err != nil {
-		t.Fatalf("invoke %s: response %q: %v", payload, raw, err)
-	}
-	inv.raw = raw
+	inv.raw = localenvtest.Invoke(t, st.lambda, payload, &inv)
 	return inv
 }
 

@@ -1,6 +1,8 @@
 package localenvtest
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -55,4 +57,20 @@ func CopyEnv(s3 *localenv.S3Server, pbxURL, clientID, clientSecret, bucket strin
 		"PBX_CLIENT_SECRET="+clientSecret,
 		"RECORDINGS_BUCKET="+bucket,
 	)
+}
+
+// Invoke invokes l with payload, allowing it ten minutes, and decodes the
+// answer into v; it returns the answer as it came.
+func Invoke(t testing.TB, l *localenv.Lambda, payload string, v any) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
+	defer cancel()
+	raw, err := l.Invoke(ctx, []byte(payload))
+	if err != nil {
+		t.Fatalf("invoke %s: %v", payload, err)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatalf("invoke %s: response %q: %v", payload, raw, err)
+	}
+	return raw
 }

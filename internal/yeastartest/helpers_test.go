@@ -124,6 +124,22 @@ func (c *testClient) api(endpoint string, q url.Values, body any) apiResp {
 	return decodeResp(c.t, resp)
 }
 
+// getJSON calls endpoint with GET and query q, and decodes the answer
+// into v.
+func (c *testClient) getJSON(endpoint string, q url.Values, v any) {
+	c.t.Helper()
+	u := c.base + "/" + DefaultAPIPath + "/" + endpoint + "?" + q.Encode()
+	req, err := http.NewRequestWithContext(c.t.Context(), http.MethodGet, u, nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	resp := c.do(req)
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
 // decodeResp checks a PBX-style answer (HTTP 200, JSON) and decodes it.
 func decodeResp(t *testing.T, resp *http.Response) apiResp {
 	t.Helper()

@@ -1,3 +1,5 @@
+// Package metricstest reads the functions' metric log lines (CloudWatch
+// embedded metric format) back, for the tests and the demo.
 package metricstest
 
 import (

@@ -2,7 +2,6 @@ package yeastartest
 
 import (
 	"encoding/json"
-	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -22,16 +21,8 @@ type searchResp struct {
 func (c *testClient) search(endpoint, tok string, q url.Values) (searchResp, []searchItem) {
 	c.t.Helper()
 	q.Set("access_token", tok)
-	req, err := http.NewRequestWithContext(c.t.Context(), http.MethodGet, c.s.URL()+"/"+DefaultAPIPath+"/"+endpoint+"?"+q.Encode(), nil)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	resp := c.do(req)
-	defer resp.Body.Close()
 	var r searchResp
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		c.t.Fatal(err)
-	}
+	c.getJSON(endpoint, q, &r)
 	items := make([]searchItem, len(r.Data))
 	for i, raw := range r.Data {
 		if err := json.Unmarshal(raw, &items[i]); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/wait"
 	"github.com/recording-sync/recording-sync/pkg/copier"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
@@ -49,12 +50,5 @@ func (ru *run) wait(ctx context.Context, d time.Duration) bool {
 	if !ru.stopAt.IsZero() && ru.opts.Now().Add(d).After(ru.stopAt) {
 		return false
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	return wait.For(ctx, d) == nil
 }

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/recording-sync/recording-sync/internal/logtest"
 	"github.com/recording-sync/recording-sync/internal/sqstest"
@@ -207,12 +206,7 @@ func TestNewHandlerNeedsASecret(t *testing.T) {
 // TestQueueThroughSQS queues through the real SDK client and the SQS test
 // endpoint: one message, which the copy function's decoder accepts.
 func TestQueueThroughSQS(t *testing.T) {
-	srv := sqstest.New(sqstest.Options{})
-	defer srv.Close()
-	client, err := srv.Client(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, client := sqstest.Start(t, sqstest.Options{})
 	h, _ := newHandler(t, queue.New(client, srv.CreateQueue("recordings")))
 	req := request("POST", withRecord, webhook.Sign([]byte(withRecord), secret))
 	resp, _ := h.Handle(t.Context(), req)
@@ -250,13 +244,8 @@ func TestQueueFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := sqstest.New(sqstest.Options{})
-			defer srv.Close()
 			// One attempt: the SDK's retries would only repeat the fault.
-			client, err := srv.Client(t.Context(), func(o *sqs.Options) { o.RetryMaxAttempts = 1 })
-			if err != nil {
-				t.Fatal(err)
-			}
+			srv, client := sqstest.Start(t, sqstest.Options{})
 			var logs bytes.Buffer
 			emitter, err := metrics.NewEmitter(metrics.DefaultNamespace, "stack-pbx-webhook")
 			if err != nil {

@@ -60,21 +60,15 @@ func (st *stack) addCall(id int, zone *time.Location, start time.Time, d time.Du
 }
 
 // A recording is due when its call ended more than RECONCILE_SETTLE ago,
-// its start read in the PBX's zone and date format (system/information),
-// east and west of UTC. Of two calls at the scheduled window's end, the
-// one that ended 15 minutes ago is queued and counted lost, the one that
-// started 12 minutes ago and ended 3 minutes ago is neither. A later run,
-// for which that call ended more than the settle time ago (here: one with
-// a settle time of 2 minutes), queues it and counts it lost.
+// its start read in the PBX's zone and date format (system/information):
+// each format, east and west of UTC, and at UTC. Of two calls at the
+// scheduled window's end, the one that ended 15 minutes ago is queued and
+// counted lost, the one that started 12 minutes ago and ended 3 minutes
+// ago is neither. A later run, for which that call ended more than the
+// settle time ago (here: one with a settle time of 2 minutes), queues it
+// and counts it lost.
 func TestLongCallIsDueWhenItEndsUnderTheEmulator(t *testing.T) {
-	for _, pbx := range []struct {
-		zone   *time.Location
-		format string
-	}{
-		{time.UTC, "MM/DD/YYYY"},
-		{time.FixedZone("east", 9*3600), "DD/MM/YYYY"},
-		{time.FixedZone("west", -(3*3600 + 1800)), "YYYY/MM/DD"},
-	} {
+	for _, pbx := range pbxClocks() {
 		t.Run(pbx.zone.String()+" "+pbx.format, func(t *testing.T) {
 			st := newStack(t, stackOptions{noCopy: true, sim: yeastartest.Options{TimeZone: pbx.zone, DateFormat: pbx.format}})
 			now := time.Now().Truncate(time.Second)
@@ -110,6 +104,24 @@ func TestLongCallIsDueWhenItEndsUnderTheEmulator(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pbxClock is a PBX's zone and system_date_format.
+type pbxClock struct {
+	zone   *time.Location
+	format string
+}
+
+// pbxClocks are every date format a PBX writes, each east and west of UTC,
+// and one at UTC.
+func pbxClocks() []pbxClock {
+	clocks := []pbxClock{{time.UTC, "MM/DD/YYYY"}}
+	for _, format := range []string{"YYYY/MM/DD", "MM/DD/YYYY", "DD/MM/YYYY"} {
+		for _, zone := range []*time.Location{time.FixedZone("east", 9*3600), time.FixedZone("west", -(3*3600 + 1800))} {
+			clocks = append(clocks, pbxClock{zone, format})
+		}
+	}
+	return clocks
 }
 
 // A PBX whose firmware lacks system/information: the run reads its times

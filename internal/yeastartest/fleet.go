@@ -89,7 +89,7 @@ func NewFleet(specs []PBXSpec, opts FleetOptions) (_ *Fleet, err error) {
 		if spec.Recordings == nil {
 			spec.Recordings = FleetRecordings(i + 1)
 		}
-		p, err := startPBX(spec, opts)
+		p, err := startPBX(spec, i+1, opts)
 		if err != nil {
 			return nil, fmt.Errorf("PBX %s: %w", spec.ID, err)
 		}
@@ -112,9 +112,9 @@ func (f *Fleet) Close() {
 	}
 }
 
-// startPBX makes the simulator of spec and serves it, or, for a PBX that
-// is down, leaves its port closed.
-func startPBX(spec PBXSpec, opts FleetOptions) (*PBX, error) {
+// startPBX makes the simulator of spec, the PBX at position i (from 1),
+// and serves it, or, for a PBX that is down, leaves its port closed.
+func startPBX(spec PBXSpec, i int, opts FleetOptions) (*PBX, error) {
 	o := spec.Options
 	if o.ClientID == "" || o.ClientSecret == "" {
 		o.ClientID, o.ClientSecret = randomText(32), randomText(32)
@@ -125,7 +125,7 @@ func startPBX(spec PBXSpec, opts FleetOptions) (*PBX, error) {
 		ClientID:      o.ClientID,
 		ClientSecret:  o.ClientSecret,
 		WebhookSecret: randomText(32),
-		SN:            "3631A2124" + randomText(3),
+		SN:            fmt.Sprintf("3631A2124%03d", i),
 		Sim:           New(o),
 		sleep:         opts.Sleep,
 	}

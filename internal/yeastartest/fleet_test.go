@@ -12,6 +12,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/recording-sync/recording-sync/internal/clocktest"
 )
 
 // newTestFleet starts a fleet of specs, closed at cleanup.
@@ -180,9 +182,7 @@ func TestFleetSlowInjectedClock(t *testing.T) {
 	c := fleetClient(t, p)
 	answered := make(chan apiResp, 1)
 	go func() { answered <- c.login(p.ClientID, p.ClientSecret) }()
-	if err := clock.WaitSleepers(t.Context(), 1); err != nil {
-		t.Fatal(err)
-	}
+	waitSleeper(t, clock)
 	select {
 	case r := <-answered:
 		t.Fatalf("answered (errcode %d) before the delay", r.ErrCode)
@@ -203,9 +203,7 @@ func TestFleetSlowInjectedClock(t *testing.T) {
 		}
 		failed <- err
 	}()
-	if err := clock.WaitSleepers(t.Context(), 1); err != nil {
-		t.Fatal(err)
-	}
+	waitSleeper(t, clock)
 	cancel()
 	if err := <-failed; !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled request: %v, want context.Canceled", err)
@@ -272,5 +270,16 @@ func TestFaultString(t *testing.T) {
 		if got := f.String(); got != want {
 			t.Errorf("%#v.String() = %q, want %q", f, got, want)
 		}
+	}
+}
+
+// waitSleeper waits for the slow PBX to hold a request on clock; a PBX
+// that does not hold it fails the test instead of hanging it.
+func waitSleeper(t *testing.T, clock *clocktest.Clock) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if err := clock.WaitSleepers(ctx, 1); err != nil {
+		t.Fatalf("no request held by the slow PBX: %v", err)
 	}
 }

@@ -39,7 +39,7 @@ func TestWriteRegistryRoundTrips(t *testing.T) {
 	if !maps.Equal(got, f.Registry()) {
 		t.Errorf("read back %+v, want %+v", got, f.Registry())
 	}
-	b, err := os.ReadFile(path) //nolint:gosec // G304: the test's own file
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

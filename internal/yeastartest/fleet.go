@@ -2,7 +2,6 @@ package yeastartest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -132,21 +131,21 @@ func startPBX(spec PBXSpec, i int, opts FleetOptions) (*PBX, error) {
 	for _, r := range spec.Recordings {
 		p.Sim.AddRecording(r)
 	}
+	if spec.Fault.Down {
+		addr, closePort, err := reservePort(opts.Host)
+		if err != nil {
+			p.Sim.Close()
+			return nil, fmt.Errorf("reserve a port: %w", err)
+		}
+		p.URL, p.closePort = "http://"+addr, closePort
+		return p, nil
+	}
 	ln, err := net.Listen("tcp", net.JoinHostPort(opts.Host, "0"))
 	if err != nil {
 		p.Sim.Close()
 		return nil, fmt.Errorf("listen: %w", err)
 	}
 	p.URL = "http://" + ln.Addr().String()
-	if spec.Fault.Down {
-		// The port stays closed: a client is refused at once, as by a PBX
-		// that is switched off or whose service has stopped.
-		if err := ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
-			p.Sim.Close()
-			return nil, fmt.Errorf("close listener: %w", err)
-		}
-		return p, nil
-	}
 	p.srv = &httptest.Server{
 		Listener: ln,
 		Config:   &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute},

@@ -61,6 +61,8 @@ type PBX struct {
 
 	sleep func(ctx context.Context, d time.Duration) error
 	srv   *httptest.Server // nil when down
+	// closePort frees the port of a down PBX (reservePort); nil otherwise.
+	closePort func() error
 
 	mu     sync.Mutex
 	counts FleetFaultCounts
@@ -139,9 +141,14 @@ func (p *PBX) PostCDR(ctx context.Context, client *http.Client, url string, cdr 
 	return PostEvent(ctx, client, url, body, p.WebhookSecret)
 }
 
-// close stops the PBX's server and its simulator's downloads.
+// close stops the PBX's server and its simulator's downloads, or frees the
+// port of a down PBX.
 func (p *PBX) close() {
 	p.Sim.Close()
+	if p.closePort != nil {
+		_ = p.closePort() // nothing was written: no data to lose
+		p.closePort = nil
+	}
 	if p.srv != nil {
 		p.srv.CloseClientConnections()
 		p.srv.Close()

@@ -53,7 +53,8 @@ type PBX struct {
 	WebhookSecret string
 	// SN is the PBX's serial number, as its events carry it.
 	SN string
-	// Fault is how the PBX misbehaves.
+	// Fault is how the PBX misbehaves. Like the other fields, it is set by
+	// NewFleet and only read after: a handler may be reading it.
 	Fault Fault
 	// Sim is the PBX's simulator: its recordings, faults and Stats. Its
 	// URL is "": the PBX's is URL.

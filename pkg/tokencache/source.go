@@ -1,14 +1,14 @@
 package tokencache
 
 import (
-	"github.com/recording-sync/recording-sync/internal/wait"
-
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"sync"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/opt"
+	"github.com/recording-sync/recording-sync/internal/wait"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
@@ -91,15 +91,9 @@ func New(api API, store Store, opts *Options) *Source {
 	if opts != nil {
 		o = *opts
 	}
-	if o.RefreshMargin <= 0 {
-		o.RefreshMargin = DefaultRefreshMargin
-	}
-	if o.LeaseDuration <= 0 {
-		o.LeaseDuration = DefaultLeaseDuration
-	}
-	if o.PollInterval <= 0 {
-		o.PollInterval = DefaultPollInterval
-	}
+	o.RefreshMargin = opt.Positive(o.RefreshMargin, DefaultRefreshMargin)
+	o.LeaseDuration = opt.Positive(o.LeaseDuration, DefaultLeaseDuration)
+	o.PollInterval = opt.Positive(o.PollInterval, DefaultPollInterval)
 	// Longer leases would not be trusted when read back (trust.go).
 	o.LeaseDuration = min(o.LeaseDuration, failedLoginHold)
 	o.PollInterval = min(o.PollInterval, failedLoginHold/slotRetryPolls)

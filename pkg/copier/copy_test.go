@@ -417,11 +417,7 @@ func simPBX(t *testing.T, rec yeastartest.Recording) (*yeastartest.Simulator, *y
 	sim := yeastartest.NewServer(yeastartest.Options{ClientID: clientID, ClientSecret: secret})
 	t.Cleanup(sim.Close)
 	sim.AddRecording(rec)
-	auth, err := yeastar.NewAuth(sim.URL(), yeastar.Credentials{ClientID: clientID, ClientSecret: secret}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pbx, err := yeastar.New(sim.URL(), yeastar.NewMemoryTokens(auth), nil)
+	pbx, err := yeastar.NewStandalone(sim.URL(), yeastar.Credentials{ClientID: clientID, ClientSecret: secret}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

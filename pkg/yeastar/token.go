@@ -116,6 +116,17 @@ func NewMemoryTokens(a *Auth) *MemoryTokens {
 	return &MemoryTokens{c: a, renewL: make(chan struct{}, 1)}
 }
 
+// NewStandalone returns a Client of baseURL for a process alone on the
+// PBX: it keeps its own token in memory (MemoryTokens), renewed by an Auth
+// with creds; both share opts.
+func NewStandalone(baseURL string, creds Credentials, opts *Options) (*Client, error) {
+	auth, err := NewAuth(baseURL, creds, opts)
+	if err != nil {
+		return nil, err
+	}
+	return New(baseURL, NewMemoryTokens(auth), opts)
+}
+
 // AccessToken returns the token in memory, renewed when due.
 func (m *MemoryTokens) AccessToken(ctx context.Context) (string, error) {
 	if access, ok := m.cached(); ok {

@@ -70,7 +70,7 @@ func TestGetTokenRequest(t *testing.T) {
 
 func TestGetTokenBadCredentials(t *testing.T) {
 	sim := newSim(t, yeastartest.Options{})
-	c, err := standalone(sim.URL(), yeastar.Credentials{ClientID: testClientID, ClientSecret: "wrong"}, nil)
+	c, err := yeastar.NewStandalone(sim.URL(), yeastar.Credentials{ClientID: testClientID, ClientSecret: "wrong"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,13 +5,11 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/recording-sync/recording-sync/pkg/config"
@@ -31,45 +29,29 @@ import (
 // result and error through red. Process-wide settings (GOMAXPROCS, the
 // memory limit) are lambdafn.Main's.
 func BuildCopy(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger) (*lambdafn.Handler, error) {
-	cfg, err := config.Load(lookup)
-	if err != nil {
-		return nil, err
-	}
-	red.Add(cfg.ClientSecret)
-	emitter, err := config.Metrics(lookup, metrics.FunctionCopy)
+	cfg, emitter, err := loadConfig(lookup, red, metrics.FunctionCopy)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.InsecureScheme() {
 		log.WarnContext(ctx, "PBX_BASE_URL uses http://: tokens and recordings cross the network unencrypted")
 	}
-	// The client is given here, not per service, so that AWS_CA_BUNDLE is
-	// still applied to it.
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithHTTPClient(awsHTTPClient()))
-	if err != nil {
-		return nil, fmt.Errorf("AWS configuration: %w", err)
-	}
 	upload, err := config.UploadFor(lookup)
 	if err != nil {
 		return nil, err
 	}
-	s3Client := newS3Client(awsCfg, cfg.S3PathStyle)
-	creds, err := Credentials(ctx, cfg, awsCfg, red)
+	f, err := buildPBXFunction(ctx, cfg, red)
 	if err != nil {
 		return nil, err
 	}
-	pbx, auth, err := pbxClient(cfg, creds, s3Client, red)
-	if err != nil {
-		return nil, err
-	}
-	store := s3store.New(s3Client, &s3store.Options{PartSize: int64(upload.PartSizeMiB) << 20, Concurrency: upload.Concurrency})
-	copier := copier.NewCopier(pbx, store, cfg.Bucket, cfg.KeyTemplate, &copier.Options{StallTimeout: cfg.StallTimeout})
+	store := s3store.New(f.s3, &s3store.Options{PartSize: int64(upload.PartSizeMiB) << 20, Concurrency: upload.Concurrency})
+	copier := copier.NewCopier(f.pbx, store, cfg.Bucket, cfg.KeyTemplate, &copier.Options{StallTimeout: cfg.StallTimeout})
 	h := copyhandler.New(copier, log, &copyhandler.Options{
 		BatchConcurrency: cfg.BatchConcurrency,
-		DeadLetters:      deadLetters(awsCfg, cfg.DeadLetterQueueURL),
+		DeadLetters:      deadLetters(f.awsCfg, cfg.DeadLetterQueueURL),
 		Redactor:         red,
 		Metrics:          emitter,
-		TokensObtained:   auth.TokensObtained,
+		TokensObtained:   f.auth.TokensObtained,
 	})
 	return lambdafn.Wrap(h, log, red, nil), nil
 }

@@ -2,16 +2,65 @@ package app
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/recording-sync/recording-sync/pkg/config"
+	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/pbxsecret"
 	"github.com/recording-sync/recording-sync/pkg/redact"
 	"github.com/recording-sync/recording-sync/pkg/tokencache"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
+
+// loadConfig reads the configuration the copy function and the reconciler
+// share, registering its client secret with red, and the metrics emitter of
+// function fn.
+func loadConfig(lookup func(string) (string, bool), red *redact.Redactor, fn string) (config.Config, *metrics.Emitter, error) {
+	cfg, err := config.Load(lookup)
+	if err != nil {
+		return config.Config{}, nil, err
+	}
+	red.Add(cfg.ClientSecret)
+	emitter, err := config.Metrics(lookup, fn)
+	if err != nil {
+		return config.Config{}, nil, err
+	}
+	return cfg, emitter, nil
+}
+
+// pbxFunction is what the copy function and the reconciler both build
+// before their own parts: the AWS configuration, the S3 client, the PBX
+// credentials and the PBX client with the shared token.
+type pbxFunction struct {
+	awsCfg aws.Config
+	s3     *s3.Client
+	creds  yeastar.Credentials
+	pbx    *yeastar.Client
+	auth   *yeastar.Auth
+}
+
+// buildPBXFunction builds a pbxFunction from cfg. The HTTP client is given
+// to the AWS configuration, not per service, so that AWS_CA_BUNDLE is still
+// applied to it.
+func buildPBXFunction(ctx context.Context, cfg config.Config, red *redact.Redactor) (pbxFunction, error) {
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithHTTPClient(awsHTTPClient()))
+	if err != nil {
+		return pbxFunction{}, fmt.Errorf("AWS configuration: %w", err)
+	}
+	f := pbxFunction{awsCfg: awsCfg, s3: newS3Client(awsCfg, cfg.S3PathStyle)}
+	if f.creds, err = Credentials(ctx, cfg, awsCfg, red); err != nil {
+		return pbxFunction{}, err
+	}
+	if f.pbx, f.auth, err = pbxClient(cfg, f.creds, f.s3, red); err != nil {
+		return pbxFunction{}, err
+	}
+	return f, nil
+}
 
 // Credentials returns the PBX API application's credentials: from Secrets
 // Manager when cfg names a secret (read once per execution environment;

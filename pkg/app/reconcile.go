@@ -2,10 +2,7 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/recording-sync/recording-sync/pkg/config"
 	"github.com/recording-sync/recording-sync/pkg/lambdafn"
@@ -21,44 +18,30 @@ import (
 // It returns the handler behind lambdafn.Wrap; a panic's line counts a
 // failed run.
 func BuildReconcile(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger) (*lambdafn.Handler, error) {
-	cfg, err := config.Load(lookup)
+	cfg, emitter, err := loadConfig(lookup, red, metrics.FunctionReconcile)
 	if err != nil {
 		return nil, err
 	}
-	red.Add(cfg.ClientSecret)
 	rc, err := config.LoadReconcile(cfg, lookup)
-	if err != nil {
-		return nil, err
-	}
-	emitter, err := config.Metrics(lookup, metrics.FunctionReconcile)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.InsecureScheme() {
 		log.WarnContext(ctx, "PBX_BASE_URL uses http://: tokens cross the network unencrypted")
 	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithHTTPClient(awsHTTPClient()))
-	if err != nil {
-		return nil, fmt.Errorf("AWS configuration: %w", err)
-	}
-	s3Client := newS3Client(awsCfg, cfg.S3PathStyle)
-	creds, err := Credentials(ctx, cfg, awsCfg, red)
-	if err != nil {
-		return nil, err
-	}
-	pbx, err := PBXClient(cfg, creds, s3Client, red)
+	f, err := buildPBXFunction(ctx, cfg, red)
 	if err != nil {
 		return nil, err
 	}
 	bucket := cfg.Bucket
-	state, err := reconcile.NewS3StateStore(s3Client, bucket, rc.StateKey, creds.ClientSecret)
+	state, err := reconcile.NewS3StateStore(f.s3, bucket, rc.StateKey, f.creds.ClientSecret)
 	if err != nil {
 		return nil, err
 	}
-	r := reconcile.New(pbx, s3Client, bucket, cfg.KeyTemplate, newQueue(awsCfg, rc.QueueURL), state, &reconcile.Options{
+	r := reconcile.New(f.pbx, f.s3, bucket, cfg.KeyTemplate, newQueue(f.awsCfg, rc.QueueURL), state, &reconcile.Options{
 		RequeueAfter: rc.RequeueAfter,
 		Settle:       rc.Settle,
-		Clock:        reconcile.SystemClock{PBX: pbx},
+		Clock:        reconcile.SystemClock{PBX: f.pbx},
 		MaxPages:     rc.MaxPages,
 		MaxQueued:    rc.MaxQueued,
 		OnPage:       reconcile.LogProgress(log),

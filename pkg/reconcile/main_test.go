@@ -172,11 +172,7 @@ func newEnv(t *testing.T, simOpts yeastartest.Options) *env {
 	}
 	sim := yeastartest.NewServer(simOpts)
 	t.Cleanup(sim.Close)
-	auth, err := yeastar.NewAuth(sim.URL(), yeastar.Credentials{ClientID: clientID, ClientSecret: clientSecret}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pbx, err := yeastar.New(sim.URL(), yeastar.NewMemoryTokens(auth), nil)
+	pbx, err := yeastar.NewStandalone(sim.URL(), yeastar.Credentials{ClientID: clientID, ClientSecret: clientSecret}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

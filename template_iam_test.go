@@ -1,11 +1,11 @@
 package template_test
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
-	"testing"
+
+	"github.com/recording-sync/recording-sync/pkg/config"
 )
 
 // stateDir is the stack's own folder of state objects in the bucket: two
@@ -52,191 +52,183 @@ func scope(res string) string {
 	return res
 }
 
-// policyStatements returns a function's inline statements, those of a
-// conditional policy (!If) included.
-func policyStatements(t *testing.T, policies any) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	var add func(p any)
-	add = func(p any) {
-		switch p := p.(type) {
-		case []any:
-			for _, e := range p {
-				add(e)
+func checkLeastPrivilege(s *stack) {
+	for _, id := range s.functions() {
+		granted := map[string][]string{}
+		for _, st := range statements(s.function(id)["Policies"]) {
+			if st["Effect"] != "Allow" || st["NotAction"] != nil || st["NotResource"] != nil {
+				s.errorf("%s statement %v: want Effect Allow with Action and Resource", id, st["Sid"])
 			}
-		case map[string]any:
-			if b, ok := p["Fn::If"].([]any); ok && len(b) == 3 {
-				add(b[1:])
-				return
+			for _, a := range tokens(st["Action"]) {
+				for _, r := range tokens(st["Resource"]) {
+					granted[a] = append(granted[a], scope(r))
+				}
+				if strings.HasPrefix(a, "kms:") {
+					s.checkKMSCondition(id, st)
+				}
 			}
-			if p["Ref"] == "AWS::NoValue" {
-				return
+		}
+		actions := slices.Concat(slices.Collect(maps.Keys(granted)), slices.Collect(maps.Keys(leastPrivilege[id])))
+		slices.Sort(actions)
+		for _, a := range slices.Compact(actions) {
+			got := slices.Compact(slices.Sorted(slices.Values(granted[a])))
+			if want := slices.Sorted(slices.Values(leastPrivilege[id][a])); !slices.Equal(got, want) {
+				s.errorf("%s: %s on %q, want on %q", id, a, got, want)
 			}
-			stmts, ok := p["Statement"].([]any)
-			if !ok {
-				t.Fatalf("policy %v: want a Statement list (policy templates are not checked)", p)
-			}
-			for _, s := range stmts {
-				out = append(out, s.(map[string]any))
+		}
+		for _, v := range []string{"PBX_CLIENT_ID", "PBX_CLIENT_SECRET", "PBX_WEBHOOK_SECRET"} {
+			if s.env(id)[v] != nil {
+				s.errorf("%s: environment has %s; credentials belong in Secrets Manager", id, v)
 			}
 		}
 	}
-	add(policies)
-	return out
 }
 
-// TestLeastPrivilege checks each function's grants against
-// leastPrivilege, in both branches of every !If, and that KMS is granted
-// only through S3 for this bucket.
-func TestLeastPrivilege(t *testing.T) {
-	tpl := loadTemplate(t)
-	for _, id := range resourcesOfType(t, tpl, "AWS::Serverless::Function") {
-		t.Run(id, func(t *testing.T) {
-			props := functionProps(t, tpl, id)
-			granted := map[string][]string{}
-			for _, s := range policyStatements(t, props["Policies"]) {
-				if s["Effect"] != "Allow" || s["NotAction"] != nil || s["NotResource"] != nil {
-					t.Errorf("statement %v: want Effect Allow with Action and Resource", s["Sid"])
-				}
-				for _, a := range tokens(s["Action"]) {
-					for _, r := range tokens(s["Resource"]) {
-						if !slices.Contains(granted[a], scope(r)) {
-							granted[a] = append(granted[a], scope(r))
-						}
-					}
-					if strings.HasPrefix(a, "kms:") {
-						checkKMSCondition(t, s)
-					}
-				}
-			}
-			want := leastPrivilege[id]
-			for _, a := range slices.Sorted(maps.Keys(granted)) {
-				slices.Sort(granted[a])
-				if w := slices.Sorted(slices.Values(want[a])); !slices.Equal(granted[a], w) {
-					t.Errorf("%s on %q, want on %q", a, granted[a], w)
-				}
-			}
-			for a := range want {
-				if granted[a] == nil {
-					t.Errorf("%s not granted", a)
-				}
-			}
-			env := getMap(t, props, "Environment", "Variables")
-			for _, v := range []string{"PBX_CLIENT_ID", "PBX_CLIENT_SECRET", "PBX_WEBHOOK_SECRET"} {
-				if env[v] != nil {
-					t.Errorf("environment has %s; credentials belong in Secrets Manager", v)
-				}
-			}
-		})
-	}
-}
-
-// checkKMSCondition: S3 uses the key for this function only in this region
+// checkKMSCondition: S3 uses the key for the function only in this region
 // (kms:ViaService) and for this bucket's objects, or the bucket itself when
 // it uses an S3 Bucket Key (kms:EncryptionContext:aws:s3:arn).
-func checkKMSCondition(t *testing.T, s map[string]any) {
-	t.Helper()
-	via, _ := at(s, "Condition", "StringEquals", "kms:ViaService")
-	if tok := tokens(via); !slices.Equal(tok, []string{"s3.${AWS::Region}.amazonaws.com"}) {
-		t.Errorf("statement %v: kms:ViaService %v, want S3 in this region", s["Sid"], tok)
+func (s *stack) checkKMSCondition(id string, st map[string]any) {
+	if via := tokens(at(st, "Condition.StringEquals.kms:ViaService")); !slices.Equal(via, []string{"s3.${AWS::Region}.amazonaws.com"}) {
+		s.errorf("%s statement %v: kms:ViaService %v, want S3 in this region", id, st["Sid"], via)
 	}
-	arns, _ := at(s, "Condition", "StringLike", "kms:EncryptionContext:aws:s3:arn")
-	list, _ := arns.([]any)
-	if len(list) == 0 {
-		t.Errorf("statement %v: no kms:EncryptionContext:aws:s3:arn", s["Sid"])
+	arns, _ := at(st, "Condition.StringLike.kms:EncryptionContext:aws:s3:arn").([]any)
+	if len(arns) == 0 {
+		s.errorf("%s statement %v: no kms:EncryptionContext:aws:s3:arn", id, st["Sid"])
 	}
-	for _, a := range list {
-		sub, _ := at(a, "Fn::Sub")
-		text, _ := at(sub, "0")
-		bucket, _ := at(sub, "1", "Bucket")
+	for _, a := range arns {
+		text := at(a, "Fn::Sub.0")
 		if !slices.Contains([]any{"arn:${AWS::Partition}:s3:::${Bucket}", "arn:${AWS::Partition}:s3:::${Bucket}/*"}, text) ||
-			!slices.Equal(tokens(bucket), []string{"${RecordingsBucket}", "${BucketName}"}) {
-			t.Errorf("statement %v: encryption context %v is not this bucket or its objects", s["Sid"], a)
+			!slices.Equal(tokens(at(a, "Fn::Sub.1.Bucket")), []string{"${RecordingsBucket}", "${BucketName}"}) {
+			s.errorf("%s statement %v: encryption context %v is not this bucket or its objects", id, st["Sid"], a)
 		}
 	}
 }
 
-// TestStateFolderKeptToItsFunctions: the bucket the stack creates denies
-// the stack's state folder to every principal but the roles of the
-// functions granted an object there; every function shares one token
-// object there.
-func TestStateFolderKeptToItsFunctions(t *testing.T) {
-	tpl := loadTemplate(t)
+// checkWebhookSecret: the public function sees its own secret and nothing
+// else, and judges stale events by the reconciler's lookback.
+func checkWebhookSecret(s *stack) {
+	for id, res := range mapAt(s.tpl, "Resources") {
+		if mentions := refersTo(res, "PbxWebhookSecretArn"); mentions != (id == webhookID) {
+			s.errorf("%s refers to PbxWebhookSecretArn: %v, want %v", id, mentions, id == webhookID)
+		}
+	}
+	if refersTo(s.function(webhookID), "PbxCredentialsSecretArn") {
+		s.errorf("the webhook function refers to the PBX API credentials secret")
+	}
+	env, lookback := s.env(webhookID), s.env(reconcileID)["RECONCILE_LOOKBACK"]
+	if env["PBX_WEBHOOK_SECRET_ID"] == nil || env["PBX_CREDENTIALS_SECRET"] != nil {
+		s.errorf("webhook environment %v: want PBX_WEBHOOK_SECRET_ID and no PBX_CREDENTIALS_SECRET", env)
+	}
+	if env["RECONCILE_LOOKBACK"] == nil || env["RECONCILE_LOOKBACK"] != lookback {
+		s.errorf("webhook RECONCILE_LOOKBACK %v, want the reconciler's %v", env["RECONCILE_LOOKBACK"], lookback)
+	}
+}
+
+// checkStateObjects: every function shares one token object in stateDir;
+// the grants on state objects are exactly the ones each function uses (the
+// reconciler's state as the code derives it from TOKEN_CACHE_KEY); the
+// bucket the stack creates denies the folder to all but those roles.
+func checkStateObjects(s *stack) {
 	var users, tokenKeys []string
-	for id, grants := range leastPrivilege {
-		if slices.ContainsFunc(grants["s3:GetObject"], func(r string) bool { return strings.HasPrefix(r, "bucket/"+stateDir) }) {
+	for _, id := range s.functions() {
+		var objects []string
+		if key := s.env(id)["TOKEN_CACHE_KEY"]; key != nil {
+			tokenKey := token(key)
+			tokenKeys = append(tokenKeys, tokenKey)
+			if !strings.HasPrefix(tokenKey, stateDir) {
+				s.errorf("%s: TOKEN_CACHE_KEY %q lies outside the stack's folder %s", id, tokenKey, stateDir)
+			}
+			objects = append(objects, "bucket/"+tokenKey)
+			if id == reconcileID {
+				objects = append(objects, "bucket/"+s.reconcileStateKey(tokenKey))
+			}
 			users = append(users, "${"+id+"Role.Arn}")
 		}
-		if key, err := at(functionProps(t, tpl, id), "Environment", "Variables", "TOKEN_CACHE_KEY"); err == nil {
-			obj := "bucket/" + strings.Join(tokens(key), "")
-			tokenKeys = append(tokenKeys, obj)
-			if !slices.Contains(grants["s3:PutObject"], obj) {
-				t.Errorf("%s: TOKEN_CACHE_KEY %v is not the token object it may write", id, key)
+		for _, action := range []string{"s3:GetObject", "s3:PutObject"} {
+			state := slices.DeleteFunc(slices.Clone(leastPrivilege[id][action]), func(r string) bool { return !strings.HasPrefix(r, "bucket/.recording-sync/") })
+			if !slices.Equal(slices.Sorted(slices.Values(state)), slices.Sorted(slices.Values(objects))) {
+				s.errorf("%s: %s on state objects %v, want exactly its own %v", id, action, state, objects)
 			}
 		}
 	}
 	if len(slices.Compact(slices.Sorted(slices.Values(tokenKeys)))) != 1 {
-		t.Errorf("TOKEN_CACHE_KEY %v: want one token object all functions share", tokenKeys)
+		s.errorf("TOKEN_CACHE_KEY %v: want one token object all functions share", tokenKeys)
 	}
 	var excepted []string
-	for _, id := range resourcesOfType(t, tpl, "AWS::S3::BucketPolicy") {
-		for _, s := range policyStatements(t, get(t, tpl, "Resources", id, "Properties", "PolicyDocument")) {
-			if slices.Contains(tokens(s["Resource"]), "${RecordingsBucket.Arn}/"+stateDir+"*") &&
-				s["Effect"] == "Deny" && s["Principal"] == "*" && s["Action"] == "s3:*" {
-				p, _ := at(s, "Condition", "ArnNotEquals", "aws:PrincipalArn")
-				excepted = append(excepted, tokens(p)...)
+	for _, id := range s.resources("AWS::S3::BucketPolicy") {
+		for _, st := range statements(at(s.tpl, "Resources."+id+".Properties.PolicyDocument")) {
+			if slices.Contains(tokens(st["Resource"]), "${RecordingsBucket.Arn}/"+stateDir+"*") &&
+				st["Effect"] == "Deny" && st["Principal"] == "*" && st["Action"] == "s3:*" {
+				excepted = append(excepted, tokens(at(st, "Condition.ArnNotEquals.aws:PrincipalArn"))...)
 			}
 		}
 	}
-	slices.Sort(users)
 	if slices.Sort(excepted); !slices.Equal(excepted, users) {
-		t.Errorf("the bucket policy keeps %s to %v, want the roles of the functions that use it, %v", stateDir, excepted, users)
+		s.errorf("the bucket policy keeps %s to %v, want the roles of the functions that use it, %v", stateDir, excepted, users)
 	}
 }
 
-// TestOnlyTheWebhookReadsItsSecret: the public function sees its own secret
-// and nothing else: no other resource names the webhook's secret, and the
-// webhook function names neither the PBX API credentials nor a secret in
-// its environment; it judges stale events by the reconciler's lookback.
-func TestOnlyTheWebhookReadsItsSecret(t *testing.T) {
-	tpl := loadTemplate(t)
-	for id, res := range getMap(t, tpl, "Resources") {
-		if mentions := refersTo(res, "PbxWebhookSecretArn"); mentions != (id == webhookID) {
-			t.Errorf("%s refers to PbxWebhookSecretArn: %v, want %v", id, mentions, id == webhookID)
-		}
+// reconcileStateKey is the reconciler's state object for tokenKey, as
+// config.LoadReconcile derives it.
+func (s *stack) reconcileStateKey(tokenKey string) string {
+	env := map[string]string{
+		"PBX_BASE_URL": "https://pbx.example.com:8088", "PBX_CLIENT_ID": "id", "PBX_CLIENT_SECRET": "secret",
+		"RECORDINGS_BUCKET": "recordings", "TOKEN_CACHE_KEY": tokenKey,
+		"RECORDINGS_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/q",
 	}
-	webhook := functionProps(t, tpl, webhookID)
-	if refersTo(webhook, "PbxCredentialsSecretArn") {
-		t.Error("the webhook function refers to the PBX API credentials secret")
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	c, err := config.Load(lookup)
+	if err != nil {
+		s.errorf("TOKEN_CACHE_KEY %q: %v", tokenKey, err)
+		return ""
 	}
-	env := getMap(t, webhook, "Environment", "Variables")
-	if env["PBX_WEBHOOK_SECRET_ID"] == nil || env["PBX_CREDENTIALS_SECRET"] != nil {
-		t.Errorf("webhook environment %v: want PBX_WEBHOOK_SECRET_ID and no PBX_CREDENTIALS_SECRET", env)
+	r, err := config.LoadReconcile(c, lookup)
+	if err != nil {
+		s.errorf("TOKEN_CACHE_KEY %q: %v", tokenKey, err)
+		return ""
 	}
-	reconcileEnv := getMap(t, functionProps(t, tpl, reconcileID), "Environment", "Variables")
-	if env["RECONCILE_LOOKBACK"] == nil || fmt.Sprint(env["RECONCILE_LOOKBACK"]) != fmt.Sprint(reconcileEnv["RECONCILE_LOOKBACK"]) {
-		t.Errorf("webhook RECONCILE_LOOKBACK %v, want the reconciler's %v", env["RECONCILE_LOOKBACK"], reconcileEnv["RECONCILE_LOOKBACK"])
-	}
+	return r.StateKey
 }
 
-// refersTo reports whether v holds a Ref to name anywhere.
-func refersTo(v any, name string) bool {
-	switch v := v.(type) {
-	case map[string]any:
-		if r, ok := v["Ref"]; ok && r == name {
-			return true
-		}
-		for _, e := range v {
-			if refersTo(e, name) {
-				return true
-			}
-		}
-	case []any:
-		for _, e := range v {
-			if refersTo(e, name) {
-				return true
-			}
+// checkQueueSenders: one statement of the recording queue's policy denies
+// sqs:SendMessage to every principal but the roles granted it, and the
+// EventBridge rules that target the queue (none today); nothing is allowed.
+func checkQueueSenders(s *stack) {
+	want := map[string][]string{}
+	for _, id := range slices.Sorted(maps.Keys(leastPrivilege)) {
+		if slices.Contains(leastPrivilege[id]["sqs:SendMessage"], "${RecordingQueue.Arn}") {
+			want["aws:PrincipalArn"] = append(want["aws:PrincipalArn"], "${"+id+"Role.Arn}")
 		}
 	}
-	return false
+	for _, id := range s.resources("AWS::Events::Rule") {
+		if slices.Contains(tokens(at(s.tpl, "Resources."+id+".Properties.Targets")), "${RecordingQueue.Arn}") {
+			want["aws:SourceArn"] = append(want["aws:SourceArn"], "${"+id+".Arn}")
+		}
+	}
+	var denies int
+	for _, id := range s.resources("AWS::SQS::QueuePolicy") {
+		props := mapAt(s.tpl, "Resources."+id+".Properties")
+		if !slices.Contains(tokens(props["Queues"]), "${RecordingQueue}") {
+			continue
+		}
+		for _, st := range statements(props["PolicyDocument"]) {
+			cond := mapAt(st, "Condition")
+			if st["Effect"] != "Deny" || st["Principal"] != "*" || !slices.Contains(tokens(st["Action"]), "sqs:SendMessage") ||
+				!slices.Equal(tokens(st["Resource"]), []string{"${RecordingQueue.Arn}"}) || len(cond) != 1 {
+				s.errorf("%s statement %v: want Deny to Principal * of sqs:SendMessage on the recording queue, on one condition", id, st["Sid"])
+				continue
+			}
+			got := map[string][]string{}
+			for k, v := range mapAt(cond, "ArnNotEquals") {
+				got[k] = slices.Sorted(slices.Values(tokens(v)))
+			}
+			if !maps.EqualFunc(got, want, slices.Equal) {
+				s.errorf("%s statement %v: excepts %v, want %v", id, st["Sid"], got, want)
+			}
+			denies++
+		}
+	}
+	if denies != 1 {
+		s.errorf("%d statements deny SendMessage on the recording queue, want 1", denies)
+	}
 }

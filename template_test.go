@@ -1,8 +1,35 @@
 // Package template_test checks what a reviewer of template.yaml cannot see
-// at a glance: each function's least privilege, the queue's visibility
-// timeout against its consumer's timeout, every metric the alarms and the
-// dashboard name against what the functions emit, every parameter against
-// the README. Schema and intrinsic functions are cfn-lint's job (make lint).
+// at a glance. Schema and intrinsic functions are cfn-lint's job (make
+// lint); literal values are the template's own to show. Each invariant
+// below is one check of invariants, run on the template by
+// TestTemplateInvariants and shown able to fail by TestTemplateMutations:
+//
+//   - LeastPrivilege: each function may do exactly what leastPrivilege lists, in both branches of every !If;
+//     only Allow statements; KMS only through S3 in this region for this bucket; no credentials in the environment.
+//   - WebhookSecret: only the webhook names its secret; it never names the PBX API credentials; it judges replays
+//     by the reconciler's lookback.
+//   - StateObjects: every TOKEN_CACHE_KEY is the one shared token object in the stack's own folder; the grants name
+//     exactly the state objects each function uses (the reconciler's as pkg/config derives it); the bucket policy
+//     keeps the folder to exactly those functions' roles.
+//   - QueueSenders: the recording queue's policy denies SendMessage to all but the roles granted it.
+//   - QueueOutlastsConsumer: a queue's visibility timeout is at least 6 x the timeout of the function it feeds.
+//   - DeadLetters: every dead-letter target (redrive, on-failure destination, rule DLQ) has a depth alarm; the copy
+//     function dead-letters to its queue's redrive target.
+//   - NothingReservedByDefault: with every parameter at its default no function reserves concurrency.
+//   - LogRetention: every function logs into its own group, kept LogRetentionDays.
+//   - MetricsEmitted: every metric an alarm or widget names is in metrics.Catalog, emitted by that function with the
+//     emitter's dimensions and errorTypes, or an SQS/Lambda metric of this stack; every function emits under
+//     MetricsNamespace.
+//   - DashboardComplete: the dashboard shows every catalog metric (each errorType too) and every alarm; every alarm
+//     notifies AlarmTopicArn.
+//   - NamespacePattern: MetricsNamespace accepts exactly the namespaces metrics.NewEmitter does.
+//   - HTTPSOnly: PbxBaseUrl accepts only https URLs without credentials, query or trailing slash; no PBX_ALLOW_HTTP.
+//   - PBXCertificate: every function with PBX_BASE_URL trusts PbxCaCert; it takes one PEM certificate or nothing;
+//     nothing turns verification off.
+//   - ParametersDocumented: every parameter has a Description and exactly one row in the README's table.
+//   - EventBridgePatternDocumented: the rule matches what the README tells other routes to put.
+//   - MakefileBuildsEachFunction: make build-<LogicalId> builds the function's own main for its architecture.
+//
 // Run against a changed copy with `go test . -args -template=... -readme=...`.
 package template_test
 
@@ -11,7 +38,6 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,12 +58,62 @@ const (
 	reconcileID = "RecordingReconcileFunction"
 )
 
-// loadTemplate parses the template into maps, slices and scalars, with
-// CloudFormation short tags in their long form: !Ref X becomes
-// {"Ref": "X"}, !GetAtt A.B {"Fn::GetAtt": ["A", "B"]}, !Sub S {"Fn::Sub": S}.
-func loadTemplate(t *testing.T) map[string]any {
-	t.Helper()
-	return parseTemplate(t, *templatePath, readFile(t, *templatePath))
+// invariant is one check of the template and its README: it reports what
+// is wrong through stack.errorf.
+type invariant struct {
+	name  string
+	check func(*stack)
+}
+
+var invariants = []invariant{
+	{"LeastPrivilege", checkLeastPrivilege},
+	{"WebhookSecret", checkWebhookSecret},
+	{"StateObjects", checkStateObjects},
+	{"QueueSenders", checkQueueSenders},
+	{"QueueOutlastsConsumer", checkQueueOutlastsConsumer},
+	{"DeadLetters", checkDeadLetters},
+	{"NothingReservedByDefault", checkNothingReserved},
+	{"LogRetention", checkLogRetention},
+	{"MetricsEmitted", checkMetricsEmitted},
+	{"DashboardComplete", checkDashboardComplete},
+	{"NamespacePattern", checkNamespacePattern},
+	{"HTTPSOnly", checkHTTPSOnly},
+	{"PBXCertificate", checkPBXCertificate},
+	{"ParametersDocumented", checkParametersDocumented},
+	{"EventBridgePatternDocumented", checkEventBridgePattern},
+	{"MakefileBuildsEachFunction", checkMakefile},
+}
+
+func TestTemplateInvariants(t *testing.T) {
+	s := loadStack(t, string(readFile(t, *templatePath)), string(readFile(t, *readmePath)))
+	for _, inv := range invariants {
+		t.Run(inv.name, func(t *testing.T) {
+			for _, p := range s.run(t, inv) {
+				t.Error(p)
+			}
+		})
+	}
+}
+
+// stack is the template as maps, slices and scalars (short tags in their
+// long form: !Ref X is {"Ref": "X"}, !GetAtt A.B {"Fn::GetAtt": ["A", "B"]}),
+// its text, the README, and what a check found wrong.
+type stack struct {
+	tpl          map[string]any
+	text, readme string
+	t            *testing.T // for t.Context
+	problems     []string
+}
+
+func (s *stack) errorf(format string, args ...any) {
+	s.problems = append(s.problems, fmt.Sprintf(format, args...))
+}
+
+// run returns what inv finds wrong.
+func (s stack) run(t *testing.T, inv invariant) []string {
+	s.t, s.problems = t, nil
+	inv.check(&s)
+	return s.problems
 }
 
 func readFile(t *testing.T, name string) []byte {
@@ -49,49 +125,54 @@ func readFile(t *testing.T, name string) []byte {
 	return raw
 }
 
-// parseTemplate is loadTemplate for a template's text, named name.
-func parseTemplate(t *testing.T, name string, raw []byte) map[string]any {
+func loadStack(t *testing.T, text, readme string) *stack {
 	t.Helper()
 	var doc yaml.Node
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		t.Fatalf("%s: %v", name, err)
+	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
+		t.Fatal(err)
 	}
 	v, err := convert(&doc)
-	m, ok := v.(map[string]any)
+	tpl, ok := v.(map[string]any)
 	if err != nil || !ok {
-		t.Fatalf("%s: %v, want a mapping (%v)", name, v, err)
+		t.Fatalf("template: %v, want a mapping (%v)", v, err)
 	}
-	return m
+	return &stack{tpl: tpl, text: text, readme: readme}
 }
 
+// convert turns a YAML node into maps, slices and scalars; a node tagged
+// !Name becomes {"Fn::Name": value} ({"Ref": value}, {"Condition": value}).
 func convert(n *yaml.Node) (any, error) {
-	switch {
-	case n.Kind == yaml.DocumentNode && len(n.Content) == 1:
+	if tag, ok := strings.CutPrefix(n.Tag, "!"); ok && !strings.HasPrefix(tag, "!") {
+		plain := *n
+		plain.Tag = map[bool]string{true: "!!str"}[n.Kind == yaml.ScalarNode]
+		v, err := convert(&plain)
+		if s, ok := v.(string); ok && tag == "GetAtt" {
+			res, attr, _ := strings.Cut(s, ".")
+			v = []any{res, attr}
+		}
+		if tag != "Ref" && tag != "Condition" {
+			tag = "Fn::" + tag
+		}
+		return map[string]any{tag: v}, err
+	}
+	var err error
+	switch n.Kind {
+	case yaml.DocumentNode:
 		return convert(n.Content[0])
-	case n.Kind == yaml.AliasNode:
+	case yaml.AliasNode:
 		return convert(n.Alias)
-	case strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!"):
-		return convertTagged(n)
-	case n.Kind == yaml.MappingNode:
-		m := make(map[string]any, len(n.Content)/2)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			val, err := convert(n.Content[i+1])
-			if err != nil {
-				return nil, err
-			}
-			m[n.Content[i].Value] = val
+	case yaml.MappingNode:
+		m := map[string]any{}
+		for i := 0; i+1 < len(n.Content) && err == nil; i += 2 {
+			m[n.Content[i].Value], err = convert(n.Content[i+1])
 		}
-		return m, nil
-	case n.Kind == yaml.SequenceNode:
-		s := make([]any, 0, len(n.Content))
-		for _, c := range n.Content {
-			val, err := convert(c)
-			if err != nil {
-				return nil, err
-			}
-			s = append(s, val)
+		return m, err
+	case yaml.SequenceNode:
+		l := make([]any, len(n.Content))
+		for i := 0; i < len(l) && err == nil; i++ {
+			l[i], err = convert(n.Content[i])
 		}
-		return s, nil
+		return l, err
 	}
 	var v any
 	if err := n.Decode(&v); err != nil {
@@ -100,102 +181,45 @@ func convert(n *yaml.Node) (any, error) {
 	return v, nil
 }
 
-// convertTagged turns a node tagged !Name into {"Fn::Name": value} ({"Ref":
-// value} and {"Condition": value} for those two).
-func convertTagged(n *yaml.Node) (any, error) {
-	name := strings.TrimPrefix(n.Tag, "!")
-	key := "Fn::" + name
-	if name == "Ref" || name == "Condition" {
-		key = name
-	}
-	plain := *n
-	plain.Tag = ""
-	if n.Kind == yaml.ScalarNode {
-		plain.Tag = "!!str"
-	}
-	v, err := convert(&plain)
-	if s, ok := v.(string); ok && name == "GetAtt" {
-		res, attr, _ := strings.Cut(s, ".")
-		v = []any{res, attr}
-	}
-	return map[string]any{key: v}, err
-}
-
-// at follows path (map keys, or decimal indexes into lists) from v.
-func at(v any, path ...string) (any, error) {
-	for i, p := range path {
+// at follows a dotted path of map keys and list indexes from v; nil where
+// the path leads nowhere.
+func at(v any, path string) any {
+	for _, p := range strings.Split(path, ".") {
 		switch c := v.(type) {
 		case map[string]any:
-			next, ok := c[p]
-			if !ok {
-				return nil, fmt.Errorf("%s: no %q", strings.Join(path[:i], "."), p)
-			}
-			v = next
+			v = c[p]
 		case []any:
-			n, err := strconv.Atoi(p)
-			if err != nil || n < 0 || n >= len(c) {
-				return nil, fmt.Errorf("%s: no item %q", strings.Join(path[:i], "."), p)
+			i, err := strconv.Atoi(p)
+			if err != nil || i < 0 || i >= len(c) {
+				return nil
 			}
-			v = c[n]
+			v = c[i]
 		default:
-			return nil, fmt.Errorf("%s is a %T", strings.Join(path[:i], "."), v)
+			return nil
 		}
 	}
-	return v, nil
+	return v
 }
 
-// get is at, failing the test when the path is missing.
-func get(t *testing.T, v any, path ...string) any {
-	t.Helper()
-	got, err := at(v, path...)
+func mapAt(v any, path string) map[string]any { m, _ := at(v, path).(map[string]any); return m }
+
+// number reads a number, also written as a string as CloudFormation allows;
+// -1 when there is none.
+func number(v any) int {
+	n, err := strconv.Atoi(fmt.Sprint(v))
 	if err != nil {
-		t.Fatal(err)
-	}
-	return got
-}
-
-func getMap(t *testing.T, v any, path ...string) map[string]any {
-	t.Helper()
-	m, ok := get(t, v, path...).(map[string]any)
-	if !ok {
-		t.Fatalf("%s is not a mapping", strings.Join(path, "."))
-	}
-	return m
-}
-
-// getInt reads a number, also written as a string as CloudFormation allows.
-func getInt(t *testing.T, v any, path ...string) int {
-	t.Helper()
-	n, err := strconv.Atoi(fmt.Sprint(get(t, v, path...)))
-	if err != nil {
-		t.Fatalf("%s: %v", strings.Join(path, "."), err)
+		return -1
 	}
 	return n
 }
 
-func ref(name string) map[string]any { return map[string]any{"Ref": name} }
-
-// token writes a value as !Sub would: a string as it is, !Ref X as ${X},
-// !GetAtt X.A as ${X.A}.
-func token(v any) (string, error) {
-	switch v := v.(type) {
-	case string:
-		return v, nil
-	case map[string]any:
-		if r, ok := v["Ref"].(string); ok {
-			return "${" + r + "}", nil
-		}
-		if ga, ok := v["Fn::GetAtt"].([]any); ok && len(ga) == 2 {
-			return fmt.Sprintf("${%v.%v}", ga[0], ga[1]), nil
-		}
-	}
-	return "", fmt.Errorf("%v is not a string, !Ref or !GetAtt", v)
-}
-
-// tokens returns every value v can take, as token writes them: both
-// branches of an !If, the text of a !Sub, each item of a list.
+// tokens returns every value v can take, written as !Sub writes them: a
+// string as it is, !Ref X as ${X}, !GetAtt X.A as ${X.A}; both branches of
+// an !If, the text of a !Sub, each item of a list; !Ref AWS::NoValue none.
 func tokens(v any) []string {
 	switch v := v.(type) {
+	case string:
+		return []string{v}
 	case []any:
 		var out []string
 		for _, e := range v {
@@ -203,8 +227,14 @@ func tokens(v any) []string {
 		}
 		return out
 	case map[string]any:
-		if branches, ok := v["Fn::If"].([]any); ok && len(branches) == 3 {
-			return tokens(branches[1:])
+		if r, ok := v["Ref"].(string); ok && r != "AWS::NoValue" {
+			return []string{"${" + r + "}"}
+		}
+		if ga, ok := v["Fn::GetAtt"].([]any); ok && len(ga) == 2 {
+			return []string{fmt.Sprintf("${%v.%v}", ga[0], ga[1])}
+		}
+		if b, ok := v["Fn::If"].([]any); ok && len(b) == 3 {
+			return tokens(b[1:])
 		}
 		if sub, ok := v["Fn::Sub"]; ok {
 			if l, ok := sub.([]any); ok && len(l) == 2 {
@@ -213,18 +243,23 @@ func tokens(v any) []string {
 			return tokens(sub)
 		}
 	}
-	if s, err := token(v); err == nil && s != "${AWS::NoValue}" {
-		return []string{s}
-	}
 	return nil
 }
 
-// resourcesOfType returns the sorted logical IDs of the resources of type typ.
-func resourcesOfType(t *testing.T, tpl map[string]any, typ string) []string {
-	t.Helper()
+// token is the one value of v, as tokens writes it.
+func token(v any) string { return strings.Join(tokens(v), "") }
+
+// logicalID returns X of a token ${X} or ${X.Attribute}.
+func logicalID(tok string) string {
+	id, _, _ := strings.Cut(strings.TrimSuffix(strings.TrimPrefix(tok, "${"), "}"), ".")
+	return id
+}
+
+// resources returns the sorted logical IDs of the resources of type typ.
+func (s *stack) resources(typ string) []string {
 	var ids []string
-	for id, r := range getMap(t, tpl, "Resources") {
-		if rt, _ := at(r, "Type"); rt == typ {
+	for id, r := range mapAt(s.tpl, "Resources") {
+		if at(r, "Type") == typ {
 			ids = append(ids, id)
 		}
 	}
@@ -232,13 +267,16 @@ func resourcesOfType(t *testing.T, tpl map[string]any, typ string) []string {
 	return ids
 }
 
-// functionProps returns a function's properties as SAM deploys them: its
-// own over Globals.Function, mappings merged.
-func functionProps(t *testing.T, tpl map[string]any, id string) map[string]any {
-	t.Helper()
-	globals, _ := at(tpl, "Globals", "Function")
-	g, _ := globals.(map[string]any)
-	return merge(g, getMap(t, tpl, "Resources", id, "Properties"))
+func (s *stack) functions() []string { return s.resources("AWS::Serverless::Function") }
+
+// function returns a function's properties as SAM deploys them: its own
+// over Globals.Function, mappings merged.
+func (s *stack) function(id string) map[string]any {
+	return merge(mapAt(s.tpl, "Globals.Function"), mapAt(s.tpl, "Resources."+id+".Properties"))
+}
+
+func (s *stack) env(id string) map[string]any {
+	return mapAt(s.function(id), "Environment.Variables")
 }
 
 func merge(base, over map[string]any) map[string]any {
@@ -257,29 +295,56 @@ func merge(base, over map[string]any) map[string]any {
 	return out
 }
 
-// TestTemplateRequiresHTTPSPBX: the client secret travels in the get_token
-// body, so the deployed functions never talk to a plain-HTTP PBX: the
-// template neither sets PBX_ALLOW_HTTP nor accepts an http:// base URL.
-func TestTemplateRequiresHTTPSPBX(t *testing.T) {
-	if strings.Contains(string(readFile(t, *templatePath)), "PBX_ALLOW_HTTP") {
-		t.Errorf("%s mentions PBX_ALLOW_HTTP; plain HTTP is for local use only", *templatePath)
-	}
-	pattern, _ := get(t, loadTemplate(t), "Parameters", "PbxBaseUrl", "AllowedPattern").(string)
-	re := regexp.MustCompile(pattern)
-	for url, want := range map[string]bool{
-		"https://pbx.example.com:8088": true, "https://pbx.example.com/base": true,
-		"http://pbx.example.com:8088": false, "HTTP://pbx.example.com:8088": false,
-		"https://user:pw@pbx.example.com": false, "https://pbx.example.com:8088/": false,
-		"ftp://pbx.example.com": false, "https://pbx.example.com/?q=token": false,
-	} {
-		if got := re.MatchString(url); got != want {
-			t.Errorf("PbxBaseUrl AllowedPattern matches %q = %v, want %v", url, got, want)
+// statements returns the statements of a policy document or of a
+// function's Policies, those of a conditional policy (!If) included. Any
+// other policy (a SAM policy template, a managed policy) becomes a
+// statement without Effect, which no check accepts.
+func statements(policies any) []map[string]any {
+	var out []map[string]any
+	for _, p := range policyList(policies) {
+		list, ok := at(p, "Statement").([]any)
+		if !ok {
+			out = append(out, map[string]any{"Sid": fmt.Sprint(p)})
+		}
+		for _, st := range list {
+			m, _ := st.(map[string]any)
+			out = append(out, m)
 		}
 	}
+	return out
 }
 
-// logicalID returns X of a token ${X} or ${X.Attribute}.
-func logicalID(tok string) string {
-	id, _, _ := strings.Cut(strings.TrimSuffix(strings.TrimPrefix(tok, "${"), "}"), ".")
-	return id
+func policyList(p any) []any {
+	switch p := p.(type) {
+	case []any:
+		var out []any
+		for _, e := range p {
+			out = append(out, policyList(e)...)
+		}
+		return out
+	case map[string]any:
+		if b, ok := p["Fn::If"].([]any); ok && len(b) == 3 {
+			return policyList(b[1:])
+		}
+		if p["Ref"] == "AWS::NoValue" {
+			return nil
+		}
+	case nil:
+		return nil
+	}
+	return []any{p}
+}
+
+// refersTo reports whether v holds a Ref to name anywhere.
+func refersTo(v any, name string) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		if v["Ref"] == name {
+			return true
+		}
+		return slices.ContainsFunc(slices.Collect(maps.Values(v)), func(e any) bool { return refersTo(e, name) })
+	case []any:
+		return slices.ContainsFunc(v, func(e any) bool { return refersTo(e, name) })
+	}
+	return false
 }

@@ -1,0 +1,61 @@
+package template_test
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// checkHTTPSOnly: the client secret travels in the get_token body, so the
+// deployed functions never talk to a plain-HTTP PBX: the template neither
+// sets PBX_ALLOW_HTTP nor accepts an http:// base URL.
+func checkHTTPSOnly(s *stack) {
+	if strings.Contains(s.text, "PBX_ALLOW_HTTP") {
+		s.errorf("the template mentions PBX_ALLOW_HTTP; plain HTTP is for local use only")
+	}
+	s.checkPattern("PbxBaseUrl", map[string]bool{
+		"https://pbx.example.com:8088": true, "https://pbx.example.com/base": true,
+		"http://pbx.example.com:8088": false, "HTTP://pbx.example.com:8088": false,
+		"https://user:pw@pbx.example.com": false, "https://pbx.example.com:8088/": false,
+		"ftp://pbx.example.com": false, "https://pbx.example.com/?q=token": false,
+	})
+}
+
+// checkPBXCertificate: every function that talks to the PBX (it has
+// PBX_BASE_URL) trusts PbxCaCert; the parameter takes one PEM certificate,
+// as its lines or flattened onto one line, or nothing; and no setting
+// turns verification off.
+func checkPBXCertificate(s *stack) {
+	for _, id := range s.functions() {
+		if env := s.env(id); env["PBX_BASE_URL"] != nil && token(env["PBX_CA_CERT"]) != "${PbxCaCert}" {
+			s.errorf("%s talks to the PBX with PBX_CA_CERT %v, want !Ref PbxCaCert", id, env["PBX_CA_CERT"])
+		}
+	}
+	cert := "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\nQ2hhbmdlTWU=\n-----END CERTIFICATE-----\n"
+	s.checkPattern("PbxCaCert", map[string]bool{
+		"": true, cert: true, strings.ReplaceAll(cert, "\n", " "): true, strings.ReplaceAll(cert, "\n", "\r\n"): true,
+		cert + cert:        false, // a chain: too long for Lambda's environment
+		"/etc/ssl/pbx.pem": false, // the function has no such file
+		"-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n": false,
+	})
+	text := strings.ToLower(s.text)
+	for _, off := range []string{"insecureskipverify", "insecure_skip", "skip_verify", "skipverify", "no_verify"} {
+		if strings.Contains(text, off) {
+			s.errorf("the template mentions %q: TLS verification is never off", off)
+		}
+	}
+}
+
+// checkPattern checks which values a parameter's AllowedPattern accepts.
+func (s *stack) checkPattern(param string, accepts map[string]bool) {
+	re, err := regexp.Compile(fmt.Sprint(at(s.tpl, "Parameters."+param+".AllowedPattern")))
+	if err != nil {
+		s.errorf("%s AllowedPattern: %v", param, err)
+		return
+	}
+	for value, want := range accepts {
+		if got := re.MatchString(value); got != want {
+			s.errorf("%s AllowedPattern matches %q = %v, want %v", param, value, got, want)
+		}
+	}
+}

@@ -3,104 +3,114 @@ package template_test
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
 	"reflect"
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/recording-sync/recording-sync/pkg/lambdafn"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/recording"
 )
 
-// metricRef is one metric the template names, in an alarm or on a
-// dashboard, with references written as !Sub writes them.
-type metricRef struct {
-	where, namespace, name string
-	onDashboard            bool
-	dims                   map[string]string
-}
-
-// key names a metric: namespace, name and sorted dimensions.
-func (r metricRef) key() string {
-	key := r.namespace + " " + r.name
-	for _, k := range slices.Sorted(maps.Keys(r.dims)) {
-		key += " " + k + "=" + r.dims[k]
-	}
-	return key
-}
-
 // nsToken is the MetricsNamespace parameter, as a namespace.
 const nsToken = "${MetricsNamespace}"
 
 // emitters maps each function of the catalog to its logical ID.
-var emitters = map[string]string{
-	metrics.FunctionCopy:      functionID,
-	metrics.FunctionWebhook:   webhookID,
-	metrics.FunctionReconcile: reconcileID,
-}
+var emitters = map[string]string{metrics.FunctionCopy: functionID, metrics.FunctionWebhook: webhookID, metrics.FunctionReconcile: reconcileID}
 
 // errorTypes are the errorType values the copy function reports: the Go
 // names of its error types, as the Lambda runtime reports them.
 var errorTypes = []string{
-	typeName[recording.PermanentError](), typeName[recording.RetryableError](),
-	typeName[recording.NotYetAvailableError](), typeName[recording.TimeoutError](),
-	typeName[recording.InvalidInputError](), typeName[lambdafn.PanicError](),
+	typeName[recording.PermanentError](), typeName[recording.RetryableError](), typeName[recording.NotYetAvailableError](),
+	typeName[recording.TimeoutError](), typeName[recording.InvalidInputError](), typeName[lambdafn.PanicError](),
 }
 
 func typeName[T any]() string { return reflect.TypeFor[T]().Name() }
 
 // awsMetrics are the AWS metrics the template may name, by namespace: each
-// with one dimension naming a resource of this stack of the given type.
+// with one dimension, the given attribute of a resource of this stack of
+// the given type.
 var awsMetrics = map[string]struct {
-	dim, resourceType string
-	names             []string
+	dim, resourceType, attribute string
+	names                        []string
 }{
-	"AWS/SQS": {"QueueName", "AWS::SQS::Queue", []string{"ApproximateNumberOfMessagesVisible",
+	"AWS/SQS": {"QueueName", "AWS::SQS::Queue", ".QueueName", []string{"ApproximateNumberOfMessagesVisible",
 		"ApproximateAgeOfOldestMessage", "ApproximateNumberOfMessagesNotVisible", "NumberOfMessagesSent", "NumberOfMessagesReceived"}},
-	"AWS/Lambda": {"FunctionName", "AWS::Serverless::Function", []string{"Errors", "Throttles", "Invocations", "Duration", "ConcurrentExecutions"}},
+	"AWS/Lambda": {"FunctionName", "AWS::Serverless::Function", "", []string{"Errors", "Throttles", "Invocations", "Duration", "ConcurrentExecutions"}},
 }
 
-// metricRefs returns every metric the alarms and dashboards name; it
-// reports those it cannot read.
-func (s *stack) metricRefs() []metricRef {
-	var refs []metricRef
+// metricKey names a metric as !Sub writes it: namespace, name, then the
+// dimensions' name=value pairs (a name, then its value), sorted.
+func metricKey(namespace, name string, dims ...string) string {
+	var pairs []string
+	for i := 0; i+1 < len(dims); i += 2 {
+		pairs = append(pairs, dims[i]+"="+dims[i+1])
+	}
+	slices.Sort(pairs)
+	return strings.Join(append([]string{namespace, name}, pairs...), " ")
+}
+
+// emitted returns every metric this stack's functions publish (true) and
+// the AWS metrics of its own queues and functions (false): the catalog's,
+// under MetricsNamespace, with the function dimension the emitter writes,
+// and with errorType too, for each errorType, where the catalog says so.
+func (s *stack) emitted() map[string]bool {
+	out := map[string]bool{}
+	for _, m := range metrics.Catalog {
+		fn := "${" + emitters[m.Function] + "}"
+		out[metricKey(nsToken, m.Name, metrics.DimFunction, fn)] = true
+		for _, et := range errorTypes {
+			if m.ByErrorType {
+				out[metricKey(nsToken, m.Name, metrics.DimFunction, fn, metrics.DimErrorType, et)] = true
+			}
+		}
+	}
+	for ns, a := range awsMetrics {
+		for _, id := range s.resources(a.resourceType) {
+			for _, name := range a.names {
+				out[metricKey(ns, name, a.dim, "${"+id+a.attribute+"}")] = false
+			}
+		}
+	}
+	return out
+}
+
+// named returns where each metric the alarms and dashboards name is named:
+// onDashboard says whether a dashboard does. It reports what it cannot read.
+func (s *stack) named() (where map[string][]string, onDashboard map[string]bool) {
+	where, onDashboard = map[string][]string{}, map[string]bool{}
 	for _, id := range s.resources("AWS::CloudWatch::Alarm") {
 		props := mapAt(s.tpl, "Resources."+id+".Properties")
-		metricList, isMath := props["Metrics"].([]any)
-		if !isMath {
-			metricList = []any{map[string]any{"MetricStat": map[string]any{"Metric": props}}}
-		}
-		for i, m := range metricList {
-			if e := at(m, "Expression"); e != nil {
-				s.refuseSearch(id, e)
-				continue
+		for _, m := range append(asList(props["Metrics"]), map[string]any{"MetricStat": map[string]any{"Metric": props}}) {
+			s.refuseSearch(id, at(m, "Expression"))
+			if metric := mapAt(m, "MetricStat.Metric"); metric["MetricName"] != nil {
+				var dims []string
+				for _, d := range asList(metric["Dimensions"]) {
+					dims = append(dims, fmt.Sprint(at(d, "Name")), token(at(d, "Value")))
+				}
+				key := metricKey(token(metric["Namespace"]), fmt.Sprint(metric["MetricName"]), dims...)
+				where[key] = append(where[key], id)
 			}
-			r := metricRef{where: fmt.Sprintf("%s metric %d", id, i), dims: map[string]string{}}
-			metric := at(m, "MetricStat.Metric")
-			r.namespace, r.name = token(at(metric, "Namespace")), fmt.Sprint(at(metric, "MetricName"))
-			list, _ := at(metric, "Dimensions").([]any)
-			for _, d := range list {
-				r.dims[fmt.Sprint(at(d, "Name"))] = token(at(d, "Value"))
-			}
-			refs = append(refs, r)
 		}
 	}
 	for _, id := range s.resources("AWS::CloudWatch::Dashboard") {
 		for _, w := range s.widgets(id) {
 			var prev []string
 			for j, entry := range w.Properties.Metrics {
-				r, items := s.widgetMetric(fmt.Sprintf("%s widget %q metric %d", id, w.Properties.Title, j), entry, prev)
-				if items != nil {
-					refs, prev = append(refs, r), items
+				here := fmt.Sprintf("%s widget %q metric %d", id, w.Properties.Title, j)
+				if items := s.widgetMetric(here, asList(entry), prev); items != nil {
+					key := metricKey(items[0], items[1], items[2:]...)
+					where[key], onDashboard[key], prev = append(where[key], here), true, items
 				}
 			}
 		}
 	}
-	return refs
+	return where, onDashboard
 }
 
+// refuseSearch: a SEARCH expression names metrics no check could read.
 func (s *stack) refuseSearch(where string, expr any) {
 	if strings.Contains(strings.ToUpper(fmt.Sprint(expr)), "SEARCH") {
 		s.errorf("%s: SEARCH expressions are not checked: name each metric", where)
@@ -128,122 +138,58 @@ func (s *stack) widgets(id string) []widget {
 
 // widgetMetric reads one entry of a widget's metrics array: [namespace,
 // name, dimension, value, ..., {options}], where "." repeats the item at
-// the same place in the entry before. It returns no items for a math
-// expression or an entry it cannot read.
-func (s *stack) widgetMetric(where string, entry any, prev []string) (metricRef, []string) {
-	r := metricRef{where: where, onDashboard: true, dims: map[string]string{}}
-	items, _ := entry.([]any)
-	if n := len(items); n > 0 {
-		if opts, ok := items[n-1].(map[string]any); ok {
-			if items = items[:n-1]; opts["expression"] != nil && n == 1 {
-				s.refuseSearch(where, opts["expression"])
-				return r, nil
-			}
+// the same place in the entry before. It returns nil for a math
+// expression, and for an entry it cannot read, which it reports.
+func (s *stack) widgetMetric(where string, items []any, prev []string) []string {
+	if opts, ok := at(items, fmt.Sprint(len(items)-1)).(map[string]any); ok {
+		if items = items[:len(items)-1]; len(items) == 0 {
+			s.refuseSearch(where, opts["expression"])
+			return nil
 		}
 	}
 	resolved := make([]string, len(items))
 	for k, it := range items {
-		switch str, _ := it.(string); {
-		case str == "..." || str == "" || (str == "." && k >= len(prev)):
-			s.errorf(`%s: item %d is %v: write each item, or "." for the one above`, where, k, it)
-			return r, nil
-		case str == ".":
+		if resolved[k], _ = it.(string); resolved[k] == "." && k < len(prev) {
 			resolved[k] = prev[k]
-		default:
-			resolved[k] = str
+		}
+		if resolved[k] == "" || resolved[k] == "." || resolved[k] == "..." {
+			s.errorf(`%s: item %d is %v: write each item, or "." for the one above`, where, k, it)
+			return nil
 		}
 	}
 	if len(resolved) < 2 || len(resolved)%2 != 0 {
 		s.errorf("%s: %v is not namespace, name and dimension pairs", where, resolved)
-		return r, nil
+		return nil
 	}
-	r.namespace, r.name = resolved[0], resolved[1]
-	for k := 2; k < len(resolved); k += 2 {
-		r.dims[resolved[k]] = resolved[k+1]
-	}
-	return r, resolved
+	return resolved
 }
 
+// checkMetricsEmitted: an alarm or a widget that names a metric nobody
+// publishes shows nothing, silently; the functions must publish under the
+// namespace the alarms read.
 func checkMetricsEmitted(s *stack) {
-	for _, r := range s.metricRefs() {
-		if p := s.metricProblem(r); p != "" {
-			s.errorf("%s: %s", r.where, p)
+	emitted := s.emitted()
+	where, _ := s.named()
+	for key, w := range where {
+		if _, ok := emitted[key]; !ok {
+			s.errorf("%v name %s, which neither a function of the catalog nor AWS publishes for this stack", w, key)
 		}
 	}
 	for _, id := range s.functions() {
-		if ns := tokens(s.env(id)["METRICS_NAMESPACE"]); !slices.Equal(ns, []string{nsToken}) {
-			s.errorf("%s emits under %v, want %s", id, ns, nsToken)
+		if ns := token(s.env(id)["METRICS_NAMESPACE"]); ns != nsToken {
+			s.errorf("%s emits under %q, want %s", id, ns, nsToken)
 		}
 	}
-}
-
-// metricProblem says what is wrong with a metric: not one the functions
-// emit, under the namespace and dimensions they use; or not an AWS metric
-// of a resource of this stack. It returns "" when nothing is.
-func (s *stack) metricProblem(r metricRef) string {
-	if r.namespace == nsToken {
-		return catalogProblem(r)
-	}
-	ns, ok := awsMetrics[r.namespace]
-	switch {
-	case !ok:
-		return fmt.Sprintf("namespace %q: want %s (the MetricsNamespace parameter), AWS/SQS or AWS/Lambda", r.namespace, nsToken)
-	case !slices.Contains(ns.names, r.name):
-		return fmt.Sprintf("%s is not a metric of %s (%v)", r.name, r.namespace, ns.names)
-	case len(r.dims) != 1 || r.dims[ns.dim] == "":
-		return fmt.Sprintf("%s: dimensions %v, want only %s", r.name, r.dims, ns.dim)
-	case at(s.tpl, "Resources."+logicalID(r.dims[ns.dim])+".Type") != ns.resourceType || !strings.HasPrefix(r.dims[ns.dim], "${"):
-		return fmt.Sprintf("%s: %s = %s, want a %s of this stack", r.name, ns.dim, r.dims[ns.dim], ns.resourceType)
-	}
-	return ""
-}
-
-// catalogProblem checks a metric of the MetricsNamespace against the catalog.
-func catalogProblem(r metricRef) string {
-	m, ok := metrics.Lookup(r.name)
-	if !ok {
-		return fmt.Sprintf("%s is not in metrics.Catalog: no function emits it", r.name)
-	}
-	want := []string{metrics.DimFunction}
-	if et, ok := r.dims[metrics.DimErrorType]; ok {
-		if !m.ByErrorType {
-			return fmt.Sprintf("%s has an errorType dimension, but is not published ByErrorType", r.name)
-		}
-		if !slices.Contains(errorTypes, et) {
-			return fmt.Sprintf("%s: errorType %q is none the copy function reports %v", r.name, et, errorTypes)
-		}
-		want = append(want, metrics.DimErrorType)
-	}
-	if slices.Sort(want); !slices.Equal(slices.Sorted(maps.Keys(r.dims)), want) {
-		return fmt.Sprintf("%s: dimensions %v, want %v", r.name, slices.Sorted(maps.Keys(r.dims)), want)
-	}
-	if fn := "${" + emitters[m.Function] + "}"; r.dims[metrics.DimFunction] != fn {
-		return fmt.Sprintf("%s: function = %s, want %s, the function that emits it", r.name, r.dims[metrics.DimFunction], fn)
-	}
-	return ""
 }
 
 // checkDashboardComplete: the dashboard shows every metric of the catalog
 // (by each errorType, where it has them) and every alarm; every alarm
 // notifies AlarmTopicArn.
 func checkDashboardComplete(s *stack) {
-	shown := map[string]bool{}
-	for _, r := range s.metricRefs() {
-		shown[r.key()] = shown[r.key()] || r.onDashboard
-	}
-	for _, m := range metrics.Catalog {
-		r := metricRef{namespace: nsToken, name: m.Name, dims: map[string]string{metrics.DimFunction: "${" + emitters[m.Function] + "}"}}
-		want := []string{r.key()}
-		for _, et := range errorTypes {
-			if m.ByErrorType {
-				r.dims[metrics.DimErrorType] = et
-				want = append(want, r.key())
-			}
-		}
-		for _, w := range want {
-			if !shown[w] {
-				s.errorf("the dashboard does not show %s", w)
-			}
+	_, shown := s.named()
+	for key, ours := range s.emitted() {
+		if ours && !shown[key] {
+			s.errorf("the dashboard does not show %s", key)
 		}
 	}
 	alarms := s.resources("AWS::CloudWatch::Alarm")
@@ -271,30 +217,18 @@ func checkDashboardComplete(s *stack) {
 func checkNamespacePattern(s *stack) {
 	p := mapAt(s.tpl, "Parameters.MetricsNamespace")
 	re, err := regexp.Compile(fmt.Sprint(p["AllowedPattern"]))
-	if err != nil {
-		s.errorf("MetricsNamespace AllowedPattern: %v", err)
-		return
+	all := []string{""}
+	for i := 0; utf8.RuneCountInString(all[i]) < 5; i++ {
+		for _, c := range []string{"A", "W", "S", "/", "a", " ", "$", "é"} {
+			all = append(all, all[i]+c)
+		}
 	}
 	var wrong []string
-	check := func(ns string) {
-		cfn := len(ns) >= number(p["MinLength"]) && len(ns) <= number(p["MaxLength"]) && re.MatchString(ns)
+	for _, ns := range append(all, metrics.DefaultNamespace, "My App/Recordings.v2#1:x-y_z", strings.Repeat("a", 255), strings.Repeat("a", 256)) {
+		cfn := err == nil && len(ns) >= number(p["MinLength"]) && len(ns) <= number(p["MaxLength"]) && re.MatchString(ns)
 		if _, err := metrics.NewEmitter(ns, "f"); cfn != (err == nil) {
 			wrong = append(wrong, fmt.Sprintf("%q (template %v, NewEmitter %v)", ns, cfn, err))
 		}
-	}
-	level := []string{""}
-	for range 5 {
-		var next []string
-		for _, ns := range level {
-			check(ns)
-			for _, c := range []string{"A", "W", "S", "/", "a", " ", "$", "é"} {
-				next = append(next, ns+c)
-			}
-		}
-		level = next
-	}
-	for _, ns := range slices.Concat(level, []string{metrics.DefaultNamespace, "AWS/Lambda", "My App/Recordings.v2#1:x-y_z", strings.Repeat("a", 255), strings.Repeat("a", 256)}) {
-		check(ns)
 	}
 	if len(wrong) > 0 {
 		s.errorf("MetricsNamespace and NewEmitter disagree on %d namespaces, e.g. %s", len(wrong), wrong[0])

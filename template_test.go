@@ -1,40 +1,28 @@
 // Package template_test checks what a reviewer of template.yaml cannot see
-// at a glance. Schema and intrinsic functions are cfn-lint's job (make
-// lint); literal values are the template's own to show. Each invariant
-// below is one check of invariants, run on the template by
-// TestTemplateInvariants and shown able to fail by TestTemplateMutations:
+// at a glance; schema and intrinsics are cfn-lint's (make lint), literal
+// values the template's own to show. TestTemplateInvariants runs each
+// invariant on the template; TestTemplateMutations breaks a copy of it
+// for each, which must fail. The invariants, and the check of each:
 //
-//   - LeastPrivilege: each function may do exactly what leastPrivilege lists, in both branches of every !If;
-//     only Allow statements; KMS only through S3 in this region for this bucket; no credentials in the environment.
-//   - WebhookSecret: only the webhook names its secret; it never names the PBX API credentials; it judges replays
-//     by the reconciler's lookback.
-//   - StateObjects: every TOKEN_CACHE_KEY is the one shared token object in the stack's own folder; the grants name
-//     exactly the state objects each function uses (the reconciler's as pkg/config derives it); the bucket policy
-//     keeps the folder to exactly those functions' roles.
-//   - QueueSenders: the recording queue's policy denies SendMessage to all but the roles granted it.
-//   - QueueOutlastsConsumer: a queue's visibility timeout is at least 6 x the timeout of the function it feeds.
-//   - DeadLetters: every dead-letter target (redrive, on-failure destination, rule DLQ) has a depth alarm; the copy
-//     function dead-letters to its queue's redrive target.
-//   - NothingReservedByDefault: with every parameter at its default no function reserves concurrency.
-//   - LogRetention: every function logs into its own group, kept LogRetentionDays.
-//   - MetricsEmitted: every metric an alarm or widget names is in metrics.Catalog, emitted by that function with the
-//     emitter's dimensions and errorTypes, or an SQS/Lambda metric of this stack; every function emits under
-//     MetricsNamespace.
-//   - DashboardComplete: the dashboard shows every catalog metric (each errorType too) and every alarm; every alarm
-//     notifies AlarmTopicArn.
-//   - NamespacePattern: MetricsNamespace accepts exactly the namespaces metrics.NewEmitter does.
-//   - HTTPSOnly: PbxBaseUrl accepts only https URLs without credentials, query or trailing slash; no PBX_ALLOW_HTTP.
-//   - PBXCertificate: every function with PBX_BASE_URL trusts PbxCaCert; it takes one PEM certificate or nothing;
-//     nothing turns verification off.
-//   - ParametersDocumented: every parameter has a Description and exactly one row in the README's table.
-//   - EventBridgePatternDocumented: the rule matches what the README tells other routes to put.
-//   - MakefileBuildsEachFunction: make build-<LogicalId> builds the function's own main for its architecture.
-//
-// Run against a changed copy with `go test . -args -template=... -readme=...`.
+//   - each function's IAM actions and resources are exactly what it uses (checkLeastPrivilege)
+//   - only the webhook reads its secret, and never the PBX API credentials (checkWebhookSecret)
+//   - one token object, in the stack's own state folder, kept to the functions that use it (checkStateObjects)
+//   - only the roles that send to the recording queue may (checkQueueSenders)
+//   - a queue's visibility timeout is at least 6 x its consumer's timeout (checkQueueOutlastsConsumer)
+//   - every dead-letter queue is watched; hopeless records go to the redrive target (checkDeadLetters)
+//   - with the parameters' defaults no function reserves concurrency (checkNothingReserved)
+//   - every function's logs are kept LogRetentionDays, in its own group (checkLogRetention)
+//   - every metric an alarm or widget names is emitted by that function, or AWS's (checkMetricsEmitted)
+//   - the dashboard shows every catalog metric and alarm; alarms notify the topic (checkDashboardComplete)
+//   - MetricsNamespace accepts exactly what metrics.NewEmitter does (checkNamespacePattern)
+//   - the PBX is reached over HTTPS only (checkHTTPSOnly)
+//   - every PBX client trusts PbxCaCert, one certificate; verification is never off (checkPBXCertificate)
+//   - every parameter is described and in the README's table once (checkParametersDocumented)
+//   - the EventBridge rule's pattern is the README's (checkEventBridgePattern)
+//   - make build-<LogicalId> builds the function's own main for its architecture (checkMakefile)
 package template_test
 
 import (
-	"flag"
 	"fmt"
 	"maps"
 	"os"
@@ -46,11 +34,6 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-var (
-	templatePath = flag.String("template", "template.yaml", "the SAM template to check")
-	readmePath   = flag.String("readme", "README.md", "the README that documents it")
-)
-
 // The functions' logical IDs.
 const (
 	functionID  = "RecordingSyncFunction"
@@ -58,37 +41,31 @@ const (
 	reconcileID = "RecordingReconcileFunction"
 )
 
-// invariant is one check of the template and its README: it reports what
-// is wrong through stack.errorf.
-type invariant struct {
-	name  string
-	check func(*stack)
-}
-
-var invariants = []invariant{
-	{"LeastPrivilege", checkLeastPrivilege},
-	{"WebhookSecret", checkWebhookSecret},
-	{"StateObjects", checkStateObjects},
-	{"QueueSenders", checkQueueSenders},
-	{"QueueOutlastsConsumer", checkQueueOutlastsConsumer},
-	{"DeadLetters", checkDeadLetters},
-	{"NothingReservedByDefault", checkNothingReserved},
-	{"LogRetention", checkLogRetention},
-	{"MetricsEmitted", checkMetricsEmitted},
-	{"DashboardComplete", checkDashboardComplete},
-	{"NamespacePattern", checkNamespacePattern},
-	{"HTTPSOnly", checkHTTPSOnly},
-	{"PBXCertificate", checkPBXCertificate},
-	{"ParametersDocumented", checkParametersDocumented},
-	{"EventBridgePatternDocumented", checkEventBridgePattern},
-	{"MakefileBuildsEachFunction", checkMakefile},
+// invariants are the checks, by name; each reports through stack.errorf.
+var invariants = map[string]func(*stack){
+	"LeastPrivilege":             checkLeastPrivilege,
+	"WebhookSecret":              checkWebhookSecret,
+	"StateObjects":               checkStateObjects,
+	"QueueSenders":               checkQueueSenders,
+	"QueueOutlastsConsumer":      checkQueueOutlastsConsumer,
+	"DeadLetters":                checkDeadLetters,
+	"NothingReservedByDefault":   checkNothingReserved,
+	"LogRetention":               checkLogRetention,
+	"MetricsEmitted":             checkMetricsEmitted,
+	"DashboardComplete":          checkDashboardComplete,
+	"NamespacePattern":           checkNamespacePattern,
+	"HTTPSOnly":                  checkHTTPSOnly,
+	"PBXCertificate":             checkPBXCertificate,
+	"ParametersDocumented":       checkParametersDocumented,
+	"EventBridgePattern":         checkEventBridgePattern,
+	"MakefileBuildsEachFunction": checkMakefile,
 }
 
 func TestTemplateInvariants(t *testing.T) {
-	s := loadStack(t, string(readFile(t, *templatePath)), string(readFile(t, *readmePath)))
-	for _, inv := range invariants {
-		t.Run(inv.name, func(t *testing.T) {
-			for _, p := range s.run(t, inv) {
+	s := loadStack(t, string(readFile(t, "template.yaml")), string(readFile(t, "README.md")))
+	for _, name := range slices.Sorted(maps.Keys(invariants)) {
+		t.Run(name, func(t *testing.T) {
+			for _, p := range s.run(t, name) {
 				t.Error(p)
 			}
 		})
@@ -97,11 +74,11 @@ func TestTemplateInvariants(t *testing.T) {
 
 // stack is the template as maps, slices and scalars (short tags in their
 // long form: !Ref X is {"Ref": "X"}, !GetAtt A.B {"Fn::GetAtt": ["A", "B"]}),
-// its text, the README, and what a check found wrong.
+// its text and the README, and what a check found wrong.
 type stack struct {
 	tpl          map[string]any
 	text, readme string
-	t            *testing.T // for t.Context
+	t            *testing.T // its Context for the commands a check runs
 	problems     []string
 }
 
@@ -109,10 +86,10 @@ func (s *stack) errorf(format string, args ...any) {
 	s.problems = append(s.problems, fmt.Sprintf(format, args...))
 }
 
-// run returns what inv finds wrong.
-func (s stack) run(t *testing.T, inv invariant) []string {
+// run returns what the invariant named finds wrong.
+func (s stack) run(t *testing.T, invariant string) []string {
 	s.t, s.problems = t, nil
-	inv.check(&s)
+	invariants[invariant](&s)
 	return s.problems
 }
 
@@ -128,24 +105,24 @@ func readFile(t *testing.T, name string) []byte {
 func loadStack(t *testing.T, text, readme string) *stack {
 	t.Helper()
 	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
-		t.Fatal(err)
+	err := yaml.Unmarshal([]byte(text), &doc)
+	var tpl map[string]any
+	if err == nil {
+		tpl, _ = convert(&doc, &err).(map[string]any)
 	}
-	v, err := convert(&doc)
-	tpl, ok := v.(map[string]any)
-	if err != nil || !ok {
-		t.Fatalf("template: %v, want a mapping (%v)", v, err)
+	if err != nil || tpl == nil {
+		t.Fatalf("template: %v, want a mapping", err)
 	}
 	return &stack{tpl: tpl, text: text, readme: readme}
 }
 
 // convert turns a YAML node into maps, slices and scalars; a node tagged
 // !Name becomes {"Fn::Name": value} ({"Ref": value}, {"Condition": value}).
-func convert(n *yaml.Node) (any, error) {
+func convert(n *yaml.Node, errp *error) any {
 	if tag, ok := strings.CutPrefix(n.Tag, "!"); ok && !strings.HasPrefix(tag, "!") {
 		plain := *n
 		plain.Tag = map[bool]string{true: "!!str"}[n.Kind == yaml.ScalarNode]
-		v, err := convert(&plain)
+		v := convert(&plain, errp)
 		if s, ok := v.(string); ok && tag == "GetAtt" {
 			res, attr, _ := strings.Cut(s, ".")
 			v = []any{res, attr}
@@ -153,32 +130,31 @@ func convert(n *yaml.Node) (any, error) {
 		if tag != "Ref" && tag != "Condition" {
 			tag = "Fn::" + tag
 		}
-		return map[string]any{tag: v}, err
+		return map[string]any{tag: v}
 	}
-	var err error
 	switch n.Kind {
 	case yaml.DocumentNode:
-		return convert(n.Content[0])
+		return convert(n.Content[0], errp)
 	case yaml.AliasNode:
-		return convert(n.Alias)
+		return convert(n.Alias, errp)
 	case yaml.MappingNode:
 		m := map[string]any{}
-		for i := 0; i+1 < len(n.Content) && err == nil; i += 2 {
-			m[n.Content[i].Value], err = convert(n.Content[i+1])
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			m[n.Content[i].Value] = convert(n.Content[i+1], errp)
 		}
-		return m, err
+		return m
 	case yaml.SequenceNode:
 		l := make([]any, len(n.Content))
-		for i := 0; i < len(l) && err == nil; i++ {
-			l[i], err = convert(n.Content[i])
+		for i, c := range n.Content {
+			l[i] = convert(c, errp)
 		}
-		return l, err
+		return l
 	}
 	var v any
 	if err := n.Decode(&v); err != nil {
-		return nil, fmt.Errorf("line %d: %w", n.Line, err)
+		*errp = fmt.Errorf("line %d: %w", n.Line, err)
 	}
-	return v, nil
+	return v
 }
 
 // at follows a dotted path of map keys and list indexes from v; nil where
@@ -203,13 +179,12 @@ func at(v any, path string) any {
 
 func mapAt(v any, path string) map[string]any { m, _ := at(v, path).(map[string]any); return m }
 
-// number reads a number, also written as a string as CloudFormation allows;
-// -1 when there is none.
+func asList(v any) []any { l, _ := v.([]any); return l }
+
+// number reads a number, also written as a string as CloudFormation
+// allows; 0 when there is none.
 func number(v any) int {
-	n, err := strconv.Atoi(fmt.Sprint(v))
-	if err != nil {
-		return -1
-	}
+	n, _ := strconv.Atoi(fmt.Sprint(v))
 	return n
 }
 
@@ -227,19 +202,17 @@ func tokens(v any) []string {
 		}
 		return out
 	case map[string]any:
-		if r, ok := v["Ref"].(string); ok && r != "AWS::NoValue" {
-			return []string{"${" + r + "}"}
-		}
-		if ga, ok := v["Fn::GetAtt"].([]any); ok && len(ga) == 2 {
-			return []string{fmt.Sprintf("${%v.%v}", ga[0], ga[1])}
-		}
-		if b, ok := v["Fn::If"].([]any); ok && len(b) == 3 {
-			return tokens(b[1:])
-		}
-		if sub, ok := v["Fn::Sub"]; ok {
-			if l, ok := sub.([]any); ok && len(l) == 2 {
-				sub = l[0]
-			}
+		sub, getAtt, branches := v["Fn::Sub"], asList(v["Fn::GetAtt"]), asList(v["Fn::If"])
+		switch {
+		case v["Ref"] != nil && v["Ref"] != "AWS::NoValue":
+			return []string{fmt.Sprintf("${%v}", v["Ref"])}
+		case len(getAtt) == 2:
+			return []string{fmt.Sprintf("${%v.%v}", getAtt[0], getAtt[1])}
+		case len(branches) == 3:
+			return tokens(branches[1:])
+		case len(asList(sub)) == 2:
+			return tokens(asList(sub)[0])
+		case sub != nil:
 			return tokens(sub)
 		}
 	}
@@ -275,9 +248,7 @@ func (s *stack) function(id string) map[string]any {
 	return merge(mapAt(s.tpl, "Globals.Function"), mapAt(s.tpl, "Resources."+id+".Properties"))
 }
 
-func (s *stack) env(id string) map[string]any {
-	return mapAt(s.function(id), "Environment.Variables")
-}
+func (s *stack) env(id string) map[string]any { return mapAt(s.function(id), "Environment.Variables") }
 
 func merge(base, over map[string]any) map[string]any {
 	out := maps.Clone(base)
@@ -285,10 +256,10 @@ func merge(base, over map[string]any) map[string]any {
 		out = map[string]any{}
 	}
 	for k, v := range over {
-		bm, ok1 := out[k].(map[string]any)
-		om, ok2 := v.(map[string]any)
-		if ok1 && ok2 {
-			v = merge(bm, om)
+		if bm, ok := out[k].(map[string]any); ok {
+			if om, ok := v.(map[string]any); ok {
+				v = merge(bm, om)
+			}
 		}
 		out[k] = v
 	}
@@ -296,53 +267,35 @@ func merge(base, over map[string]any) map[string]any {
 }
 
 // statements returns the statements of a policy document or of a
-// function's Policies, those of a conditional policy (!If) included. Any
-// other policy (a SAM policy template, a managed policy) becomes a
-// statement without Effect, which no check accepts.
-func statements(policies any) []map[string]any {
-	var out []map[string]any
-	for _, p := range policyList(policies) {
-		list, ok := at(p, "Statement").([]any)
-		if !ok {
-			out = append(out, map[string]any{"Sid": fmt.Sprint(p)})
-		}
-		for _, st := range list {
-			m, _ := st.(map[string]any)
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-func policyList(p any) []any {
-	switch p := p.(type) {
-	case []any:
-		var out []any
-		for _, e := range p {
-			out = append(out, policyList(e)...)
+// function's Policies, in both branches of every !If. Any other policy (a
+// SAM policy template, a managed policy) becomes a statement without
+// Effect, which no check accepts.
+func statements(v any) []map[string]any {
+	p, _ := v.(map[string]any)
+	switch branches := asList(p["Fn::If"]); {
+	case v == nil || p["Ref"] == "AWS::NoValue":
+		return nil
+	case len(branches) == 3:
+		return statements(branches[1:])
+	case p["Statement"] != nil:
+		return statements(p["Statement"])
+	case p["Effect"] != nil:
+		return []map[string]any{p}
+	case asList(v) != nil:
+		var out []map[string]any
+		for _, e := range asList(v) {
+			out = append(out, statements(e)...)
 		}
 		return out
-	case map[string]any:
-		if b, ok := p["Fn::If"].([]any); ok && len(b) == 3 {
-			return policyList(b[1:])
-		}
-		if p["Ref"] == "AWS::NoValue" {
-			return nil
-		}
-	case nil:
-		return nil
 	}
-	return []any{p}
+	return []map[string]any{{"Sid": fmt.Sprint(v)}}
 }
 
 // refersTo reports whether v holds a Ref to name anywhere.
 func refersTo(v any, name string) bool {
 	switch v := v.(type) {
 	case map[string]any:
-		if v["Ref"] == name {
-			return true
-		}
-		return slices.ContainsFunc(slices.Collect(maps.Values(v)), func(e any) bool { return refersTo(e, name) })
+		return v["Ref"] == name || slices.ContainsFunc(slices.Collect(maps.Values(v)), func(e any) bool { return refersTo(e, name) })
 	case []any:
 		return slices.ContainsFunc(v, func(e any) bool { return refersTo(e, name) })
 	}

@@ -1,6 +1,7 @@
 package template_test
 
 import (
+	"errors"
 	"maps"
 	"slices"
 	"strings"
@@ -52,9 +53,8 @@ func scope(res string) string {
 	return res
 }
 
-// checkLeastPrivilege: each function's grants, in both branches of every
-// !If, are exactly leastPrivilege's, Allow only; KMS only through S3 for
-// this bucket; credentials only through Secrets Manager.
+// checkLeastPrivilege: grants in both branches of every !If, Allow only;
+// credentials only through Secrets Manager.
 func checkLeastPrivilege(s *stack) {
 	for _, id := range s.functions() {
 		granted := map[string][]string{}
@@ -87,9 +87,8 @@ func checkLeastPrivilege(s *stack) {
 	}
 }
 
-// checkKMSCondition: S3 uses the key for the function only in this region
-// and for this bucket's objects, or the bucket itself when it uses an S3
-// Bucket Key.
+// checkKMSCondition: only S3 in this region uses the key for the function,
+// for this bucket (an S3 Bucket Key) or its objects.
 func (s *stack) checkKMSCondition(id string, st map[string]any) {
 	if via := tokens(at(st, "Condition.StringEquals.kms:ViaService")); !slices.Equal(via, []string{"s3.${AWS::Region}.amazonaws.com"}) {
 		s.errorf("%s statement %v: kms:ViaService %v, want S3 in this region", id, st["Sid"], via)
@@ -107,7 +106,7 @@ func (s *stack) checkKMSCondition(id string, st map[string]any) {
 }
 
 // checkWebhookSecret: the public function sees its own secret and nothing
-// else; it judges replays by the reconciler's lookback.
+// else, and judges replays by the reconciler's lookback.
 func checkWebhookSecret(s *stack) {
 	for id, res := range mapAt(s.tpl, "Resources") {
 		if mentions := refersTo(res, "PbxWebhookSecretArn"); mentions != (id == webhookID) {
@@ -126,10 +125,9 @@ func checkWebhookSecret(s *stack) {
 	}
 }
 
-// checkStateObjects: all functions share one token object in stateDir;
-// each may get and put exactly the state objects it uses (the reconciler's
-// state as pkg/config derives it from TOKEN_CACHE_KEY); the bucket the
-// stack creates denies the folder to every role but theirs.
+// checkStateObjects: one token object in stateDir; each function may get
+// and put exactly the state objects it uses (the reconciler's as
+// pkg/config derives it); the created bucket denies the folder to others.
 func checkStateObjects(s *stack) {
 	var users, tokenKeys []string
 	for _, id := range s.functions() {
@@ -175,19 +173,15 @@ func (s *stack) reconcileStateKey(tokenKey string) string {
 		"RECORDINGS_BUCKET": "recordings", "RECORDINGS_QUEUE_URL": "https://sqs.example.com/q", "TOKEN_CACHE_KEY": tokenKey}
 	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 	c, err := config.Load(lookup)
-	if err == nil {
-		var r config.Reconcile
-		if r, err = config.LoadReconcile(c, lookup); err == nil {
-			return r.StateKey
-		}
+	r, rerr := config.LoadReconcile(c, lookup)
+	if err = errors.Join(err, rerr); err != nil {
+		s.errorf("TOKEN_CACHE_KEY %q: %v", tokenKey, err)
 	}
-	s.errorf("TOKEN_CACHE_KEY %q: %v", tokenKey, err)
-	return ""
+	return r.StateKey
 }
 
-// checkQueueSenders: one statement of the recording queue's policy denies
-// sqs:SendMessage to every role but those granted it, whatever other
-// identities' IAM policies allow; the policy allows nothing.
+// checkQueueSenders: the recording queue's policy is one statement that
+// denies sqs:SendMessage to every role but those granted it.
 func checkQueueSenders(s *stack) {
 	var senders []string
 	for id, grants := range leastPrivilege {

@@ -1,8 +1,8 @@
 // Package template_test checks what a reviewer of template.yaml cannot see
 // at a glance; schema and intrinsics are cfn-lint's (make lint), literal
 // values the template's own to show. TestTemplateInvariants runs each
-// invariant on the template; TestTemplateMutations breaks a copy of it
-// for each, which must fail. The invariants, and the check of each:
+// invariant's check on the template; TestTemplateMutations breaks a copy
+// of it for each, which the check must report. The invariants:
 //
 //   - each function's IAM actions and resources are exactly what it uses (checkLeastPrivilege)
 //   - only the webhook reads its secret, and never the PBX API credentials (checkWebhookSecret)
@@ -26,6 +26,8 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"reflect"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,40 +43,32 @@ const (
 	reconcileID = "RecordingReconcileFunction"
 )
 
-// invariants are the checks, by name; each reports through stack.errorf.
-var invariants = map[string]func(*stack){
-	"LeastPrivilege":             checkLeastPrivilege,
-	"WebhookSecret":              checkWebhookSecret,
-	"StateObjects":               checkStateObjects,
-	"QueueSenders":               checkQueueSenders,
-	"QueueOutlastsConsumer":      checkQueueOutlastsConsumer,
-	"DeadLetters":                checkDeadLetters,
-	"NothingReservedByDefault":   checkNothingReserved,
-	"LogRetention":               checkLogRetention,
-	"MetricsEmitted":             checkMetricsEmitted,
-	"DashboardComplete":          checkDashboardComplete,
-	"NamespacePattern":           checkNamespacePattern,
-	"HTTPSOnly":                  checkHTTPSOnly,
-	"PBXCertificate":             checkPBXCertificate,
-	"ParametersDocumented":       checkParametersDocumented,
-	"EventBridgePattern":         checkEventBridgePattern,
-	"MakefileBuildsEachFunction": checkMakefile,
-}
+// invariants are the checks, in the order of the list above.
+var invariants = []func(*stack){checkLeastPrivilege, checkWebhookSecret, checkStateObjects, checkQueueSenders,
+	checkQueueOutlastsConsumer, checkDeadLetters, checkNothingReserved, checkLogRetention, checkMetricsEmitted,
+	checkDashboardComplete, checkNamespacePattern, checkHTTPSOnly, checkPBXCertificate, checkParametersDocumented,
+	checkEventBridgePattern, checkMakefile}
 
 func TestTemplateInvariants(t *testing.T) {
 	s := loadStack(t, string(readFile(t, "template.yaml")), string(readFile(t, "README.md")))
-	for _, name := range slices.Sorted(maps.Keys(invariants)) {
-		t.Run(name, func(t *testing.T) {
-			for _, p := range s.run(t, name) {
+	for _, check := range invariants {
+		t.Run(name(check), func(t *testing.T) {
+			for _, p := range s.run(t, check) {
 				t.Error(p)
 			}
 		})
 	}
 }
 
-// stack is the template as maps, slices and scalars (short tags in their
-// long form: !Ref X is {"Ref": "X"}, !GetAtt A.B {"Fn::GetAtt": ["A", "B"]}),
-// its text and the README, and what a check found wrong.
+// name is a check's function name without "check", for its subtests.
+func name(check func(*stack)) string {
+	full := runtime.FuncForPC(reflect.ValueOf(check).Pointer()).Name()
+	return strings.TrimPrefix(full[strings.LastIndex(full, ".")+1:], "check")
+}
+
+// stack is the template as maps, slices and scalars, with short tags in
+// their long form (!Ref X is {"Ref": "X"}, !Sub S {"Fn::Sub": S}), its
+// text, the README, and what a check found wrong.
 type stack struct {
 	tpl          map[string]any
 	text, readme string
@@ -86,10 +80,10 @@ func (s *stack) errorf(format string, args ...any) {
 	s.problems = append(s.problems, fmt.Sprintf(format, args...))
 }
 
-// run returns what the invariant named finds wrong.
-func (s stack) run(t *testing.T, invariant string) []string {
+// run returns what check finds wrong.
+func (s stack) run(t *testing.T, check func(*stack)) []string {
 	s.t, s.problems = t, nil
-	invariants[invariant](&s)
+	check(&s)
 	return s.problems
 }
 
@@ -105,71 +99,46 @@ func readFile(t *testing.T, name string) []byte {
 func loadStack(t *testing.T, text, readme string) *stack {
 	t.Helper()
 	var doc yaml.Node
+	s := &stack{text: text, readme: readme}
 	err := yaml.Unmarshal([]byte(text), &doc)
-	var tpl map[string]any
-	if err == nil {
-		tpl, _ = convert(&doc, &err).(map[string]any)
+	if longForm(&doc); err == nil {
+		err = doc.Decode(&s.tpl)
 	}
-	if err != nil || tpl == nil {
-		t.Fatalf("template: %v, want a mapping", err)
+	if err != nil {
+		t.Fatalf("template: %v", err)
 	}
-	return &stack{tpl: tpl, text: text, readme: readme}
+	return s
 }
 
-// convert turns a YAML node into maps, slices and scalars; a node tagged
-// !Name becomes {"Fn::Name": value} ({"Ref": value}, {"Condition": value}).
-func convert(n *yaml.Node, errp *error) any {
+// longForm rewrites every node tagged !Name as {"Fn::Name": node} ({"Ref":
+// node}, {"Condition": node}).
+func longForm(n *yaml.Node) {
+	for _, c := range n.Content {
+		longForm(c)
+	}
 	if tag, ok := strings.CutPrefix(n.Tag, "!"); ok && !strings.HasPrefix(tag, "!") {
-		plain := *n
-		plain.Tag = map[bool]string{true: "!!str"}[n.Kind == yaml.ScalarNode]
-		v := convert(&plain, errp)
-		if s, ok := v.(string); ok && tag == "GetAtt" {
-			res, attr, _ := strings.Cut(s, ".")
-			v = []any{res, attr}
-		}
 		if tag != "Ref" && tag != "Condition" {
 			tag = "Fn::" + tag
 		}
-		return map[string]any{tag: v}
+		inner := *n
+		inner.Tag = map[bool]string{true: "!!str"}[n.Kind == yaml.ScalarNode]
+		*n = yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: tag}, &inner}}
 	}
-	switch n.Kind {
-	case yaml.DocumentNode:
-		return convert(n.Content[0], errp)
-	case yaml.AliasNode:
-		return convert(n.Alias, errp)
-	case yaml.MappingNode:
-		m := map[string]any{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			m[n.Content[i].Value] = convert(n.Content[i+1], errp)
-		}
-		return m
-	case yaml.SequenceNode:
-		l := make([]any, len(n.Content))
-		for i, c := range n.Content {
-			l[i] = convert(c, errp)
-		}
-		return l
-	}
-	var v any
-	if err := n.Decode(&v); err != nil {
-		*errp = fmt.Errorf("line %d: %w", n.Line, err)
-	}
-	return v
 }
 
 // at follows a dotted path of map keys and list indexes from v; nil where
-// the path leads nowhere.
+// it leads nowhere.
 func at(v any, path string) any {
 	for _, p := range strings.Split(path, ".") {
 		switch c := v.(type) {
 		case map[string]any:
 			v = c[p]
 		case []any:
-			i, err := strconv.Atoi(p)
-			if err != nil || i < 0 || i >= len(c) {
+			if i, err := strconv.Atoi(p); err == nil && i >= 0 && i < len(c) {
+				v = c[i]
+			} else {
 				return nil
 			}
-			v = c[i]
 		default:
 			return nil
 		}
@@ -192,29 +161,27 @@ func number(v any) int {
 // string as it is, !Ref X as ${X}, !GetAtt X.A as ${X.A}; both branches of
 // an !If, the text of a !Sub, each item of a list; !Ref AWS::NoValue none.
 func tokens(v any) []string {
-	switch v := v.(type) {
-	case string:
-		return []string{v}
-	case []any:
+	m, _ := v.(map[string]any)
+	switch sub, branches := m["Fn::Sub"], asList(m["Fn::If"]); {
+	case m["Ref"] != nil && m["Ref"] != "AWS::NoValue":
+		return []string{fmt.Sprintf("${%v}", m["Ref"])}
+	case m["Fn::GetAtt"] != nil:
+		return []string{fmt.Sprintf("${%v}", m["Fn::GetAtt"])}
+	case len(branches) == 3:
+		return tokens(branches[1:])
+	case len(asList(sub)) == 2:
+		return tokens(asList(sub)[0])
+	case sub != nil:
+		return tokens(sub)
+	case asList(v) != nil:
 		var out []string
-		for _, e := range v {
+		for _, e := range asList(v) {
 			out = append(out, tokens(e)...)
 		}
 		return out
-	case map[string]any:
-		sub, getAtt, branches := v["Fn::Sub"], asList(v["Fn::GetAtt"]), asList(v["Fn::If"])
-		switch {
-		case v["Ref"] != nil && v["Ref"] != "AWS::NoValue":
-			return []string{fmt.Sprintf("${%v}", v["Ref"])}
-		case len(getAtt) == 2:
-			return []string{fmt.Sprintf("${%v.%v}", getAtt[0], getAtt[1])}
-		case len(branches) == 3:
-			return tokens(branches[1:])
-		case len(asList(sub)) == 2:
-			return tokens(asList(sub)[0])
-		case sub != nil:
-			return tokens(sub)
-		}
+	}
+	if s, ok := v.(string); ok {
+		return []string{s}
 	}
 	return nil
 }

@@ -77,14 +77,13 @@ func (s *stack) emitted() map[string]bool {
 	return out
 }
 
-// named returns where each metric the alarms and dashboards name is named:
-// onDashboard says whether a dashboard does. It reports what it cannot read.
+// named returns where each metric the alarms and dashboards name is named,
+// and whether a dashboard names it; it reports the entries it cannot read.
 func (s *stack) named() (where map[string][]string, onDashboard map[string]bool) {
 	where, onDashboard = map[string][]string{}, map[string]bool{}
 	for _, id := range s.resources("AWS::CloudWatch::Alarm") {
 		props := mapAt(s.tpl, "Resources."+id+".Properties")
 		for _, m := range append(asList(props["Metrics"]), map[string]any{"MetricStat": map[string]any{"Metric": props}}) {
-			s.refuseSearch(id, at(m, "Expression"))
 			if metric := mapAt(m, "MetricStat.Metric"); metric["MetricName"] != nil {
 				var dims []string
 				for _, d := range asList(metric["Dimensions"]) {
@@ -98,8 +97,8 @@ func (s *stack) named() (where map[string][]string, onDashboard map[string]bool)
 	for _, id := range s.resources("AWS::CloudWatch::Dashboard") {
 		for _, w := range s.widgets(id) {
 			var prev []string
-			for j, entry := range w.Properties.Metrics {
-				here := fmt.Sprintf("%s widget %q metric %d", id, w.Properties.Title, j)
+			for j, entry := range asList(at(w, "properties.metrics")) {
+				here := fmt.Sprintf("%s widget %q metric %d", id, at(w, "properties.title"), j)
 				if items := s.widgetMetric(here, asList(entry), prev); items != nil {
 					key := metricKey(items[0], items[1], items[2:]...)
 					where[key], onDashboard[key], prev = append(where[key], here), true, items
@@ -110,30 +109,14 @@ func (s *stack) named() (where map[string][]string, onDashboard map[string]bool)
 	return where, onDashboard
 }
 
-// refuseSearch: a SEARCH expression names metrics no check could read.
-func (s *stack) refuseSearch(where string, expr any) {
-	if strings.Contains(strings.ToUpper(fmt.Sprint(expr)), "SEARCH") {
-		s.errorf("%s: SEARCH expressions are not checked: name each metric", where)
-	}
-}
-
-// widget is a dashboard widget, as much of it as the checks read.
-type widget struct {
-	Properties struct {
-		Title   string
-		Metrics []any
-		Alarms  []string
-	}
-}
-
 // widgets parses a dashboard's !Sub body: its placeholders sit inside JSON
 // strings, so the text parses as it is.
-func (s *stack) widgets(id string) []widget {
-	var doc struct{ Widgets []widget }
+func (s *stack) widgets(id string) []any {
+	var doc any
 	if err := json.Unmarshal([]byte(fmt.Sprint(at(s.tpl, "Resources."+id+".Properties.DashboardBody.Fn::Sub"))), &doc); err != nil {
 		s.errorf("%s.DashboardBody is not !Sub of JSON: %v", id, err)
 	}
-	return doc.Widgets
+	return asList(at(doc, "widgets"))
 }
 
 // widgetMetric reads one entry of a widget's metrics array: [namespace,
@@ -141,9 +124,8 @@ func (s *stack) widgets(id string) []widget {
 // the same place in the entry before. It returns nil for a math
 // expression, and for an entry it cannot read, which it reports.
 func (s *stack) widgetMetric(where string, items []any, prev []string) []string {
-	if opts, ok := at(items, fmt.Sprint(len(items)-1)).(map[string]any); ok {
+	if _, ok := at(items, fmt.Sprint(len(items)-1)).(map[string]any); ok {
 		if items = items[:len(items)-1]; len(items) == 0 {
-			s.refuseSearch(where, opts["expression"])
 			return nil
 		}
 	}
@@ -152,13 +134,9 @@ func (s *stack) widgetMetric(where string, items []any, prev []string) []string 
 		if resolved[k], _ = it.(string); resolved[k] == "." && k < len(prev) {
 			resolved[k] = prev[k]
 		}
-		if resolved[k] == "" || resolved[k] == "." || resolved[k] == "..." {
-			s.errorf(`%s: item %d is %v: write each item, or "." for the one above`, where, k, it)
-			return nil
-		}
 	}
-	if len(resolved) < 2 || len(resolved)%2 != 0 {
-		s.errorf("%s: %v is not namespace, name and dimension pairs", where, resolved)
+	if len(resolved) < 2 || len(resolved)%2 != 0 || slices.ContainsFunc(resolved, func(r string) bool { return r == "" || r == "." }) {
+		s.errorf(`%s: %v is not namespace, name and dimension pairs (write each item, or "." for the one above)`, where, items)
 		return nil
 	}
 	return resolved
@@ -168,6 +146,9 @@ func (s *stack) widgetMetric(where string, items []any, prev []string) []string 
 // publishes shows nothing, silently; the functions must publish under the
 // namespace the alarms read.
 func checkMetricsEmitted(s *stack) {
+	if strings.Contains(strings.ToUpper(s.text), "SEARCH(") {
+		s.errorf("SEARCH expressions name metrics no check can read: name each metric")
+	}
 	emitted := s.emitted()
 	where, _ := s.named()
 	for key, w := range where {
@@ -196,7 +177,7 @@ func checkDashboardComplete(s *stack) {
 	for _, id := range s.resources("AWS::CloudWatch::Dashboard") {
 		var listed []string
 		for _, w := range s.widgets(id) {
-			for _, a := range w.Properties.Alarms {
+			for _, a := range tokens(at(w, "properties.alarms")) {
 				listed = append(listed, logicalID(a))
 			}
 		}

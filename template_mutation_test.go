@@ -48,7 +48,7 @@ var mutations = []struct {
 	{checkDashboardComplete, "  CopyThrottlesAlarm:", "[!Ref AlarmTopicArn]", "[]", "CopyThrottlesAlarm notifies", false},
 	{checkNamespacePattern, "", `S([-A-Za-z0-9._#: ]|$)`, `S([-A-Za-z0-9._/#: ]|$)`, `"AWS/"`, false},
 	{checkNamespacePattern, "", "MaxLength: 255", "MaxLength: 256", "disagree on 1 ", false},
-	{checkHTTPSOnly, "", `AllowedPattern: "^https://`, `AllowedPattern: "^https?://`, `"http://pbx.example.com:8088" = true`, false},
+	{checkHTTPSOnly, "", `AllowedPattern: "^https://`, `AllowedPattern: "^https?://`, `"http://pbx.example.com:8088": true`, false},
 	{checkHTTPSOnly, "", "PBX_CA_CERT:", "PBX_ALLOW_HTTP: \"true\"\n          PBX_CA_CERT:", "PBX_ALLOW_HTTP", false},
 	{checkPBXCertificate, "ReserveReconcileConcurrency, 1", "PBX_CA_CERT: !Ref PbxCaCert", `PBX_CA_CERT: ""`, "RecordingReconcileFunction talks to the PBX", false},
 	{checkPBXCertificate, "", `-----END CERTIFICATE-----\\s*)?$`, `-----END CERTIFICATE-----\\s*)*$`, "PbxCaCert AllowedPattern", false},

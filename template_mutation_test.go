@@ -22,7 +22,7 @@ var mutations = []struct {
 	{checkWebhookSecret, "", "PBX_CREDENTIALS_SECRET: !Ref PbxCredentialsSecretArn", "PBX_CREDENTIALS_SECRET: !Ref PbxWebhookSecretArn", "RecordingSyncFunction refers to PbxWebhookSecretArn", false},
 	{checkWebhookSecret, "PBX_WEBHOOK_SECRET_ID", "RECONCILE_LOOKBACK: 26h", "RECONCILE_LOOKBACK: 48h", "want the reconciler's", false},
 	{checkStateObjects, "OnlyTheFunctionsTouchTheirState", "- !GetAtt RecordingReconcileFunctionRole.Arn", "- !GetAtt PbxWebhookFunctionRole.Arn", "the bucket policy keeps", false},
-	{checkStateObjects, "ReserveReconcileConcurrency, 1", `".recording-sync/${AWS::StackName}/pbx-token.json"`, `".recording-sync/pbx-token.json"`, "lies outside the stack's folder", false},
+	{checkStateObjects, "ReserveReconcileConcurrency, 1", `".recording-sync/${AWS::StackName}/pbx-token.json"`, `".recording-sync/pbx-token.json"`, "want exactly the ones it uses", false},
 	{checkQueueSenders, "OnlyTheStackQueuesRecordings", "Effect: Deny", "Effect: Allow", "want Deny of sqs:SendMessage", false},
 	{checkQueueSenders, "OnlyTheStackQueuesRecordings", "- !GetAtt PbxWebhookFunctionRole.Arn", "- !GetAtt RecordingSyncFunctionRole.Arn", "want Deny of sqs:SendMessage", false},
 	{checkQueueOutlastsConsumer, "", "VisibilityTimeout: 1800", "VisibilityTimeout: 1500", "want at least 6 x", false},

@@ -218,15 +218,12 @@ func (s *stack) function(id string) map[string]any {
 func (s *stack) env(id string) map[string]any { return mapAt(s.function(id), "Environment.Variables") }
 
 func merge(base, over map[string]any) map[string]any {
-	out := maps.Clone(base)
-	if out == nil {
-		out = map[string]any{}
-	}
+	out := map[string]any{}
+	maps.Copy(out, base)
 	for k, v := range over {
-		if bm, ok := out[k].(map[string]any); ok {
-			if om, ok := v.(map[string]any); ok {
-				v = merge(bm, om)
-			}
+		om, isMap := v.(map[string]any)
+		if bm, ok := out[k].(map[string]any); ok && isMap {
+			v = merge(bm, om)
 		}
 		out[k] = v
 	}

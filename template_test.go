@@ -23,6 +23,7 @@
 package template_test
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -98,13 +99,8 @@ func readFile(t *testing.T, name string) []byte {
 
 func loadStack(t *testing.T, text, readme string) *stack {
 	t.Helper()
-	var doc yaml.Node
-	s := &stack{text: text, readme: readme}
-	err := yaml.Unmarshal([]byte(text), &doc)
-	if longForm(&doc); err == nil {
-		err = doc.Decode(&s.tpl)
-	}
-	if err != nil {
+	s, doc := &stack{text: text, readme: readme}, yaml.Node{}
+	if err := errors.Join(yaml.Unmarshal([]byte(text), &doc), longForm(&doc).Decode(&s.tpl)); err != nil {
 		t.Fatalf("template: %v", err)
 	}
 	return s
@@ -112,7 +108,7 @@ func loadStack(t *testing.T, text, readme string) *stack {
 
 // longForm rewrites every node tagged !Name as {"Fn::Name": node} ({"Ref":
 // node}, {"Condition": node}).
-func longForm(n *yaml.Node) {
+func longForm(n *yaml.Node) *yaml.Node {
 	for _, c := range n.Content {
 		longForm(c)
 	}
@@ -124,22 +120,18 @@ func longForm(n *yaml.Node) {
 		inner.Tag = map[bool]string{true: "!!str"}[n.Kind == yaml.ScalarNode]
 		*n = yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: tag}, &inner}}
 	}
+	return n
 }
 
 // at follows a dotted path of map keys and list indexes from v; nil where
 // it leads nowhere.
 func at(v any, path string) any {
 	for _, p := range strings.Split(path, ".") {
-		switch c := v.(type) {
-		case map[string]any:
-			v = c[p]
-		case []any:
-			if i, err := strconv.Atoi(p); err == nil && i >= 0 && i < len(c) {
-				v = c[i]
-			} else {
-				return nil
-			}
-		default:
+		if m, ok := v.(map[string]any); ok {
+			v = m[p]
+		} else if i, err := strconv.Atoi(p); err == nil && i >= 0 && i < len(asList(v)) {
+			v = asList(v)[i]
+		} else {
 			return nil
 		}
 	}

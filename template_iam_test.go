@@ -2,7 +2,9 @@ package template_test
 
 import (
 	"errors"
+	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -195,5 +197,38 @@ func checkQueueSenders(s *stack) {
 	}
 	if denies != 1 {
 		s.errorf("%d statements on the recording queue, want 1", denies)
+	}
+}
+
+// checkPBXConnection: the client secret travels in the get_token body, so
+// the functions never talk to a plain-HTTP PBX; each that talks to it (it
+// has PBX_BASE_URL) trusts PbxCaCert: one PEM certificate, on its lines or
+// on one line, or nothing (a chain is too long for Lambda's environment; a
+// path names no file the function has); verification is never off.
+func checkPBXConnection(s *stack) {
+	for _, id := range s.functions() {
+		if env := s.env(id); env["PBX_BASE_URL"] != nil && token(env["PBX_CA_CERT"]) != "${PbxCaCert}" {
+			s.errorf("%s talks to the PBX with PBX_CA_CERT %v, want !Ref PbxCaCert", id, env["PBX_CA_CERT"])
+		}
+	}
+	for _, off := range []string{"pbx_allow_http", "insecureskipverify", "insecure_skip", "skip_verify", "skipverify", "no_verify"} {
+		if strings.Contains(strings.ToLower(s.text), off) {
+			s.errorf("the template mentions %q: plain HTTP is for local use only; TLS verification is never off", off)
+		}
+	}
+	cert := "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\nQ2hhbmdlTWU=\n-----END CERTIFICATE-----\n"
+	for param, accepts := range map[string]map[string]bool{
+		"PbxBaseUrl": {"https://pbx.example.com:8088": true, "https://pbx.example.com/base": true, "http://pbx.example.com:8088": false,
+			"HTTP://pbx.example.com:8088": false, "https://user:pw@pbx.example.com": false, "https://pbx.example.com:8088/": false,
+			"ftp://pbx.example.com": false, "https://pbx.example.com/?q=token": false},
+		"PbxCaCert": {"": true, cert: true, strings.ReplaceAll(cert, "\n", " "): true, strings.ReplaceAll(cert, "\n", "\r\n"): true,
+			cert + cert: false, "/etc/ssl/pbx.pem": false, "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n": false},
+	} {
+		re, err := regexp.Compile(fmt.Sprint(at(s.tpl, "Parameters."+param+".AllowedPattern")))
+		for value, want := range accepts {
+			if err != nil || re.MatchString(value) != want {
+				s.errorf("%s AllowedPattern %v accepts %q: %v, want %v", param, re, value, !want, want)
+			}
+		}
 	}
 }

@@ -142,38 +142,36 @@ func (s *stack) widgetMetric(where string, items []any, prev []string) []string 
 	return resolved
 }
 
-// checkMetricsEmitted: an alarm or a widget that names a metric nobody
-// publishes shows nothing, silently; the functions must publish under the
-// namespace the alarms read.
-func checkMetricsEmitted(s *stack) {
+// checkMetrics: an alarm or a widget that names a metric nobody publishes
+// shows nothing, silently. So every metric named is one the stack
+// publishes, under the namespace the alarms read; the dashboard shows every
+// metric of the catalog (by each errorType, where it has them) and every
+// alarm; every alarm notifies AlarmTopicArn.
+func checkMetrics(s *stack) {
 	if strings.Contains(strings.ToUpper(s.text), "SEARCH(") {
 		s.errorf("SEARCH expressions name metrics no check can read: name each metric")
 	}
-	emitted := s.emitted()
-	where, _ := s.named()
-	for key, w := range where {
-		if _, ok := emitted[key]; !ok {
-			s.errorf("%v name %s, which neither a function of the catalog nor AWS publishes for this stack", w, key)
+	where, shown := s.named()
+	for key, ours := range s.emitted() {
+		if ours && !shown[key] {
+			s.errorf("the dashboard does not show %s", key)
 		}
+		delete(where, key)
+	}
+	for key, w := range where {
+		s.errorf("%v name %s, which neither a function of the catalog nor AWS publishes for this stack", w, key)
 	}
 	for _, id := range s.functions() {
 		if ns := token(s.env(id)["METRICS_NAMESPACE"]); ns != nsToken {
 			s.errorf("%s emits under %q, want %s", id, ns, nsToken)
 		}
 	}
-}
-
-// checkDashboardComplete: the dashboard shows every metric of the catalog
-// (by each errorType, where it has them) and every alarm; every alarm
-// notifies AlarmTopicArn.
-func checkDashboardComplete(s *stack) {
-	_, shown := s.named()
-	for key, ours := range s.emitted() {
-		if ours && !shown[key] {
-			s.errorf("the dashboard does not show %s", key)
+	alarms := s.resources("AWS::CloudWatch::Alarm")
+	for _, id := range alarms {
+		if a := tokens(at(s.tpl, "Resources."+id+".Properties.AlarmActions")); !slices.Equal(a, []string{"${AlarmTopicArn}"}) {
+			s.errorf("%s notifies %v, want AlarmTopicArn", id, a)
 		}
 	}
-	alarms := s.resources("AWS::CloudWatch::Alarm")
 	for _, id := range s.resources("AWS::CloudWatch::Dashboard") {
 		var listed []string
 		for _, w := range s.widgets(id) {
@@ -183,11 +181,6 @@ func checkDashboardComplete(s *stack) {
 		}
 		if slices.Sort(listed); !slices.Equal(listed, alarms) {
 			s.errorf("%s's alarm widgets show %v, want every alarm, %v", id, listed, alarms)
-		}
-	}
-	for _, id := range alarms {
-		if a := tokens(at(s.tpl, "Resources."+id+".Properties.AlarmActions")); !slices.Equal(a, []string{"${AlarmTopicArn}"}) {
-			s.errorf("%s notifies %v, want AlarmTopicArn", id, a)
 		}
 	}
 }

@@ -144,18 +144,29 @@ func checkStateObjects(s *stack) {
 			}
 		}
 	}
-	var excepted []string
-	for _, id := range s.resources("AWS::S3::BucketPolicy") {
+	if got := s.keptTo("AWS::S3::BucketPolicy", "${RecordingsBucket.Arn}/"+stateDir+"*", "s3:*"); fmt.Sprint(got) != fmt.Sprint([][]string{users}) {
+		s.errorf("the bucket policy keeps %s to %v, want the roles of the functions that use it, %v", stateDir, got, users)
+	}
+}
+
+// keptTo returns, for each statement of the policies of type typ on
+// resource, the roles it keeps action to: all but those, when it denies
+// action to every principal on that one condition; nil otherwise.
+func (s *stack) keptTo(typ, resource, action string) [][]string {
+	var out [][]string
+	for _, id := range s.resources(typ) {
 		for _, st := range statements(at(s.tpl, "Resources."+id+".Properties.PolicyDocument")) {
-			if slices.Contains(tokens(st["Resource"]), "${RecordingsBucket.Arn}/"+stateDir+"*") &&
-				st["Effect"] == "Deny" && st["Principal"] == "*" && st["Action"] == "s3:*" {
-				excepted = append(excepted, tokens(at(st, "Condition.ArnNotEquals.aws:PrincipalArn"))...)
+			var roles []string
+			if st["Effect"] == "Deny" && st["Principal"] == "*" && slices.Contains(tokens(st["Action"]), action) &&
+				len(mapAt(st, "Condition")) == 1 && len(mapAt(st, "Condition.ArnNotEquals")) == 1 {
+				roles = slices.Sorted(slices.Values(tokens(at(st, "Condition.ArnNotEquals.aws:PrincipalArn"))))
+			}
+			if slices.Contains(tokens(st["Resource"]), resource) {
+				out = append(out, roles)
 			}
 		}
 	}
-	if slices.Sort(excepted); !slices.Equal(excepted, users) {
-		s.errorf("the bucket policy keeps %s to %v, want the roles of the functions that use it, %v", stateDir, excepted, users)
-	}
+	return out
 }
 
 // reconcileStateKey is the reconciler's state object for tokenKey, as
@@ -182,21 +193,8 @@ func checkQueueSenders(s *stack) {
 		}
 	}
 	slices.Sort(senders)
-	var denies int
-	for _, id := range s.resources("AWS::SQS::QueuePolicy") {
-		if props := mapAt(s.tpl, "Resources."+id+".Properties"); slices.Contains(tokens(props["Queues"]), "${RecordingQueue}") {
-			for _, st := range statements(props["PolicyDocument"]) {
-				excepted := slices.Sorted(slices.Values(tokens(at(st, "Condition.ArnNotEquals.aws:PrincipalArn"))))
-				if st["Effect"] != "Deny" || st["Principal"] != "*" || !slices.Contains(tokens(st["Action"]), "sqs:SendMessage") ||
-					token(st["Resource"]) != "${RecordingQueue.Arn}" || len(mapAt(st, "Condition")) != 1 || len(mapAt(st, "Condition.ArnNotEquals")) != 1 || !slices.Equal(excepted, senders) {
-					s.errorf("%s statement %v: want Deny of sqs:SendMessage on the queue to all but %v only", id, st["Sid"], senders)
-				}
-				denies++
-			}
-		}
-	}
-	if denies != 1 {
-		s.errorf("%d statements on the recording queue, want 1", denies)
+	if got := s.keptTo("AWS::SQS::QueuePolicy", "${RecordingQueue.Arn}", "sqs:SendMessage"); fmt.Sprint(got) != fmt.Sprint([][]string{senders}) {
+		s.errorf("the recording queue's policy keeps SendMessage to %v, want %v only", got, senders)
 	}
 }
 

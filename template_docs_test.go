@@ -17,9 +17,10 @@ func readmeSection(text, title string) string {
 	return section
 }
 
-// checkParametersDocumented: what a deployer is asked for is explained, in
-// the template and in the README's parameter table, once.
-func checkParametersDocumented(s *stack) {
+// checkREADME: what a deployer is asked for is explained, in the template
+// and in the README's parameter table, once; other routes put what the
+// README says the EventBridge rule matches.
+func checkREADME(s *stack) {
 	params := mapAt(s.tpl, "Parameters")
 	var documented []string
 	for _, row := range regexp.MustCompile("(?m)^\\| (`.*?) \\|").FindAllStringSubmatch(readmeSection(s.readme, "## Deploy with AWS SAM"), -1) {
@@ -37,14 +38,9 @@ func checkParametersDocumented(s *stack) {
 			s.errorf("parameter %s is not in the README's parameter table", name)
 		}
 	}
-}
-
-// checkEventBridgePattern: other routes put what the README says the
-// rule matches.
-func checkEventBridgePattern(s *stack) {
-	var documented, rules []any
+	var pattern, rules []any
 	m := regexp.MustCompile("the stack's rule matches\\s*```json\\n([^`]*)```").FindStringSubmatch(s.readme)
-	if m == nil || json.Unmarshal([]byte("["+m[1]+"]"), &documented) != nil {
+	if m == nil || json.Unmarshal([]byte("["+m[1]+"]"), &pattern) != nil {
 		s.errorf("the README shows no JSON pattern after \"the stack's rule matches\"")
 	}
 	for _, ev := range mapAt(s.function(functionID), "Events") {
@@ -52,8 +48,8 @@ func checkEventBridgePattern(s *stack) {
 			rules = append(rules, at(ev, "Properties.Pattern"))
 		}
 	}
-	if fmt.Sprint(rules) != fmt.Sprint(documented) {
-		s.errorf("the EventBridge rules match %v, the README documents %v", rules, documented)
+	if fmt.Sprint(rules) != fmt.Sprint(pattern) {
+		s.errorf("the EventBridge rules match %v, the README documents %v", rules, pattern)
 	}
 }
 

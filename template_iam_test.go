@@ -97,7 +97,7 @@ func (s *stack) checkKMSCondition(id string, st map[string]any) {
 	}
 	arns := asList(at(st, "Condition.StringLike.kms:EncryptionContext:aws:s3:arn"))
 	if len(arns) == 0 {
-		s.errorf("%s statement %v: no kms:EncryptionContext:aws:s3:arn", id, st["Sid"])
+		arns = []any{"none"}
 	}
 	for _, a := range arns {
 		if text := at(a, "Fn::Sub.0"); (text != "arn:${AWS::Partition}:s3:::${Bucket}" && text != "arn:${AWS::Partition}:s3:::${Bucket}/*") ||

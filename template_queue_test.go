@@ -5,28 +5,11 @@ import (
 	"slices"
 )
 
-// checkQueueOutlastsConsumer: AWS advises a visibility timeout of six
-// times the consumer's timeout, so that a message is never handed out
-// twice at once.
-func checkQueueOutlastsConsumer(s *stack) {
-	for _, id := range s.functions() {
-		timeout := 3 // Lambda's default
-		if t, ok := s.function(id)["Timeout"]; ok {
-			timeout = number(t)
-		}
-		for _, ev := range mapAt(s.function(id), "Events") {
-			q := logicalID(token(at(ev, "Properties.Queue")))
-			if vis := number(at(s.tpl, "Resources."+q+".Properties.VisibilityTimeout")); at(ev, "Type") == "SQS" && vis < 6*timeout {
-				s.errorf("%s VisibilityTimeout %d s, want at least 6 x %s's Timeout (%d s)", q, vis, id, timeout)
-			}
-		}
-	}
-}
-
-// checkDeadLetters: every queue a message or event is dead-lettered to has
-// an alarm on its depth; the copy function sends hopeless records where
-// its queue's redrive policy does.
-func checkDeadLetters(s *stack) {
+// checkQueues: AWS advises a visibility timeout of six times the
+// consumer's, so that a message is never handed out twice at once; every
+// queue a message or event is dead-lettered to has a depth alarm; the copy
+// function sends hopeless records where its queue's redrive policy does.
+func checkQueues(s *stack) {
 	watched := map[string]bool{}
 	for _, id := range s.resources("AWS::CloudWatch::Alarm") {
 		if props := mapAt(s.tpl, "Resources."+id+".Properties"); props["Namespace"] == "AWS/SQS" && props["MetricName"] == "ApproximateNumberOfMessagesVisible" {
@@ -34,14 +17,22 @@ func checkDeadLetters(s *stack) {
 		}
 	}
 	redrive := token(at(s.tpl, "Resources.RecordingQueue.Properties.RedrivePolicy.deadLetterTargetArn"))
-	targets := []string{redrive}
+	deadLetters := []string{redrive}
 	for _, id := range s.functions() {
-		targets = append(targets, tokens(at(s.function(id), "EventInvokeConfig.DestinationConfig.OnFailure.Destination"))...)
-		for _, ev := range mapAt(s.function(id), "Events") {
-			targets = append(targets, tokens(at(ev, "Properties.DeadLetterConfig.Arn"))...)
+		fn, timeout := s.function(id), 3 // Lambda's default
+		if fn["Timeout"] != nil {
+			timeout = number(fn["Timeout"])
+		}
+		deadLetters = append(deadLetters, tokens(at(fn, "EventInvokeConfig.DestinationConfig.OnFailure.Destination"))...)
+		for _, ev := range mapAt(fn, "Events") {
+			deadLetters = append(deadLetters, tokens(at(ev, "Properties.DeadLetterConfig.Arn"))...)
+			q := logicalID(token(at(ev, "Properties.Queue")))
+			if vis := number(at(s.tpl, "Resources."+q+".Properties.VisibilityTimeout")); at(ev, "Type") == "SQS" && vis < 6*timeout {
+				s.errorf("%s VisibilityTimeout %d s, want at least 6 x %s's Timeout (%d s)", q, vis, id, timeout)
+			}
 		}
 	}
-	for _, arn := range targets {
+	for _, arn := range deadLetters {
 		if !watched[logicalID(arn)] {
 			s.errorf("%s receives dead letters, and no alarm watches it", arn)
 		}

@@ -8,8 +8,8 @@
 //   - only the webhook reads its secret, and never the PBX API credentials (checkWebhookSecret)
 //   - one token object, in the stack's own state folder, kept to the functions that use it (checkStateObjects)
 //   - only the roles that send to the recording queue may (checkQueueSenders)
-//   - a queue's visibility timeout is at least 6 x its consumer's timeout (checkQueueOutlastsConsumer)
-//   - every dead-letter queue is watched; hopeless records go to the redrive target (checkDeadLetters)
+//   - a queue's visibility timeout is at least 6 x its consumer's timeout (checkQueues)
+//   - every dead-letter queue is watched; hopeless records go to the redrive target (checkQueues)
 //   - with the parameters' defaults no function reserves concurrency (checkNothingReserved)
 //   - every function's logs are kept LogRetentionDays, in its own group (checkLogRetention)
 //   - every metric an alarm or widget names is emitted by that function, or AWS's (checkMetrics)
@@ -17,8 +17,8 @@
 //   - MetricsNamespace accepts exactly what metrics.NewEmitter does (checkNamespacePattern)
 //   - the PBX is reached over HTTPS only (checkPBXConnection)
 //   - every PBX client trusts PbxCaCert, one certificate; verification is never off (checkPBXConnection)
-//   - every parameter is described and in the README's table once (checkParametersDocumented)
-//   - the EventBridge rule's pattern is the README's (checkEventBridgePattern)
+//   - every parameter is described and in the README's table once (checkREADME)
+//   - the EventBridge rule's pattern is the README's (checkREADME)
 //   - make build-<LogicalId> builds the function's own main for its architecture (checkMakefile)
 package template_test
 
@@ -46,8 +46,8 @@ const (
 
 // invariants are the checks, in the order of the list above.
 var invariants = []func(*stack){checkLeastPrivilege, checkWebhookSecret, checkStateObjects, checkQueueSenders,
-	checkQueueOutlastsConsumer, checkDeadLetters, checkNothingReserved, checkLogRetention, checkMetrics,
-	checkNamespacePattern, checkPBXConnection, checkParametersDocumented, checkEventBridgePattern, checkMakefile}
+	checkQueues, checkNothingReserved, checkLogRetention, checkMetrics, checkNamespacePattern, checkPBXConnection,
+	checkREADME, checkMakefile}
 
 func TestTemplateInvariants(t *testing.T) {
 	s := loadStack(t, string(readFile(t, "template.yaml")), string(readFile(t, "README.md")))

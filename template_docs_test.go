@@ -17,9 +17,8 @@ func readmeSection(text, title string) string {
 	return section
 }
 
-// checkREADME: what a deployer is asked for is explained, in the template
-// and in the README's parameter table, once; other routes put what the
-// README says the EventBridge rule matches.
+// checkREADME: a deployer is told what each parameter means; other routes
+// put what the README says the EventBridge rule matches.
 func checkREADME(s *stack) {
 	params := mapAt(s.tpl, "Parameters")
 	var documented []string
@@ -54,8 +53,7 @@ func checkREADME(s *stack) {
 }
 
 // checkMakefile: `sam build` runs build-<LogicalId> (BuildMethod:
-// makefile), which must build the function's own main package, named as
-// it is deployed, into ARTIFACTS_DIR/bootstrap for its architecture.
+// makefile); make -n shows what it builds.
 func checkMakefile(s *stack) {
 	for _, id := range s.functions() {
 		if m := at(s.tpl, "Resources."+id+".Metadata.BuildMethod"); m != "makefile" {

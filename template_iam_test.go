@@ -42,9 +42,8 @@ var leastPrivilege = map[string]map[string][]string{
 	},
 }
 
-// scope names a resource of the bucket the same whether the stack creates
-// it or is given one (the two branches of !If CreateBucket): "bucket" and
-// "bucket/<key>".
+// scope names the bucket ("bucket", "bucket/<key>") the same whether the
+// stack creates it or is given one (the branches of !If CreateBucket).
 func scope(res string) string {
 	for _, b := range []string{"${RecordingsBucket.Arn}", "arn:${AWS::Partition}:s3:::${BucketName}"} {
 		if rest, ok := strings.CutPrefix(res, b); ok {
@@ -123,9 +122,8 @@ func checkWebhookSecret(s *stack) {
 }
 
 // checkStateObjects: each function may get and put exactly the state
-// objects it uses, which leastPrivilege puts in stateDir, one token object
-// for all (the reconciler's state as pkg/config derives it); the bucket
-// the stack creates denies the folder to every other role.
+// objects it uses (leastPrivilege's: one token for all, in stateDir); the
+// bucket the stack creates denies the folder to every other role.
 func checkStateObjects(s *stack) {
 	var users []string
 	for _, id := range s.functions() {
@@ -148,9 +146,8 @@ func checkStateObjects(s *stack) {
 	}
 }
 
-// keptTo returns, for each statement of the policies of type typ on
-// resource, the roles it keeps action to: all but those, when it denies
-// action to every principal on that one condition; nil otherwise.
+// keptTo returns, for each statement on resource of the policies of type
+// typ, the roles it keeps action to by denying it to all others; nil if not.
 func (s *stack) keptTo(typ, resource, action string) [][]string {
 	var out [][]string
 	for _, id := range s.resources(typ) {
@@ -194,11 +191,10 @@ func checkQueueSenders(s *stack) {
 	}
 }
 
-// checkPBXConnection: the client secret travels in the get_token body, so
-// the functions never talk to a plain-HTTP PBX; each that talks to it (it
-// has PBX_BASE_URL) trusts PbxCaCert: one PEM certificate, on its lines or
-// on one line, or nothing (a chain is too long for Lambda's environment; a
-// path names no file the function has); verification is never off.
+// checkPBXConnection: the client secret travels in the get_token body:
+// never over plain HTTP, nor unverified TLS. PbxCaCert is one PEM
+// certificate, on its lines or one line (a chain is too long for Lambda's
+// environment), or nothing.
 func checkPBXConnection(s *stack) {
 	for _, id := range s.functions() {
 		if env := s.env(id); env["PBX_BASE_URL"] != nil && token(env["PBX_CA_CERT"]) != "${PbxCaCert}" {

@@ -30,8 +30,7 @@ var errorTypes = []string{
 func typeName[T any]() string { return reflect.TypeFor[T]().Name() }
 
 // awsMetrics are the AWS metrics the template may name, by namespace: each
-// with one dimension, the given attribute of a resource of this stack of
-// the given type.
+// of a resource of this stack of resourceType, as dim names it.
 var awsMetrics = map[string]struct {
 	dim, resourceType, attribute string
 	names                        []string
@@ -52,10 +51,8 @@ func metricKey(namespace, name string, dims ...string) string {
 	return strings.Join(append([]string{namespace, name}, pairs...), " ")
 }
 
-// emitted returns every metric this stack's functions publish (true) and
-// the AWS metrics of its own queues and functions (false): the catalog's,
-// under MetricsNamespace, with the function dimension the emitter writes,
-// and with errorType too, for each errorType, where the catalog says so.
+// emitted returns every metric the stack's functions publish (true), with
+// the dimensions metrics.Emitter writes, and AWS publishes for it (false).
 func (s *stack) emitted() map[string]bool {
 	out := map[string]bool{}
 	for _, m := range metrics.Catalog {
@@ -119,10 +116,9 @@ func (s *stack) widgets(id string) []any {
 	return asList(at(doc, "widgets"))
 }
 
-// widgetMetric reads one entry of a widget's metrics array: [namespace,
-// name, dimension, value, ..., {options}], where "." repeats the item at
-// the same place in the entry before. It returns nil for a math
-// expression, and for an entry it cannot read, which it reports.
+// widgetMetric reads [namespace, name, dimension, value, ..., {options}],
+// "." repeating the item above; nil for a math expression, or an entry it
+// cannot read, which it reports.
 func (s *stack) widgetMetric(where string, items []any, prev []string) []string {
 	if _, ok := at(items, fmt.Sprint(len(items)-1)).(map[string]any); ok {
 		if items = items[:len(items)-1]; len(items) == 0 {
@@ -142,11 +138,8 @@ func (s *stack) widgetMetric(where string, items []any, prev []string) []string 
 	return resolved
 }
 
-// checkMetrics: an alarm or a widget that names a metric nobody publishes
-// shows nothing, silently. So every metric named is one the stack
-// publishes, under the namespace the alarms read; the dashboard shows every
-// metric of the catalog (by each errorType, where it has them) and every
-// alarm; every alarm notifies AlarmTopicArn.
+// checkMetrics: an alarm or a widget on a metric nobody publishes shows
+// nothing, silently; a dashboard missing one hides it.
 func checkMetrics(s *stack) {
 	if strings.Contains(strings.ToUpper(s.text), "SEARCH(") {
 		s.errorf("SEARCH expressions name metrics no check can read: name each metric")
@@ -185,8 +178,7 @@ func checkMetrics(s *stack) {
 	}
 }
 
-// checkNamespacePattern: CloudFormation accepts exactly the namespaces
-// metrics.NewEmitter does, on every string of up to five characters of an
+// checkNamespacePattern: on every string of up to five characters of an
 // alphabet that exercises the AWS/ rule, and at the length limits.
 func checkNamespacePattern(s *stack) {
 	p := mapAt(s.tpl, "Parameters.MetricsNamespace")

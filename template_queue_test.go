@@ -5,10 +5,8 @@ import (
 	"slices"
 )
 
-// checkQueues: AWS advises a visibility timeout of six times the
-// consumer's, so that a message is never handed out twice at once; every
-// queue a message or event is dead-lettered to has a depth alarm; the copy
-// function sends hopeless records where its queue's redrive policy does.
+// checkQueues: a visibility timeout of six times the consumer's, as AWS
+// advises, never hands a message out twice at once; dead letters are seen.
 func checkQueues(s *stack) {
 	watched := map[string]bool{}
 	for _, id := range s.resources("AWS::CloudWatch::Alarm") {
@@ -70,8 +68,7 @@ func (s *stack) evalDefault(v any) string {
 }
 
 // checkLogRetention: the logs name recordings, whose file names carry
-// phone numbers: each function logs into its own group, kept
-// LogRetentionDays.
+// phone numbers.
 func checkLogRetention(s *stack) {
 	var groups []string
 	for _, id := range s.functions() {

@@ -219,10 +219,9 @@ func merge(base, over map[string]any) map[string]any {
 	return out
 }
 
-// statements returns the statements of a policy document or of a
-// function's Policies, in both branches of every !If. Any other policy (a
-// SAM policy template, a managed policy) becomes a statement without
-// Effect, which no check accepts.
+// statements returns the statements of a policy document or Policies, in
+// both branches of every !If; any other policy (a SAM policy template, a
+// managed policy) as a statement without Effect, which no check accepts.
 func statements(v any) []map[string]any {
 	p, _ := v.(map[string]any)
 	switch branches := asList(p["Fn::If"]); {

@@ -31,13 +31,10 @@ func typeName[T any]() string { return reflect.TypeFor[T]().Name() }
 
 // awsMetrics are the AWS metrics the template may name, by namespace: each
 // of a resource of this stack of resourceType, as dim names it.
-var awsMetrics = map[string]struct {
-	dim, resourceType, attribute string
-	names                        []string
-}{
-	"AWS/SQS": {"QueueName", "AWS::SQS::Queue", ".QueueName", []string{"ApproximateNumberOfMessagesVisible",
-		"ApproximateAgeOfOldestMessage", "ApproximateNumberOfMessagesNotVisible", "NumberOfMessagesSent", "NumberOfMessagesReceived"}},
-	"AWS/Lambda": {"FunctionName", "AWS::Serverless::Function", "", []string{"Errors", "Throttles", "Invocations", "Duration", "ConcurrentExecutions"}},
+var awsMetrics = map[string]struct{ dim, resourceType, attribute, names string }{
+	"AWS/SQS": {"QueueName", "AWS::SQS::Queue", ".QueueName", "ApproximateNumberOfMessagesVisible ApproximateAgeOfOldestMessage " +
+		"ApproximateNumberOfMessagesNotVisible NumberOfMessagesSent NumberOfMessagesReceived"},
+	"AWS/Lambda": {"FunctionName", "AWS::Serverless::Function", "", "Errors Throttles Invocations Duration ConcurrentExecutions"},
 }
 
 // metricKey names a metric as !Sub writes it: namespace, name, then the
@@ -66,7 +63,7 @@ func (s *stack) emitted() map[string]bool {
 	}
 	for ns, a := range awsMetrics {
 		for _, id := range s.resources(a.resourceType) {
-			for _, name := range a.names {
+			for _, name := range strings.Fields(a.names) {
 				out[metricKey(ns, name, a.dim, "${"+id+a.attribute+"}")] = false
 			}
 		}

@@ -185,14 +185,8 @@ func logicalID(tok string) string {
 
 // resources returns the sorted logical IDs of the resources of type typ.
 func (s *stack) resources(typ string) []string {
-	var ids []string
-	for id, r := range mapAt(s.tpl, "Resources") {
-		if at(r, "Type") == typ {
-			ids = append(ids, id)
-		}
-	}
-	slices.Sort(ids)
-	return ids
+	ids := slices.Sorted(maps.Keys(mapAt(s.tpl, "Resources")))
+	return slices.DeleteFunc(ids, func(id string) bool { return at(s.tpl, "Resources."+id+".Type") != typ })
 }
 
 func (s *stack) functions() []string { return s.resources("AWS::Serverless::Function") }

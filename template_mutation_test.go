@@ -29,7 +29,7 @@ var mutations = []struct {
 	{checkQueues, "  DeadLetterAlarm:", "!GetAtt RecordingDeadLetterQueue.QueueName", "!GetAtt RecordingQueue.QueueName", "no alarm watches it", false},
 	{checkQueues, "", "DEAD_LETTER_QUEUE_URL: !Ref RecordingDeadLetterQueue", "DEAD_LETTER_QUEUE_URL: !Ref EventsDeadLetterQueue", "the recording queue's dead-letter queue", false},
 	{checkNothingReserved, "  WebhookConcurrency:", "Default: 0", "Default: 5", "PbxWebhookFunction reserves concurrency", false},
-	{checkLogRetention, "  PbxWebhookFunctionLogGroup:", "RetentionInDays: !Ref LogRetentionDays", "RetentionInDays: 3653", "want a log group of its own", false},
+	{checkLogRetention, "  PbxWebhookFunctionLogGroup:", "RetentionInDays: !Ref LogRetentionDays", "RetentionInDays: 3653", "want a log group kept LogRetentionDays", false},
 	{checkLogRetention, "", "LogGroup: !Ref PbxWebhookFunctionLogGroup", "LogGroup: !Ref RecordingSyncFunctionLogGroup", "functions share log groups", false},
 	{checkMetrics, "  ReconcileLostAlarm:", "MetricName: ReconcileRecordingsLost", "MetricName: ReconcileRecordingLost", "ReconcileRecordingLost", false},
 	{checkMetrics, "", "Value: PermanentError", "Value: PermanentErr", "errorType=PermanentErr ", false},

@@ -25,28 +25,23 @@ func checkQueues(s *stack) {
 		for _, ev := range mapAt(fn, "Events") {
 			deadLetters = append(deadLetters, tokens(at(ev, "Properties.DeadLetterConfig.Arn"))...)
 			q := logicalID(token(at(ev, "Properties.Queue")))
-			if vis := number(at(s.tpl, "Resources."+q+".Properties.VisibilityTimeout")); at(ev, "Type") == "SQS" && vis < 6*timeout {
-				s.errorf("%s VisibilityTimeout %d s, want at least 6 x %s's Timeout (%d s)", q, vis, id, timeout)
-			}
+			vis := number(at(s.tpl, "Resources."+q+".Properties.VisibilityTimeout"))
+			s.expect(at(ev, "Type") != "SQS" || vis >= 6*timeout, "%s VisibilityTimeout %d s, want at least 6 x %s's Timeout (%d s)", q, vis, id, timeout)
 		}
 	}
 	for _, arn := range deadLetters {
-		if !watched[logicalID(arn)] {
-			s.errorf("%s receives dead letters, and no alarm watches it", arn)
-		}
+		s.expect(watched[logicalID(arn)], "%s receives dead letters, and no alarm watches it", arn)
 	}
-	if dlq := token(s.env(functionID)["DEAD_LETTER_QUEUE_URL"]); logicalID(dlq) != logicalID(redrive) {
-		s.errorf("DEAD_LETTER_QUEUE_URL %v, want %s, the recording queue's dead-letter queue", dlq, redrive)
-	}
+	dlq := token(s.env(functionID)["DEAD_LETTER_QUEUE_URL"])
+	s.expect(logicalID(dlq) == logicalID(redrive), "DEAD_LETTER_QUEUE_URL %v, want %s, the recording queue's dead-letter queue", dlq, redrive)
 }
 
 // checkNothingReserved: reserved concurrency fails the deploy on new
 // accounts, so with every parameter at its default no function reserves any.
 func checkNothingReserved(s *stack) {
 	for _, id := range s.functions() {
-		if rce, ok := s.function(id)["ReservedConcurrentExecutions"]; ok && s.evalDefault(map[string]any{"Condition": at(rce, "Fn::If.0")}) != "false" {
-			s.errorf("%s reserves concurrency %v with the parameters' defaults", id, rce)
-		}
+		rce, ok := s.function(id)["ReservedConcurrentExecutions"]
+		s.expect(!ok || s.evalDefault(map[string]any{"Condition": at(rce, "Fn::If.0")}) == "false", "%s reserves concurrency %v with the parameters' defaults", id, rce)
 	}
 }
 
@@ -73,11 +68,8 @@ func checkLogRetention(s *stack) {
 	var groups []string
 	for _, id := range s.functions() {
 		group := logicalID(token(at(s.function(id), "LoggingConfig.LogGroup")))
-		if groups = append(groups, group); token(at(s.tpl, "Resources."+group+".Properties.RetentionInDays")) != "${LogRetentionDays}" {
-			s.errorf("%s logs into %q, want a log group of its own kept LogRetentionDays", id, group)
-		}
+		groups = append(groups, group)
+		s.expect(token(at(s.tpl, "Resources."+group+".Properties.RetentionInDays")) == "${LogRetentionDays}", "%s logs into %q, want a log group kept LogRetentionDays", id, group)
 	}
-	if len(slices.Compact(slices.Sorted(slices.Values(groups)))) != len(groups) {
-		s.errorf("functions share log groups: %v", groups)
-	}
+	s.expect(len(slices.Compact(slices.Sorted(slices.Values(groups)))) == len(groups), "functions share log groups: %v", groups)
 }

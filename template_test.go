@@ -80,6 +80,13 @@ func (s *stack) errorf(format string, args ...any) {
 	s.problems = append(s.problems, fmt.Sprintf(format, args...))
 }
 
+// expect reports the problem format says unless ok.
+func (s *stack) expect(ok bool, format string, args ...any) {
+	if !ok {
+		s.errorf(format, args...)
+	}
+}
+
 // run returns what check finds wrong.
 func (s stack) run(t *testing.T, check func(*stack)) []string {
 	s.t, s.problems = t, nil

@@ -59,9 +59,7 @@ func checkLeastPrivilege(s *stack) {
 	for _, id := range s.functions() {
 		granted := map[string][]string{}
 		for _, st := range statements(s.function(id)["Policies"]) {
-			if st["Effect"] != "Allow" || st["NotAction"] != nil || st["NotResource"] != nil {
-				s.errorf("%s statement %v: want Effect Allow with Action and Resource", id, st["Sid"])
-			}
+			s.expect(st["Effect"] == "Allow" && st["NotAction"] == nil && st["NotResource"] == nil, "%s statement %v: want Effect Allow with Action and Resource", id, st["Sid"])
 			for _, a := range tokens(st["Action"]) {
 				for _, r := range tokens(st["Resource"]) {
 					granted[a] = append(granted[a], scope(r))
@@ -75,14 +73,11 @@ func checkLeastPrivilege(s *stack) {
 		slices.Sort(actions)
 		for _, a := range slices.Compact(actions) {
 			got := slices.Compact(slices.Sorted(slices.Values(granted[a])))
-			if want := slices.Sorted(slices.Values(leastPrivilege[id][a])); !slices.Equal(got, want) {
-				s.errorf("%s: %s on %q, want on %q", id, a, got, want)
-			}
+			want := slices.Sorted(slices.Values(leastPrivilege[id][a]))
+			s.expect(slices.Equal(got, want), "%s: %s on %q, want on %q", id, a, got, want)
 		}
 		for _, v := range []string{"PBX_CLIENT_ID", "PBX_CLIENT_SECRET", "PBX_WEBHOOK_SECRET"} {
-			if s.env(id)[v] != nil {
-				s.errorf("%s: environment has %s; credentials belong in Secrets Manager", id, v)
-			}
+			s.expect(s.env(id)[v] == nil, "%s: environment has %s; credentials belong in Secrets Manager", id, v)
 		}
 	}
 }
@@ -90,9 +85,8 @@ func checkLeastPrivilege(s *stack) {
 // checkKMSCondition: only S3 in this region uses the key for the function,
 // for this bucket (an S3 Bucket Key) or its objects.
 func (s *stack) checkKMSCondition(id string, st map[string]any) {
-	if via := tokens(at(st, "Condition.StringEquals.kms:ViaService")); !slices.Equal(via, []string{"s3.${AWS::Region}.amazonaws.com"}) {
-		s.errorf("%s statement %v: kms:ViaService %v, want S3 in this region", id, st["Sid"], via)
-	}
+	via := tokens(at(st, "Condition.StringEquals.kms:ViaService"))
+	s.expect(slices.Equal(via, []string{"s3.${AWS::Region}.amazonaws.com"}), "%s statement %v: kms:ViaService %v, want S3 in this region", id, st["Sid"], via)
 	arns := asList(at(st, "Condition.StringLike.kms:EncryptionContext:aws:s3:arn"))
 	if len(arns) == 0 {
 		arns = []any{"none"}
@@ -109,16 +103,11 @@ func (s *stack) checkKMSCondition(id string, st map[string]any) {
 // else, and judges replays by the reconciler's lookback.
 func checkWebhookSecret(s *stack) {
 	for id, res := range mapAt(s.tpl, "Resources") {
-		if mentions := refersTo(res, "PbxWebhookSecretArn"); mentions != (id == webhookID) {
-			s.errorf("%s refers to PbxWebhookSecretArn: %v, want %v", id, mentions, id == webhookID)
-		}
+		s.expect(refersTo(res, "PbxWebhookSecretArn") == (id == webhookID), "%s refers to PbxWebhookSecretArn: %v, want %v", id, id != webhookID, id == webhookID)
 	}
-	if refersTo(s.function(webhookID), "PbxCredentialsSecretArn") {
-		s.errorf("the webhook function refers to the PBX API credentials secret")
-	}
-	if got, want := s.env(webhookID)["RECONCILE_LOOKBACK"], s.env(reconcileID)["RECONCILE_LOOKBACK"]; got == nil || got != want {
-		s.errorf("webhook RECONCILE_LOOKBACK %v, want the reconciler's %v", got, want)
-	}
+	s.expect(!refersTo(s.function(webhookID), "PbxCredentialsSecretArn"), "the webhook function refers to the PBX API credentials secret")
+	got, want := s.env(webhookID)["RECONCILE_LOOKBACK"], s.env(reconcileID)["RECONCILE_LOOKBACK"]
+	s.expect(got != nil && got == want, "webhook RECONCILE_LOOKBACK %v, want the reconciler's %v", got, want)
 }
 
 // checkStateObjects: each function may get and put exactly the state
@@ -136,14 +125,12 @@ func checkStateObjects(s *stack) {
 		}
 		for _, action := range []string{"s3:GetObject", "s3:PutObject"} {
 			state := slices.DeleteFunc(slices.Clone(leastPrivilege[id][action]), func(r string) bool { return !strings.HasPrefix(r, "bucket/"+stateDir) })
-			if !slices.Equal(slices.Sorted(slices.Values(state)), slices.Sorted(slices.Values(objects))) {
-				s.errorf("%s: %s on state objects %v, want exactly the ones it uses, %v", id, action, state, objects)
-			}
+			s.expect(slices.Equal(slices.Sorted(slices.Values(state)), slices.Sorted(slices.Values(objects))),
+				"%s: %s on state objects %v, want exactly the ones it uses, %v", id, action, state, objects)
 		}
 	}
-	if got := s.keptTo("AWS::S3::BucketPolicy", "${RecordingsBucket.Arn}/"+stateDir+"*", "s3:*"); fmt.Sprint(got) != fmt.Sprint([][]string{users}) {
-		s.errorf("the bucket policy keeps %s to %v, want the roles of the functions that use it, %v", stateDir, got, users)
-	}
+	got := s.keptTo("AWS::S3::BucketPolicy", "${RecordingsBucket.Arn}/"+stateDir+"*", "s3:*")
+	s.expect(fmt.Sprint(got) == fmt.Sprint([][]string{users}), "the bucket policy keeps %s to %v, want the roles of the functions that use it, %v", stateDir, got, users)
 }
 
 // keptTo returns, for each statement on resource of the policies of type
@@ -170,9 +157,7 @@ func (s *stack) keptTo(typ, resource, action string) [][]string {
 func (s *stack) reconcileStateKey(tokenKey string) string {
 	env := map[string]string{"RECORDINGS_QUEUE_URL": "https://sqs.example.com/q"}
 	r, err := config.LoadReconcile(config.Config{TokenCacheKey: tokenKey}, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	if err != nil {
-		s.errorf("TOKEN_CACHE_KEY %q: %v", tokenKey, err)
-	}
+	s.expect(err == nil, "TOKEN_CACHE_KEY %q: %v", tokenKey, err)
 	return r.StateKey
 }
 
@@ -186,9 +171,8 @@ func checkQueueSenders(s *stack) {
 		}
 	}
 	slices.Sort(senders)
-	if got := s.keptTo("AWS::SQS::QueuePolicy", "${RecordingQueue.Arn}", "sqs:SendMessage"); fmt.Sprint(got) != fmt.Sprint([][]string{senders}) {
-		s.errorf("the recording queue's policy keeps SendMessage to %v, want %v only", got, senders)
-	}
+	got := s.keptTo("AWS::SQS::QueuePolicy", "${RecordingQueue.Arn}", "sqs:SendMessage")
+	s.expect(fmt.Sprint(got) == fmt.Sprint([][]string{senders}), "the recording queue's policy keeps SendMessage to %v, want %v only", got, senders)
 }
 
 // checkPBXConnection: the client secret travels in the get_token body:
@@ -197,14 +181,11 @@ func checkQueueSenders(s *stack) {
 // environment), or nothing.
 func checkPBXConnection(s *stack) {
 	for _, id := range s.functions() {
-		if env := s.env(id); env["PBX_BASE_URL"] != nil && token(env["PBX_CA_CERT"]) != "${PbxCaCert}" {
-			s.errorf("%s talks to the PBX with PBX_CA_CERT %v, want !Ref PbxCaCert", id, env["PBX_CA_CERT"])
-		}
+		env := s.env(id)
+		s.expect(env["PBX_BASE_URL"] == nil || token(env["PBX_CA_CERT"]) == "${PbxCaCert}", "%s talks to the PBX with PBX_CA_CERT %v, want !Ref PbxCaCert", id, env["PBX_CA_CERT"])
 	}
 	for _, off := range []string{"pbx_allow_http", "insecureskipverify", "insecure_skip", "skip_verify", "skipverify", "no_verify"} {
-		if strings.Contains(strings.ToLower(s.text), off) {
-			s.errorf("the template mentions %q: plain HTTP is for local use only; TLS verification is never off", off)
-		}
+		s.expect(!strings.Contains(strings.ToLower(s.text), off), "the template mentions %q: plain HTTP is for local use only; TLS verification is never off", off)
 	}
 	cert := "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\nQ2hhbmdlTWU=\n-----END CERTIFICATE-----\n"
 	for param, accepts := range map[string]map[string]bool{
@@ -216,9 +197,7 @@ func checkPBXConnection(s *stack) {
 	} {
 		re, err := regexp.Compile(fmt.Sprint(at(s.tpl, "Parameters."+param+".AllowedPattern")))
 		for value, want := range accepts {
-			if err != nil || re.MatchString(value) != want {
-				s.errorf("%s AllowedPattern %v accepts %q: %v, want %v", param, re, value, !want, want)
-			}
+			s.expect(err == nil && re.MatchString(value) == want, "%s AllowedPattern %v accepts %q: %v, want %v", param, re, value, !want, want)
 		}
 	}
 }

@@ -138,29 +138,23 @@ func (s *stack) widgetMetric(where string, items []any, prev []string) []string 
 // checkMetrics: an alarm or a widget on a metric nobody publishes shows
 // nothing, silently; a dashboard missing one hides it.
 func checkMetrics(s *stack) {
-	if strings.Contains(strings.ToUpper(s.text), "SEARCH(") {
-		s.errorf("SEARCH expressions name metrics no check can read: name each metric")
-	}
+	s.expect(!strings.Contains(strings.ToUpper(s.text), "SEARCH("), "SEARCH expressions name metrics no check can read: name each metric")
 	where, shown := s.named()
 	for key, ours := range s.emitted() {
-		if ours && !shown[key] {
-			s.errorf("the dashboard does not show %s", key)
-		}
+		s.expect(!ours || shown[key], "the dashboard does not show %s", key)
 		delete(where, key)
 	}
 	for key, w := range where {
 		s.errorf("%v name %s, which neither a function of the catalog nor AWS publishes for this stack", w, key)
 	}
 	for _, id := range s.functions() {
-		if ns := token(s.env(id)["METRICS_NAMESPACE"]); ns != nsToken {
-			s.errorf("%s emits under %q, want %s", id, ns, nsToken)
-		}
+		ns := token(s.env(id)["METRICS_NAMESPACE"])
+		s.expect(ns == nsToken, "%s emits under %q, want %s", id, ns, nsToken)
 	}
 	alarms := s.resources("AWS::CloudWatch::Alarm")
 	for _, id := range alarms {
-		if a := tokens(at(s.tpl, "Resources."+id+".Properties.AlarmActions")); !slices.Equal(a, []string{"${AlarmTopicArn}"}) {
-			s.errorf("%s notifies %v, want AlarmTopicArn", id, a)
-		}
+		a := tokens(at(s.tpl, "Resources."+id+".Properties.AlarmActions"))
+		s.expect(slices.Equal(a, []string{"${AlarmTopicArn}"}), "%s notifies %v, want AlarmTopicArn", id, a)
 	}
 	for _, id := range s.resources("AWS::CloudWatch::Dashboard") {
 		var listed []string
@@ -169,9 +163,8 @@ func checkMetrics(s *stack) {
 				listed = append(listed, logicalID(a))
 			}
 		}
-		if slices.Sort(listed); !slices.Equal(listed, alarms) {
-			s.errorf("%s's alarm widgets show %v, want every alarm, %v", id, listed, alarms)
-		}
+		slices.Sort(listed)
+		s.expect(slices.Equal(listed, alarms), "%s's alarm widgets show %v, want every alarm, %v", id, listed, alarms)
 	}
 }
 
@@ -193,7 +186,5 @@ func checkNamespacePattern(s *stack) {
 			wrong = append(wrong, fmt.Sprintf("%q (template %v, NewEmitter %v)", ns, cfn, err))
 		}
 	}
-	if len(wrong) > 0 {
-		s.errorf("MetricsNamespace and NewEmitter disagree on %d namespaces, e.g. %s", len(wrong), wrong[0])
-	}
+	s.expect(len(wrong) == 0, "MetricsNamespace and NewEmitter disagree on %d namespaces, e.g. %v", len(wrong), wrong[:min(len(wrong), 3)])
 }

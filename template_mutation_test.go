@@ -36,6 +36,7 @@ var mutations = []struct {
 	{checkMetrics, "  PermanentErrorAlarm:", "Namespace: !Ref MetricsNamespace", "Namespace: RecordingSync", "RecordingSync RecordingsFailed", false},
 	{checkMetrics, "", `"WebhookEventsReceived", "function", "${PbxWebhookFunction}"`, `"WebhookEventsReceived", "function", "${RecordingSyncFunction}"`, "WebhookEventsReceived function=${RecordingSyncFunction}", false},
 	{checkMetrics, "", `"BytesCopied", "function", "${RecordingSyncFunction}"`, `"BytesCopied", "function", "${RecordingSyncFunction}", "errorType", "PermanentError"`, "BytesCopied errorType=PermanentError", false},
+	{checkMetrics, "", `"BytesCopied", "function", "${RecordingSyncFunction}"]`, `"BytesCopied"]`, "name ${MetricsNamespace} BytesCopied, which", false},
 	{checkMetrics, "", `[".", "BusyWaits", ".", "."]`, `[".", "BusyWait", ".", "."]`, "BusyWait function", false},
 	{checkMetrics, "", `["AWS/Lambda", "Errors"`, `["AWS/Lambda", "Error"`, "AWS/Lambda Error ", false},
 	{checkMetrics, "", `"QueueName", "${RecordingQueue.QueueName}"`, `"QueueName", "other-queue"`, "QueueName=other-queue", false},

@@ -59,7 +59,7 @@ func readBounded(path string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("PBX registry: %w", err)
 	}
-	defer fh.Close()
+	defer func() { _ = fh.Close() }() // read only: closing cannot lose data
 	raw, err := io.ReadAll(io.LimitReader(fh, maxFileSize+1))
 	switch {
 	case err != nil:

@@ -2,6 +2,7 @@ package pbxregistry_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"slices"
 	"strings"
@@ -161,7 +162,7 @@ func TestRegistryStartFails(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if _, _, err := reg.Lookup(ctx, "hq"); err != context.Canceled {
+	if _, _, err := reg.Lookup(ctx, "hq"); !errors.Is(err, context.Canceled) {
 		t.Errorf("Lookup with a done context: %v, want context.Canceled", err)
 	}
 }

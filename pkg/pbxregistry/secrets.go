@@ -71,7 +71,7 @@ func (s *secretsSource) add(ctx context.Context, snap *Snapshot, sec types.Secre
 	if !ok {
 		return nil
 	}
-	if err := ValidateID(id); err != nil {
+	if valid := ValidateID(id) == nil; !valid {
 		snap.Skipped = append(snap.Skipped, Skipped{Name: name, Reason: "the name after " + s.prefix + " is not a PBX id (1 to 32 characters from a-z, 0-9 and -)"})
 		return nil
 	}
@@ -80,24 +80,42 @@ func (s *secretsSource) add(ctx context.Context, snap *Snapshot, sec types.Secre
 		secretID = *sec.ARN
 	}
 	text, err := pbxsecret.Text(ctx, s.api, secretID)
+	if reason, skip := unreadable(err); skip {
+		snap.Skipped = append(snap.Skipped, Skipped{Name: name, Reason: reason})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if e, skip := entry(id, name, text); skip != nil {
+		snap.Skipped = append(snap.Skipped, *skip)
+	} else {
+		snap.Entries[id] = e
+	}
+	return nil
+}
+
+// unreadable reports whether a failed read is the secret's own problem
+// (no value stored, or no usable text), to be skipped, and why.
+func unreadable(err error) (string, bool) {
 	var notFound *types.ResourceNotFoundException
 	switch {
 	case errors.As(err, &notFound):
-		snap.Skipped = append(snap.Skipped, Skipped{Name: name, Reason: "no value stored"})
-		return nil
+		return "no value stored", true
 	case errors.Is(err, pbxsecret.ErrUnusableValue):
-		snap.Skipped = append(snap.Skipped, Skipped{Name: name, Reason: pbxsecret.ErrUnusableValue.Error()})
-		return nil
-	case err != nil:
-		return err
+		return pbxsecret.ErrUnusableValue.Error(), true
 	}
+	return "", false
+}
+
+// entry decodes secret name's text as PBX id's entry, or says why it is
+// skipped: a secret set up wrong is that PBX's problem, not the read's.
+func entry(id, name, text string) (Entry, *Skipped) {
 	e, err := decodeEntry(id, []byte(text))
 	if err != nil {
-		snap.Skipped = append(snap.Skipped, Skipped{Name: name, Reason: err.Error()})
-		return nil
+		return Entry{}, &Skipped{Name: name, Reason: err.Error()}
 	}
-	snap.Entries[id] = e
-	return nil
+	return e, nil
 }
 
 func ptr[T any](v T) *T { return &v }

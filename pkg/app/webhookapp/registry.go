@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/recording-sync/recording-sync/pkg/config"
@@ -51,7 +52,7 @@ func logRead(red *redact.Redactor, log *slog.Logger) func(context.Context, pbxre
 		for i, e := range rep.Entries {
 			ids[i] = e.ID
 		}
-		log.InfoContext(ctx, "PBX registry read", "pbxs", ids)
+		log.InfoContext(ctx, "PBX registry read", "pbxs", strings.Join(ids, ","))
 		for _, s := range rep.Skipped {
 			log.WarnContext(ctx, "PBX skipped", "name", s.Name, "reason", s.Reason)
 		}

@@ -97,7 +97,7 @@ func TestRegistryFromSecrets(t *testing.T) {
 		t.Errorf("messages %v, want hq's, the default's without pbx, branch's", msgs)
 	}
 	out := logs.String()
-	if !strings.Contains(out, `"msg":"PBX skipped","name":"`+pbxPrefix+`Bad_Name"`) || !strings.Contains(out, `"pbxs":["branch","hq"]`) {
+	if !strings.Contains(out, `"msg":"PBX skipped","name":"`+pbxPrefix+`Bad_Name"`) || !strings.Contains(out, `"pbxs":"branch,hq"`) {
 		t.Errorf("the registry's reads are not logged:\n%s", out)
 	}
 	for _, s := range []string{hqWebhook, branchHook, hqClientSecr} {

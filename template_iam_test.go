@@ -28,8 +28,10 @@ var leastPrivilege = map[string]map[string][]string{
 		"kms:Decrypt":                   {"${KmsKeyArn}"},
 	},
 	webhookID: {
-		"sqs:SendMessage":               {"${RecordingQueue.Arn}"},
-		"secretsmanager:GetSecretValue": {"${PbxWebhookSecretArn}"},
+		"sqs:SendMessage": {"${RecordingQueue.Arn}"},
+		"secretsmanager:GetSecretValue": {"${PbxWebhookSecretArn}",
+			"arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${PbxSecretPrefix}*"},
+		"secretsmanager:ListSecrets": {"*"}, // AWS allows no narrower resource
 	},
 	reconcileID: {
 		"s3:PutObject":                  {"bucket/" + stateDir + "pbx-token.json", "bucket/" + stateDir + "reconcile-state.json"},

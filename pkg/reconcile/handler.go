@@ -56,6 +56,9 @@ func LogProgress(log *slog.Logger) func(context.Context, Progress) {
 // Invoke implements lambda.Handler.
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	req, err := Decode(payload, h.trailing)
+	if err == nil {
+		err = req.served()
+	}
 	if err != nil {
 		h.log.ErrorContext(ctx, "invalid event", append(lambdafn.ErrorAttrs(err), h.failedMetrics()...)...)
 		return nil, err

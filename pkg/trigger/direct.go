@@ -24,9 +24,10 @@ func invalid(format string, args ...any) error {
 // DecodeDirect decodes a direct invocation: {"id": N} with N a positive
 // integer (a numeric string is accepted too), {"file": "NAME"}, or both
 // naming one recording, with an optional "call" object holding the call's
-// details (see recording.Call) and an optional "callEnded" (RFC 3339: when
-// the call ended). Unknown fields, or neither key, are
-// rejected.
+// details (see recording.Call), an optional "callEnded" (RFC 3339: when
+// the call ended) and an optional "pbx" naming the PBX (absent:
+// recording.DefaultPBX, which is also read back as absent). Unknown
+// fields, or neither key, are rejected.
 func DecodeDirect(payload []byte) (recording.Ref, error) {
 	if len(payload) > MaxEventSize {
 		return recording.Ref{}, invalid("event is %d bytes, more than %d", len(payload), MaxEventSize)
@@ -47,8 +48,10 @@ func DecodeDirect(payload []byte) (recording.Ref, error) {
 			ref.Call, err = decodeCall(raw)
 		case "callEnded":
 			ref.CallEnded, err = decodeTime(raw)
+		case "pbx":
+			ref.PBX, err = decodePBX(raw)
 		default:
-			err = invalid("unknown field %q: want {\"id\": N}, {\"file\": \"NAME\"} or both, and an optional \"call\" and \"callEnded\"", truncate(name, 40))
+			err = invalid("unknown field %q: want {\"id\": N}, {\"file\": \"NAME\"} or both, and an optional \"call\", \"callEnded\" and \"pbx\"", truncate(name, 40))
 		}
 		if err != nil {
 			return recording.Ref{}, err
@@ -71,6 +74,22 @@ func decodeID(raw json.RawMessage) (int64, error) {
 	id, err := strconv.ParseInt(text, 10, 64)
 	if err != nil || id <= 0 || strings.HasPrefix(text, "+") {
 		return 0, invalid("id %s is not a positive integer", truncate(string(raw), 40))
+	}
+	return id, nil
+}
+
+// decodePBX accepts a JSON string holding a PBX id; recording.DefaultPBX
+// becomes "", as a reference to the default PBX carries none.
+func decodePBX(raw json.RawMessage) (string, error) {
+	var id string
+	if err := json.Unmarshal(raw, &id); err != nil {
+		return "", invalid("pbx is not a string")
+	}
+	if err := recording.ValidatePBX(id); err != nil {
+		return "", err
+	}
+	if id == recording.DefaultPBX {
+		return "", nil
 	}
 	return id, nil
 }

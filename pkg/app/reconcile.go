@@ -26,10 +26,14 @@ func BuildReconcile(ctx context.Context, lookup func(string) (string, bool), red
 	if err != nil {
 		return nil, err
 	}
+	if !cfg.HasDefaultPBX() {
+		// The reconciler serves the PBX "default" only, so far.
+		return nil, &config.Error{Var: "PBX_BASE_URL", Problem: "is required: the reconciler serves the single PBX of PBX_BASE_URL"}
+	}
 	if cfg.InsecureScheme() {
 		log.WarnContext(ctx, "PBX_BASE_URL uses http://: tokens cross the network unencrypted")
 	}
-	f, err := buildPBXFunction(ctx, cfg, red)
+	f, err := buildPBXFunction(ctx, cfg, red, nil)
 	if err != nil {
 		return nil, err
 	}

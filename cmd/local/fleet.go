@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -117,7 +118,7 @@ func postFromFleet(ctx context.Context, st *stack, out io.Writer, fleet *yeastar
 		}
 	}
 	hq, branch := fleet.PBX(demoFleetIDs[0]), demoFleetIDs[1]
-	what := fmt.Sprintf("PBX %s's body, signed with its own secret, posted to %s's URL", hq.ID, branch)
+	what := fmt.Sprintf("PBX %s's body, signed with %s's secret, posted to %s's URL: %s checks its own secret", hq.ID, hq.ID, branch, branch)
 	return post(ctx, out, client, hq, site.URL+"/pbx/"+branch, cdr, what, http.StatusUnauthorized)
 }
 
@@ -174,32 +175,45 @@ func listFleetObjects(ctx context.Context, st *stack, out io.Writer, fleet *yeas
 		return err
 	}
 	bucket := demoBucket
-	if _, err := fmt.Fprintf(out, "\n$ aws s3api list-objects-v2 --bucket %s --prefix recordings/<pbx>/  (and head-object for x-amz-meta-pbx)\n", bucket); err != nil {
-		return err
-	}
+	var heads []*s3.HeadObjectOutput
+	var keys []string
 	for i, p := range fleet.PBXs() {
-		prefix := "recordings/" + p.ID + "/"
-		list, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &bucket, Prefix: &prefix})
+		key, head, err := fleetObject(ctx, c, p.ID, yeastartest.FleetRecordings(i + 1)[0].Size)
 		if err != nil {
-			return fmt.Errorf("list %s: %w", prefix, err)
-		}
-		if len(list.Contents) != 1 {
-			return fmt.Errorf("%s holds %d objects, want PBX %s's one recording", prefix, len(list.Contents), p.ID)
-		}
-		if got, want := *list.Contents[0].Size, yeastartest.FleetRecordings(i + 1)[0].Size; got != want {
-			return fmt.Errorf("%s: %d bytes, want the %d of PBX %s's recording", *list.Contents[0].Key, got, want, p.ID)
-		}
-		key := list.Contents[0].Key
-		head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: key})
-		if err != nil {
-			return fmt.Errorf("head %s: %w", *key, err)
-		}
-		if _, err := fmt.Fprintf(out, "  %-78s %7d bytes  x-amz-meta-pbx: %s\n", *key, *head.ContentLength, head.Metadata["pbx"]); err != nil {
 			return err
 		}
-		if head.Metadata["pbx"] != p.ID {
-			return fmt.Errorf("%s: x-amz-meta-pbx %q, want %q", *key, head.Metadata["pbx"], p.ID)
-		}
+		keys, heads = append(keys, key), append(heads, head)
 	}
-	return nil
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n$ aws s3api list-objects-v2 --bucket %s --prefix recordings/<pbx>/  (and head-object for x-amz-meta-pbx)\n", bucket)
+	width := len(slices.MaxFunc(keys, func(a, b string) int { return len(a) - len(b) }))
+	for i, key := range keys {
+		fmt.Fprintf(&b, "  %-*s %7d bytes  x-amz-meta-pbx: %s\n", width, key, *heads[i].ContentLength, heads[i].Metadata["pbx"])
+	}
+	_, err = io.WriteString(out, b.String())
+	return err
+}
+
+// fleetObject returns the one object under PBX id's prefix, and fails
+// unless it has the size of the PBX's recording and x-amz-meta-pbx id.
+func fleetObject(ctx context.Context, c *s3.Client, id string, size int64) (string, *s3.HeadObjectOutput, error) {
+	bucket, prefix := demoBucket, "recordings/"+id+"/"
+	list, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &bucket, Prefix: &prefix})
+	if err != nil {
+		return "", nil, fmt.Errorf("list %s: %w", prefix, err)
+	}
+	if len(list.Contents) != 1 {
+		return "", nil, fmt.Errorf("%s holds %d objects, want PBX %s's one recording", prefix, len(list.Contents), id)
+	}
+	key := *list.Contents[0].Key
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &key})
+	switch {
+	case err != nil:
+		return "", nil, fmt.Errorf("head %s: %w", key, err)
+	case *head.ContentLength != size:
+		return "", nil, fmt.Errorf("%s: %d bytes, want the %d of PBX %s's recording", key, *head.ContentLength, size, id)
+	case head.Metadata["pbx"] != id:
+		return "", nil, fmt.Errorf("%s: x-amz-meta-pbx %q, want %q", key, head.Metadata["pbx"], id)
+	}
+	return key, head, nil
 }

@@ -151,4 +151,3 @@ func (h *Handler) safeCopy(ctx context.Context, ref recording.Ref) (res recordin
 	}()
 	return h.copier.Copy(ctx, ref)
 }
-

@@ -144,23 +144,10 @@ func (h *Handler) copy(ctx context.Context, ref recording.Ref, attrs ...any) (re
 // that one bad record cannot take down its batch (a panic in a batch
 // goroutine would end the process).
 func (h *Handler) safeCopy(ctx context.Context, ref recording.Ref) (res recording.Result, err error) {
-	if err := served(ref); err != nil {
-		return recording.Result{ID: ref.ID, File: ref.File}, err
-	}
 	defer func() {
 		if v := recover(); v != nil {
 			res, err = recording.Result{ID: ref.ID, File: ref.File}, lambdafn.Recovered(ctx, h.log, v)
 		}
 	}()
 	return h.copier.Copy(ctx, ref)
-}
-
-// served refuses a reference to a PBX other than the default one: the
-// copy function serves the single-PBX configuration only, so a message
-// for another PBX can never succeed here.
-func served(ref recording.Ref) error {
-	if id := recording.PBXOf(ref); id != recording.DefaultPBX {
-		return &recording.InvalidInputError{Reason: "PBX " + id + " is not configured"}
-	}
-	return nil
 }

@@ -1,34 +1,66 @@
 package copyhandler
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/recording-sync/recording-sync/pkg/copier"
 	"github.com/recording-sync/recording-sync/pkg/recording"
 )
 
-// TestOtherPBXNotConfigured: until the copy function serves many PBXs, an
-// event or message naming a PBX other than the default fails with an
-// InvalidInputError saying so, without a copy; "default" is served as
-// before.
-func TestOtherPBXNotConfigured(t *testing.T) {
-	c := &fakeCopier{}
-	_, lines, err := invoke(t, c, `{"pbx":"hq","id":1727}`)
-	var inv *recording.InvalidInputError
-	if !errors.As(err, &inv) || inv.Reason != "PBX hq is not configured" {
-		t.Errorf("direct for hq: %v, want InvalidInputError \"PBX hq is not configured\"", err)
+// pbxCopier serves the PBXs it lists, as a copier with a registry does,
+// and answers copier.NotConfigured for any other.
+type pbxCopier struct {
+	serves map[string]bool
+	calls  []recording.Ref
+}
+
+func (c *pbxCopier) Copy(_ context.Context, ref recording.Ref) (recording.Result, error) {
+	c.calls = append(c.calls, ref)
+	if id := recording.PBXOf(ref); !c.serves[id] {
+		return recording.Result{ID: ref.ID}, copier.NotConfigured(id)
 	}
-	if len(lines) != 1 || lines[0]["msg"] != "recording not copied" {
-		t.Errorf("log lines %v, want one \"recording not copied\"", lines)
+	return recording.Result{ID: ref.ID, Key: "k"}, nil
+}
+
+// TestEachPBXGoesToTheCopier: the handler hands every reference to the
+// copier with its PBX, so a copier serving hq copies hq's; a PBX the
+// copier does not serve fails as invalid input ("PBX nowhere is not
+// configured"), in a batch as that record's failure only.
+func TestEachPBXGoesToTheCopier(t *testing.T) {
+	c := &pbxCopier{serves: map[string]bool{recording.DefaultPBX: true, "hq": true}}
+	var buf bytes.Buffer
+	h := New(c, slog.New(slog.NewJSONHandler(&buf, nil)), nil)
+	if _, err := h.Invoke(t.Context(), []byte(`{"pbx":"hq","id":1727}`)); err != nil {
+		t.Errorf("direct for hq: %v", err)
+	}
+	_, err := h.Invoke(t.Context(), []byte(`{"pbx":"nowhere","id":1727}`))
+	var inv *recording.InvalidInputError
+	if !errors.As(err, &inv) || inv.Reason != "PBX nowhere is not configured" {
+		t.Errorf("direct for nowhere: %v, want InvalidInputError \"PBX nowhere is not configured\"", err)
 	}
 
-	out, _, err := invoke(t, c, `{"Records":[{"messageId":"m1","eventSource":"aws:sqs","body":"{\"pbx\":\"hq\",\"id\":1}"},`+
-		`{"messageId":"m2","eventSource":"aws:sqs","body":"{\"pbx\":\"default\",\"id\":2}"}]}`)
-	if err != nil || !strings.Contains(string(out), `"itemIdentifier":"m1"`) || strings.Contains(string(out), `"m2"`) {
-		t.Errorf("batch answer %s, %v; want m1 failed, m2 copied", out, err)
+	out, err := h.Invoke(t.Context(), []byte(`{"Records":[{"messageId":"m1","eventSource":"aws:sqs","body":"{\"pbx\":\"nowhere\",\"id\":1}"},`+
+		`{"messageId":"m2","eventSource":"aws:sqs","body":"{\"pbx\":\"default\",\"id\":2}"},`+
+		`{"messageId":"m3","eventSource":"aws:sqs","body":"{\"pbx\":\"hq\",\"id\":3}"}]}`))
+	if err != nil || !strings.Contains(string(out), `"itemIdentifier":"m1"`) || strings.Contains(string(out), `"m2"`) || strings.Contains(string(out), `"m3"`) {
+		t.Errorf("batch answer %s, %v; want m1 failed, m2 and m3 copied", out, err)
 	}
-	if len(c.calls) != 1 || c.calls[0].ID != 2 || c.calls[0].PBX != "" {
-		t.Errorf("copies %+v, want only the default PBX's id 2", c.calls)
+	var got []string
+	for _, ref := range c.calls {
+		got = append(got, fmt.Sprintf("%q/%d", ref.PBX, ref.ID))
+	}
+	slices.Sort(got) // a batch's records are copied concurrently
+	if want := []string{`""/2`, `"hq"/1727`, `"hq"/3`, `"nowhere"/1`, `"nowhere"/1727`}; !slices.Equal(got, want) {
+		t.Errorf("the copier was given %v (pbx/id), want %v", got, want)
+	}
+	if n := strings.Count(buf.String(), `"errorType":"InvalidInputError"`); n != 2 {
+		t.Errorf("%d InvalidInputError lines, want 2 (the direct and the batch record for nowhere):\n%s", n, buf.String())
 	}
 }

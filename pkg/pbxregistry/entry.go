@@ -57,6 +57,19 @@ func FromConfig(c config.Config) Entry {
 	return Entry{ID: Default, BaseURL: c.PBXBaseURL, ClientID: c.ClientID, ClientSecret: c.ClientSecret, CACert: c.PBXCACert}
 }
 
+// FromWebhook is the webhook's single-PBX environment, as
+// config.LoadWebhook reads it: the PBX Default with the webhook secret of
+// PBX_WEBHOOK_SECRET (empty when it is in PBX_WEBHOOK_SECRET_ID, read
+// apart), or nil when the webhook has no secret of its own and serves the
+// registry's PBXs alone. The webhook serves its default PBX apart; the
+// registry holds it only to list it.
+func FromWebhook(c config.Webhook) *Entry {
+	if c.Secret == "" && c.SecretID == "" {
+		return nil
+	}
+	return &Entry{ID: Default, WebhookSecret: c.Secret}
+}
+
 // FieldError is an entry a source cannot serve: its id (or the secret's
 // name) and what is wrong, never a value.
 type FieldError struct {

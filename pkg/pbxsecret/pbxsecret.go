@@ -6,6 +6,7 @@ package pbxsecret
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -38,18 +39,15 @@ type secretJSON struct {
 // Load fetches secretID and decodes {"client_id": "...", "client_secret": "..."}.
 // Errors name the secret and the problem, never its content.
 func Load(ctx context.Context, api API, secretID string) (Credentials, error) {
-	out, err := api.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &secretID})
+	text, err := Text(ctx, api, secretID)
+	if errors.Is(err, ErrUnusableValue) {
+		return Credentials{}, fmt.Errorf("%w: want JSON with client_id and client_secret", err)
+	}
 	if err != nil {
-		return Credentials{}, fmt.Errorf("read secret %s: %w", secretID, err)
-	}
-	if out.SecretString == nil {
-		return Credentials{}, fmt.Errorf("secret %s: has no string value (want JSON with client_id and client_secret)", secretID)
-	}
-	if len(*out.SecretString) > maxSecretLen {
-		return Credentials{}, fmt.Errorf("secret %s: larger than %d bytes", secretID, maxSecretLen)
+		return Credentials{}, err
 	}
 	var s secretJSON
-	if err := json.Unmarshal([]byte(*out.SecretString), &s); err != nil {
+	if err := json.Unmarshal([]byte(text), &s); err != nil {
 		// The JSON error may quote the secret's text: leave it out.
 		return Credentials{}, fmt.Errorf("secret %s: not JSON with client_id and client_secret", secretID)
 	}

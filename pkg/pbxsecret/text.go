@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 )
 
 // ErrUnusableValue means a secret was read but holds no text value of a
@@ -27,4 +29,8 @@ func Text(ctx context.Context, api API, secretID string) (string, error) {
 		return "", fmt.Errorf("secret %s: %w (it is larger)", secretID, ErrUnusableValue)
 	}
 	return *out.SecretString, nil
+}
+
+func getInput(secretID string) *secretsmanager.GetSecretValueInput {
+	return &secretsmanager.GetSecretValueInput{SecretId: &secretID}
 }

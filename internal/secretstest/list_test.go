@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
@@ -19,10 +18,7 @@ import (
 func TestListSecretsThroughTheSDK(t *testing.T) {
 	srv := secretstest.New()
 	defer srv.Close()
-	client := secretsmanager.New(secretsmanager.Options{
-		Region: secretstest.Region, BaseEndpoint: aws.String(srv.URL()), RetryMaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
-	})
+	client := srv.Client()
 	for _, n := range []string{"pbx/a", "pbx/b", "pbx/c", "PBX/d", "other"} {
 		srv.Put(n, "{}")
 	}

@@ -4,10 +4,6 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-
 	"github.com/recording-sync/recording-sync/internal/secretstest"
 	"github.com/recording-sync/recording-sync/pkg/pbxsecret"
 )
@@ -18,10 +14,7 @@ import (
 func TestThroughTheSDK(t *testing.T) {
 	srv := secretstest.New()
 	defer srv.Close()
-	client := secretsmanager.New(secretsmanager.Options{
-		Region: secretstest.Region, BaseEndpoint: aws.String(srv.URL()), RetryMaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
-	})
+	client := srv.Client()
 	srv.Create("webhook")
 	for _, id := range []string{"webhook", "unknown"} {
 		if _, err := pbxsecret.LoadWebhookSecret(t.Context(), client, id); !errors.Is(err, pbxsecret.ErrWebhookSecretNotStored) {

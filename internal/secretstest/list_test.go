@@ -16,9 +16,7 @@ import (
 // page by page through the SDK's paginator; a deleted secret is gone, and
 // an injected failure is the SDK's error and is counted.
 func TestListSecretsThroughTheSDK(t *testing.T) {
-	srv := secretstest.New()
-	defer srv.Close()
-	client := srv.Client()
+	srv, client := start(t)
 	for _, n := range []string{"pbx/a", "pbx/b", "pbx/c", "PBX/d", "other"} {
 		srv.Put(n, "{}")
 	}

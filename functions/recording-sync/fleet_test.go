@@ -12,8 +12,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/recording-sync/recording-sync/internal/localenv"
-	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
 
@@ -34,6 +32,18 @@ type fleetStack struct {
 
 func newFleetStack(t testing.TB, specs []yeastartest.PBXSpec, template string, extraEnv ...string) *fleetStack {
 	t.Helper()
+	fleet, path := newFleet(t, specs)
+	st := startStack(t, "fleet", 0, func(bucket string) []string {
+		return append(append(s3Server.Env(), "PBX_REGISTRY_FILE="+path, "PBX_ALLOW_HTTP=true",
+			"RECORDINGS_BUCKET="+bucket, "RECORDINGS_KEY_TEMPLATE="+template), extraEnv...)
+	})
+	return &fleetStack{stack: st, fleet: fleet}
+}
+
+// newFleet starts the simulators of specs until the test ends, and
+// returns them with the path of their PBX_REGISTRY_FILE.
+func newFleet(t testing.TB, specs []yeastartest.PBXSpec) (*yeastartest.Fleet, string) {
+	t.Helper()
 	fleet, err := yeastartest.NewFleet(specs, yeastartest.FleetOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -43,14 +53,7 @@ func newFleetStack(t testing.TB, specs []yeastartest.PBXSpec, template string, e
 	if err := fleet.WriteRegistry(path); err != nil {
 		t.Fatal(err)
 	}
-	st := &stack{out: &localenv.Output{}, bucket: localenvtest.E2EBucket(t, s3Server, "fleet")}
-	if st.s3, err = s3Server.Client(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	st.env = append(append(s3Server.Env(), "PBX_REGISTRY_FILE="+path, "PBX_ALLOW_HTTP=true",
-		"RECORDINGS_BUCKET="+st.bucket, "RECORDINGS_KEY_TEMPLATE="+template), extraEnv...)
-	st.lambda = startLambda(t, st.env, 0, st.out)
-	return &fleetStack{stack: st, fleet: fleet}
+	return fleet, path
 }
 
 // fleetMessage is the queue message of a fleet PBX's shared recording.
@@ -164,15 +167,7 @@ func TestFleetIsolation(t *testing.T) {
 // TestFleetRefusesKeysWithoutPBX: two PBXs and a key template without
 // {pbx}: the bootstrap exits at once with one line saying why.
 func TestFleetRefusesKeysWithoutPBX(t *testing.T) {
-	fleet, err := yeastartest.NewFleet([]yeastartest.PBXSpec{{ID: "hq"}, {ID: "branch"}}, yeastartest.FleetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fleet.Close)
-	path := filepath.Join(t.TempDir(), "registry.json")
-	if err := fleet.WriteRegistry(path); err != nil {
-		t.Fatal(err)
-	}
+	_, path := newFleet(t, []yeastartest.PBXSpec{{ID: "hq"}, {ID: "branch"}})
 	cmd := exec.CommandContext(t.Context(), bootstrapPath)
 	cmd.Env = append(s3Server.Env(), "PBX_REGISTRY_FILE="+path, "PBX_ALLOW_HTTP=true", "RECORDINGS_BUCKET=b",
 		"RECORDINGS_KEY_TEMPLATE=recordings/{file}")

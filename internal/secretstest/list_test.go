@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
@@ -17,12 +16,7 @@ import (
 // page by page through the SDK's paginator; a deleted secret is gone, and
 // an injected failure is the SDK's error and is counted.
 func TestListSecretsThroughTheSDK(t *testing.T) {
-	srv := secretstest.New()
-	defer srv.Close()
-	client := secretsmanager.New(secretsmanager.Options{
-		Region: secretstest.Region, BaseEndpoint: aws.String(srv.URL()), RetryMaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
-	})
+	srv, client := start(t)
 	for _, n := range []string{"pbx/a", "pbx/b", "pbx/c", "PBX/d", "other"} {
 		srv.Put(n, "{}")
 	}

@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+
+	"github.com/recording-sync/recording-sync/internal/fault"
 )
 
 // Region is the region Env gives the SDK.
@@ -19,12 +21,12 @@ const arnSuffix = "-AbCdEf"
 type Server struct {
 	srv *httptest.Server
 
-	mu       sync.Mutex
-	secrets  map[string]*string // by name; nil: created without a value
-	reads    map[string]int     // GetSecretValue requests, by name
-	lists    int                // ListSecrets requests
-	failWith string             // when set, every request fails with this error code
-	failures int                // requests failed with failWith
+	mu      sync.Mutex
+	secrets map[string]*string // by name; nil: created without a value
+	reads   map[string]int     // GetSecretValue requests, by name
+	lists   int                // ListSecrets requests
+
+	fails fault.List[string] // FailWith: the error code every request fails with
 }
 
 // New starts a server on a loopback port; Close stops it.
@@ -87,17 +89,14 @@ func (s *Server) Lists() int {
 // FailWith makes every request fail with the AWS error code (e.g.
 // "InternalServiceError") until called with ""; Failures counts them.
 func (s *Server) FailWith(code string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failWith = code
+	s.fails.Disarm()
+	if code != "" {
+		s.fails.Arm("", fault.Every, code)
+	}
 }
 
 // Failures is how many requests FailWith failed.
-func (s *Server) Failures() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.failures
-}
+func (s *Server) Failures() int { return s.fails.Total() }
 
 // ARN is the ARN the server gives secret name.
 func ARN(name string) string {
@@ -114,13 +113,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if target == "secretsmanager.ListSecrets" {
 		s.lists++
 	}
-	failWith := s.failWith
-	if failWith != "" {
-		s.failures++
-	}
 	s.mu.Unlock()
-	if failWith != "" {
-		fail(w, failWith, "injected failure")
+	if code, ok := s.fails.Take(""); ok {
+		fail(w, code, "injected failure")
 		return
 	}
 	switch target {

@@ -72,7 +72,7 @@ func BuildCopy(ctx context.Context, lookup func(string) (string, bool), red *red
 // client. It refuses a key template without {pbx} when more than one PBX
 // is configured.
 func buildPool(ctx context.Context, lookup func(string) (string, bool), cfg config.Config, f pbxFunction, red *redact.Redactor, log *slog.Logger) (*pbxPool, error) {
-	opts := &pbxregistry.Options{OnRead: registryReport(red, log)}
+	opts := &pbxregistry.Options{OnRead: registryReport(log), Redact: red.Add}
 	pool := &pbxPool{cfg: cfg, s3: f.s3, red: red, now: time.Now, fixed: map[string]*yeastar.Client{}, clients: map[string]pooled{}}
 	if cfg.HasDefaultPBX() {
 		def := pbxregistry.FromConfig(cfg)
@@ -96,16 +96,12 @@ func buildPool(ctx context.Context, lookup func(string) (string, bool), cfg conf
 	return pool, nil
 }
 
-// registryReport registers the secrets of every registry read with red,
-// before any client is built from it, and logs the read: the PBXs, what
-// was skipped and why, or why the read failed.
-func registryReport(red *redact.Redactor, log *slog.Logger) func(context.Context, pbxregistry.Report) {
+// registryReport logs a read of the registry: the PBXs, what was skipped
+// and why, or why the read failed.
+func registryReport(log *slog.Logger) func(context.Context, pbxregistry.Report) {
 	return func(ctx context.Context, r pbxregistry.Report) {
 		ids := make([]string, 0, len(r.Entries))
 		for _, e := range r.Entries {
-			for _, s := range e.Secrets() {
-				red.Add(s)
-			}
 			ids = append(ids, e.ID)
 		}
 		for _, s := range r.Skipped {

@@ -16,6 +16,6 @@
 // that fails keeps the list last read, and says so through Options.OnRead.
 //
 // The package returns errors and reports; it never logs. Its errors and an
-// Entry's String name ids and fields, never a secret's value; the caller
-// registers an Entry's Secrets with its redactor.
+// Entry's String name ids and fields, never a secret's value; every
+// Entry's Secrets reach the caller's redactor through Options.Redact.
 package pbxregistry

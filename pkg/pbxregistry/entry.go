@@ -57,6 +57,19 @@ func FromConfig(c config.Config) Entry {
 	return Entry{ID: Default, BaseURL: c.PBXBaseURL, ClientID: c.ClientID, ClientSecret: c.ClientSecret, CACert: c.PBXCACert}
 }
 
+// FromWebhook is the webhook's single-PBX environment, as
+// config.LoadWebhook reads it: the PBX Default with the webhook secret of
+// PBX_WEBHOOK_SECRET (empty when it is in PBX_WEBHOOK_SECRET_ID, read
+// apart), or nil when the webhook has no secret of its own and serves the
+// registry's PBXs alone. The webhook serves its default PBX apart; the
+// registry holds it only to list it.
+func FromWebhook(c config.Webhook) *Entry {
+	if c.Secret == "" && c.SecretID == "" {
+		return nil
+	}
+	return &Entry{ID: Default, WebhookSecret: c.Secret}
+}
+
 // FieldError is an entry a source cannot serve: its id (or the secret's
 // name) and what is wrong, never a value.
 type FieldError struct {
@@ -86,7 +99,7 @@ func decodeEntry(id string, raw []byte) (Entry, error) {
 	dec.DisallowUnknownFields()
 	var j entryJSON
 	if err := dec.Decode(&j); err != nil {
-		return Entry{}, &FieldError{ID: id, Problem: "is not a JSON object of base_url, client_id, client_secret, webhook_secret, ca_cert: " + jsonProblem(err)}
+		return Entry{}, &FieldError{ID: id, Problem: "is not a JSON object of base_url, client_id, client_secret, webhook_secret, ca_cert: " + recording.JSONProblem(err)}
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return Entry{}, &FieldError{ID: id, Problem: "has data after its JSON object"}
@@ -112,21 +125,4 @@ func value(p *string) string {
 		return ""
 	}
 	return *p
-}
-
-// jsonProblem describes a JSON error without quoting the input: a syntax
-// error's text shows the character it met, which may be a secret's.
-func jsonProblem(err error) string {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		return fmt.Sprintf("invalid JSON at byte %d", syn.Offset)
-	case errors.As(err, &typ):
-		return fmt.Sprintf("field %s is a JSON %s, want a string", typ.Field, typ.Value)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return strings.TrimPrefix(err.Error(), "json: ")
-	default:
-		return "invalid JSON"
-	}
 }

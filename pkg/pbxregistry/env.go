@@ -15,8 +15,9 @@ var ErrNoPBX = errors.New("configuration: no PBX is configured: set PBX_BASE_URL
 // configures: the source PBX_REGISTRY_FILE or PBX_SECRET_PREFIX names (the
 // latter read through api, which may be nil otherwise), read again every
 // PBX_REGISTRY_REFRESH, beside opts.Default, the caller's single-PBX
-// environment (set it when PBX_BASE_URL is). Both the copy function and
-// the webhook build theirs here. opts.Refresh, when set, overrides
+// environment (the copy function's FromConfig when PBX_BASE_URL is set,
+// the webhook's FromWebhook). Both functions build theirs here, each with
+// its own opts.OnRead and opts.Redact. opts.Refresh, when set, overrides
 // PBX_REGISTRY_REFRESH. The error names the variable at fault, or is
 // ErrNoPBX when no PBX is configured at all.
 func FromEnv(ctx context.Context, lookup func(string) (string, bool), api SecretsAPI, opts *Options) (*Registry, error) {

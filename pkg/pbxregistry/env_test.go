@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/recording-sync/recording-sync/pkg/config"
 )
 
 func lookupOf(env map[string]string) func(string) (string, bool) {
@@ -36,5 +38,21 @@ func TestFromEnv(t *testing.T) {
 	r, err = FromEnv(t.Context(), lookupOf(nil), nil, &Options{Default: def})
 	if ids, _ := r.IDs(t.Context()); err != nil || len(ids) != 1 {
 		t.Errorf("FromEnv with the default alone = %v, %v", ids, err)
+	}
+}
+
+// TestFromWebhook: the webhook's default PBX carries PBX_WEBHOOK_SECRET,
+// is there with an empty secret when the secret is read from
+// PBX_WEBHOOK_SECRET_ID, and is absent when the webhook serves the
+// registry's PBXs alone.
+func TestFromWebhook(t *testing.T) {
+	if e := FromWebhook(config.Webhook{Secret: "hook-secret"}); e == nil || e.ID != Default || e.WebhookSecret != "hook-secret" {
+		t.Errorf("with PBX_WEBHOOK_SECRET: %+v", e)
+	}
+	if e := FromWebhook(config.Webhook{SecretID: "pbx/webhook"}); e == nil || e.ID != Default || e.WebhookSecret != "" {
+		t.Errorf("with PBX_WEBHOOK_SECRET_ID: %+v", e)
+	}
+	if e := FromWebhook(config.Webhook{Registry: config.Registry{File: "pbxs.json"}}); e != nil {
+		t.Errorf("with the registry alone: %+v, want nil", e)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"os"
 	"slices"
 	"strconv"
+
+	"github.com/recording-sync/recording-sync/pkg/recording"
 )
 
 // maxFileSize bounds the registry file: a few hundred bytes per PBX.
@@ -34,7 +36,7 @@ func (f fileSource) Read(ctx context.Context) (Snapshot, error) {
 	if err := json.Unmarshal(raw, &byID); err != nil || byID == nil {
 		problem := "null"
 		if err != nil {
-			problem = jsonProblem(err)
+			problem = recording.JSONProblem(err)
 		}
 		return Snapshot{}, fmt.Errorf("PBX registry %s: not a JSON object of PBXs by id: %s", f, problem)
 	}

@@ -60,7 +60,7 @@ func TestFileRefused(t *testing.T) {
 		{"no base_url", `{"hq":{"client_id":"x","client_secret":"` + hqSecret + `"}}`, "PBX hq: base_url is required"},
 		{"base_url not a URL", `{"hq":{"base_url":"hq:8088","client_id":"x","client_secret":"` + hqSecret + `"}}`, "PBX hq: base_url must be"},
 		{"unknown field", `{"hq":{"base_url":"https://hq","client_id":"x","client_secret":"` + hqSecret + `","token":"y"}}`, `unknown field "token"`},
-		{"secret not a string", `{"hq":{"base_url":"https://hq","client_id":"x","client_secret":7}}`, "client_secret is a JSON number"},
+		{"secret not a string", `{"hq":{"base_url":"https://hq","client_id":"x","client_secret":7}}`, "found a JSON number in field client_secret"},
 		{"ca_cert not PEM", `{"hq":{"base_url":"https://hq","client_id":"x","client_secret":"` + hqSecret + `","ca_cert":"x"}}`, "PBX hq: ca_cert holds no PEM"},
 		{"broken JSON", `{"hq":{"base_url":"https://hq","client_secret":"` + hqSecret + `"`, "invalid JSON at byte"},
 		{"not an object", `["hq"]`, "not a JSON object of PBXs by id"},

@@ -56,6 +56,11 @@ type Options struct {
 	// OnRead, when set, is told of every read, failed or not, after the
 	// registry took it in.
 	OnRead func(ctx context.Context, r Report)
+	// Redact, when set, is given every secret of Default and of each
+	// entry read, before the Registry serves the entry or OnRead hears of
+	// it: the caller's redactor knows a secret before anything can print
+	// it.
+	Redact func(secret string)
 }
 
 // Registry holds the PBXs of a source, read again at most once per
@@ -68,6 +73,7 @@ type Registry struct {
 	refresh time.Duration
 	now     func() time.Time
 	onRead  func(context.Context, Report)
+	redact  func(string)
 
 	mu      sync.Mutex
 	entries map[string]Entry
@@ -79,15 +85,21 @@ type Registry struct {
 // a source that cannot be read at start is an error. src may be nil for
 // the single PBX of opts.Default alone. opts may be nil.
 func New(ctx context.Context, src Source, opts *Options) (*Registry, error) {
-	r := &Registry{src: src, refresh: DefaultRefresh, now: time.Now}
+	r := &Registry{src: src, refresh: DefaultRefresh, now: time.Now, redact: func(string) {}}
 	if opts != nil {
 		r.def, r.onRead = opts.Default, opts.OnRead
+		if opts.Redact != nil {
+			r.redact = opts.Redact
+		}
 		if opts.Refresh > 0 {
 			r.refresh = opts.Refresh
 		}
 		if opts.Now != nil {
 			r.now = opts.Now
 		}
+	}
+	if r.def != nil {
+		r.redactAll(*r.def)
 	}
 	r.entries = r.merge(Snapshot{})
 	if src == nil {
@@ -153,6 +165,9 @@ func (r *Registry) claim() bool {
 // on failure it keeps the entries held.
 func (r *Registry) read(ctx context.Context) error {
 	snap, err := r.src.Read(ctx)
+	for _, e := range snap.Entries {
+		r.redactAll(e)
+	}
 	rep := Report{Err: err}
 	r.mu.Lock()
 	r.reading = false
@@ -175,6 +190,13 @@ func (r *Registry) read(ctx context.Context) error {
 		r.onRead(ctx, rep)
 	}
 	return err
+}
+
+// redactAll gives e's secrets to the caller's redactor.
+func (r *Registry) redactAll(e Entry) {
+	for _, s := range e.Secrets() {
+		r.redact(s)
+	}
 }
 
 // merge is the source's entries with Default over them.

@@ -166,3 +166,24 @@ func TestRegistryStartFails(t *testing.T) {
 		t.Errorf("Lookup with a done context: %v, want context.Canceled", err)
 	}
 }
+
+// TestRegistryRedact: the secrets of Default and of every entry read
+// reach Options.Redact before OnRead hears of the read, so that a caller
+// that logs the report has already registered them.
+func TestRegistryRedact(t *testing.T) {
+	def := &pbxregistry.Entry{BaseURL: "https://pbx.example.com", ClientID: "env", ClientSecret: "env-secret-123"}
+	path := writeFile(t, `{"hq":`+entryJSON("hq", hqSecret, hqWebhook)+`}`)
+	var given []string
+	var atReport int
+	opts := &pbxregistry.Options{Default: def,
+		Redact: func(s string) { given = append(given, s) },
+		OnRead: func(context.Context, pbxregistry.Report) { atReport = len(given) }}
+	if _, err := pbxregistry.New(t.Context(), pbxregistry.File(path), opts); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"env-secret-123", hqSecret, hqWebhook} {
+		if !slices.Contains(given[:atReport], s) {
+			t.Errorf("secret %q... not given to Redact before OnRead (given %d of %d by then)", s[:3], atReport, len(given))
+		}
+	}
+}

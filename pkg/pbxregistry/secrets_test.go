@@ -7,23 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-
 	"github.com/recording-sync/recording-sync/internal/clocktest"
 	"github.com/recording-sync/recording-sync/internal/secretstest"
 	"github.com/recording-sync/recording-sync/pkg/pbxregistry"
 )
 
 const prefix = "recording-sync/pbx/"
-
-func secretsClient(srv *secretstest.Server) *secretsmanager.Client {
-	return secretsmanager.New(secretsmanager.Options{
-		Region: secretstest.Region, BaseEndpoint: aws.String(srv.URL()), RetryMaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
-	})
-}
 
 // TestSecrets: each secret under the prefix is a PBX named by the rest of
 // its name, read by its ARN; names that are not ids, values that are not
@@ -41,7 +30,7 @@ func TestSecrets(t *testing.T) {
 	srv.Create(prefix + "empty")
 	srv.Put("recording-sync/other", entryJSON("other", "other-secret-x", ""))
 
-	snap, err := pbxregistry.Secrets(secretsClient(srv), prefix).Read(t.Context())
+	snap, err := pbxregistry.Secrets(srv.Client(), prefix).Read(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +76,7 @@ func TestSecretsRegistry(t *testing.T) {
 	srv.Put(prefix+"hq", entryJSON("hq", hqSecret, hqWebhook))
 	clock := clocktest.New(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))
 	var seen reports
-	reg, err := pbxregistry.New(t.Context(), pbxregistry.Secrets(secretsClient(srv), prefix),
+	reg, err := pbxregistry.New(t.Context(), pbxregistry.Secrets(srv.Client(), prefix),
 		&pbxregistry.Options{Now: clock.Now, OnRead: seen.add})
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package trigger
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -34,7 +33,7 @@ func DecodeDirect(payload []byte) (recording.Ref, error) {
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(payload, &fields); err != nil {
-		return recording.Ref{}, invalid("event is not a JSON object: %s", jsonProblem(err))
+		return recording.Ref{}, invalid("event is not a JSON object: %s", recording.JSONProblem(err))
 	}
 	var ref recording.Ref
 	for name, raw := range fields {
@@ -43,7 +42,7 @@ func DecodeDirect(payload []byte) (recording.Ref, error) {
 		case "id":
 			ref.ID, err = decodeID(raw)
 		case "file":
-			ref.File, err = decodeFile(raw)
+			ref.File, err = decodeString(raw, "file", recording.ValidateFileName)
 		case "call":
 			ref.Call, err = decodeCall(raw)
 		case "callEnded":
@@ -81,17 +80,11 @@ func decodeID(raw json.RawMessage) (int64, error) {
 // decodePBX accepts a JSON string holding a PBX id; recording.DefaultPBX
 // becomes "", as a reference to the default PBX carries none.
 func decodePBX(raw json.RawMessage) (string, error) {
-	var id string
-	if err := json.Unmarshal(raw, &id); err != nil {
-		return "", invalid("pbx is not a string")
-	}
-	if err := recording.ValidatePBX(id); err != nil {
+	id, err := decodeString(raw, "pbx", recording.ValidatePBX)
+	if id == recording.DefaultPBX {
 		return "", err
 	}
-	if id == recording.DefaultPBX {
-		return "", nil
-	}
-	return id, nil
+	return id, err
 }
 
 // decodeTime accepts an RFC 3339 time.
@@ -103,30 +96,17 @@ func decodeTime(raw json.RawMessage) (*time.Time, error) {
 	return &t, nil
 }
 
-// decodeFile accepts a JSON string holding a valid recording file name.
-func decodeFile(raw json.RawMessage) (string, error) {
-	var file string
-	if err := json.Unmarshal(raw, &file); err != nil {
-		return "", invalid("file is not a string")
+// decodeString accepts a JSON string that valid accepts; field names it
+// in the error when it is no string.
+func decodeString(raw json.RawMessage, field string, valid func(string) error) (string, error) {
+	var v string
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return "", invalid("%s is not a string", field)
 	}
-	if err := recording.ValidateFileName(file); err != nil {
+	if err := valid(v); err != nil {
 		return "", err
 	}
-	return file, nil
-}
-
-// jsonProblem describes a JSON decoding error without echoing input.
-func jsonProblem(err error) string {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		return fmt.Sprintf("invalid JSON at byte %d", syn.Offset)
-	case errors.As(err, &typ):
-		return fmt.Sprintf("found a JSON %s", typ.Value)
-	default:
-		return "invalid JSON"
-	}
+	return v, nil
 }
 
 // truncate shortens s to at most n bytes (plus "...") for messages. It cuts

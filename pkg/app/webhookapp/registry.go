@@ -13,37 +13,25 @@ import (
 	"github.com/recording-sync/recording-sync/pkg/webhook"
 )
 
-// openRegistry reads the PBXs of PBX_REGISTRY_FILE or PBX_SECRET_PREFIX,
-// registering every secret read with red and logging each read's outcome.
-// The environment's own webhook secret, when set, is the default PBX's,
-// served apart (see Build): the registry then holds default only to list
-// it.
-func openRegistry(ctx context.Context, cfg config.Webhook, sm pbxregistry.SecretsAPI, red *redact.Redactor, log *slog.Logger, now func() time.Time) (*pbxregistry.Registry, error) {
-	src := pbxregistry.File(cfg.Registry.File)
-	if cfg.Registry.SecretPrefix != "" {
-		src = pbxregistry.Secrets(sm, cfg.Registry.SecretPrefix)
-	}
-	opts := &pbxregistry.Options{Refresh: cfg.Registry.Refresh, Now: now, OnRead: logRead(red, log)}
-	if cfg.Secret != "" || cfg.SecretID != "" {
-		opts.Default = &pbxregistry.Entry{WebhookSecret: cfg.Secret}
-	}
-	reg, err := pbxregistry.New(ctx, src, opts)
+// openRegistry reads the PBXs of PBX_REGISTRY_FILE or PBX_SECRET_PREFIX
+// (pbxregistry.FromEnv), registering every secret read with red and
+// logging each read's outcome. The environment's own webhook secret, when
+// set, is the default PBX's, served apart (see Build): the registry then
+// holds default only to list it.
+func openRegistry(ctx context.Context, lookup func(string) (string, bool), cfg config.Webhook, sm pbxregistry.SecretsAPI, red *redact.Redactor, log *slog.Logger, now func() time.Time) (*pbxregistry.Registry, error) {
+	opts := &pbxregistry.Options{Default: pbxregistry.FromWebhook(cfg), Now: now, OnRead: logRead(log), Redact: red.Add}
+	reg, err := pbxregistry.FromEnv(ctx, lookup, sm, opts)
 	if err != nil {
 		return nil, fmt.Errorf("PBX registry: %w", err)
 	}
 	return reg, nil
 }
 
-// logRead registers the secrets of every PBX read with red, then logs
-// the read: the PBXs served, each secret skipped and why, or why a re-read
-// failed and the PBXs read before are kept.
-func logRead(red *redact.Redactor, log *slog.Logger) func(context.Context, pbxregistry.Report) {
+// logRead logs a read of the registry: the PBXs served, each secret
+// skipped and why, or why a re-read failed and the PBXs read before are
+// kept.
+func logRead(log *slog.Logger) func(context.Context, pbxregistry.Report) {
 	return func(ctx context.Context, rep pbxregistry.Report) {
-		for _, e := range rep.Entries {
-			for _, s := range e.Secrets() {
-				red.Add(s)
-			}
-		}
 		if rep.Err != nil {
 			log.WarnContext(ctx, "PBX registry not read: the PBXs read before are kept", "error", rep.Err.Error())
 			return

@@ -1,19 +1,11 @@
 package webhookapp
 
 import (
-	"bytes"
-	"encoding/json"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
-
-	"github.com/recording-sync/recording-sync/internal/secretstest"
-	"github.com/recording-sync/recording-sync/internal/sqstest"
 	"github.com/recording-sync/recording-sync/pkg/redact"
-	"github.com/recording-sync/recording-sync/pkg/webhook"
 )
 
 const (
@@ -34,38 +26,12 @@ func pbxSecret(host, clientSecret, hook string) string {
 // served after PBX_REGISTRY_REFRESH, and a secret that is no PBX is
 // logged as skipped.
 func TestRegistryFromSecrets(t *testing.T) {
-	sm, q := secretstest.New(), sqstest.New(sqstest.Options{})
-	t.Cleanup(sm.Close)
-	t.Cleanup(q.Close)
-	for _, kv := range append(q.Env(), sm.Env()...) {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
-	sm.Put(secretID, oldSecret)
-	sm.Put(pbxPrefix+"hq", pbxSecret("hq.example.com", hqClientSecr, hqWebhook))
-	sm.Put(pbxPrefix+"Bad_Name", pbxSecret("bad.example.com", "x-secret-value", hqWebhook))
-	env := map[string]string{"RECORDINGS_QUEUE_URL": q.CreateQueue("recordings"), "PBX_WEBHOOK_SECRET_ID": secretID,
-		"PBX_SECRET_PREFIX": pbxPrefix, "PBX_REGISTRY_REFRESH": "1m"}
-	now := time.Date(2022, 4, 27, 19, 5, 2, 0, time.UTC)
-	var logs bytes.Buffer
-	red := redact.New()
-	h, err := build(t.Context(), func(k string) (string, bool) { v, ok := env[k]; return v, ok }, red,
-		slog.New(slog.NewJSONHandler(&logs, nil)), func() time.Time { return now })
-	if err != nil {
-		t.Fatal(err)
-	}
-	post := func(path, key string) int {
-		t.Helper()
-		req := events.LambdaFunctionURLRequest{RawPath: path, Body: callEnd, Headers: map[string]string{"x-signature": webhook.Sign([]byte(callEnd), key)}}
-		req.RequestContext.HTTP.Method = "POST"
-		payload, _ := json.Marshal(req)
-		raw, err := h.Invoke(t.Context(), payload)
-		var resp events.LambdaFunctionURLResponse
-		if err != nil || json.Unmarshal(raw, &resp) != nil {
-			t.Fatalf("invoke %s: %s, %v", path, raw, err)
-		}
-		return resp.StatusCode
-	}
+	w := newWired(t, map[string]string{"PBX_SECRET_PREFIX": pbxPrefix, "PBX_REGISTRY_REFRESH": "1m"}, map[string]string{
+		secretID:               oldSecret,
+		pbxPrefix + "hq":       pbxSecret("hq.example.com", hqClientSecr, hqWebhook),
+		pbxPrefix + "Bad_Name": pbxSecret("bad.example.com", "x-secret-value", hqWebhook),
+	})
+	sm := w.secrets
 	cases := []struct {
 		path, key string
 		status    int
@@ -78,7 +44,7 @@ func TestRegistryFromSecrets(t *testing.T) {
 		{"/pbx/branch", branchHook, 404},
 	}
 	for _, tc := range cases {
-		if got := post(tc.path, tc.key); got != tc.status {
+		if got := w.status(t, tc.path, tc.key); got != tc.status {
 			t.Errorf("%s: %d, want %d", tc.path, got, tc.status)
 		}
 	}
@@ -87,16 +53,16 @@ func TestRegistryFromSecrets(t *testing.T) {
 	}
 
 	sm.Put(pbxPrefix+"branch", pbxSecret("branch.example.com", "branch-client-secret", branchHook))
-	now = now.Add(time.Minute)
-	if got := post("/pbx/branch", branchHook); got != 200 {
+	w.now = w.now.Add(time.Minute)
+	if got := w.status(t, "/pbx/branch", branchHook); got != 200 {
 		t.Errorf("branch added: %d, want 200", got)
 	}
-	msgs := q.Messages("recordings")
+	msgs := w.sqs.Messages("recordings")
 	if len(msgs) != 3 || !strings.HasPrefix(msgs[0].Body, `{"pbx":"hq","file":`) ||
 		!strings.HasPrefix(msgs[1].Body, `{"file":`) || !strings.HasPrefix(msgs[2].Body, `{"pbx":"branch","file":`) {
 		t.Errorf("messages %v, want hq's, the default's without pbx, branch's", msgs)
 	}
-	out := logs.String()
+	out := w.logs.String()
 	if !strings.Contains(out, `"msg":"PBX skipped","name":"`+pbxPrefix+`Bad_Name"`) || !strings.Contains(out, `"pbxs":"branch,hq"`) {
 		t.Errorf("the registry's reads are not logged:\n%s", out)
 	}
@@ -104,7 +70,7 @@ func TestRegistryFromSecrets(t *testing.T) {
 		if strings.Contains(out, s) {
 			t.Errorf("the log shows a secret")
 		}
-		if red.String("x"+s) != "x"+redact.Mask {
+		if w.red.String("x"+s) != "x"+redact.Mask {
 			t.Errorf("a PBX's secret is not registered with the redactor")
 		}
 	}

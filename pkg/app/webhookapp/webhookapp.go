@@ -66,7 +66,7 @@ func build(ctx context.Context, lookup func(string) (string, bool), red *redact.
 		keys = webhook.StaticKeyring(cfg.Secret)
 	}
 	if cfg.Registry.Enabled() {
-		reg, err := openRegistry(ctx, cfg, sm, red, log, now)
+		reg, err := openRegistry(ctx, lookup, cfg, sm, red, log, now)
 		if err != nil {
 			return nil, err
 		}

@@ -3,10 +3,11 @@ package config
 import (
 	"fmt"
 	"net/url"
-	"path"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/recording-sync/recording-sync/pkg/recording"
 )
 
 // Reconcile is the reconciler's configuration beyond the copy function's.
@@ -82,7 +83,7 @@ func LoadReconcile(c Config, lookup func(string) (string, bool)) (Reconcile, err
 	if r.RequeueAfter == 0 {
 		return Reconcile{}, &Error{"RECONCILE_REQUEUE_AFTER", "must be a positive duration, e.g. 6h"}
 	}
-	r.StateKey = path.Join(path.Dir(c.TokenCacheKey), "reconcile-state.json")
+	r.StateKey = StateKeyFor(c.TokenCacheKey, recording.DefaultPBX)
 	return r, nil
 }
 

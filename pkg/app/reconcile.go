@@ -58,4 +58,3 @@ func BuildReconcile(ctx context.Context, lookup func(string) (string, bool), red
 	h := reconcile.NewHandler(run, trailing, log, &reconcile.HandlerOptions{Metrics: emitter})
 	return lambdafn.Wrap(h, log, red, &lambdafn.Options{PanicAttrs: h.PanicAttrs}), nil
 }
-

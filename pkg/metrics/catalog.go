@@ -47,7 +47,7 @@ type Metric struct {
 	// which PBX to act on. Only where one acts on it: failures and lost
 	// recordings.
 	ByPBX bool
-	Help        string // what it counts, for the README and the demo
+	Help  string // what it counts, for the README and the demo
 }
 
 // The copy function's metrics, one log line per recording.

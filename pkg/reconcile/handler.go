@@ -119,13 +119,25 @@ func (h *Handler) logPBXs(ctx context.Context, res Result) {
 	for _, p := range res.PBXs {
 		attrs := []any{"pbx", p.PBX, "window", p.Window.String(), "listed", p.Listed, "queued", p.queuedInRun(),
 			"lostInRun", p.lostInRun(), "pages", p.Pages, "complete", p.Complete, "continued", len(p.Continued)}
-		attrs = append(attrs, h.metrics.AttrsBy(metrics.DimPBX, p.PBX,
-			metrics.V(metrics.ReconcileRunsFailed, one(p.Failed)),
-			metrics.V(metrics.ReconcileRecordingsLost, float64(p.lostInRun())))...)
+		attrs = append(attrs, h.metrics.AttrsBy(metrics.DimPBX, p.PBX, pbxMetrics(p)...)...)
 		if p.err != nil {
 			h.log.ErrorContext(ctx, "PBX reconcile stopped", append(attrs, lambdafn.ErrorAttrs(p.err)...)...)
 			continue
 		}
 		h.log.InfoContext(ctx, "PBX reconcile done", attrs...)
 	}
+}
+
+// pbxMetrics are a PBX's metrics by pbx: its failure and its lost
+// recordings, each only when not zero, so that a PBX costs a custom metric
+// only once there is something to act on.
+func pbxMetrics(p Result) []metrics.Value {
+	var vals []metrics.Value
+	if p.Failed {
+		vals = append(vals, metrics.V(metrics.ReconcileRunsFailed, 1))
+	}
+	if n := p.lostInRun(); n > 0 {
+		vals = append(vals, metrics.V(metrics.ReconcileRecordingsLost, float64(n)))
+	}
+	return vals
 }

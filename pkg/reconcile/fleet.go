@@ -133,16 +133,29 @@ func (f *Fleet) runAll(ctx context.Context, req Request, ids []string) []pbxRun 
 	out := make([]pbxRun, len(ids))
 	slots := make(chan struct{}, f.opts.Concurrency)
 	var wg sync.WaitGroup
+	var panicked sync.Once
+	var panicValue any
 	for i, id := range ids {
 		slots <- struct{}{}
 		pctx, cancel := f.share(ctx, stopAt, len(ids)-i)
 		wg.Go(func() {
 			defer func() { <-slots }()
 			defer cancel()
+			defer func() {
+				if v := recover(); v != nil {
+					panicked.Do(func() { panicValue = v })
+				}
+			}()
 			out[i] = f.runOne(pctx, req, id)
 		})
 	}
 	wg.Wait()
+	if panicValue != nil {
+		// Raised again on the invocation's goroutine, where the function's
+		// wrapper reports it, rather than killing the process from a
+		// worker.
+		panic(panicValue)
+	}
 	return out
 }
 

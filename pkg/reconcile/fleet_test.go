@@ -353,3 +353,27 @@ func TestFleetMetricsByPBX(t *testing.T) {
 		t.Errorf("no line says PBX c stopped:\n%s", logs)
 	}
 }
+
+// panickingRunner panics.
+type panickingRunner struct{}
+
+func (panickingRunner) Run(context.Context, reconcile.Request) (reconcile.Result, error) {
+	panic("bug in one PBX's run")
+}
+
+// A panic in one PBX's run reaches the caller of Run, after the other PBXs
+// are done, not a worker goroutine, which would kill the process.
+func TestFleetPanicReachesTheCaller(t *testing.T) {
+	set, pbxs := newFleetPBXs([]string{"a"}, nil, nil)
+	set["b"] = panickingRunner{}
+	defer func() {
+		if v := recover(); v != "bug in one PBX's run" {
+			t.Errorf("recovered %v, want the PBX's panic", v)
+		}
+		if n := len(pbxs["a"].queue.ids()); n != 30 {
+			t.Errorf("PBX a queued %d, want its 30 before the panic is raised", n)
+		}
+	}()
+	_, _ = reconcile.NewFleet(set, nil).Run(t.Context(), scheduledAt(t, time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)))
+	t.Error("Run returned, want its panic")
+}

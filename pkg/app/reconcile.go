@@ -52,7 +52,7 @@ func BuildReconcile(ctx context.Context, lookup func(string) (string, bool), red
 			return nil, err
 		}
 		pbxs := &reconcilePBXs{reg: reg, def: def, build: env.pbxReconciler, built: map[string]builtPBX{}}
-		run = reconcile.NewFleet(pbxs, nil)
+		run = reconcile.NewFleet(pbxs, &reconcile.FleetOptions{Concurrency: rc.PBXConcurrency})
 	}
 	trailing := reconcile.Trailing{Lookback: rc.Lookback, Settle: rc.Settle}
 	h := reconcile.NewHandler(run, trailing, log, &reconcile.HandlerOptions{Metrics: emitter})

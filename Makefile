@@ -33,7 +33,7 @@ help:
 	@echo "Build and deploy"
 	@echo "  make build                the three functions' bootstraps (linux/$(GOARCH_LAMBDA)) in bin/<LogicalId>/"
 	@echo "  make deploy               sam build, then sam deploy (guided the first time)"
-	@echo "  make check-setup [WEBHOOK_URL=...]   check the PBX, the bucket, the queue and the webhook, a line per step"
+	@echo "  make check-setup [WEBHOOK_URL=...] [PBX=id]   check the PBX(s), the bucket, the queue and the webhook, a line per step"
 	@echo "  make clean                remove bin and .aws-sam"
 	@echo "Measure"
 	@echo "  make bench                the copy against the SDK's uploader and naive ways; writes docs/performance.md"
@@ -116,9 +116,10 @@ deploy:
 # check-setup: checks a setup against the real PBX and the deployed stack,
 # one line per step (cmd/setupcheck, docs/setup-check.md). It reads the
 # functions' environment (PBX_*, RECORDINGS_*, AWS_*); WEBHOOK_URL is the
-# stack's WebhookUrl output.
+# stack's WebhookUrl output. With PBX_REGISTRY_FILE or PBX_SECRET_PREFIX it
+# checks every PBX, or the one PBX names.
 check-setup:
-	$(GO) run ./cmd/setupcheck $(if $(WEBHOOK_URL),-webhook-url '$(WEBHOOK_URL)')
+	$(GO) run ./cmd/setupcheck $(if $(WEBHOOK_URL),-webhook-url '$(WEBHOOK_URL)') $(if $(PBX),--pbx '$(PBX)')
 
 clean:
 	rm -rf bin .aws-sam

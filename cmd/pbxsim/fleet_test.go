@@ -140,7 +140,7 @@ func TestFleetFaultFlags(t *testing.T) {
 		a, _ := callPBX(t.Context(), reg["pbx-3"].BaseURL, "get_token", nil, map[string]string{"username": "x", "password": "y"})
 		slow <- a
 	}()
-	waitSleeper(t, clock)
+	clock.AwaitSleepers(t, 1) // the slow PBX holds a request
 	// While pbx-3 holds its answer, the healthy PBX answers.
 	if a := login(t, reg["pbx-1"].BaseURL, reg["pbx-1"]); a.ErrCode != 0 {
 		t.Errorf("pbx-1 beside a slow PBX: errcode %d", a.ErrCode)
@@ -169,16 +169,8 @@ func TestFleetFaultFlags(t *testing.T) {
 // TestRunServesFleet runs the command with -pbxs: one line per PBX, the
 // registry's line, and a clean exit on cancel.
 func TestRunServesFleet(t *testing.T) {
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
 	path := filepath.Join(t.TempDir(), "reg.json")
-	out, stdout := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-pbxs", "hq,branch", "-fault", "branch=slow:1s", "-registry-file", path},
-			func(string) string { return "" }, stdout, io.Discard)
-		stdout.Close()
-	}()
+	out, stop := startRun(t, "-pbxs", "hq,branch", "-fault", "branch=slow:1s", "-registry-file", path)
 	lines := bufio.NewScanner(out)
 	var got []string
 	for len(got) < 3 && lines.Scan() {
@@ -202,24 +194,5 @@ func TestRunServesFleet(t *testing.T) {
 	if a := login(t, reg["hq"].BaseURL, reg["hq"]); a.ErrCode != 0 {
 		t.Errorf("hq: errcode %d", a.ErrCode)
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("run = %v, want nil", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("run did not return after cancel")
-	}
-}
-
-// waitSleeper waits for the slow PBX to hold a request on clock; a PBX
-// that does not hold it fails the test instead of hanging it.
-func waitSleeper(t *testing.T, clock *clocktest.Clock) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-	defer cancel()
-	if err := clock.WaitSleepers(ctx, 1); err != nil {
-		t.Fatalf("no request held by the slow PBX: %v", err)
-	}
+	stop()
 }

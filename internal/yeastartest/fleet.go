@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strconv"
 	"time"
+
+	"github.com/recording-sync/recording-sync/internal/wait"
 )
 
 // pbxIDPattern is what a PBX id may be: the registry's keys, the {pbx} of an
@@ -70,7 +72,7 @@ func NewFleet(specs []PBXSpec, opts FleetOptions) (_ *Fleet, err error) {
 		opts.Host = "127.0.0.1"
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = timerSleep
+		opts.Sleep = wait.For
 	}
 	f := &Fleet{byID: make(map[string]*PBX, len(specs))}
 	defer func() {

@@ -12,8 +12,6 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
-
-	"github.com/recording-sync/recording-sync/internal/clocktest"
 )
 
 // newTestFleet starts a fleet of specs, closed at cleanup.
@@ -182,7 +180,7 @@ func TestFleetSlowInjectedClock(t *testing.T) {
 	c := fleetClient(t, p)
 	answered := make(chan apiResp, 1)
 	go func() { answered <- c.login(p.ClientID, p.ClientSecret) }()
-	waitSleeper(t, clock)
+	clock.AwaitSleepers(t, 1) // the slow PBX holds a request
 	select {
 	case r := <-answered:
 		t.Fatalf("answered (errcode %d) before the delay", r.ErrCode)
@@ -203,7 +201,7 @@ func TestFleetSlowInjectedClock(t *testing.T) {
 		}
 		failed <- err
 	}()
-	waitSleeper(t, clock)
+	clock.AwaitSleepers(t, 1) // the slow PBX holds a request
 	cancel()
 	if err := <-failed; !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled request: %v, want context.Canceled", err)
@@ -270,16 +268,5 @@ func TestFaultString(t *testing.T) {
 		if got := f.String(); got != want {
 			t.Errorf("%#v.String() = %q, want %q", f, got, want)
 		}
-	}
-}
-
-// waitSleeper waits for the slow PBX to hold a request on clock; a PBX
-// that does not hold it fails the test instead of hanging it.
-func waitSleeper(t *testing.T, clock *clocktest.Clock) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-	defer cancel()
-	if err := clock.WaitSleepers(ctx, 1); err != nil {
-		t.Fatalf("no request held by the slow PBX: %v", err)
 	}
 }

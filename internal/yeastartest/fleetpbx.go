@@ -155,15 +155,3 @@ func (p *PBX) close() {
 		p.srv.Close()
 	}
 }
-
-// timerSleep waits d on a timer, or until ctx is done.
-func timerSleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}

@@ -16,10 +16,11 @@ import (
 // logs in by itself), the recording queue, and its sealed state object
 // beside the token object. With a PBX registry (PBX_REGISTRY_FILE or
 // PBX_SECRET_PREFIX) a run covers the registry's PBXs and the
-// environment's own as default, each with its own client, token and state
-// object (see reconcile.Fleet). Every secret it meets is registered with
-// red. It returns the handler behind lambdafn.Wrap; a panic's line counts
-// a failed run.
+// environment's own as default, each with the copy function's client and
+// token object of that PBX and its own state object (see
+// reconcile.Fleet). Every secret it meets is registered with red. It
+// returns the handler behind lambdafn.Wrap; a panic's line counts a failed
+// run.
 func BuildReconcile(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger) (*lambdafn.Handler, error) {
 	cfg, emitter, err := loadConfig(lookup, red, metrics.FunctionReconcile)
 	if err != nil {
@@ -29,32 +30,44 @@ func BuildReconcile(ctx context.Context, lookup func(string) (string, bool), red
 	if err != nil {
 		return nil, err
 	}
-	rcfg, err := config.LoadRegistry(lookup)
-	if err != nil {
-		return nil, err
-	}
 	if cfg.InsecureScheme() {
 		log.WarnContext(ctx, "PBX_BASE_URL uses http://: tokens cross the network unencrypted")
 	}
-	f, err := buildPBXFunction(ctx, cfg, red)
+	f, err := buildPBXFunction(ctx, cfg, red, nil)
 	if err != nil {
 		return nil, err
 	}
-	env := reconcileEnv{cfg: cfg, rc: rc, f: f, send: newSender(f.awsCfg, rc.QueueURL), red: red, log: log}
-	def, err := env.defaultReconciler()
+	env := reconcileEnv{cfg: cfg, rc: rc, f: f, send: newSender(f.awsCfg, rc.QueueURL), log: log}
+	run, err := env.runner(ctx, lookup, red)
 	if err != nil {
 		return nil, err
-	}
-	var run reconcile.Runner = def
-	if rcfg.Enabled() {
-		reg, err := env.openRegistry(ctx, rcfg)
-		if err != nil {
-			return nil, err
-		}
-		pbxs := &reconcilePBXs{reg: reg, def: def, build: env.pbxReconciler, built: map[string]builtPBX{}}
-		run = reconcile.NewFleet(pbxs, &reconcile.FleetOptions{Concurrency: rc.PBXConcurrency})
 	}
 	trailing := reconcile.Trailing{Lookback: rc.Lookback, Settle: rc.Settle}
 	h := reconcile.NewHandler(run, trailing, log, &reconcile.HandlerOptions{Metrics: emitter})
 	return lambdafn.Wrap(h, log, red, &lambdafn.Options{PanicAttrs: h.PanicAttrs}), nil
+}
+
+// runner is the single PBX's reconciler, or, with a PBX registry, a Fleet
+// over the registry's PBXs (and the single PBX as default, when
+// PBX_BASE_URL is set).
+func (env reconcileEnv) runner(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor) (reconcile.Runner, error) {
+	var def *reconcile.Reconciler
+	if env.cfg.HasDefaultPBX() {
+		var err error
+		if def, err = env.defaultReconciler(); err != nil {
+			return nil, err
+		}
+	}
+	if !env.cfg.Registry.Enabled() {
+		return def, nil
+	}
+	pool, err := buildPool(ctx, lookup, env.cfg, env.f, red, env.log)
+	if err != nil {
+		return nil, err
+	}
+	pbxs := &reconcilePBXs{pool: pool, build: env.pbxReconciler, built: map[string]builtPBX{}}
+	if def != nil {
+		pbxs.def = def
+	}
+	return reconcile.NewFleet(pbxs, &reconcile.FleetOptions{Concurrency: env.rc.PBXConcurrency}), nil
 }

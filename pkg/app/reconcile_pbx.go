@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strings"
 	"sync"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/recording-sync/recording-sync/pkg/pbxregistry"
 	"github.com/recording-sync/recording-sync/pkg/reconcile"
 	"github.com/recording-sync/recording-sync/pkg/recording"
-	"github.com/recording-sync/recording-sync/pkg/redact"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
@@ -23,7 +21,6 @@ type reconcileEnv struct {
 	rc   config.Reconcile
 	f    pbxFunction
 	send reconcile.BatchSender
-	red  *redact.Redactor
 	log  *slog.Logger
 }
 
@@ -52,56 +49,38 @@ func (env reconcileEnv) defaultReconciler() (*reconcile.Reconciler, error) {
 	if err != nil {
 		return nil, err
 	}
+	keys, err := keysFor(env.cfg.KeyTemplate, recording.DefaultPBX)
+	if err != nil {
+		return nil, err
+	}
 	q := reconcile.RefQueue{Sender: env.send}
-	return reconcile.New(env.f.pbx, env.f.s3, env.cfg.Bucket, env.cfg.KeyTemplate, q, state, env.options(recording.DefaultPBX, env.f.pbx)), nil
+	return reconcile.New(env.f.pbx, env.f.s3, env.cfg.Bucket, keys, q, state, env.options(recording.DefaultPBX, env.f.pbx)), nil
 }
 
 // pbxReconciler is the reconciler of a registry's PBX, built as the
-// default one is, from its entry: its own client with the token shared
-// through its own token object (it never logs in by itself), its state
-// object sealed with its own client secret, its messages naming it.
-func (env reconcileEnv) pbxReconciler(e pbxregistry.Entry) (*reconcile.Reconciler, error) {
-	if err := env.checkScheme(e); err != nil {
-		return nil, err
-	}
-	env.red.Add(e.ClientSecret)
-	c := env.cfg
-	c.PBXBaseURL, c.PBXCACert = e.BaseURL, e.CACert
-	c.TokenCacheKey = config.TokenKeyFor(env.cfg.TokenCacheKey, e.ID)
-	pbx, _, err := pbxClient(c, yeastar.Credentials{ClientID: e.ClientID, ClientSecret: e.ClientSecret}, env.f.s3, env.red)
+// default one is, from its entry and its client (the copy function's, with
+// the token shared through the PBX's own token object: it never logs in by
+// itself): its state object sealed with its own client secret, beside its
+// token object; its messages naming it.
+func (env reconcileEnv) pbxReconciler(e pbxregistry.Entry, pbx *yeastar.Client) (*reconcile.Reconciler, error) {
+	state, err := reconcile.NewS3StateStore(env.f.s3, env.cfg.Bucket, config.StateKeyFor(env.cfg.TokenCacheKey, e.ID), e.ClientSecret)
 	if err != nil {
 		return nil, fmt.Errorf("PBX %s: %w", e.ID, err)
 	}
-	state, err := reconcile.NewS3StateStore(env.f.s3, c.Bucket, config.StateKeyFor(env.cfg.TokenCacheKey, e.ID), e.ClientSecret)
-	if err != nil {
-		return nil, fmt.Errorf("PBX %s: %w", e.ID, err)
-	}
-	keys, err := keysFor(c.KeyTemplate, e.ID)
+	keys, err := keysFor(env.cfg.KeyTemplate, e.ID)
 	if err != nil {
 		return nil, fmt.Errorf("PBX %s: %w", e.ID, err)
 	}
 	q := reconcile.RefQueue{Sender: env.send, PBX: e.ID}
-	return reconcile.New(pbx, env.f.s3, c.Bucket, keys, q, state, env.options(e.ID, pbx)), nil
-}
-
-// checkScheme refuses a plain-HTTP PBX unless PBX_ALLOW_HTTP allows it
-// for the environment's own PBX: tokens would cross the network in clear.
-func (env reconcileEnv) checkScheme(e pbxregistry.Entry) error {
-	u, err := url.Parse(e.BaseURL)
-	if err != nil {
-		return fmt.Errorf("PBX %s: base_url is not a URL", e.ID)
-	}
-	if !strings.EqualFold(u.Scheme, "https") && !env.cfg.PBXAllowHTTP {
-		return fmt.Errorf("PBX %s: base_url must be https:// (http:// only with PBX_ALLOW_HTTP=true)", e.ID)
-	}
-	return nil
+	return reconcile.New(pbx, env.f.s3, env.cfg.Bucket, keys, q, state, env.options(e.ID, pbx)), nil
 }
 
 // keysFor is the key template of PBX id's recordings: a template naming
-// {pbx} with the id in its place, so that the presence check looks where
-// the copy function stores that PBX's recordings; any other, as it is.
+// {pbx} with the id in its place, so that the presence check lists that
+// PBX's keys alone, where the copy function stores them
+// (recording.KeyTemplate.KeyFor); any other, as it is.
 func keysFor(t recording.KeyTemplate, id string) (recording.KeyTemplate, error) {
-	if !strings.Contains(t.String(), "{pbx}") {
+	if !t.UsesPBX() {
 		return t, nil
 	}
 	return recording.ParseKeyTemplate(strings.ReplaceAll(t.String(), "{pbx}", id))
@@ -109,46 +88,55 @@ func keysFor(t recording.KeyTemplate, id string) (recording.KeyTemplate, error) 
 
 // reconcilePBXs is the Fleet's PBX set: the registry's PBXs, the
 // environment's own as default. A PBX's reconciler is built when first
-// asked for and kept while its entry stays the same; a changed entry (a
-// rotated secret) gets a new one.
+// asked for, on the pool's client, and kept while its entry and client
+// stay the same; a changed entry (a rotated secret) gets a new one.
 type reconcilePBXs struct {
-	reg   *pbxregistry.Registry
-	def   reconcile.Runner
-	build func(pbxregistry.Entry) (*reconcile.Reconciler, error)
+	pool  *pbxPool
+	def   reconcile.Runner // nil without PBX_BASE_URL
+	build func(pbxregistry.Entry, *yeastar.Client) (*reconcile.Reconciler, error)
 
 	mu    sync.Mutex
 	built map[string]builtPBX
 }
 
-// builtPBX is a reconciler and the entry it was built from.
+// builtPBX is a reconciler and what it was built from.
 type builtPBX struct {
-	entry pbxregistry.Entry
-	run   reconcile.Runner
+	entry  pbxregistry.Entry
+	client *yeastar.Client
+	run    reconcile.Runner
 }
 
 var _ reconcile.PBXSet = (*reconcilePBXs)(nil)
 
 // IDs lists the registry's PBXs.
-func (p *reconcilePBXs) IDs(ctx context.Context) ([]string, error) { return p.reg.IDs(ctx) }
+func (p *reconcilePBXs) IDs(ctx context.Context) ([]string, error) { return p.pool.reg.IDs(ctx) }
 
 // Runner returns PBX id's reconciler.
 func (p *reconcilePBXs) Runner(ctx context.Context, id string) (reconcile.Runner, bool, error) {
-	e, ok, err := p.reg.Lookup(ctx, id)
+	e, ok, err := p.pool.reg.Lookup(ctx, id)
 	if err != nil || !ok {
 		return nil, false, err
 	}
-	if id == recording.DefaultPBX {
+	if id == recording.DefaultPBX && p.def != nil {
 		return p.def, true, nil
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if b, ok := p.built[id]; ok && b.entry == e {
-		return b.run, true, nil
-	}
-	r, err := p.build(e)
+	c, err := p.pool.PBX(ctx, id)
 	if err != nil {
 		return nil, true, err
 	}
-	p.built[id] = builtPBX{entry: e, run: r}
+	client, ok := c.(*yeastar.Client)
+	if !ok {
+		return nil, true, fmt.Errorf("PBX %s: the pool's client is a %T, not a PBX API client", id, c)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if b, ok := p.built[id]; ok && b.entry == e && b.client == client {
+		return b.run, true, nil
+	}
+	r, err := p.build(e, client)
+	if err != nil {
+		return nil, true, err
+	}
+	p.built[id] = builtPBX{entry: e, client: client, run: r}
 	return r, true, nil
 }

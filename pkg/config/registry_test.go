@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -50,5 +51,27 @@ func TestLoadWebhookWithRegistry(t *testing.T) {
 	delete(env, "PBX_REGISTRY_FILE")
 	if _, err := LoadWebhook(lookup); err == nil || !strings.Contains(err.Error(), "PBX_WEBHOOK_SECRET_ID or PBX_WEBHOOK_SECRET is required") {
 		t.Errorf("without a registry or a secret: %v", err)
+	}
+}
+
+// TestRegistryMakesThePBXVariablesOptional: with a registry source, the
+// single PBX's variables may be absent (no PBX "default"); without one,
+// today's error stands.
+func TestRegistryMakesThePBXVariablesOptional(t *testing.T) {
+	lookupOf := func(env map[string]string) func(string) (string, bool) {
+		return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	}
+	c, err := Load(lookupOf(map[string]string{"PBX_REGISTRY_FILE": "/r.json", "RECORDINGS_BUCKET": "b"}))
+	if err != nil || c.HasDefaultPBX() || c.Registry.File != "/r.json" || c.InsecureScheme() {
+		t.Errorf("Load with a registry file = %+v, %v; want no default PBX, the file, no insecure warning", c, err)
+	}
+	_, err = Load(lookupOf(map[string]string{"RECORDINGS_BUCKET": "b"}))
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Var != "PBX_BASE_URL" {
+		t.Errorf("Load without any PBX = %v, want the PBX_BASE_URL error", err)
+	}
+	_, err = Load(lookupOf(map[string]string{"PBX_SECRET_PREFIX": "p/", "PBX_BASE_URL": "https://pbx", "RECORDINGS_BUCKET": "b"}))
+	if !errors.As(err, &ce) || ce.Var != "PBX_CLIENT_ID" {
+		t.Errorf("Load with PBX_BASE_URL but no credentials = %v, want the PBX_CLIENT_ID error", err)
 	}
 }

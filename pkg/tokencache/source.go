@@ -58,6 +58,9 @@ type Options struct {
 	// HolderID names this instance in leases; default random. It must be
 	// unique among the instances sharing a Store.
 	HolderID string
+	// LoginBackoff, when set, stops renewals (a *BackoffError, at once)
+	// while the PBX's last logins all failed; default none.
+	LoginBackoff *LoginBackoff
 }
 
 // Secrets registers secret values; *redact.Redactor is one.
@@ -120,6 +123,11 @@ func (s *Source) AccessToken(ctx context.Context) (string, error) {
 	if access, ok := s.cached(); ok {
 		return access, nil
 	}
+	// Checked before waiting for the lock too: while a PBX is out, its
+	// copies fail at once instead of queueing behind each other's logins.
+	if err := s.opts.LoginBackoff.check(); err != nil {
+		return "", err
+	}
 	if err := s.renewL.Lock(ctx); err != nil {
 		return "", &WaitError{For: "this instance's token renewal", Err: err}
 	}
@@ -129,6 +137,9 @@ func (s *Source) AccessToken(ctx context.Context) (string, error) {
 		return access, nil
 	}
 	if err := s.loginError(); err != nil {
+		return "", err
+	}
+	if err := s.opts.LoginBackoff.check(); err != nil {
 		return "", err
 	}
 	t, err := s.shared(ctx)

@@ -176,7 +176,17 @@ func summarize(reqs []string) map[string]int {
 // storeAllBut puts small objects at the keys of recs but those skip picks.
 func storeAllBut(tb testing.TB, st *stack, recs []yeastartest.Recording, skip func(i int) bool) {
 	tb.Helper()
-	keys, _ := recording.ParseKeyTemplate("")
+	storeAllButOf(tb, st, "", func(int) string { return recording.DefaultPBX }, recs, skip)
+}
+
+// storeAllButOf is storeAllBut under the key template tmpl, recs[i] being
+// a recording of PBX pbxOf(i).
+func storeAllButOf(tb testing.TB, st *stack, tmpl string, pbxOf func(i int) string, recs []yeastartest.Recording, skip func(i int) bool) {
+	tb.Helper()
+	keys, err := recording.ParseKeyTemplate(tmpl)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 16)
 	var mu sync.Mutex
@@ -185,7 +195,7 @@ func storeAllBut(tb testing.TB, st *stack, recs []yeastartest.Recording, skip fu
 		if skip(i) {
 			continue
 		}
-		key, err := keys.Key(r.File, int64(r.ID))
+		key, err := keys.KeyFor(pbxOf(i), r.File, int64(r.ID))
 		if err != nil {
 			tb.Fatal(err)
 		}

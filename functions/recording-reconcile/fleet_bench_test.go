@@ -69,7 +69,8 @@ func (c fleetCost) String() string {
 // measureFleet runs one scheduled run of the built reconciler over n
 // simulated PBXs of the registry file (beside the environment's own, which
 // holds nothing), each with perPBX recordings over the day before, one in
-// every missingEvery missing from the bucket, and checks that it covered
+// every missingEvery missing from the bucket, under keys that name the PBX
+// (fleetKeys), and checks that it covered
 // every PBX and queued exactly the missing recordings.
 func measureFleet(tb testing.TB, n, perPBX, missingEvery int, start, stop func()) fleetCost {
 	tb.Helper()
@@ -101,8 +102,10 @@ func measureFleet(tb testing.TB, n, perPBX, missingEvery int, start, stop func()
 		tb.Fatal(err)
 	}
 	defer proxy.Close()
-	st := newStack(tb, stackOptions{noCopy: true, s3Endpoint: proxy.URL, timeout: 15 * time.Minute, extraEnv: []string{"PBX_REGISTRY_FILE=" + path}})
-	storeAllBut(tb, st, all, func(i int) bool { return i%perPBX%missingEvery == 37%missingEvery })
+	st := newStack(tb, stackOptions{noCopy: true, s3Endpoint: proxy.URL, timeout: 15 * time.Minute,
+		extraEnv: []string{"PBX_REGISTRY_FILE=" + path, "RECORDINGS_KEY_TEMPLATE=" + fleetKeys}})
+	ids := yeastartest.FleetIDs(n)
+	storeAllButOf(tb, st, fleetKeys, func(i int) string { return ids[i/perPBX] }, all, func(i int) bool { return i%perPBX%missingEvery == 37%missingEvery })
 	proxy.Requests() // forget the setup's
 	start()
 	began := time.Now()

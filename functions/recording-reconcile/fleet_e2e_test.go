@@ -30,6 +30,10 @@ type fleetStack struct {
 
 const perPBX = 12
 
+// fleetKeys is the key template of the fleet tests: with more than one
+// PBX, the keys name it.
+const fleetKeys = "recordings/{pbx}/{yyyy}/{mm}/{dd}/{file}"
+
 // newFleetStack starts the fleet (faults by id), writes its registry and
 // starts the stack with it; the PBXs' recordings are made in the hours
 // before fired, ids apart so that their keys differ.
@@ -63,10 +67,16 @@ func newFleetStack(t *testing.T, fired time.Time, faults map[string]yeastartest.
 		t.Fatal(err)
 	}
 	fs.fleet = fleet
-	fs.stack = newStack(t, stackOptions{noCopy: true, extraEnv: []string{"PBX_REGISTRY_FILE=" + path}})
+	fs.stack = newStack(t, stackOptions{noCopy: true, extraEnv: []string{"PBX_REGISTRY_FILE=" + path, "RECORDINGS_KEY_TEMPLATE=" + fleetKeys}})
 	// The environment's own PBX, default, has two recordings, one missing.
 	def := fs.add(fired.Add(-4*time.Hour), time.Minute, 900, 2, 1024)
-	storeAllBut(t, fs.stack, append(all, def...), func(i int) bool { return i < len(skip) && skip[i] || i == len(skip) })
+	pbxOf := func(i int) string {
+		if i >= len(skip) {
+			return "default"
+		}
+		return fleetIDs[i/perPBX]
+	}
+	storeAllButOf(t, fs.stack, fleetKeys, pbxOf, append(all, def...), func(i int) bool { return i < len(skip) && skip[i] || i == len(skip) })
 	fs.missing["default"] = []int{900}
 	return fs
 }

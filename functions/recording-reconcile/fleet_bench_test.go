@@ -102,8 +102,11 @@ func measureFleet(tb testing.TB, n, perPBX, missingEvery int, start, stop func()
 		tb.Fatal(err)
 	}
 	defer proxy.Close()
-	st := newStack(tb, stackOptions{noCopy: true, s3Endpoint: proxy.URL, timeout: 15 * time.Minute,
-		extraEnv: []string{"PBX_REGISTRY_FILE=" + path, "RECORDINGS_KEY_TEMPLATE=" + fleetKeys}})
+	env := []string{"PBX_REGISTRY_FILE=" + path, "RECORDINGS_KEY_TEMPLATE=" + fleetKeys}
+	if v := os.Getenv("RECONCILE_PBX_CONCURRENCY"); v != "" {
+		env = append(env, "RECONCILE_PBX_CONCURRENCY="+v) // to compare settings
+	}
+	st := newStack(tb, stackOptions{noCopy: true, s3Endpoint: proxy.URL, timeout: 15 * time.Minute, extraEnv: env})
 	ids := yeastartest.FleetIDs(n)
 	storeAllButOf(tb, st, fleetKeys, func(i int) string { return ids[i/perPBX] }, all, func(i int) bool { return i%perPBX%missingEvery == 37%missingEvery })
 	proxy.Requests() // forget the setup's

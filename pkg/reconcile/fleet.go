@@ -112,7 +112,7 @@ func rotate(ids []string, w Window) []string {
 		return ids
 	}
 	h := fnv.New64a()
-	_, _ = h.Write([]byte(w.String())) // a hash.Hash never fails to write
+	_, _ = h.Write([]byte(w.String()))      // a hash.Hash never fails to write
 	at := int(h.Sum64() % uint64(len(ids))) //nolint:gosec // less than len(ids), an int
 	return append(slices.Clone(ids[at:]), ids[:at]...)
 }

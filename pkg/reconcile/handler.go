@@ -63,7 +63,11 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		h.log.ErrorContext(ctx, "invalid event", append(lambdafn.ErrorAttrs(err), h.failedMetrics()...)...)
 		return nil, err
 	}
-	h.log.InfoContext(ctx, "reconcile started", "window", req.Window.String(), "scheduled", req.Scheduled)
+	started := []any{"window", req.Window.String(), "scheduled", req.Scheduled}
+	if req.PBX != "" {
+		started = append(started, "pbx", req.PBX)
+	}
+	h.log.InfoContext(ctx, "reconcile started", started...)
 	res, err := h.run.Run(ctx, req)
 	h.warn(ctx, res)
 	h.logPBXs(ctx, res)

@@ -39,7 +39,7 @@ help:
 	@echo "  make bench                the copy against the SDK's uploader and naive ways; writes docs/performance.md"
 	@echo "  make bench-rss            peak RSS of the copy function, 1 GiB and 4 GiB"
 	@echo "  make bench-webhook        1,000 signed posts through the webhook function, 50 at a time"
-	@echo "  make bench-reconcile      the reconciler's requests and peak RSS over 10,000 recordings"
+	@echo "  make bench-reconcile [PBXS=100]   the reconciler's requests and peak RSS over 10,000 recordings (or PBXS PBXs x 1,000)"
 
 ## Try it locally
 
@@ -151,9 +151,12 @@ bench-webhook: tools
 	$(GO) test -run '^$$' -bench WebhookLoad -benchtime 1x $(PbxWebhookFunction_DIR)
 
 # bench-reconcile: the reconciler's efficiency over 10,000 recordings with 100
-# missing, through the built bootstrap under the emulator (docs/reconcile-performance.md).
+# missing, through the built bootstrap under the emulator; PBXS=n (n > 1): one
+# scheduled run over n simulated PBXs of 1,000 recordings, 10 of each missing
+# (docs/reconcile-performance.md).
+PBXS ?= 1
 bench-reconcile: tools
-	$(GO) test -run '^$$' -bench Reconcile -benchtime 1x $(RecordingReconcileFunction_DIR)
+	PBXS=$(PBXS) $(GO) test -run '^$$' -bench Reconcile -benchtime 1x -timeout 60m $(RecordingReconcileFunction_DIR)
 
 ## Tools, pinned: the S3 server and the Lambda Runtime Interface Emulator in
 ## tools/go.mod; golangci-lint and govulncheck in tools/lint/go.mod.

@@ -18,14 +18,13 @@ import (
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
-// tokenKeyOf is the key of PBX id's shared token object. The PBX "default"
-// keeps the single-PBX key (TOKEN_CACHE_KEY), so that a stack that gains
-// PBXs keeps its token.
+// tokenKeyOf is the key of PBX id's shared token object
+// (config.TokenKeyFor): the PBX "default" keeps the single-PBX key
+// (TOKEN_CACHE_KEY), so that a stack that gains PBXs keeps its token;
+// another PBX's is in a folder named for it beside it, where its reconcile
+// state lies too.
 func tokenKeyOf(cfg config.Config, id string) string {
-	if id == recording.DefaultPBX {
-		return cfg.TokenCacheKey
-	}
-	return ".recording-sync/" + id + "/pbx-token.json"
+	return config.TokenKeyFor(cfg.TokenCacheKey, id)
 }
 
 // pbxPool is the copy function's PBX clients, one per PBX id: each built

@@ -14,9 +14,13 @@ import (
 // BuildReconcile wires the reconciler from its environment: the copy
 // function's configuration and PBX client (the same shared token: it never
 // logs in by itself), the recording queue, and its sealed state object
-// beside the token object. Every secret it meets is registered with red.
-// It returns the handler behind lambdafn.Wrap; a panic's line counts a
-// failed run.
+// beside the token object. With a PBX registry (PBX_REGISTRY_FILE or
+// PBX_SECRET_PREFIX) a run covers the registry's PBXs and the
+// environment's own as default, each with the copy function's client and
+// token object of that PBX and its own state object (see
+// reconcile.Fleet). Every secret it meets is registered with red. It
+// returns the handler behind lambdafn.Wrap; a panic's line counts a failed
+// run.
 func BuildReconcile(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger) (*lambdafn.Handler, error) {
 	cfg, emitter, err := loadConfig(lookup, red, metrics.FunctionReconcile)
 	if err != nil {
@@ -26,10 +30,6 @@ func BuildReconcile(ctx context.Context, lookup func(string) (string, bool), red
 	if err != nil {
 		return nil, err
 	}
-	if !cfg.HasDefaultPBX() {
-		// The reconciler serves the PBX "default" only, so far.
-		return nil, &config.Error{Var: "PBX_BASE_URL", Problem: "is required: the reconciler serves the single PBX of PBX_BASE_URL"}
-	}
 	if cfg.InsecureScheme() {
 		log.WarnContext(ctx, "PBX_BASE_URL uses http://: tokens cross the network unencrypted")
 	}
@@ -37,20 +37,37 @@ func BuildReconcile(ctx context.Context, lookup func(string) (string, bool), red
 	if err != nil {
 		return nil, err
 	}
-	bucket := cfg.Bucket
-	state, err := reconcile.NewS3StateStore(f.s3, bucket, rc.StateKey, f.creds.ClientSecret)
+	env := reconcileEnv{cfg: cfg, rc: rc, f: f, send: newSender(f.awsCfg, rc.QueueURL), log: log}
+	run, err := env.runner(ctx, lookup, red)
 	if err != nil {
 		return nil, err
 	}
-	r := reconcile.New(f.pbx, f.s3, bucket, cfg.KeyTemplate, newQueue(f.awsCfg, rc.QueueURL), state, &reconcile.Options{
-		RequeueAfter: rc.RequeueAfter,
-		Settle:       rc.Settle,
-		Clock:        reconcile.SystemClock{PBX: f.pbx},
-		MaxPages:     rc.MaxPages,
-		MaxQueued:    rc.MaxQueued,
-		OnPage:       reconcile.LogProgress(log),
-	})
 	trailing := reconcile.Trailing{Lookback: rc.Lookback, Settle: rc.Settle}
-	h := reconcile.NewHandler(r, trailing, log, &reconcile.HandlerOptions{Metrics: emitter})
+	h := reconcile.NewHandler(run, trailing, log, &reconcile.HandlerOptions{Metrics: emitter})
 	return lambdafn.Wrap(h, log, red, &lambdafn.Options{PanicAttrs: h.PanicAttrs}), nil
+}
+
+// runner is the single PBX's reconciler, or, with a PBX registry, a Fleet
+// over the registry's PBXs (and the single PBX as default, when
+// PBX_BASE_URL is set).
+func (env reconcileEnv) runner(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor) (reconcile.Runner, error) {
+	var def *reconcile.Reconciler
+	if env.cfg.HasDefaultPBX() {
+		var err error
+		if def, err = env.defaultReconciler(); err != nil {
+			return nil, err
+		}
+	}
+	if !env.cfg.Registry.Enabled() {
+		return def, nil
+	}
+	pool, err := buildPool(ctx, lookup, env.cfg, env.f, red, env.log)
+	if err != nil {
+		return nil, err
+	}
+	pbxs := &reconcilePBXs{pool: pool, build: env.pbxReconciler, built: map[string]builtPBX{}}
+	if def != nil {
+		pbxs.def = def
+	}
+	return reconcile.NewFleet(pbxs, &reconcile.FleetOptions{Concurrency: env.rc.PBXConcurrency}), nil
 }

@@ -23,12 +23,12 @@ func TestLoadReconcile(t *testing.T) {
 		t.Fatal(err)
 	}
 	if r.Lookback != 26*time.Hour || r.Settle != 10*time.Minute || r.RequeueAfter != 6*time.Hour || r.StateKey != ".recording-sync/reconcile-state.json" ||
-		r.MaxPages != DefaultReconcileMaxPages || r.MaxQueued != DefaultReconcileMaxQueued {
+		r.MaxPages != DefaultReconcileMaxPages || r.MaxQueued != DefaultReconcileMaxQueued || r.PBXConcurrency != 4 {
 		t.Fatalf("defaults: %+v", r)
 	}
 	r, err = LoadReconcile(c, lookup(map[string]string{"RECONCILE_LOOKBACK": "48h", "RECONCILE_SETTLE": "0s", "RECONCILE_REQUEUE_AFTER": "90m",
-		"RECONCILE_MAX_PAGES": "250", "RECONCILE_MAX_QUEUED": " 5000 "}))
-	if err != nil || r.Lookback != 48*time.Hour || r.Settle != 0 || r.RequeueAfter != 90*time.Minute || r.MaxPages != 250 || r.MaxQueued != 5000 {
+		"RECONCILE_MAX_PAGES": "250", "RECONCILE_MAX_QUEUED": " 5000 ", "RECONCILE_PBX_CONCURRENCY": "8"}))
+	if err != nil || r.Lookback != 48*time.Hour || r.Settle != 0 || r.RequeueAfter != 90*time.Minute || r.MaxPages != 250 || r.MaxQueued != 5000 || r.PBXConcurrency != 8 {
 		t.Fatalf("set: %+v %v", r, err)
 	}
 	// One variable set wrong, or removed (""): an error of one line that
@@ -38,6 +38,8 @@ func TestLoadReconcile(t *testing.T) {
 		{"RECORDINGS_QUEUE_URL", "recordings", "must be"},
 		{"AWS_ENDPOINT_URL_SQS", "localhost:9324", "must be"},
 		{"RECONCILE_LOOKBACK", "1 day", "must be a Go duration"},
+		{"RECONCILE_PBX_CONCURRENCY", "0", "must be a whole number"},
+		{"RECONCILE_PBX_CONCURRENCY", "33", "must be at most 32"},
 		{"RECONCILE_SETTLE", "-5m", "must be a Go duration"},
 		{"RECONCILE_REQUEUE_AFTER", "6", "must be a Go duration"},
 		{"RECONCILE_REQUEUE_AFTER", "0s", "must be a positive"},

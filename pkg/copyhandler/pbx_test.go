@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/recording-sync/recording-sync/pkg/copier"
@@ -18,11 +19,15 @@ import (
 // and answers copier.NotConfigured for any other.
 type pbxCopier struct {
 	serves map[string]bool
-	calls  []recording.Ref
+
+	mu    sync.Mutex // a batch's records are copied concurrently
+	calls []recording.Ref
 }
 
 func (c *pbxCopier) Copy(_ context.Context, ref recording.Ref) (recording.Result, error) {
+	c.mu.Lock()
 	c.calls = append(c.calls, ref)
+	c.mu.Unlock()
 	if id := recording.PBXOf(ref); !c.serves[id] {
 		return recording.Result{ID: ref.ID}, copier.NotConfigured(id)
 	}

@@ -14,30 +14,44 @@ import (
 // stacks sharing a bucket never touch each other's token or cursor.
 const stateDir = ".recording-sync/${AWS::StackName}/"
 
+// The state objects the functions use, as pkg/config derives them from
+// the template's TOKEN_CACHE_KEY: the single PBX's, and, when
+// PbxSecretPrefix is set, every further PBX's in its own folder ("*" for
+// its id).
+var (
+	tokenKey       = stateDir + "pbx-token.json"
+	pbxTokenKey    = config.TokenKeyFor(tokenKey, "*")
+	stateKey       = config.StateKeyFor(tokenKey, "default")
+	pbxStateKey    = config.StateKeyFor(tokenKey, "*")
+	pbxSecrets     = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${PbxSecretPrefix}*"
+	listPBXSecrets = []string{"*"} // AWS allows no narrower resource for ListSecrets
+)
+
 // leastPrivilege is all each function may do: action -> the resources, as
 // scope names them. Each function's grants must be exactly these.
 var leastPrivilege = map[string]map[string][]string{
 	functionID: {
-		"s3:PutObject":                  {"bucket/${KeyPrefix}*", "bucket/" + stateDir + "pbx-token.json"},
-		"s3:GetObject":                  {"bucket/${KeyPrefix}*", "bucket/" + stateDir + "pbx-token.json"},
+		"s3:PutObject":                  {"bucket/${KeyPrefix}*", "bucket/" + tokenKey, "bucket/" + pbxTokenKey},
+		"s3:GetObject":                  {"bucket/${KeyPrefix}*", "bucket/" + tokenKey, "bucket/" + pbxTokenKey},
 		"s3:AbortMultipartUpload":       {"bucket/${KeyPrefix}*"},
 		"s3:ListBucket":                 {"bucket"}, // so that a missing object answers 404, not 403
-		"secretsmanager:GetSecretValue": {"${PbxCredentialsSecretArn}"},
+		"secretsmanager:GetSecretValue": {"${PbxCredentialsSecretArn}", pbxSecrets},
+		"secretsmanager:ListSecrets":    listPBXSecrets,
 		"sqs:SendMessage":               {"${RecordingDeadLetterQueue.Arn}"},
 		"kms:GenerateDataKey":           {"${KmsKeyArn}"},
 		"kms:Decrypt":                   {"${KmsKeyArn}"},
 	},
 	webhookID: {
-		"sqs:SendMessage": {"${RecordingQueue.Arn}"},
-		"secretsmanager:GetSecretValue": {"${PbxWebhookSecretArn}",
-			"arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${PbxSecretPrefix}*"},
-		"secretsmanager:ListSecrets": {"*"}, // AWS allows no narrower resource
+		"sqs:SendMessage":               {"${RecordingQueue.Arn}"},
+		"secretsmanager:GetSecretValue": {"${PbxWebhookSecretArn}", pbxSecrets},
+		"secretsmanager:ListSecrets":    listPBXSecrets,
 	},
 	reconcileID: {
-		"s3:PutObject":                  {"bucket/" + stateDir + "pbx-token.json", "bucket/" + stateDir + "reconcile-state.json"},
-		"s3:GetObject":                  {"bucket/" + stateDir + "pbx-token.json", "bucket/" + stateDir + "reconcile-state.json"},
+		"s3:PutObject":                  {"bucket/" + tokenKey, "bucket/" + stateKey, "bucket/" + pbxTokenKey, "bucket/" + pbxStateKey},
+		"s3:GetObject":                  {"bucket/" + tokenKey, "bucket/" + stateKey, "bucket/" + pbxTokenKey, "bucket/" + pbxStateKey},
 		"s3:ListBucket":                 {"bucket"},
-		"secretsmanager:GetSecretValue": {"${PbxCredentialsSecretArn}"},
+		"secretsmanager:GetSecretValue": {"${PbxCredentialsSecretArn}", pbxSecrets},
+		"secretsmanager:ListSecrets":    listPBXSecrets,
 		"sqs:SendMessage":               {"${RecordingQueue.Arn}"},
 		"kms:GenerateDataKey":           {"${KmsKeyArn}"},
 		"kms:Decrypt":                   {"${KmsKeyArn}"},
@@ -123,6 +137,14 @@ func checkStateObjects(s *stack) {
 			users, objects = append(users, "${"+id+"Role.Arn}"), []string{"bucket/" + key}
 			if id == reconcileID {
 				objects = append(objects, "bucket/"+s.reconcileStateKey(key))
+			}
+			// With further PBXs, each one's objects in a folder of its id
+			// ("*" here), as pkg/config places them.
+			if _, ok := s.env(id)["PBX_SECRET_PREFIX"]; ok {
+				objects = append(objects, "bucket/"+config.TokenKeyFor(key, "*"))
+				if id == reconcileID {
+					objects = append(objects, "bucket/"+config.StateKeyFor(key, "*"))
+				}
 			}
 		}
 		for _, action := range []string{"s3:GetObject", "s3:PutObject"} {

@@ -23,6 +23,8 @@ var mutations = []struct {
 	{checkWebhookSecret, "PBX_WEBHOOK_SECRET_ID", "RECONCILE_LOOKBACK: 26h", "RECONCILE_LOOKBACK: 48h", "want the reconciler's", false},
 	{checkStateObjects, "OnlyTheFunctionsTouchTheirState", "- !GetAtt RecordingReconcileFunctionRole.Arn", "- !GetAtt PbxWebhookFunctionRole.Arn", "the bucket policy keeps", false},
 	{checkStateObjects, "ReserveReconcileConcurrency, 1", `".recording-sync/${AWS::StackName}/pbx-token.json"`, `".recording-sync/pbx-token.json"`, "want exactly the ones it uses", false},
+	{checkLeastPrivilege, "Sid: EachPbxsOwnStateObjects", `${AWS::StackName}/*/pbx-token.json"`, `${AWS::StackName}/*"`, `"bucket/.recording-sync/${AWS::StackName}/*"`, false},
+	{checkStateObjects, "ReserveReconcileConcurrency, 1", "PBX_SECRET_PREFIX: !Ref PbxSecretPrefix", "PBX_SECRET_PREFIXES: !Ref PbxSecretPrefix", "want exactly the ones it uses", false},
 	{checkQueueSenders, "OnlyTheStackQueuesRecordings", "Effect: Deny", "Effect: Allow", "the recording queue's policy keeps SendMessage to", false},
 	{checkQueueSenders, "OnlyTheStackQueuesRecordings", "- !GetAtt PbxWebhookFunctionRole.Arn", "- !GetAtt RecordingSyncFunctionRole.Arn", "the recording queue's policy keeps SendMessage to", false},
 	{checkQueues, "", "VisibilityTimeout: 1800", "VisibilityTimeout: 1500", "want at least 6 x", false},

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -12,7 +13,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/recording-sync/recording-sync/internal/metricstest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
+	"github.com/recording-sync/recording-sync/pkg/metrics"
 )
 
 // The file every fleet PBX holds under the same name and id (with a size of
@@ -65,7 +68,8 @@ func fleetMessage(pbx string) string {
 // recording on three PBXs and on a PBX that is not configured: each PBX's
 // copy is stored under its own {pbx} key, with x-amz-meta-pbx, the bytes of
 // its own PBX, through a token object per PBX that its own PBX issued; the
-// unknown PBX fails as invalid input.
+// unknown PBX fails as invalid input, counted under its pbx in the
+// function's metrics (and no copied PBX is).
 func TestFleetCopiesEachPBXUnderItsOwnKey(t *testing.T) {
 	ids := []string{"hq", "branch-1", "branch-2"}
 	var specs []yeastartest.PBXSpec
@@ -80,6 +84,7 @@ func TestFleetCopiesEachPBXUnderItsOwnKey(t *testing.T) {
 	if !strings.Contains(fs.out.String(), "PBX nowhere is not configured") || !strings.Contains(fs.out.String(), `"errorType":"InvalidInputError"`) {
 		t.Errorf("no InvalidInputError line for the unknown PBX in:\n%s", fs.out.String())
 	}
+	checkFailuresByPBX(t, fs.out.String(), map[string]float64{"nowhere": 1})
 	for i, id := range ids {
 		key := "recordings/" + id + "/2024/" + fleetSharedFile
 		sum, size := fs.objectSHA256(t, key)
@@ -179,5 +184,35 @@ func TestFleetRefusesKeysWithoutPBX(t *testing.T) {
 	if !strings.Contains(string(out), `RECORDINGS_KEY_TEMPLATE \"recordings/{file}\" has no {pbx}, but 2 PBXs are configured`) &&
 		!strings.Contains(string(out), `RECORDINGS_KEY_TEMPLATE "recordings/{file}" has no {pbx}, but 2 PBXs are configured`) {
 		t.Errorf("output does not say why:\n%s", out)
+	}
+}
+
+// checkFailuresByPBX checks the RecordingsFailed series of the function's
+// output: by pbx, exactly want (pbx to failures); in total, and by
+// errorType InvalidInputError, their sum.
+func checkFailuresByPBX(t *testing.T, out string, want map[string]float64) {
+	t.Helper()
+	totals, _, err := metricstest.ParseLog(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn := metrics.DimFunction + "=recording-sync" // localenv's AWS_LAMBDA_FUNCTION_NAME
+	got, sum := map[string]float64{}, 0.0
+	for s, v := range totals {
+		if pbx, ok := strings.CutPrefix(s.Dimensions, fn+","+metrics.DimPBX+"="); ok && s.Name == metrics.RecordingsFailed.Name {
+			got[pbx] = v
+		} else if strings.Contains(s.Dimensions, metrics.DimPBX+"=") {
+			t.Errorf("%s{%s} = %v: only RecordingsFailed is published by pbx", s.Name, s.Dimensions, v)
+		}
+	}
+	for _, v := range want {
+		sum += v
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("RecordingsFailed by pbx = %v, want %v", got, want)
+	}
+	ns := metrics.DefaultNamespace
+	if total, byType := totals.Get(ns, metrics.RecordingsFailed.Name, fn), totals.Get(ns, metrics.RecordingsFailed.Name, fn, "errorType=InvalidInputError"); total != sum || byType != sum {
+		t.Errorf("RecordingsFailed = %v, by errorType InvalidInputError %v; want %v each", total, byType, sum)
 	}
 }

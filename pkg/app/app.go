@@ -63,6 +63,7 @@ func BuildCopy(ctx context.Context, lookup func(string) (string, bool), red *red
 		Redactor:         red,
 		Metrics:          emitter,
 		TokensObtained:   pool.TokensObtained,
+		ManyPBXs:         cfg.Registry.Enabled(),
 	})
 	return lambdafn.Wrap(h, log, red, nil), nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/recording-sync/recording-sync/pkg/lambdafn"
+	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/trigger"
 )
 
@@ -23,14 +24,12 @@ func (h *Handler) batch(ctx context.Context, records []trigger.Record) events.SQ
 		attrs := []any{slog.String("trigger", string(trigger.KindSQS)), slog.String("messageId", rec.MessageID)}
 		if rec.Err != nil {
 			attrs = append(attrs, lambdafn.ErrorAttrs(rec.Err)...)
-			h.log.ErrorContext(ctx, "invalid message", append(attrs, h.failedMetrics(rec.Err)...)...)
+			h.log.ErrorContext(ctx, "invalid message", append(attrs, h.failedMetrics(rec.Err, "")...)...)
 			failed[i] = !h.deadLetter(ctx, rec, rec.Err)
 			continue
 		}
 		if !acquire(ctx, sem) {
-			err := notStarted(ctx, rec)
-			attrs = append(attrs, lambdafn.ErrorAttrs(err)...)
-			h.log.ErrorContext(ctx, "recording not copied", append(attrs, h.failedMetrics(err)...)...)
+			h.logNotStarted(ctx, rec, attrs)
 			failed[i] = true
 			continue
 		}
@@ -51,6 +50,21 @@ func (h *Handler) batch(ctx context.Context, records []trigger.Record) events.SQ
 		}
 	}
 	return resp
+}
+
+// logNotStarted reports a record left unstarted because ctx ended, with
+// the failure its copy would have reported (notStarted) and its PBX.
+func (h *Handler) logNotStarted(ctx context.Context, rec trigger.Record, attrs []any) {
+	err := notStarted(ctx, rec)
+	pbx := ""
+	if rec.Item.Ref != nil { // nil: nothing to copy, no PBX named
+		pbx = h.linePBX(*rec.Item.Ref)
+	}
+	if pbx != "" {
+		attrs = append(attrs, slog.String(metrics.DimPBX, pbx))
+	}
+	attrs = append(attrs, lambdafn.ErrorAttrs(err)...)
+	h.log.ErrorContext(ctx, "recording not copied", append(attrs, h.failedMetrics(err, pbx)...)...)
 }
 
 // acquire takes a slot in sem unless ctx is done. A done ctx wins even when

@@ -45,6 +45,11 @@ type Options struct {
 	TokensObtained func() int64
 	// Now is the clock CallEndToStored is measured on; default time.Now.
 	Now func() time.Time
+	// ManyPBXs is set when the function serves a PBX registry: every
+	// line about a recording names its PBX, "default" included, and its
+	// failure is counted by pbx too, as the reconciler counts a PBX's.
+	// Unset (one PBX), only a line whose message names a PBX does.
+	ManyPBXs bool
 }
 
 // Handler handles invocations. It implements lambda.Handler, so that it
@@ -59,6 +64,7 @@ type Handler struct {
 	tokens      func() int64
 	tokensSeen  atomic.Int64 // tokens reported as TokenRenewals so far
 	now         func() time.Time
+	manyPBXs    bool
 }
 
 // New returns a Handler that copies with copier and logs to log.
@@ -67,7 +73,7 @@ func New(copier Copier, log *slog.Logger, opts *Options) *Handler {
 	if opts == nil {
 		return h
 	}
-	h.metrics, h.tokens = opts.Metrics, opts.TokensObtained
+	h.metrics, h.tokens, h.manyPBXs = opts.Metrics, opts.TokensObtained, opts.ManyPBXs
 	if opts.Now != nil {
 		h.now = opts.Now
 	}
@@ -95,7 +101,7 @@ type Skipped struct {
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	inv, err := trigger.Decode(payload)
 	if err != nil {
-		h.log.ErrorContext(ctx, "invalid event", append(lambdafn.ErrorAttrs(err), h.failedMetrics(err)...)...)
+		h.log.ErrorContext(ctx, "invalid event", append(lambdafn.ErrorAttrs(err), h.failedMetrics(err, "")...)...)
 		return nil, err
 	}
 	if inv.Kind == trigger.KindSQS {
@@ -120,8 +126,9 @@ func (h *Handler) item(ctx context.Context, it trigger.Item, attrs ...any) (any,
 // copy copies one recording and logs the outcome in one line.
 func (h *Handler) copy(ctx context.Context, ref recording.Ref, attrs ...any) (recording.Result, error) {
 	res, err := h.safeCopy(ctx, ref)
-	if ref.PBX != "" {
-		attrs = append(attrs, slog.String("pbx", ref.PBX)) // absent: the single PBX, as in its messages
+	pbx := h.linePBX(ref)
+	if pbx != "" {
+		attrs = append(attrs, slog.String(metrics.DimPBX, pbx))
 	}
 	attrs = append(attrs,
 		slog.Int64("id", ref.ID), // 0 when the event named the file
@@ -132,12 +139,22 @@ func (h *Handler) copy(ctx context.Context, ref recording.Ref, attrs ...any) (re
 	)
 	if err != nil {
 		attrs = append(attrs, lambdafn.ErrorAttrs(err)...)
-		h.log.ErrorContext(ctx, "recording not copied", append(attrs, h.copyMetrics(ref, res, err)...)...)
+		h.log.ErrorContext(ctx, "recording not copied", append(attrs, h.copyMetrics(pbx, ref, res, err)...)...)
 		return res, err
 	}
 	attrs = append(attrs, slog.Bool("alreadyStored", res.AlreadyStored))
-	h.log.InfoContext(ctx, "recording copied", append(attrs, h.copyMetrics(ref, res, nil)...)...)
+	h.log.InfoContext(ctx, "recording copied", append(attrs, h.copyMetrics(pbx, ref, res, nil)...)...)
 	return res, nil
+}
+
+// linePBX is the PBX a line about ref names, the pbx member its metrics
+// by pbx read: the one ref names, or with many PBXs "default" for one
+// that names none; "" for the single PBX, whose messages name none.
+func (h *Handler) linePBX(ref recording.Ref) string {
+	if ref.PBX == "" && h.manyPBXs {
+		return recording.DefaultPBX
+	}
+	return ref.PBX
 }
 
 // safeCopy runs one copy, turning a panic into a *lambdafn.PanicError, so

@@ -12,8 +12,9 @@ import (
 )
 
 // copyMetrics are the metrics of the line that reports one recording: ref
-// copied (or found already stored) as res, or failed with err.
-func (h *Handler) copyMetrics(ref recording.Ref, res recording.Result, err error) []any {
+// copied (or found already stored) as res, or failed with err. A failure
+// is counted by pbx too when the line names its PBX (pbx, its member).
+func (h *Handler) copyMetrics(pbx string, ref recording.Ref, res recording.Result, err error) []any {
 	if h.metrics == nil {
 		return nil
 	}
@@ -24,7 +25,7 @@ func (h *Handler) copyMetrics(ref recording.Ref, res recording.Result, err error
 	}
 	switch {
 	case err != nil:
-		return h.metrics.Attrs(lambdafn.ErrorType(err), append(vals, metrics.V(metrics.RecordingsFailed, 1))...)
+		return h.metrics.AttrsPBX(lambdafn.ErrorType(err), pbx, append(vals, metrics.V(metrics.RecordingsFailed, 1))...)
 	case res.AlreadyStored:
 		vals = append(vals,
 			metrics.V(metrics.RecordingsCopied, 0),
@@ -49,9 +50,10 @@ func (h *Handler) copyMetrics(ref recording.Ref, res recording.Result, err error
 
 // failedMetrics are the metrics of a line that reports a recording not
 // attempted: an invalid event or message, a record not started. The line
-// carries lambdafn.ErrorAttrs(err), whose errorType is their dimension.
-func (h *Handler) failedMetrics(err error) []any {
-	return h.metrics.Attrs(lambdafn.ErrorType(err), metrics.V(metrics.RecordingsFailed, 1))
+// carries lambdafn.ErrorAttrs(err), whose errorType is their dimension,
+// and the PBX it names as its pbx member (none: "").
+func (h *Handler) failedMetrics(err error, pbx string) []any {
+	return h.metrics.AttrsPBX(lambdafn.ErrorType(err), pbx, metrics.V(metrics.RecordingsFailed, 1))
 }
 
 // tokenRenewals returns how many PBX tokens this process obtained since the

@@ -42,10 +42,11 @@ type Metric struct {
 	// ByErrorType metrics are published per errorType as well as in
 	// total, so that an alarm can watch one class of failure.
 	ByErrorType bool
-	// ByPBX metrics are published per PBX as well as in total, from a line
-	// of their own per PBX (Emitter.AttrsBy), so that an operator sees
-	// which PBX to act on. Only where one acts on it: failures and lost
-	// recordings.
+	// ByPBX metrics are published per PBX as well as in total, so that an
+	// operator sees which PBX to act on: from a line of their own per PBX
+	// (Emitter.AttrsBy, the reconciler's), or from a line about one PBX's
+	// work (Emitter.AttrsPBX, the copy function's). Only where one acts on
+	// it: failures and lost recordings.
 	ByPBX bool
 	Help  string // what it counts, for the README and the demo
 }
@@ -54,7 +55,7 @@ type Metric struct {
 var (
 	RecordingsCopied        = Metric{Name: "RecordingsCopied", Unit: Count, Function: FunctionCopy, Help: "recordings copied into the bucket"}
 	RecordingsAlreadyStored = Metric{Name: "RecordingsAlreadyStored", Unit: Count, Function: FunctionCopy, Help: "recordings skipped: already in the bucket"}
-	RecordingsFailed        = Metric{Name: "RecordingsFailed", Unit: Count, Function: FunctionCopy, ByErrorType: true, Help: "recordings not copied, by errorType"}
+	RecordingsFailed        = Metric{Name: "RecordingsFailed", Unit: Count, Function: FunctionCopy, ByErrorType: true, ByPBX: true, Help: "recordings not copied, by errorType (also by pbx, with many PBXs)"}
 	BytesCopied             = Metric{Name: "BytesCopied", Unit: Bytes, Function: FunctionCopy, Help: "bytes copied into the bucket"}
 	CopyDuration            = Metric{Name: "CopyDuration", Unit: Milliseconds, Function: FunctionCopy, Help: "time to copy one recording"}
 	CallEndToStored         = Metric{Name: "CallEndToStored", Unit: Seconds, Function: FunctionCopy, Help: "time from the call's end to its recording stored"}

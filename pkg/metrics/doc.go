@@ -12,8 +12,9 @@
 // function that emits it: the template's dashboard and alarms name only
 // these (template_metrics_test.go checks it). Dimensions are few, so that
 // cost stays flat: the function's name, errorType for failures, and the
-// PBX only where an operator acts on it (a ByPBX metric: the reconciler's
-// failures and lost recordings), one series per PBX.
+// PBX only where an operator acts on it (a ByPBX metric: the copy
+// function's and the reconciler's failures, the reconciler's lost
+// recordings), one series per PBX.
 //
 // Specification: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
 package metrics

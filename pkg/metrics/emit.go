@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 )
@@ -66,34 +67,59 @@ func V(m Metric, v float64) Value { return Value{Metric: m, Value: v} }
 // (lambdafn.ErrorAttrs), so errorType must be what that member says. It
 // returns nil on a nil Emitter or without values.
 func (e *Emitter) Attrs(errorType string, vals ...Value) []any {
+	return e.AttrsPBX(errorType, "", vals...)
+}
+
+// AttrsPBX is Attrs for a line about one PBX's work: when pbx is not
+// empty, the ByPBX metrics among vals are published per pbx too, with the
+// dimensions function and pbx (not errorType: one series per PBX, not one
+// per PBX and errorType). As with errorType, the dimension's value is the
+// line's own pbx member, which the caller writes, so pbx must be what that
+// member says.
+func (e *Emitter) AttrsPBX(errorType, pbx string, vals ...Value) []any {
 	if e == nil || len(vals) == 0 {
 		return nil
 	}
-	var plain, byType []definition
-	attrs := make([]any, 0, len(vals)+3)
-	for _, v := range vals {
-		d := definition{Name: v.Metric.Name, Unit: v.Metric.Unit}
-		if v.Metric.ByErrorType && errorType != "" {
-			byType = append(byType, d)
-		} else {
-			plain = append(plain, d)
-		}
-		attrs = append(attrs, slog.Float64(v.Metric.Name, v.Value))
+	if len(pbx) > maxDimensionValue {
+		pbx = "" // not a dimension's value: the totals only
 	}
 	var directives []directive
-	if len(plain) > 0 {
-		directives = append(directives, directive{Namespace: e.namespace, Dimensions: [][]string{{DimFunction}}, Metrics: plain})
+	attrs := make([]any, 0, len(vals)+3)
+	for _, v := range vals {
+		directives = addMetric(directives, e.namespace, dimensions(v.Metric, errorType, pbx), definition{Name: v.Metric.Name, Unit: v.Metric.Unit})
+		attrs = append(attrs, slog.Float64(v.Metric.Name, v.Value))
 	}
-	if len(byType) > 0 {
-		directives = append(directives, directive{
-			Namespace:  e.namespace,
-			Dimensions: [][]string{{DimFunction}, {DimFunction, DimErrorType}},
-			Metrics:    byType,
-		})
-	}
+	// The function-only directive first, then by number of dimension
+	// sets: a line's _aws reads the same whatever the order of vals.
+	slices.SortStableFunc(directives, func(a, b directive) int { return len(a.Dimensions) - len(b.Dimensions) })
 	// Only names, units and numbers: marshalling cannot fail.
 	raw, _ := json.Marshal(metadata{Timestamp: e.now().UnixMilli(), CloudWatchMetrics: directives})
 	return append(attrs, slog.Any(awsKey, json.RawMessage(raw)), slog.String(DimFunction, e.function))
+}
+
+// dimensions are the dimension sets m is published with on a line about
+// errorType and pbx (either may be empty).
+func dimensions(m Metric, errorType, pbx string) [][]string {
+	dims := [][]string{{DimFunction}}
+	if m.ByErrorType && errorType != "" {
+		dims = append(dims, []string{DimFunction, DimErrorType})
+	}
+	if m.ByPBX && pbx != "" {
+		dims = append(dims, []string{DimFunction, DimPBX})
+	}
+	return dims
+}
+
+// addMetric adds d to the directive of dims, a new one if there is none:
+// a directive's dimension sets apply to every metric in it.
+func addMetric(ds []directive, namespace string, dims [][]string, d definition) []directive {
+	for i := range ds {
+		if slices.EqualFunc(ds[i].Dimensions, dims, slices.Equal) {
+			ds[i].Metrics = append(ds[i].Metrics, d)
+			return ds
+		}
+	}
+	return append(ds, directive{Namespace: namespace, Dimensions: dims, Metrics: []definition{d}})
 }
 
 // AttrsBy returns the slog attributes that publish vals for one part of

@@ -2,7 +2,9 @@ package metrics_test
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
+	"maps"
 	"strings"
 	"testing"
 
@@ -95,6 +97,33 @@ func TestFailureByErrorType(t *testing.T) {
 	}
 	if len(totals) != 3 {
 		t.Errorf("%d series, want 3: %v", len(totals), totals)
+	}
+}
+
+// TestFailureByPBX: a failure's line about a PBX publishes the ByPBX
+// metrics per pbx as well, one series per PBX and not per PBX and
+// errorType, and leaves the other series as a line without it does.
+func TestFailureByPBX(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	vals := []metrics.Value{metrics.V(metrics.DownloadResumes, 2), metrics.V(metrics.RecordingsFailed, 1)}
+	log.Error("recording not copied", append([]any{metrics.DimErrorType, "PermanentError", metrics.DimPBX, "hq"},
+		newEmitter(t).AttrsPBX("PermanentError", "hq", vals...)...)...)
+	_, totals := parseLine(t, buf.Bytes())
+	fn := "function=stack-recording-sync"
+	want := metricstest.Totals{
+		{Namespace: "RecordingSync", Name: "RecordingsFailed", Dimensions: fn}:                               1,
+		{Namespace: "RecordingSync", Name: "RecordingsFailed", Dimensions: "errorType=PermanentError," + fn}: 1,
+		{Namespace: "RecordingSync", Name: "RecordingsFailed", Dimensions: fn + ",pbx=hq"}:                   1,
+		{Namespace: "RecordingSync", Name: "DownloadResumes", Dimensions: fn}:                                2,
+	}
+	if !maps.Equal(totals, want) {
+		t.Errorf("series = %v\nwant     %v\nline %s", totals, want, buf.Bytes())
+	}
+	// Without a pbx, the line is Attrs' to the byte.
+	e := newEmitter(t)
+	if a, b := fmt.Sprint(e.AttrsPBX("PermanentError", "", vals...)...), fmt.Sprint(e.Attrs("PermanentError", vals...)...); a != b {
+		t.Errorf("AttrsPBX without a pbx = %s\nAttrs                  = %s", a, b)
 	}
 }
 

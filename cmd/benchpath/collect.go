@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/recording-sync/recording-sync/internal/metricstest"
+	"github.com/recording-sync/recording-sync/pkg/metrics"
+)
+
+// sqsOperations are the operations the webhook and the mapping ask of SQS.
+var sqsOperations = []string{"SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility"}
+
+// measure fills f from what the rig's parts counted and what the copy
+// instances printed.
+func (r *rig) measure(ctx context.Context, f *figures, calls []call, s setting) error {
+	copied := map[string]int{}
+	var billed float64
+	for _, inst := range r.copies {
+		lat, n, ms, err := readOutput(inst.out.String(), copied)
+		if err != nil {
+			return err
+		}
+		f.Latency = append(f.Latency, lat...)
+		f.Invocations += n
+		billed += ms
+		if n > 0 {
+			rss, err := inst.lambda.FunctionPeakRSS()
+			if err != nil {
+				return err
+			}
+			f.PeakRSS = max(f.PeakRSS, rss)
+		}
+	}
+	f.GBSeconds = gbSeconds(billed, s.Memory)
+	for _, n := range copied {
+		if n > 1 {
+			f.StoredTwice++
+		}
+	}
+	st := r.sim.Stats()
+	// Every API and download request is counted under its User-Agent,
+	// refused ones included.
+	for _, n := range st.UserAgents {
+		f.PBXRequests += n
+	}
+	f.Resets, f.Busy = st.Faults.Dropped, st.Faults.API
+	f.S3Requests = len(r.proxy.Requests())
+	part := partSize(s)
+	for _, c := range calls {
+		f.S3Minimum += minS3Requests(c.Size, part)
+	}
+	for _, op := range sqsOperations {
+		f.SQSRequests += r.sqs.Requests(op)
+	}
+	ups, err := r.s3c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String(bucket)})
+	if err != nil {
+		return fmt.Errorf("list multipart uploads: %w", err)
+	}
+	f.OpenUploads = len(ups.Uploads)
+	return nil
+}
+
+// partSize is the copy's part size in s: the SDK default's 5 MiB, or the
+// function's for its memory setting (pkg/config.UploadFor).
+func partSize(s setting) int64 {
+	switch {
+	case s.DefaultUploader:
+		return 5 << 20
+	case s.Memory < 512:
+		return 8 << 20
+	default:
+		return 16 << 20
+	}
+}
+
+// readOutput reads one copy instance's output: the CallEndToStored of
+// every recording it stored, from its metric lines; how many times it
+// copied each file (added to copied); its invocations and their billed ms,
+// from the emulator's REPORT lines.
+func readOutput(out string, copied map[string]int) (latency []float64, invocations int, billed float64, err error) {
+	for line := range strings.Lines(out) {
+		if ms, ok := billedMs(strings.TrimRight(line, "\n")); ok {
+			invocations++
+			billed += ms
+			continue
+		}
+		data, err := metricstest.Parse([]byte(line))
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		if v, ok := value(data, metrics.CallEndToStored.Name); ok {
+			latency = append(latency, v)
+		}
+		if v, ok := value(data, metrics.RecordingsCopied.Name); ok && v > 0 {
+			var l struct {
+				File string `json:"file"`
+			}
+			_ = json.Unmarshal([]byte(line), &l) // a metric line is JSON: Parse read it
+			copied[l.File]++
+		}
+	}
+	return latency, invocations, billed, nil
+}
+
+// value is the metric name's value in a line's data: the first, since a
+// line reports it once under each of its dimension sets.
+func value(data []metricstest.Datum, name string) (float64, bool) {
+	for _, d := range data {
+		if d.Name == name && len(d.Values) > 0 {
+			return d.Values[0], true
+		}
+	}
+	return 0, false
+}
+
+// loadAverage is the machine's load averages over 1, 5 and 15 minutes.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	fields := strings.Fields(string(b))
+	if len(fields) < 3 {
+		return "?"
+	}
+	return strings.Join(fields[:3], " ")
+}

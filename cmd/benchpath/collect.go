@@ -51,7 +51,8 @@ func (r *rig) measure(ctx context.Context, f *figures, calls []call, s setting) 
 		f.PBXRequests += n
 	}
 	f.Resets, f.Busy = st.Faults.Dropped, st.Faults.API
-	f.S3Requests = len(r.proxy.Requests())
+	reqs := r.proxy.Requests()
+	f.S3Requests, f.S3Kinds = len(reqs), s3Kinds(reqs)
 	part := partSize(s)
 	for _, c := range calls {
 		f.S3Minimum += minS3Requests(c.Size, part)

@@ -136,16 +136,23 @@ func runAll(ctx context.Context, args []string, w io.Writer) error {
 	}
 	var runs []*figures
 	for _, s := range o.settings() {
-		fmt.Fprintf(w, "run: %s ...\n", s.label())
+		if _, err := fmt.Fprintf(w, "run: %s ...\n", s.label()); err != nil {
+			return err
+		}
 		f, err := run(ctx, s, bootstraps)
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.label(), err)
 		}
 		runs = append(runs, f)
 	}
-	fmt.Fprintf(w, "\n`benchpath %s`, %s\n\n", strings.Join(args, " "), time.Now().UTC().Format("2006-01-02 15:04 UTC"))
-	writeRuns(w, runs)
-	writeRatios(w, runs)
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n`benchpath %s`, %s\n\n", strings.Join(args, " "), time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+	writeRuns(&b, runs)
+	writeRatios(&b, runs)
+	writeDetails(&b, runs)
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
 	for _, f := range runs {
 		if !f.ok() {
 			return fmt.Errorf("%s: %d lost, %d stored twice, %d uploads left open", f.Setting.label(), f.Lost, f.StoredTwice, f.OpenUploads)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"strings"
 )
 
@@ -17,7 +16,7 @@ func (f *figures) per(n int) float64 { return float64(n) / float64(max(f.Stored,
 func (f *figures) ok() bool { return f.Lost == 0 && f.StoredTwice == 0 && f.OpenUploads == 0 }
 
 // writeRuns writes one table row per run.
-func writeRuns(w io.Writer, runs []*figures) {
+func writeRuns(w *strings.Builder, runs []*figures) {
 	fmt.Fprintln(w, "| Run | Load avg (1/5/15 min) | Calls | Stored / lost / twice / open uploads | CallEndToStored p50 / p95 / p99 (s) | GB-s per 1,000 | PBX req. per rec. | S3 req. per rec. (minimum) | SQS req. per rec. | Peak concurrency | Peak RSS (MiB) | Faults fired (resets / busy) | Drain after last call (s) |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, f := range runs {
@@ -29,10 +28,22 @@ func writeRuns(w io.Writer, runs []*figures) {
 	}
 }
 
+// writeDetails writes, for each run, what its S3 requests were.
+func writeDetails(w *strings.Builder, runs []*figures) {
+	fmt.Fprintln(w, "\nS3 requests by operation:")
+	fmt.Fprintln(w)
+	for _, f := range runs {
+		fmt.Fprintf(w, "- %s: %s\n", f.Setting.label(), formatKinds(f.S3Kinds))
+		for _, n := range f.Notes {
+			fmt.Fprintf(w, "  - %s\n", n)
+		}
+	}
+}
+
 // writeRatios writes, for each run with the function's uploader followed
 // by the same run with the SDK's default uploader, each figure's ratio
 // function / default uploader.
-func writeRatios(w io.Writer, runs []*figures) {
+func writeRatios(w *strings.Builder, runs []*figures) {
 	var rows []string
 	for i := 0; i+1 < len(runs); i++ {
 		fn, base := runs[i], runs[i+1]

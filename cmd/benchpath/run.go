@@ -49,6 +49,7 @@ type figures struct {
 	GBSeconds    float64
 	PBXRequests  int
 	S3Requests   int
+	S3Kinds      map[string]int // S3 requests by operation
 	S3Minimum    int
 	SQSRequests  int
 	PeakConc     int
@@ -56,6 +57,7 @@ type figures struct {
 	Resets, Busy int           // faults that fired
 	Drained      time.Duration // from the last call's end to its recording stored
 	Load         string        // the machine's load averages at the end
+	Notes        []string      // what went wrong on the way
 }
 
 // run plays s's calls through a fresh rig and measures the path.
@@ -90,10 +92,10 @@ func run(ctx context.Context, s setting, bootstraps map[string]string) (*figures
 	f := &figures{Setting: s, Calls: len(calls), Posted: len(calls) - int(posted.failed.Load()), Stored: stored,
 		Lost: len(calls) - stored, Drained: drained, PeakConc: int(m.gauge.peak.Load()), Load: loadAverage()}
 	if e, ok := posted.lastError.Load().(string); ok {
-		fmt.Printf("  %d posts failed, e.g. %s\n", posted.failed.Load(), e)
+		f.Notes = append(f.Notes, fmt.Sprintf("%d posts failed, e.g. %s", posted.failed.Load(), e))
 	}
 	if n := m.errs.Load(); n > 0 {
-		fmt.Printf("  %d polls of the queue failed\n", n)
+		f.Notes = append(f.Notes, fmt.Sprintf("%d polls of the queue failed", n))
 	}
 	return f, r.measure(ctx, f, calls, s)
 }

@@ -27,7 +27,7 @@ func (m *EventSourceMapping) receiveBatch(ctx context.Context) ([]types.Message,
 		return msgs, err
 	}
 	end := time.Now().Add(m.BatchingWindow)
-	for int32(len(msgs)) < batch {
+	for len(msgs) < int(batch) {
 		left := time.Until(end)
 		if left <= 0 {
 			break
@@ -41,7 +41,7 @@ func (m *EventSourceMapping) receiveBatch(ctx context.Context) ([]types.Message,
 				break
 			}
 		}
-		more, err := m.receive(ctx, batch-int32(len(msgs)), wait)
+		more, err := m.receive(ctx, batch-int32(len(msgs)), wait) //nolint:gosec // G115: a batch holds at most 10 messages
 		msgs = append(msgs, more...)
 		if err != nil {
 			return msgs, err

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSettingsCrossTheLists(t *testing.T) {
+	o, err := parseFlags([]string{"-rate", "5,50", "-batch-size", "1,10", "-window", "0,0.5", "-memory", "128"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss := o.settings()
+	// 2 rates x 2 batch sizes x 2 windows, each followed by its baseline.
+	if len(ss) != 16 {
+		t.Fatalf("%d settings, want 16", len(ss))
+	}
+	if s := ss[0]; s.Rate != 5 || s.BatchSize != 1 || s.Window != 0 || s.DefaultUploader || s.MaxConcurrency != 2 || s.VisibilityTimeout != 1800 {
+		t.Errorf("first setting %+v", s)
+	}
+	if s := ss[3]; s.Window != 500*time.Millisecond || !s.DefaultUploader {
+		t.Errorf("fourth setting %+v, want the half-second window's baseline", s)
+	}
+	if ss[15].Rate != 50 || ss[15].BatchSize != 10 {
+		t.Errorf("last setting %+v", ss[15])
+	}
+}
+
+func TestParseFlagsRefuses(t *testing.T) {
+	for _, args := range [][]string{
+		{"-batch-size", "11"}, {"-window", "soon"}, {"-memory", "64"}, {"-rate", "0"}, {"-duration", "0s"}, {"extra"},
+	} {
+		if _, err := parseFlags(args, io.Discard); err == nil {
+			t.Errorf("%s accepted", strings.Join(args, " "))
+		}
+	}
+}

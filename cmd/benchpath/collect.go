@@ -23,7 +23,7 @@ func (r *rig) measure(ctx context.Context, f *figures, calls []call, s setting) 
 	copied := map[string]int{}
 	var billed float64
 	for _, inst := range r.copies {
-		lat, n, ms, err := readOutput(inst.out.String(), copied)
+		lat, n, ms, err := readOutput(inst.out.String(), copied, f.Waits)
 		if err != nil {
 			return err
 		}
@@ -83,9 +83,10 @@ func partSize(s setting) int64 {
 
 // readOutput reads one copy instance's output: the CallEndToStored of
 // every recording it stored, from its metric lines; how many times it
-// copied each file (added to copied); its invocations and their billed ms,
+// copied each file (added to copied); its busy waits and download resumes
+// (added to waits); its invocations and their billed ms,
 // from the emulator's REPORT lines.
-func readOutput(out string, copied map[string]int) (latency []float64, invocations int, billed float64, err error) {
+func readOutput(out string, copied map[string]int, waits map[string]float64) (latency []float64, invocations int, billed float64, err error) {
 	for line := range strings.Lines(out) {
 		if ms, ok := billedMs(strings.TrimRight(line, "\n")); ok {
 			invocations++
@@ -98,6 +99,11 @@ func readOutput(out string, copied map[string]int) (latency []float64, invocatio
 		}
 		if v, ok := value(data, metrics.CallEndToStored.Name); ok {
 			latency = append(latency, v)
+		}
+		for _, m := range []metrics.Metric{metrics.BusyWaits, metrics.DownloadResumes} {
+			if v, ok := value(data, m.Name); ok {
+				waits[m.Name] += v
+			}
 		}
 		if v, ok := value(data, metrics.RecordingsCopied.Name); ok && v > 0 {
 			var l struct {

@@ -53,11 +53,12 @@ type figures struct {
 	S3Minimum    int
 	SQSRequests  int
 	PeakConc     int
-	PeakRSS      int64         // bytes, the largest of the copy instances
-	Resets, Busy int           // faults that fired
-	Drained      time.Duration // from the last call's end to its recording stored
-	Load         string        // the machine's load averages at the end
-	Notes        []string      // what went wrong on the way
+	PeakRSS      int64              // bytes, the largest of the copy instances
+	Resets, Busy int                // faults that fired
+	Waits        map[string]float64 // BusyWaits and DownloadResumes the copies reported
+	Drained      time.Duration      // from the last call's end to its recording stored
+	Load         string             // the machine's load averages at the end
+	Notes        []string           // what went wrong on the way
 }
 
 // run plays s's calls through a fresh rig and measures the path.
@@ -90,7 +91,7 @@ func run(ctx context.Context, s setting, bootstraps map[string]string) (*figures
 		return nil, err
 	}
 	f := &figures{Setting: s, Calls: len(calls), Posted: len(calls) - int(posted.failed.Load()), Stored: stored,
-		Lost: len(calls) - stored, Drained: drained, PeakConc: int(m.gauge.peak.Load()), Load: loadAverage()}
+		Lost: len(calls) - stored, Waits: map[string]float64{}, Drained: drained, PeakConc: int(m.gauge.peak.Load()), Load: loadAverage()}
 	if e, ok := posted.lastError.Load().(string); ok {
 		f.Notes = append(f.Notes, fmt.Sprintf("%d posts failed, e.g. %s", posted.failed.Load(), e))
 	}

@@ -20,6 +20,7 @@ type options struct {
 	base                                setting
 	rates                               []float64
 	batchSizes, concurrencies, memories []int
+	batchConcurrencies                  []int
 	windows                             []time.Duration
 	baseline                            bool // each run again with the SDK's default uploader
 }
@@ -36,7 +37,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	window := fs.String("window", "5", "MaximumBatchingWindowInSeconds; a list sweeps")
 	conc := fs.String("max-concurrency", "2", "MaximumConcurrency: copy instances; a list sweeps")
 	mem := fs.String("memory", "128", "the copy function's MemorySize (MB); a list sweeps")
-	fs.IntVar(&o.base.BatchConcurrency, "batch-concurrency", 2, "BatchConcurrency: records of a batch copied at once")
+	batchConc := fs.String("batch-concurrency", "2", "BatchConcurrency: records of a batch copied at once (1-10); a list sweeps")
 	pbx := fs.Float64("pbx-mibps", 20, "MiB/s the PBX serves each download at")
 	fs.IntVar(&o.base.Webhooks, "webhooks", 4, "webhook function instances")
 	fs.Float64Var(&o.base.MP3Share, "mp3-share", 0.1, "share of .mp3 recordings (the PBX serves one at a time)")
@@ -64,11 +65,14 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if o.memories, err = list(*mem, "memory", strconv.Atoi, 128, 10240); err != nil {
 		return nil, err
 	}
+	if o.batchConcurrencies, err = list(*batchConc, "batch-concurrency", strconv.Atoi, 1, 10); err != nil {
+		return nil, err
+	}
 	if o.windows, err = list(*window, "window", seconds, 0, 300*time.Second); err != nil {
 		return nil, err
 	}
-	if o.base.Duration <= 0 || o.base.PBXRate <= 0 || o.base.Webhooks < 1 || o.base.BatchConcurrency < 1 || o.base.BatchConcurrency > 10 {
-		return nil, errors.New("-duration, -pbx-mibps and -webhooks must be positive, -batch-concurrency 1-10")
+	if o.base.Duration <= 0 || o.base.PBXRate <= 0 || o.base.Webhooks < 1 {
+		return nil, errors.New("-duration, -pbx-mibps and -webhooks must be positive")
 	}
 	return o, nil
 }
@@ -103,12 +107,14 @@ func (o *options) settings() []setting {
 			for _, w := range o.windows {
 				for _, c := range o.concurrencies {
 					for _, m := range o.memories {
-						s := o.base
-						s.Rate, s.BatchSize, s.Window, s.MaxConcurrency, s.Memory = rate, b, w, c, m
-						out = append(out, s)
-						if o.baseline {
-							s.DefaultUploader = true
+						for _, bc := range o.batchConcurrencies {
+							s := o.base
+							s.Rate, s.BatchSize, s.Window, s.MaxConcurrency, s.Memory, s.BatchConcurrency = rate, b, w, c, m, bc
 							out = append(out, s)
+							if o.baseline {
+								s.DefaultUploader = true
+								out = append(out, s)
+							}
 						}
 					}
 				}

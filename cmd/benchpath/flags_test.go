@@ -17,7 +17,7 @@ func TestSettingsCrossTheLists(t *testing.T) {
 	if len(ss) != 16 {
 		t.Fatalf("%d settings, want 16", len(ss))
 	}
-	if s := ss[0]; s.Rate != 5 || s.BatchSize != 1 || s.Window != 0 || s.DefaultUploader || s.MaxConcurrency != 2 || s.VisibilityTimeout != 1800 {
+	if s := ss[0]; s.Rate != 5 || s.BatchSize != 1 || s.Window != 0 || s.DefaultUploader || s.MaxConcurrency != 2 || s.BatchConcurrency != 2 || s.VisibilityTimeout != 1800 {
 		t.Errorf("first setting %+v", s)
 	}
 	if s := ss[3]; s.Window != 500*time.Millisecond || !s.DefaultUploader {
@@ -30,7 +30,7 @@ func TestSettingsCrossTheLists(t *testing.T) {
 
 func TestParseFlagsRefuses(t *testing.T) {
 	for _, args := range [][]string{
-		{"-batch-size", "11"}, {"-window", "soon"}, {"-memory", "64"}, {"-rate", "0"}, {"-duration", "0s"}, {"extra"},
+		{"-batch-size", "11"}, {"-batch-concurrency", "0"}, {"-window", "soon"}, {"-memory", "64"}, {"-rate", "0"}, {"-duration", "0s"}, {"extra"},
 	} {
 		if _, err := parseFlags(args, io.Discard); err == nil {
 			t.Errorf("%s accepted", strings.Join(args, " "))

@@ -28,7 +28,8 @@ type setting struct {
 
 // label names the setting in the report.
 func (s setting) label() string {
-	l := fmt.Sprintf("%g/s, batch %d, window %gs, concurrency %d, %d MB", s.Rate, s.BatchSize, s.Window.Seconds(), s.MaxConcurrency, s.Memory)
+	l := fmt.Sprintf("%g/s, batch %d, window %gs, concurrency %d, %d MB, batch concurrency %d",
+		s.Rate, s.BatchSize, s.Window.Seconds(), s.MaxConcurrency, s.Memory, s.BatchConcurrency)
 	if s.DefaultUploader {
 		l += ", SDK default uploader"
 	}

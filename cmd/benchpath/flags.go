@@ -40,7 +40,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	batchConc := fs.String("batch-concurrency", "2", "BatchConcurrency: records of a batch copied at once (1-10); a list sweeps")
 	pbx := fs.Float64("pbx-mibps", 20, "MiB/s the PBX serves each download at")
 	fs.IntVar(&o.base.Webhooks, "webhooks", 4, "webhook function instances")
-	fs.Float64Var(&o.base.MP3Share, "mp3-share", 0.1, "share of .mp3 recordings (the PBX serves one at a time)")
+	fs.Float64Var(&o.base.MP3Share, "mp3-share", 0.02, "share of .mp3 recordings (the PBX serves one at a time, and none while another download streams)")
 	fs.Float64Var(&o.base.ResetShare, "reset-share", 0.02, "share of downloads whose connection drops half way")
 	fs.Float64Var(&o.base.BusyShare, "busy-share", 0.02, "share of calls after which recording/download answers busy (70082) once")
 	fs.BoolVar(&o.baseline, "baseline", true, "run each setting again with the SDK's default uploader sizing in the copy")

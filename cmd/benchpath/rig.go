@@ -58,7 +58,7 @@ func startRig(ctx context.Context, s setting, bootstraps map[string]string) (_ *
 			r.close()
 		}
 	}()
-	if r.dir, err = os.MkdirTemp("", "benchpath-"); err != nil {
+	if r.dir, err = os.MkdirTemp(dataRoot(), "benchpath-"); err != nil {
 		return nil, err
 	}
 	if err := r.startStorage(ctx); err != nil {
@@ -72,6 +72,16 @@ func startRig(ctx context.Context, s setting, bootstraps map[string]string) (_ *
 		return nil, err
 	}
 	return r, r.startCopies(ctx, s, bootstraps["recording-sync"])
+}
+
+// dataRoot is where the S3 server keeps the run's objects: in memory
+// (/dev/shm) when the machine has it, so that the disk's speed and other
+// work on it do not enter the figures; else the temporary directory.
+func dataRoot() string {
+	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
+		return "/dev/shm"
+	}
+	return ""
 }
 
 // startStorage starts the S3 server with the bucket, and the proxy that

@@ -23,7 +23,7 @@ func (r *rig) measure(ctx context.Context, f *figures, calls []call, s setting) 
 	copied := map[string]int{}
 	var billed float64
 	for _, inst := range r.copies {
-		lat, n, ms, err := readOutput(inst.out.String(), copied, f.Waits)
+		lat, n, ms, err := readOutput(inst.out.String(), copied, f.Waits, f.Failures)
 		if err != nil {
 			return err
 		}
@@ -84,9 +84,10 @@ func partSize(s setting) int64 {
 // readOutput reads one copy instance's output: the CallEndToStored of
 // every recording it stored, from its metric lines; how many times it
 // copied each file (added to copied); its busy waits and download resumes
-// (added to waits); its invocations and their billed ms,
+// (added to waits); its failed copies by errorType (added to failures); its
+// invocations and their billed ms,
 // from the emulator's REPORT lines.
-func readOutput(out string, copied map[string]int, waits map[string]float64) (latency []float64, invocations int, billed float64, err error) {
+func readOutput(out string, copied map[string]int, waits map[string]float64, failures map[string]int) (latency []float64, invocations int, billed float64, err error) {
 	for line := range strings.Lines(out) {
 		if ms, ok := billedMs(strings.TrimRight(line, "\n")); ok {
 			invocations++
@@ -105,12 +106,18 @@ func readOutput(out string, copied map[string]int, waits map[string]float64) (la
 				waits[m.Name] += v
 			}
 		}
-		if v, ok := value(data, metrics.RecordingsCopied.Name); ok && v > 0 {
-			var l struct {
-				File string `json:"file"`
-			}
+		var l struct {
+			File      string `json:"file"`
+			ErrorType string `json:"errorType"`
+		}
+		if len(data) > 0 {
 			_ = json.Unmarshal([]byte(line), &l) // a metric line is JSON: Parse read it
+		}
+		if v, ok := value(data, metrics.RecordingsCopied.Name); ok && v > 0 {
 			copied[l.File]++
+		}
+		if v, ok := value(data, metrics.RecordingsFailed.Name); ok && v > 0 {
+			failures[l.ErrorType]++
 		}
 	}
 	return latency, invocations, billed, nil

@@ -33,8 +33,8 @@ func writeDetails(w *strings.Builder, runs []*figures) {
 	fmt.Fprintln(w, "\nS3 requests by operation; what the copies waited on:")
 	fmt.Fprintln(w)
 	for _, f := range runs {
-		fmt.Fprintf(w, "- %s: %s; %d invocations, busy waits %.0f, download resumes %.0f\n", f.Setting.label(), formatKinds(f.S3Kinds),
-			f.Invocations, f.Waits["BusyWaits"], f.Waits["DownloadResumes"])
+		fmt.Fprintf(w, "- %s: %s; %d invocations, busy waits %.0f, download resumes %.0f, failed copies: %s\n", f.Setting.label(), formatKinds(f.S3Kinds),
+			f.Invocations, f.Waits["BusyWaits"], f.Waits["DownloadResumes"], formatKinds(f.Failures))
 		for _, n := range f.Notes {
 			fmt.Fprintf(w, "  - %s\n", n)
 		}

@@ -57,6 +57,7 @@ type figures struct {
 	PeakRSS      int64              // bytes, the largest of the copy instances
 	Resets, Busy int                // faults that fired
 	Waits        map[string]float64 // BusyWaits and DownloadResumes the copies reported
+	Failures     map[string]int     // failed copies (retried by the queue) by errorType
 	Drained      time.Duration      // from the last call's end to its recording stored
 	Load         string             // the machine's load averages at the end
 	Notes        []string           // what went wrong on the way
@@ -92,7 +93,7 @@ func run(ctx context.Context, s setting, bootstraps map[string]string) (*figures
 		return nil, err
 	}
 	f := &figures{Setting: s, Calls: len(calls), Posted: len(calls) - int(posted.failed.Load()), Stored: stored,
-		Lost: len(calls) - stored, Waits: map[string]float64{}, Drained: drained, PeakConc: int(m.gauge.peak.Load()), Load: loadAverage()}
+		Lost: len(calls) - stored, Waits: map[string]float64{}, Failures: map[string]int{}, Drained: drained, PeakConc: int(m.gauge.peak.Load()), Load: loadAverage()}
 	if e, ok := posted.lastError.Load().(string); ok {
 		f.Notes = append(f.Notes, fmt.Sprintf("%d posts failed, e.g. %s", posted.failed.Load(), e))
 	}

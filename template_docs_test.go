@@ -25,7 +25,8 @@ func readmeSection(t *testing.T, title string) string {
 }
 
 // TestParametersDocumented: every parameter has a description, and the
-// README's parameter table names exactly the template's parameters.
+// README's parameter table names exactly the template's parameters, each
+// once.
 func TestParametersDocumented(t *testing.T) {
 	params := getMap(t, loadTemplate(t), "Parameters")
 	var documented []string
@@ -42,10 +43,15 @@ func TestParametersDocumented(t *testing.T) {
 			t.Errorf("parameter %s is not in the README's parameter table", name)
 		}
 	}
+	seen := map[string]bool{}
 	for _, name := range documented {
 		if params[name] == nil {
 			t.Errorf("the README's parameter table names %s, which the template lacks", name)
 		}
+		if seen[name] {
+			t.Errorf("the README's parameter table names %s more than once", name)
+		}
+		seen[name] = true
 	}
 }
 

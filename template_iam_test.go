@@ -8,12 +8,16 @@ import (
 	"testing"
 )
 
+// stateDir is the stack's own folder of state objects in the bucket: two
+// stacks sharing a bucket never touch each other's token or cursor.
+const stateDir = ".recording-sync/${AWS::StackName}/"
+
 // leastPrivilege is all each function may do: action -> the resources, as
 // scope names them. Each function's grants must be exactly these.
 var leastPrivilege = map[string]map[string][]string{
 	functionID: {
-		"s3:PutObject":                  {"bucket/${KeyPrefix}*", "bucket/.recording-sync/pbx-token.json"},
-		"s3:GetObject":                  {"bucket/${KeyPrefix}*", "bucket/.recording-sync/pbx-token.json"},
+		"s3:PutObject":                  {"bucket/${KeyPrefix}*", "bucket/" + stateDir + "pbx-token.json"},
+		"s3:GetObject":                  {"bucket/${KeyPrefix}*", "bucket/" + stateDir + "pbx-token.json"},
 		"s3:AbortMultipartUpload":       {"bucket/${KeyPrefix}*"},
 		"s3:ListBucket":                 {"bucket"}, // so that a missing object answers 404, not 403
 		"secretsmanager:GetSecretValue": {"${PbxCredentialsSecretArn}"},
@@ -26,8 +30,8 @@ var leastPrivilege = map[string]map[string][]string{
 		"secretsmanager:GetSecretValue": {"${PbxWebhookSecretArn}"},
 	},
 	reconcileID: {
-		"s3:PutObject":                  {"bucket/.recording-sync/pbx-token.json", "bucket/.recording-sync/reconcile-state.json"},
-		"s3:GetObject":                  {"bucket/.recording-sync/pbx-token.json", "bucket/.recording-sync/reconcile-state.json"},
+		"s3:PutObject":                  {"bucket/" + stateDir + "pbx-token.json", "bucket/" + stateDir + "reconcile-state.json"},
+		"s3:GetObject":                  {"bucket/" + stateDir + "pbx-token.json", "bucket/" + stateDir + "reconcile-state.json"},
 		"s3:ListBucket":                 {"bucket"},
 		"secretsmanager:GetSecretValue": {"${PbxCredentialsSecretArn}"},
 		"sqs:SendMessage":               {"${RecordingQueue.Arn}"},
@@ -153,17 +157,18 @@ func checkKMSCondition(t *testing.T, s map[string]any) {
 }
 
 // TestStateFolderKeptToItsFunctions: the bucket the stack creates denies
-// .recording-sync/ to every principal but the roles of the functions
-// granted an object there; every function shares one token object there.
+// the stack's state folder to every principal but the roles of the
+// functions granted an object there; every function shares one token
+// object there.
 func TestStateFolderKeptToItsFunctions(t *testing.T) {
 	tpl := loadTemplate(t)
 	var users, tokenKeys []string
 	for id, grants := range leastPrivilege {
-		if slices.ContainsFunc(grants["s3:GetObject"], func(r string) bool { return strings.HasPrefix(r, "bucket/.recording-sync/") }) {
+		if slices.ContainsFunc(grants["s3:GetObject"], func(r string) bool { return strings.HasPrefix(r, "bucket/"+stateDir) }) {
 			users = append(users, "${"+id+"Role.Arn}")
 		}
 		if key, err := at(functionProps(t, tpl, id), "Environment", "Variables", "TOKEN_CACHE_KEY"); err == nil {
-			obj := "bucket/" + key.(string)
+			obj := "bucket/" + strings.Join(tokens(key), "")
 			tokenKeys = append(tokenKeys, obj)
 			if !slices.Contains(grants["s3:PutObject"], obj) {
 				t.Errorf("%s: TOKEN_CACHE_KEY %v is not the token object it may write", id, key)
@@ -176,7 +181,7 @@ func TestStateFolderKeptToItsFunctions(t *testing.T) {
 	var excepted []string
 	for _, id := range resourcesOfType(t, tpl, "AWS::S3::BucketPolicy") {
 		for _, s := range policyStatements(t, get(t, tpl, "Resources", id, "Properties", "PolicyDocument")) {
-			if slices.Contains(tokens(s["Resource"]), "${RecordingsBucket.Arn}/.recording-sync/*") &&
+			if slices.Contains(tokens(s["Resource"]), "${RecordingsBucket.Arn}/"+stateDir+"*") &&
 				s["Effect"] == "Deny" && s["Principal"] == "*" && s["Action"] == "s3:*" {
 				p, _ := at(s, "Condition", "ArnNotEquals", "aws:PrincipalArn")
 				excepted = append(excepted, tokens(p)...)
@@ -185,7 +190,7 @@ func TestStateFolderKeptToItsFunctions(t *testing.T) {
 	}
 	slices.Sort(users)
 	if slices.Sort(excepted); !slices.Equal(excepted, users) {
-		t.Errorf("the bucket policy keeps .recording-sync/ to %v, want the roles of the functions that use it, %v", excepted, users)
+		t.Errorf("the bucket policy keeps %s to %v, want the roles of the functions that use it, %v", stateDir, excepted, users)
 	}
 }
 

@@ -93,17 +93,27 @@ func renderMachine(b *strings.Builder, m machine) {
 	}
 }
 
+// writeUnmeasured writes the row of a run that was skipped or failed: head,
+// why, and blank cells where the measures would be. It reports whether r
+// was such a run.
+func writeUnmeasured(b *strings.Builder, head string, r result, blanks string) bool {
+	switch {
+	case r.Skipped != "":
+		fmt.Fprintf(b, "%s %s%s\n", head, escape(r.Skipped), blanks)
+	case r.Err != "":
+		fmt.Fprintf(b, "%s failed: %s%s\n", head, escape(firstLine(r.Err)), blanks)
+	default:
+		return false
+	}
+	return true
+}
+
 func renderResults(b *strings.Builder, results []result) {
 	b.WriteString("| Size | Method | Wall s | MiB/s | CPU s | CPU s/GiB | Peak RSS MiB | Disk writes MiB | Writes | S3 server CPU s | S3 requests | PBX requests |\n")
 	b.WriteString("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|\n")
 	for _, r := range results {
 		head := fmt.Sprintf("| %s | %s |", formatSize(r.Size), escape(r.label()))
-		switch {
-		case r.Skipped != "":
-			fmt.Fprintf(b, "%s %s | | | | | | | | | |\n", head, escape(r.Skipped))
-			continue
-		case r.Err != "":
-			fmt.Fprintf(b, "%s failed: %s | | | | | | | | | |\n", head, escape(firstLine(r.Err)))
+		if writeUnmeasured(b, head, r, " | | | | | | | | | |") {
 			continue
 		}
 		gib := float64(r.Size) / (1 << 30)
@@ -159,12 +169,7 @@ func renderSweep(b *strings.Builder, sweep []result) {
 			sizing = "**" + sizing + " (default)**"
 		}
 		head := fmt.Sprintf("| %d MB | %s |", r.Memory, sizing)
-		switch {
-		case r.Skipped != "":
-			fmt.Fprintf(b, "%s %s | | | | |\n", head, escape(r.Skipped))
-			continue
-		case r.Err != "":
-			fmt.Fprintf(b, "%s failed: %s | | | | |\n", head, escape(firstLine(r.Err)))
+		if writeUnmeasured(b, head, r, " | | | | |") {
 			continue
 		}
 		gib := float64(r.Size) / (1 << 30)

@@ -15,6 +15,9 @@
 //	local reconcile FROM TO    reconcile [FROM, TO] (RFC 3339) against the local stack
 //	local reconcile -remote FROM TO
 //	                           the same against your PBX, bucket and queue (your environment)
+//	local reconcile -function NAME FROM TO
+//	                           invoke the deployed reconciler NAME until the window
+//	                           is complete, a progress line per run
 package main
 
 import (
@@ -41,7 +44,7 @@ func main() {
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: local demo | local invoke [-s3-endpoint URL -bucket NAME] EVENT.json | local reconcile [-remote] FROM TO")
+		return fmt.Errorf("usage: local demo | local invoke [-s3-endpoint URL -bucket NAME] EVENT.json | local reconcile [-remote | -function NAME] FROM TO")
 	}
 	switch args[0] {
 	case "demo":

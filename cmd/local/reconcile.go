@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -79,12 +80,20 @@ type invoker interface {
 const maxReconcileRuns = 100
 
 // reconcileUntilComplete invokes fn with the window until a run answers
-// complete, printing each answer: a backfill continues across runs.
+// complete, printing each answer and a progress line: a backfill
+// continues across runs.
 func reconcileUntilComplete(ctx context.Context, fn invoker, out io.Writer, from, to string) error {
+	return reconcileWithClock(ctx, fn, out, from, to, time.Now)
+}
+
+// reconcileWithClock is reconcileUntilComplete timed by now.
+func reconcileWithClock(ctx context.Context, fn invoker, out io.Writer, from, to string, now func() time.Time) error {
 	payload, err := json.Marshal(map[string]string{"from": from, "to": to})
 	if err != nil {
 		return err
 	}
+	prog := newProgress(out, from, to, now)
+	queued := 0
 	for run := 1; ; run++ {
 		if run > maxReconcileRuns {
 			return fmt.Errorf("the window %s..%s is not complete after %d runs: its cursor is saved; invoke again to continue", from, to, maxReconcileRuns)
@@ -99,6 +108,9 @@ func reconcileUntilComplete(ctx context.Context, fn invoker, out io.Writer, from
 		var res struct {
 			ErrorType string `json:"errorType"`
 			Complete  bool   `json:"complete"`
+			Done      int    `json:"done"`
+			Total     int    `json:"total"`
+			Queued    int    `json:"queued"`
 		}
 		_ = json.Unmarshal(resp, &res)
 		if _, err := fmt.Fprintf(out, "  response: %s\n", compact(resp, 400)); err != nil {
@@ -106,6 +118,10 @@ func reconcileUntilComplete(ctx context.Context, fn invoker, out io.Writer, from
 		}
 		if res.ErrorType != "" {
 			return fmt.Errorf("the reconcile run failed: %s", res.ErrorType)
+		}
+		queued += res.Queued
+		if err := prog.run(res.Done, res.Total, queued, res.Complete); err != nil {
+			return err
 		}
 		if res.Complete {
 			return nil
@@ -138,16 +154,29 @@ func showReconcile(ctx context.Context, st *stack, out io.Writer) error {
 	return err
 }
 
-// reconcileCmd runs `local reconcile [-remote] FROM TO`.
+// reconcileUsage is the reconcile command's usage.
+const reconcileUsage = "usage: local reconcile [-remote | -function NAME] FROM TO (RFC 3339 times)"
+
+// reconcileCmd runs `local reconcile [-remote | -function NAME] FROM TO`.
 func reconcileCmd(ctx context.Context, out io.Writer, args []string) error {
 	remote := len(args) > 0 && args[0] == "-remote"
 	if remote {
 		args = args[1:]
 	}
-	if len(args) != 2 || args[0] == "" || args[1] == "" {
-		return fmt.Errorf("usage: local reconcile [-remote] FROM TO (RFC 3339 times)")
+	var function string
+	if len(args) > 0 && args[0] == "-function" {
+		if len(args) < 2 || args[1] == "" {
+			return errors.New(reconcileUsage)
+		}
+		function, args = args[1], args[2:]
 	}
-	if remote {
+	if len(args) != 2 || args[0] == "" || args[1] == "" {
+		return errors.New(reconcileUsage)
+	}
+	switch {
+	case function != "":
+		return reconcileDeployed(ctx, out, function, args[0], args[1])
+	case remote:
 		return reconcileRemote(ctx, out, args[0], args[1])
 	}
 	st, err := startStack(ctx, out, S3Target{})

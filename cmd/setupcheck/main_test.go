@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"testing"
 
 	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
@@ -10,8 +9,4 @@ import (
 // s3srv is the local S3 server the tests share.
 var s3srv localenvtest.Server
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	s3srv.Close(code != 0)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { localenvtest.S3Main(m, &s3srv) }

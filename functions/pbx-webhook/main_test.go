@@ -4,9 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -29,7 +27,6 @@ const (
 var (
 	webhookBootstrap, copyBootstrap string
 	s3Server                        *localenv.S3Server
-	bucketSeq                       atomic.Int64
 )
 
 func TestMain(m *testing.M) {
@@ -82,17 +79,8 @@ func (st *stack) withCopy(t testing.TB) *stack {
 	ctx := t.Context()
 	st.sim = yeastartest.NewServer(yeastartest.Options{ClientID: testClientID, ClientSecret: testClientSecret})
 	t.Cleanup(st.sim.Close)
-	st.bucket = fmt.Sprintf("webhook-e2e-%d-%d", time.Now().UnixNano()%1e6, bucketSeq.Add(1))
-	if err := s3Server.CreateBucket(ctx, st.bucket); err != nil {
-		t.Fatalf("create bucket: %v", err)
-	}
-	env := append(s3Server.Env(),
-		"PBX_BASE_URL="+st.sim.URL(),
-		"PBX_ALLOW_HTTP=true", // the simulator serves plain HTTP on loopback
-		"PBX_CLIENT_ID="+testClientID,
-		"PBX_CLIENT_SECRET="+testClientSecret,
-		"RECORDINGS_BUCKET="+st.bucket,
-	)
+	st.bucket = localenvtest.E2EBucket(t, s3Server, "webhook-e2e")
+	env := localenvtest.CopyEnv(s3Server, st.sim.URL(), testClientID, testClientSecret, st.bucket)
 	st.copyOut = &localenv.Output{}
 	st.copy = startLambda(t, copyBootstrap, env, st.copyOut)
 	client, err := st.sqs.Client(ctx)
@@ -103,18 +91,10 @@ func (st *stack) withCopy(t testing.TB) *stack {
 	return st
 }
 
+// startLambda runs bootstrap under its own emulator until the test ends.
 func startLambda(t testing.TB, bootstrap string, env []string, out *localenv.Output) *localenv.Lambda {
 	t.Helper()
-	l, err := localenv.StartLambda(t.Context(), bootstrap, localenv.LambdaOptions{Env: env, Output: out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := l.Close(); err != nil {
-			t.Errorf("stop emulator: %v", err)
-		}
-	})
-	return l
+	return localenvtest.StartLambda(t, bootstrap, localenv.LambdaOptions{Env: env, Output: out})
 }
 
 // functionURLEvent is the event Lambda delivers for a POST to the

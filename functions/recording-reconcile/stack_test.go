@@ -66,13 +66,21 @@ type stackOptions struct {
 	extraEnv   []string // more KEY=VALUE for the reconciler
 	timeout    time.Duration
 	noCopy     bool // no copy function (benchmarks of the reconciler alone)
+	// sim configures the PBX simulator beyond its credentials (its time
+	// zone: pbxZone unless set).
+	sim yeastartest.Options
 }
 
 func newStack(t testing.TB, opts stackOptions) *stack {
 	t.Helper()
 	ctx := t.Context()
 	st := &stack{out: &localenv.Output{}}
-	st.sim = yeastartest.NewServer(yeastartest.Options{ClientID: testClientID, ClientSecret: testClientSecret, TimeZone: pbxZone})
+	simOpts := opts.sim
+	simOpts.ClientID, simOpts.ClientSecret = testClientID, testClientSecret
+	if simOpts.TimeZone == nil {
+		simOpts.TimeZone = pbxZone
+	}
+	st.sim = yeastartest.NewServer(simOpts)
 	t.Cleanup(st.sim.Close)
 	st.sqs = sqstest.New(sqstest.Options{})
 	t.Cleanup(st.sqs.Close)
@@ -135,6 +143,8 @@ type result struct {
 	AlreadyStored         int    `json:"alreadyStored"`
 	Queued                int    `json:"queued"`
 	SkippedRecentlyQueued int    `json:"skippedRecentlyQueued"`
+	Lost                  int    `json:"lost"`
+	NotDue                int    `json:"notDue"`
 	Pages                 int    `json:"pages"`
 	Complete              bool   `json:"complete"`
 	Window                struct {

@@ -1,11 +1,11 @@
 package main
 
 import (
+	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
+
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httputil"
-	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -41,15 +41,7 @@ func TestMissingBucketFreshEnvironment(t *testing.T) {
 // 403 AccessDenied, with S3's XML error body. It counts the refusals.
 func denyUploadsProxy(t *testing.T, prefix string) (string, *atomic.Int64) {
 	t.Helper()
-	target, err := url.Parse(s3Server.Endpoint)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The client signs the proxy's Host header: keep it.
-	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
-		r.SetURL(target)
-		r.Out.Host = r.In.Host
-	}}
+	proxy := localenvtest.S3Proxy(t, s3Server.Endpoint)
 	var denied atomic.Int64
 	return newLoopbackServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		write := r.Method == http.MethodPut || r.Method == http.MethodPost

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
+
 	"fmt"
 	"net/http"
 	"strings"
@@ -8,7 +10,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/recording-sync/recording-sync/internal/localenv"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
 
@@ -91,11 +92,7 @@ func TestStoredRecordingIsNotDownloadedAgain(t *testing.T) {
 // TestFaultsLeaveNothingBehind arms faults that outlast every retry and
 // resume: each invocation fails, and leaves no object and no open upload.
 func TestFaultsLeaveNothingBehind(t *testing.T) {
-	proxy, err := localenv.NewFaultProxy(s3Server.Endpoint)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer proxy.Close()
+	proxy := localenvtest.FaultProxy(t, s3Server)
 	st := newStack(t, stackOptions{s3Endpoint: proxy.URL})
 	const size = 24 * mib // three 8 MiB parts: the faults hit a multipart upload
 	// fired counts the faults of the case's kind that struck so far.

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
+
 	"fmt"
 	"slices"
 	"strings"
@@ -8,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/recording-sync/recording-sync/internal/localenv"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
 
@@ -171,11 +172,7 @@ func TestMP3OneDownloadAtATime(t *testing.T) {
 // the fewest round trips: one API call and one download on the PBX, one
 // HeadObject and one PutObject on S3.
 func TestSmallRecordingRoundTrips(t *testing.T) {
-	proxy, err := localenv.NewFaultProxy(s3Server.Endpoint)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer proxy.Close()
+	proxy := localenvtest.FaultProxy(t, s3Server)
 	st := newStack(t, stackOptions{s3Endpoint: proxy.URL})
 	for _, id := range []int{1, 2} {
 		st.sim.AddRecording(yeastartest.Recording{ID: id, File: recordingFile(id, "wav"), Size: mib})

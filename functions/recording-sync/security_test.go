@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
+
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -12,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/recording-sync/recording-sync/internal/localenv"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
 
@@ -43,11 +44,7 @@ func (f *switchableFaults) wrap(next http.Handler) http.Handler {
 // has and checks that no token, refresh token or client secret appears in
 // any response or anywhere in the emulator's output.
 func TestNoSecretInAnyFailurePath(t *testing.T) {
-	proxy, err := localenv.NewFaultProxy(s3Server.Endpoint)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer proxy.Close()
+	proxy := localenvtest.FaultProxy(t, s3Server)
 	faults := &switchableFaults{}
 	st := newStack(t, stackOptions{pbxHandler: faults.wrap, s3Endpoint: proxy.URL, timeout: 6 * time.Second})
 	var responses bytes.Buffer

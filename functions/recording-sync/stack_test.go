@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -79,10 +77,7 @@ func newStack(t testing.TB, opts stackOptions) *stack {
 		srv := newLoopbackServer(t, opts.pbxHandler(st.sim))
 		pbxURL = srv
 	}
-	st.bucket = fmt.Sprintf("e2e-%d-%d", time.Now().UnixNano()%1e6, bucketSeq.Add(1))
-	if err := s3Server.CreateBucket(ctx, st.bucket); err != nil {
-		t.Fatalf("create bucket: %v", err)
-	}
+	st.bucket = localenvtest.E2EBucket(t, s3Server, "e2e")
 	c, err := s3Server.Client(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -92,13 +87,7 @@ func newStack(t testing.TB, opts stackOptions) *stack {
 	if opts.clientSecret != "" {
 		secret = opts.clientSecret
 	}
-	env := append(s3Server.Env(),
-		"PBX_BASE_URL="+pbxURL,
-		"PBX_ALLOW_HTTP=true", // the simulator serves plain HTTP on loopback
-		"PBX_CLIENT_ID="+testClientID,
-		"PBX_CLIENT_SECRET="+secret,
-		"RECORDINGS_BUCKET="+st.bucket,
-	)
+	env := localenvtest.CopyEnv(s3Server, pbxURL, testClientID, secret, st.bucket)
 	if opts.s3Endpoint != "" {
 		env = append(env, "AWS_ENDPOINT_URL_S3="+opts.s3Endpoint, "AWS_MAX_ATTEMPTS=2")
 	}
@@ -111,19 +100,7 @@ func newStack(t testing.TB, opts stackOptions) *stack {
 // startLambda runs the bootstrap under its own emulator until the test ends.
 func startLambda(t testing.TB, env []string, timeout time.Duration, out *localenv.Output) *localenv.Lambda {
 	t.Helper()
-	l, err := localenv.StartLambda(t.Context(), bootstrapPath, localenv.LambdaOptions{Env: env, Output: out, Timeout: timeout})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := l.Close(); err != nil {
-			t.Errorf("stop emulator: %v", err)
-		}
-		if t.Failed() {
-			t.Logf("emulator output:\n%s", out.String())
-		}
-	})
-	return l
+	return localenvtest.StartLambda(t, bootstrapPath, localenv.LambdaOptions{Env: env, Output: out, Timeout: timeout})
 }
 
 // sibling returns another function instance (execution environment) with
@@ -148,19 +125,11 @@ type invocation struct {
 	AlreadyStored bool   `json:"alreadyStored"`
 }
 
+// invoke invokes the function with payload.
 func (st *stack) invoke(t testing.TB, payload string) invocation {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
-	defer cancel()
-	raw, err := st.lambda.Invoke(ctx, []byte(payload))
-	if err != nil {
-		t.Fatalf("invoke %s: %v", payload, err)
-	}
 	var inv invocation
-	if err := json.Unmarshal(raw, &inv); err != nil {
-		t.Fatalf("invoke %s: response %q: %v", payload, raw, err)
-	}
-	inv.raw = raw
+	inv.raw = localenvtest.Invoke(t, st.lambda, payload, &inv)
 	return inv
 }
 

@@ -48,16 +48,7 @@ type batchResponse struct {
 
 func (st *stack) invokeBatch(t *testing.T, payload string) []string {
 	t.Helper()
-	inv := st.invoke(t, payload)
-	var resp batchResponse
-	if err := json.Unmarshal(inv.raw, &resp); err != nil || inv.ErrorType != "" || !strings.Contains(string(inv.raw), `"batchItemFailures"`) {
-		t.Fatalf("response %s, want a batch answer", inv.raw)
-	}
-	ids := []string{}
-	for _, f := range resp.BatchItemFailures {
-		ids = append(ids, f.ItemIdentifier)
-	}
-	return ids
+	return st.batchFailures(t, st.invoke(t, payload))
 }
 
 // batchFailures returns the IDs of the records a batch answer names as failed.

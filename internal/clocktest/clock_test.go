@@ -41,11 +41,7 @@ func TestAutoSleepMovesTheClock(t *testing.T) {
 // passed its end.
 func TestManualSleepWaitsForAdvance(t *testing.T) {
 	c := clocktest.New(start)
-	done := make(chan error, 1)
-	go func() { done <- c.Sleep(t.Context(), time.Minute) }()
-	if err := c.WaitSleepers(t.Context(), 1); err != nil {
-		t.Fatal(err)
-	}
+	done := sleeping(t, t.Context(), c, time.Minute)
 	c.Advance(59 * time.Second)
 	select {
 	case err := <-done:
@@ -61,11 +57,7 @@ func TestManualSleepWaitsForAdvance(t *testing.T) {
 func TestSleepEndsWithItsContext(t *testing.T) {
 	c := clocktest.New(start)
 	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- c.Sleep(ctx, time.Minute) }()
-	if err := c.WaitSleepers(t.Context(), 1); err != nil {
-		t.Fatal(err)
-	}
+	done := sleeping(t, ctx, c, time.Minute)
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("Sleep = %v, want context.Canceled", err)
@@ -74,11 +66,7 @@ func TestSleepEndsWithItsContext(t *testing.T) {
 
 func TestSetAutoWakesSleepers(t *testing.T) {
 	c := clocktest.New(start)
-	done := make(chan error, 1)
-	go func() { done <- c.Sleep(t.Context(), time.Hour) }()
-	if err := c.WaitSleepers(t.Context(), 1); err != nil {
-		t.Fatal(err)
-	}
+	done := sleeping(t, t.Context(), c, time.Hour)
 	c.SetAuto()
 	if err := <-done; err != nil {
 		t.Fatal(err)
@@ -86,4 +74,16 @@ func TestSetAutoWakesSleepers(t *testing.T) {
 	if got := c.Now(); !got.Equal(start.Add(time.Hour)) {
 		t.Errorf("Now = %v, want the sleeper's end %v", got, start.Add(time.Hour))
 	}
+}
+
+// sleeping starts a Sleep of d on c with ctx and returns once it sleeps;
+// its result comes on the returned channel.
+func sleeping(t *testing.T, ctx context.Context, c *clocktest.Clock, d time.Duration) <-chan error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- c.Sleep(ctx, d) }()
+	if err := c.WaitSleepers(t.Context(), 1); err != nil {
+		t.Fatal(err)
+	}
+	return done
 }

@@ -59,13 +59,9 @@ func StartLambda(ctx context.Context, bootstrap string, opts LambdaOptions) (*La
 	)
 	cmd.Env = append(cmd.Env, opts.Env...)
 	out := newEndWatcher(opts.Output)
-	proc, err := start(cmd, out)
+	proc, err := startListening(ctx, cmd, out, addr, "emulator")
 	if err != nil {
-		return nil, fmt.Errorf("localenv: start emulator: %w", err)
-	}
-	if err := waitListening(ctx, addr, proc.exited()); err != nil {
-		_ = proc.stop()
-		return nil, fmt.Errorf("localenv: emulator: %w", err)
+		return nil, err
 	}
 	return &Lambda{URL: "http://" + addr, proc: proc, out: out}, nil
 }

@@ -3,7 +3,9 @@ package localenv
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
+	"os/exec"
 	"time"
 )
 
@@ -18,6 +20,20 @@ func FreeAddr() (string, error) {
 		return "", err // the port may still be taken
 	}
 	return addr, nil
+}
+
+// startListening starts cmd, its output going to out, and waits until it
+// listens on addr; what names the process in errors.
+func startListening(ctx context.Context, cmd *exec.Cmd, out io.Writer, addr, what string) (*process, error) {
+	proc, err := start(cmd, out)
+	if err != nil {
+		return nil, fmt.Errorf("localenv: start %s: %w", what, err)
+	}
+	if err := waitListening(ctx, addr, proc.exited()); err != nil {
+		_ = proc.stop()
+		return nil, fmt.Errorf("localenv: %s: %w", what, err)
+	}
+	return proc, nil
 }
 
 // waitListening polls addr until it accepts a TCP connection, the process

@@ -2,7 +2,6 @@ package localenv
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os/exec"
 
@@ -58,13 +57,9 @@ func startS3(ctx context.Context, dataDir string, out io.Writer, flags ...string
 	// Keep-alive, as S3 itself: without it versitygw closes the connection
 	// after every request, and every part costs a new TCP and TLS handshake.
 	cmd := exec.Command(bin, append(args, "--quiet", "--keep-alive", "posix", dataDir)...)
-	proc, err := start(cmd, out)
+	proc, err := startListening(ctx, cmd, out, addr, "S3 server")
 	if err != nil {
-		return nil, fmt.Errorf("localenv: start S3 server: %w", err)
-	}
-	if err := waitListening(ctx, addr, proc.exited()); err != nil {
-		_ = proc.stop()
-		return nil, fmt.Errorf("localenv: S3 server: %w", err)
+		return nil, err
 	}
 	scheme := "http://"
 	if len(flags) > 0 {

@@ -1,3 +1,6 @@
+// Package metricstest reads the functions' metric lines back, for the tests
+// and the demo, and checks each against the CloudWatch Embedded Metric
+// Format specification; it keeps its own copy of the wire shapes.
 package metricstest
 
 import (

@@ -1,6 +1,8 @@
 package sqstest
 
 import (
+	"testing"
+
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -39,4 +41,18 @@ func (s *Server) Client(ctx context.Context, opts ...func(*sqs.Options)) (*sqs.C
 		return nil, err
 	}
 	return sqs.NewFromConfig(cfg, append([]func(*sqs.Options){func(o *sqs.Options) { o.BaseEndpoint = aws.String(s.URL()) }}, opts...)...), nil
+}
+
+// Start runs a server with opts until the test ends and returns it with a
+// client of it that makes one attempt a call: a test of a fault sees the
+// fault once, not again in the SDK's retries.
+func Start(t testing.TB, opts Options) (*Server, *sqs.Client) {
+	t.Helper()
+	srv := New(opts)
+	t.Cleanup(srv.Close)
+	client, err := srv.Client(t.Context(), func(o *sqs.Options) { o.RetryMaxAttempts = 1 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, client
 }

@@ -23,12 +23,7 @@ import (
 func newServer(t *testing.T) (*sqstest.Server, *sqs.Client, string, *clocktest.Clock) {
 	t.Helper()
 	clk := clocktest.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
-	srv := sqstest.New(sqstest.Options{Now: clk.Now})
-	t.Cleanup(srv.Close)
-	client, err := srv.Client(t.Context(), func(o *sqs.Options) { o.RetryMaxAttempts = 1 })
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, client := sqstest.Start(t, sqstest.Options{Now: clk.Now})
 	return srv, client, srv.CreateQueue("recordings"), clk
 }
 

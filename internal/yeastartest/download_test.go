@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -197,11 +196,7 @@ func TestMP3SingleDownload(t *testing.T) {
 				secondURL := c.downloadURL(tok, tt.second) // links taken while idle still work
 				s.ThrottleDownload("a.mp3", 64<<10)
 				ctx, cancel := context.WithCancel(t.Context())
-				req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.downloadURL(tok, 1), nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				req.Header.Set("User-Agent", testUA)
+				req := c.getRequest(ctx, c.downloadURL(tok, 1))
 				first := make(chan string, 1)
 				go func() {
 					resp, err := c.hc.Do(req)

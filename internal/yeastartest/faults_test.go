@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -262,11 +261,7 @@ func TestCloseStopsThrottledDownloadAtOnce(t *testing.T) {
 		c := newMemClient(t, s)
 		u := c.downloadURL(c.token(), 1)
 		s.ThrottleDownload("", 1024)
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, u, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("User-Agent", testUA)
+		req := c.getRequest(t.Context(), u)
 		got := make(chan int64, 1)
 		go func() {
 			// The handler runs in this goroutine's RoundTrip.

@@ -2,6 +2,7 @@ package yeastartest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -92,6 +93,18 @@ func (m memTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // newFakeClock is a settable clock for Options.Now.
 func newFakeClock() *clocktest.Clock { return clocktest.New(time.Now()) }
 
+// getRequest returns a GET of u with ctx and the client's User-Agent,
+// for a test that sends it itself (in another goroutine, say).
+func (c *testClient) getRequest(ctx context.Context, u string) *http.Request {
+	c.t.Helper()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("User-Agent", c.ua)
+	return req
+}
+
 // do sends req with the client's User-Agent ("" sends none).
 func (c *testClient) do(req *http.Request) *http.Response {
 	c.t.Helper()
@@ -122,6 +135,18 @@ func (c *testClient) api(endpoint string, q url.Values, body any) apiResp {
 	resp := c.do(req)
 	defer resp.Body.Close()
 	return decodeResp(c.t, resp)
+}
+
+// getJSON calls endpoint with GET and query q, and decodes the answer
+// into v.
+func (c *testClient) getJSON(endpoint string, q url.Values, v any) {
+	c.t.Helper()
+	u := c.base + "/" + DefaultAPIPath + "/" + endpoint + "?" + q.Encode()
+	resp := c.do(c.getRequest(c.t.Context(), u))
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		c.t.Fatal(err)
+	}
 }
 
 // decodeResp checks a PBX-style answer (HTTP 200, JSON) and decodes it.
@@ -175,10 +200,7 @@ func (c *testClient) downloadURL(tok string, id int) string {
 // download GETs u, with a Range header unless rng is "".
 func (c *testClient) download(u, rng string) *http.Response {
 	c.t.Helper()
-	req, err := http.NewRequestWithContext(c.t.Context(), http.MethodGet, u, nil)
-	if err != nil {
-		c.t.Fatal(err)
-	}
+	req := c.getRequest(c.t.Context(), u)
 	if rng != "" {
 		req.Header.Set("Range", rng)
 	}

@@ -62,6 +62,14 @@ type Options struct {
 	// TimeZone is the PBX's time zone: recording times and file names are
 	// in its local time (default UTC).
 	TimeZone *time.Location
+	// DateFormat is the PBX's system_date_format, in which recording/search
+	// writes each recording's time: "YYYY/MM/DD", "MM/DD/YYYY" or
+	// "DD/MM/YYYY"; unset, recording/search writes MM/DD/YYYY (the
+	// documented example) and system/information reports
+	// DefaultDateFormat. File names keep YYYYMMDDhhmmss.
+	DateFormat string
+	// Pager makes recording/search page wrong (default PagerCorrect).
+	Pager Pager
 	// MaxPageSize caps the rows of one recording/search or recording/list
 	// page, as a PBX does with a page_size larger than it serves (default
 	// DefaultMaxPageSize).

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -54,6 +55,9 @@ func (s *Simulator) recordingSearch(c apiCall) any {
 	if !ok {
 		return errResp(ErrCodeParameter)
 	}
+	if s.opts.Pager != PagerCorrect {
+		return s.brokenPage(p)
+	}
 	return s.answerSearch(p)
 }
 
@@ -84,7 +88,7 @@ func (s *Simulator) answerSearch(p searchParams) searchBody {
 // item reports r as the PBX does, its time in the PBX's local time.
 func (s *Simulator) item(r Recording) searchItem {
 	return searchItem{
-		ID: r.ID, Time: s.recordingTime(r).In(s.opts.TimeZone).Format("01/02/2006 15:04:05"),
+		ID: r.ID, Time: s.recordingTime(r).In(s.opts.TimeZone).Format(s.searchLayout()),
 		UID: r.UID, CallFrom: r.CallFrom, CallTo: r.CallTo, Duration: r.Duration,
 		Size: r.Size, CallType: r.CallType, File: r.File,
 	}
@@ -185,4 +189,15 @@ func (x *searchIndex) matching(s *Simulator, p searchParams) []Recording {
 	}
 	x.lastKey, x.lastRows = key, rows
 	return rows
+}
+
+// searchLayout is the layout of the times recording/search writes.
+func (s *Simulator) searchLayout() string {
+	return dateLayout(cmp.Or(s.opts.DateFormat, "MM/DD/YYYY"))
+}
+
+// dateLayout is the Go layout of a time written in the date format f
+// (YYYY, MM and DD in any order, as system_date_format names them).
+func dateLayout(f string) string {
+	return strings.NewReplacer("YYYY", "2006", "MM", "01", "DD", "02").Replace(f) + " 15:04:05"
 }

@@ -2,8 +2,8 @@ package yeastartest
 
 import (
 	"encoding/json"
-	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -21,16 +21,8 @@ type searchResp struct {
 func (c *testClient) search(endpoint, tok string, q url.Values) (searchResp, []searchItem) {
 	c.t.Helper()
 	q.Set("access_token", tok)
-	req, err := http.NewRequestWithContext(c.t.Context(), http.MethodGet, c.s.URL()+"/"+DefaultAPIPath+"/"+endpoint+"?"+q.Encode(), nil)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	resp := c.do(req)
-	defer resp.Body.Close()
 	var r searchResp
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		c.t.Fatal(err)
-	}
+	c.getJSON(endpoint, q, &r)
 	items := make([]searchItem, len(r.Data))
 	for i, raw := range r.Data {
 		if err := json.Unmarshal(raw, &items[i]); err != nil {
@@ -151,5 +143,65 @@ func TestListAndFaults(t *testing.T) {
 	}
 	if st := s.Stats(); st.APIRequests["recording/search"] != 6 || st.Faults.API != 3 {
 		t.Errorf("APIRequests[recording/search] = %d, API faults %d; want 6, 3", st.APIRequests["recording/search"], st.Faults.API)
+	}
+}
+
+// TestSearchTimeInTheDateFormat: each date format writes the same instant
+// in the PBX's zone, west of UTC here; file names are unchanged.
+func TestSearchTimeInTheDateFormat(t *testing.T) {
+	zone := time.FixedZone("UTC-5", -5*3600)
+	at := time.Date(2026, 1, 12, 17, 36, 24, 0, zone)
+	for format, want := range map[string]string{
+		"":           "01/12/2026 17:36:24",
+		"MM/DD/YYYY": "01/12/2026 17:36:24",
+		"DD/MM/YYYY": "12/01/2026 17:36:24",
+		"YYYY/MM/DD": "2026/01/12 17:36:24",
+	} {
+		s := newTestSim(t, Options{TimeZone: zone, DateFormat: format})
+		s.AddRecording(Recording{ID: 1, File: at.Format("20060102150405") + "-1.1-2001-2002-Internal.wav", Size: 1, Duration: 1800})
+		c := newTestClient(t, s)
+		_, items := c.search("recording/search", c.token(), window(at, at, 1, 10))
+		if len(items) != 1 || items[0].Time != want || items[0].Duration != 1800 || items[0].File[:14] != "20260112173624" {
+			t.Errorf("format %q: %+v, want time %q", format, items, want)
+		}
+	}
+}
+
+// TestBrokenPagers: each broken pager announces 2^40 rows and pages as
+// named, and counts what it served.
+func TestBrokenPagers(t *testing.T) {
+	from := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	ids := func(items []searchItem) []int {
+		var out []int
+		for _, it := range items {
+			out = append(out, it.ID)
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		name          string
+		pager         Pager
+		first, second []int
+	}{
+		{"same page", PagerSamePage, []int{1, 2, 3}, []int{1, 2, 3}},
+		{"fresh IDs", PagerFreshIDs, []int{1, 2, 3}, []int{4, 5, 6}},
+		{"overfull", PagerOverfull, []int{1, 2, 3, 4, 5, 6}, []int{7, 8, 9, 10, 11, 12}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newTestSim(t, Options{Pager: tt.pager})
+			c := newTestClient(t, s)
+			tok := c.token()
+			r1, p1 := c.search("recording/search", tok, window(from, from.Add(time.Hour), 1, 3))
+			r2, p2 := c.search("recording/search", tok, window(from, from.Add(time.Hour), 2, 3))
+			if r1.TotalNumber != BrokenTotal || r2.TotalNumber != BrokenTotal {
+				t.Errorf("totals %d %d, want %d", r1.TotalNumber, r2.TotalNumber, BrokenTotal)
+			}
+			if got1, got2 := ids(p1), ids(p2); !slices.Equal(got1, tt.first) || !slices.Equal(got2, tt.second) {
+				t.Errorf("pages %v %v, want %v %v", got1, got2, tt.first, tt.second)
+			}
+			if n := s.Stats().BrokenPages; n != 2 {
+				t.Errorf("BrokenPages %d, want 2", n)
+			}
+		})
 	}
 }

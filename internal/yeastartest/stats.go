@@ -43,6 +43,9 @@ type Stats struct {
 	DownloadRanges []int64
 	// DownloadBytes is the total number of audio body bytes sent.
 	DownloadBytes int64
+	// BrokenPages counts recording/search answers paged wrong on purpose
+	// (Options.Pager).
+	BrokenPages int
 	// UserAgents counts every User-Agent seen, on API and download requests;
 	// "" counts requests without one.
 	UserAgents map[string]int

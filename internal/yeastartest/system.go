@@ -30,7 +30,8 @@ type SystemInfo struct {
 	// Model and Firmware are model_name and firmware_version.
 	Model, Firmware string
 	// DateFormat is system_date_format: YYYY/MM/DD, MM/DD/YYYY or
-	// DD/MM/YYYY, in which system_time is written. Any other value is
+	// DD/MM/YYYY, in which system_time is written (default
+	// Options.DateFormat when set, else DefaultDateFormat). Any other value is
 	// reported as given, with system_time written YYYY/MM/DD, so that a
 	// test can show a client a format it does not know.
 	DateFormat string
@@ -84,6 +85,9 @@ func (s *Simulator) systemInformation(c apiCall) any {
 	}
 	if info.Absent {
 		return errResp(ErrCodeNoEndpoint)
+	}
+	if info.DateFormat == "" {
+		info.DateFormat = s.opts.DateFormat // the format recording/search writes
 	}
 	info = info.withDefaults(s.opts.TimeZone)
 	now := c.now.Add(info.ClockSkew)

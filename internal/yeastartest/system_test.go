@@ -1,8 +1,6 @@
 package yeastartest
 
 import (
-	"encoding/json"
-	"net/http"
 	"net/url"
 	"testing"
 	"time"
@@ -18,17 +16,8 @@ type systemAnswer struct {
 // systemInfo calls system/information with tok.
 func (c *testClient) systemInfo(tok string) systemAnswer {
 	c.t.Helper()
-	u := c.base + "/" + DefaultAPIPath + "/system/information?" + url.Values{"access_token": {tok}}.Encode()
-	req, err := http.NewRequestWithContext(c.t.Context(), http.MethodGet, u, nil)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	resp := c.do(req)
-	defer resp.Body.Close()
 	var a systemAnswer
-	if err := json.NewDecoder(resp.Body).Decode(&a); err != nil {
-		c.t.Fatal(err)
-	}
+	c.getJSON("system/information", url.Values{"access_token": {tok}}, &a)
 	return a
 }
 

@@ -87,21 +87,28 @@ func decodeBody(r *http.Request) ([]byte, error) {
 	}
 }
 
-// untrustedCA writes a PEM file with a new self-signed CA that signed
-// nothing the test servers use.
-func untrustedCA(t *testing.T) string {
+// selfSigned signs tmpl with a new key of its own and returns the
+// certificate (DER) and the key.
+func selfSigned(t *testing.T, tmpl *x509.Certificate) ([]byte, *ecdsa.PrivateKey) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "someone else"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageCertSign}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return der, key
+}
+
+// untrustedCA writes a PEM file with a new self-signed CA that signed
+// nothing the test servers use.
+func untrustedCA(t *testing.T) string {
+	t.Helper()
+	der, _ := selfSigned(t, &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "someone else"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign})
 	path := filepath.Join(t.TempDir(), "other-ca.pem")
 	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
 		t.Fatal(err)

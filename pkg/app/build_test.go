@@ -30,10 +30,7 @@ func TestBuildReturnsTheRedactingHandler(t *testing.T) {
 		"AWS_ACCESS_KEY_ID":     "AKID",
 		"AWS_SECRET_ACCESS_KEY": "SECRET",
 	}
-	for k, v := range env {
-		t.Setenv(k, v) // the AWS SDK reads its settings from the process
-	}
-	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	lookup := useEnv(t, env)
 	h, err := BuildCopy(t.Context(), lookup, redact.New(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatalf("BuildCopy: %v", err)
@@ -113,4 +110,14 @@ func TestBuildEmitsMetrics(t *testing.T) {
 			}
 		})
 	}
+}
+
+// useEnv sets env in the process, where the AWS SDK reads its settings,
+// and returns the lookup of env the builders take.
+func useEnv(t *testing.T, env map[string]string) func(string) (string, bool) {
+	t.Helper()
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 }

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"os"
 	"testing"
 
 	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
@@ -11,8 +10,4 @@ import (
 // by the first of them.
 var server localenvtest.Server
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	server.Close(code != 0)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { localenvtest.S3Main(m, &server) }

@@ -57,6 +57,10 @@ func BuildReconcile(ctx context.Context, lookup func(string) (string, bool), red
 	}
 	r := reconcile.New(pbx, s3Client, bucket, cfg.KeyTemplate, newQueue(awsCfg, rc.QueueURL), state, &reconcile.Options{
 		RequeueAfter: rc.RequeueAfter,
+		Settle:       rc.Settle,
+		Clock:        reconcile.SystemClock{PBX: pbx},
+		MaxPages:     rc.MaxPages,
+		MaxQueued:    rc.MaxQueued,
 		OnPage:       reconcile.LogProgress(log),
 	})
 	trailing := reconcile.Trailing{Lookback: rc.Lookback, Settle: rc.Settle}

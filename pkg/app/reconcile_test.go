@@ -41,10 +41,7 @@ func TestBuildReconcileSealsItsObjects(t *testing.T) {
 		k, v, _ := strings.Cut(kv, "=")
 		env[k] = v
 	}
-	for k, v := range env {
-		t.Setenv(k, v) // the AWS SDK reads its settings from the process
-	}
-	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	lookup := useEnv(t, env)
 	h, err := BuildReconcile(t.Context(), lookup, redact.New(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatalf("BuildReconcile: %v", err)

@@ -40,7 +40,8 @@ type Config struct {
 	// outside the recordings' key prefix.
 	TokenCacheKey string
 	// PBXCACert is extra CA certificates (PEM) to trust for the PBX
-	// (PBX_CA_CERT: the PEM text itself, or a path to a PEM file).
+	// (PBX_CA_CERT: the PEM text itself, also with its line breaks turned
+	// into spaces, or a path to a PEM file).
 	PBXCACert string
 	// DeadLetterQueueURL is the recording queue's dead-letter queue
 	// (DEAD_LETTER_QUEUE_URL, optional): SQS records that can never
@@ -136,10 +137,11 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	return c, nil
 }
 
-// readPEM takes PEM text, or the path of a PEM file.
+// readPEM takes PEM text (on its lines, or flattened onto one: see
+// reflowPEM), or the path of a PEM file.
 func readPEM(v string) ([]byte, error) {
 	if strings.HasPrefix(v, "-----BEGIN") {
-		return []byte(v), nil
+		return []byte(reflowPEM(v)), nil
 	}
 	b, err := os.ReadFile(v) //nolint:gosec // the path is the operator's own configuration
 	if err != nil {

@@ -1,8 +1,10 @@
 package config
 
 import (
+	"fmt"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -18,6 +20,10 @@ type Reconcile struct {
 	// RequeueAfter is how long a queued recording is not queued again
 	// (RECONCILE_REQUEUE_AFTER).
 	RequeueAfter time.Duration
+	// MaxPages and MaxQueued cap the searches and the messages of one run,
+	// against a PBX that pages wrong (RECONCILE_MAX_PAGES,
+	// RECONCILE_MAX_QUEUED).
+	MaxPages, MaxQueued int
 	// StateKey is the reconciler's state object, beside the shared token
 	// object (TOKEN_CACHE_KEY): reconcile-state.json in its folder.
 	StateKey string
@@ -28,6 +34,11 @@ const (
 	DefaultReconcileLookback     = 26 * time.Hour
 	DefaultReconcileSettle       = 10 * time.Minute
 	DefaultReconcileRequeueAfter = 6 * time.Hour
+	// DefaultReconcileMaxPages and DefaultReconcileMaxQueued are generous
+	// for 100,000 recordings a day: a 26-hour window of them is about
+	// 1,100 pages of 100.
+	DefaultReconcileMaxPages  = 10_000
+	DefaultReconcileMaxQueued = 150_000
 )
 
 // LoadReconcile reads the reconciler's own variables; c is the shared
@@ -59,6 +70,12 @@ func LoadReconcile(c Config, lookup func(string) (string, bool)) (Reconcile, err
 	if r.RequeueAfter, err = duration(get, "RECONCILE_REQUEUE_AFTER", DefaultReconcileRequeueAfter); err != nil {
 		return Reconcile{}, err
 	}
+	if r.MaxPages, err = count(get, "RECONCILE_MAX_PAGES", DefaultReconcileMaxPages, "pages a run may search"); err != nil {
+		return Reconcile{}, err
+	}
+	if r.MaxQueued, err = count(get, "RECONCILE_MAX_QUEUED", DefaultReconcileMaxQueued, "recordings a run may queue"); err != nil {
+		return Reconcile{}, err
+	}
 	if r.Settle >= r.Lookback {
 		return Reconcile{}, &Error{"RECONCILE_SETTLE", "must be shorter than RECONCILE_LOOKBACK"}
 	}
@@ -80,4 +97,18 @@ func duration(get func(string) string, name string, def time.Duration) (time.Dur
 		return 0, &Error{name, "must be a Go duration such as 26h, 10m or 6h"}
 	}
 	return d, nil
+}
+
+// count reads a positive whole number, or returns def when unset; what
+// says what it counts, for the error.
+func count(get func(string) string, name string, def int, what string) (int, error) {
+	v := get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 100_000_000 {
+		return 0, &Error{name, fmt.Sprintf("must be a whole number from 1 to 100000000 (the most %s), e.g. %d", what, def)}
+	}
+	return n, nil
 }

@@ -22,11 +22,13 @@ func TestLoadReconcile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Lookback != 26*time.Hour || r.Settle != 10*time.Minute || r.RequeueAfter != 6*time.Hour || r.StateKey != ".recording-sync/reconcile-state.json" {
+	if r.Lookback != 26*time.Hour || r.Settle != 10*time.Minute || r.RequeueAfter != 6*time.Hour || r.StateKey != ".recording-sync/reconcile-state.json" ||
+		r.MaxPages != DefaultReconcileMaxPages || r.MaxQueued != DefaultReconcileMaxQueued {
 		t.Fatalf("defaults: %+v", r)
 	}
-	r, err = LoadReconcile(c, lookup(map[string]string{"RECONCILE_LOOKBACK": "48h", "RECONCILE_SETTLE": "0s", "RECONCILE_REQUEUE_AFTER": "90m"}))
-	if err != nil || r.Lookback != 48*time.Hour || r.Settle != 0 || r.RequeueAfter != 90*time.Minute {
+	r, err = LoadReconcile(c, lookup(map[string]string{"RECONCILE_LOOKBACK": "48h", "RECONCILE_SETTLE": "0s", "RECONCILE_REQUEUE_AFTER": "90m",
+		"RECONCILE_MAX_PAGES": "250", "RECONCILE_MAX_QUEUED": " 5000 "}))
+	if err != nil || r.Lookback != 48*time.Hour || r.Settle != 0 || r.RequeueAfter != 90*time.Minute || r.MaxPages != 250 || r.MaxQueued != 5000 {
 		t.Fatalf("set: %+v %v", r, err)
 	}
 	for _, tc := range []struct {
@@ -41,6 +43,10 @@ func TestLoadReconcile(t *testing.T) {
 		{map[string]string{"RECONCILE_REQUEUE_AFTER": "6"}, "RECONCILE_REQUEUE_AFTER must be a Go duration"},
 		{map[string]string{"RECONCILE_REQUEUE_AFTER": "0s"}, "RECONCILE_REQUEUE_AFTER must be a positive"},
 		{map[string]string{"RECONCILE_SETTLE": "30h"}, "RECONCILE_SETTLE must be shorter"},
+		{map[string]string{"RECONCILE_MAX_PAGES": "0"}, "RECONCILE_MAX_PAGES must be a whole number from 1"},
+		{map[string]string{"RECONCILE_MAX_PAGES": "many"}, "RECONCILE_MAX_PAGES must be a whole number from 1"},
+		{map[string]string{"RECONCILE_MAX_QUEUED": "-3"}, "RECONCILE_MAX_QUEUED must be a whole number from 1"},
+		{map[string]string{"RECONCILE_MAX_QUEUED": "1e9"}, "RECONCILE_MAX_QUEUED must be a whole number from 1"},
 	} {
 		_, err := LoadReconcile(c, lookup(tc.env))
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Count(err.Error(), "\n") != 0 {

@@ -410,14 +410,13 @@ func TestCopyAlreadyStored(t *testing.T) {
 	}
 }
 
-// TestCopyEmptyRecording copies a 0-byte recording from the PBX simulator
-// through the real client: it is uploaded as an empty object in one attempt,
-// not refused as a text body and retried.
-func TestCopyEmptyRecording(t *testing.T) {
+// simPBX serves rec from a PBX simulator and returns the real client of it.
+func simPBX(t *testing.T, rec yeastartest.Recording) (*yeastartest.Simulator, *yeastar.Client) {
+	t.Helper()
 	const clientID, secret = "client-id", "client-secret"
 	sim := yeastartest.NewServer(yeastartest.Options{ClientID: clientID, ClientSecret: secret})
 	t.Cleanup(sim.Close)
-	sim.AddRecording(yeastartest.Recording{ID: 1727, File: pbxName, Size: 0})
+	sim.AddRecording(rec)
 	auth, err := yeastar.NewAuth(sim.URL(), yeastar.Credentials{ClientID: clientID, ClientSecret: secret}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -426,6 +425,14 @@ func TestCopyEmptyRecording(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return sim, pbx
+}
+
+// TestCopyEmptyRecording copies a 0-byte recording from the PBX simulator
+// through the real client: it is uploaded as an empty object in one attempt,
+// not refused as a text body and retried.
+func TestCopyEmptyRecording(t *testing.T) {
+	sim, pbx := simPBX(t, yeastartest.Recording{ID: 1727, File: pbxName, Size: 0})
 	var calls []string
 	s := &fakeStore{t: t, calls: &calls, heads: []head{{exists: false}}}
 	ctx := context.WithValue(t.Context(), ctxKey{}, true)

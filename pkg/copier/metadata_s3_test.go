@@ -1,8 +1,7 @@
-package copier_test
+package copier
 
 import (
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 
@@ -10,42 +9,25 @@ import (
 
 	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
-	"github.com/recording-sync/recording-sync/pkg/copier"
 	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/s3store"
-	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
 // server is the real S3 server, started by the first test that needs it.
 var server localenvtest.Server
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	server.Close(code != 0)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { localenvtest.S3Main(m, &server) }
 
 // TestCallMetadataRoundTrip copies a recording with unicode and oversized
 // call details from the PBX simulator into the real S3 server: HeadObject
 // shows every detail that fits, decodable, and a second copy of the same
 // message asks the PBX nothing.
 func TestCallMetadataRoundTrip(t *testing.T) {
-	const clientID, secret = "client-id", "client-secret"
 	const file = "20220112173629-1641980184.14-5566-5556-Internal.wav"
-	sim := yeastartest.NewServer(yeastartest.Options{ClientID: clientID, ClientSecret: secret})
-	t.Cleanup(sim.Close)
-	sim.AddRecording(yeastartest.Recording{ID: 614, File: file, Size: 4096})
-	auth, err := yeastar.NewAuth(sim.URL(), yeastar.Credentials{ClientID: clientID, ClientSecret: secret}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pbx, err := yeastar.New(sim.URL(), yeastar.NewMemoryTokens(auth), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sim, pbx := simPBX(t, yeastartest.Recording{ID: 614, File: file, Size: 4096})
 	client := server.Client(t)
 	bucket := server.NewBucket(t)
-	c := copier.NewCopier(pbx, s3store.New(client, nil), bucket, recording.KeyTemplate{}, nil)
+	c := NewCopier(pbx, s3store.New(client, nil), bucket, recording.KeyTemplate{}, nil)
 	call := &recording.Call{
 		ID: "1641980184.14", TimeStart: "2022-01-12 17:36:24", From: "Jürgen Müller<5566>", To: "東京 オフィス<5556>",
 		Type: "Internal", Status: "ANSWERED", SN: "3631A2124XXX", UID: strings.Repeat("é", 128),

@@ -1,6 +1,8 @@
 package copier
 
 import (
+	"github.com/recording-sync/recording-sync/internal/wait"
+
 	"context"
 	"time"
 
@@ -44,12 +46,5 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d+minAttempt {
 		return false
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	return wait.For(ctx, d) == nil
 }

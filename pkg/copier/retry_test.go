@@ -17,6 +17,17 @@ import (
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
+// copyWith copies recording 1727 of 1000 bytes with quick retries, after
+// setup has armed the PBX's and the store's faults.
+func copyWith(t *testing.T, setup func(*rangePBX, *hashStore)) (*rangePBX, *hashStore, recording.Result, error) {
+	t.Helper()
+	p := newRangePBX(t, 1000)
+	s := &hashStore{}
+	setup(p, s)
+	res, err := newTestCopier(t, p, s, quickRetries()).Copy(t.Context(), recording.Ref{ID: 1727})
+	return p, s, res, err
+}
+
 // bubble runs test in a synctest bubble: its timers, sleeps and deadlines
 // run on a fake clock that jumps ahead whenever every goroutine of the
 // bubble is blocked, so waits take no real time and durations are exact.
@@ -168,10 +179,7 @@ func TestCopyRetriesUntilSuccess(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, bubble(func(t *testing.T) {
-			p := newRangePBX(t, 1000)
-			s := &hashStore{}
-			tt.setup(p, s)
-			res, err := newTestCopier(t, p, s, quickRetries()).Copy(t.Context(), recording.Ref{ID: 1727})
+			p, _, res, err := copyWith(t, tt.setup)
 			if err != nil {
 				t.Fatalf("Copy = %v, want success on the third attempt", err)
 			}
@@ -282,10 +290,7 @@ func TestCopyGivesUp(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, bubble(func(t *testing.T) {
-			p := newRangePBX(t, 1000)
-			s := &hashStore{}
-			tt.setup(p, s)
-			res, err := newTestCopier(t, p, s, quickRetries()).Copy(t.Context(), recording.Ref{ID: 1727})
+			p, s, res, err := copyWith(t, tt.setup)
 			if res.BusyWaits != tt.wantBusy {
 				t.Errorf("recording.Result.BusyWaits = %d, want %d", res.BusyWaits, tt.wantBusy)
 			}

@@ -2,7 +2,9 @@
 // the Lambda runtime and with its operators, written once:
 //
 //   - Main starts a function: process settings, the redactor, the logger
-//     that adds each invocation's requestId, the function's own wiring,
+//     (LogHandler: JSON lines that carry the metrics whatever
+//     AWS_LAMBDA_LOG_FORMAT says, each invocation's requestId), the
+//     function's own wiring,
 //     lambda.Start; a wiring failure is one redacted line.
 //   - Handler is the layer every handler goes through: a panic becomes a
 //     *PanicError (logged with its stack), an error leaves with its

@@ -7,7 +7,6 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/recording-sync/recording-sync/pkg/config"
 	"github.com/recording-sync/recording-sync/pkg/redact"
@@ -21,14 +20,15 @@ type Build func(ctx context.Context, lookup func(string) (string, bool), red *re
 
 // Main is the whole of a function's main: it applies the process settings
 // for the function's memory (GOMAXPROCS, the Go memory limit), builds the
-// function with a logger that redacts and adds each invocation's requestId,
+// function with a logger that redacts and adds each invocation's requestId
+// (JSON lines in either log format: LogHandler),
 // and hands it to the Lambda runtime. When build fails it prints one
 // redacted line naming the function and exits with status 1: the runtime
 // reports an init error and nothing is served.
 func Main(name string, build Build) {
 	config.ApplyProcessSettings(os.LookupEnv)
 	red := redact.New()
-	log := slog.New(red.Handler(lambdacontext.NewLogHandler()))
+	log := slog.New(red.Handler(LogHandler(os.Stdout, os.LookupEnv)))
 	h, err := build(context.Background(), os.LookupEnv, red, log)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, name+":", red.String(err.Error()))

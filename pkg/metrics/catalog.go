@@ -70,10 +70,11 @@ var (
 var (
 	ReconcileRecordingsListed  = Metric{Name: "ReconcileRecordingsListed", Unit: Count, Function: FunctionReconcile, Help: "recordings the PBX listed"}
 	ReconcileRecordingsMissing = Metric{Name: "ReconcileRecordingsMissing", Unit: Count, Function: FunctionReconcile, Help: "recordings the bucket lacked"}
-	ReconcileRecordingsLost    = Metric{Name: "ReconcileRecordingsLost", Unit: Count, Function: FunctionReconcile, Help: "missing recordings older than the settle time: their event was lost"}
+	ReconcileRecordingsLost    = Metric{Name: "ReconcileRecordingsLost", Unit: Count, Function: FunctionReconcile, Help: "queued recordings whose call ended more than the settle time ago: their event was lost"}
 	ReconcileRecordingsQueued  = Metric{Name: "ReconcileRecordingsQueued", Unit: Count, Function: FunctionReconcile, Help: "recordings queued for copying"}
 	ReconcileRunsComplete      = Metric{Name: "ReconcileRunsComplete", Unit: Count, Function: FunctionReconcile, Help: "runs that finished their window (0: continued next run)"}
 	ReconcileRunsFailed        = Metric{Name: "ReconcileRunsFailed", Unit: Count, Function: FunctionReconcile, Help: "runs that stopped with an error"}
+	ReconcileStateReset        = Metric{Name: "ReconcileStateReset", Unit: Count, Function: FunctionReconcile, Help: "runs whose state object did not open and was started afresh (unfinished windows dropped)"}
 )
 
 // Catalog is every metric the functions emit.
@@ -82,7 +83,7 @@ var Catalog = []Metric{
 	CallEndToStored, DownloadResumes, TokenRenewals, BusyWaits,
 	WebhookEventsReceived, WebhookSignaturesRejected, WebhookEventsQueued, WebhookQueueFailedPermanent,
 	ReconcileRecordingsListed, ReconcileRecordingsMissing, ReconcileRecordingsLost,
-	ReconcileRecordingsQueued, ReconcileRunsComplete, ReconcileRunsFailed,
+	ReconcileRecordingsQueued, ReconcileRunsComplete, ReconcileRunsFailed, ReconcileStateReset,
 }
 
 // Lookup finds a metric of the catalog by name.

@@ -35,15 +35,22 @@ func newEmitter(t *testing.T) *metrics.Emitter {
 	return e
 }
 
-func TestEmitParsesAsEMF(t *testing.T) {
-	line := logLine(t, newEmitter(t), "",
-		metrics.V(metrics.RecordingsCopied, 1), metrics.V(metrics.BytesCopied, 1048576), metrics.V(metrics.CopyDuration, 850))
+// parseLine reads line as EMF, and the totals of its data.
+func parseLine(t *testing.T, line []byte) ([]metricstest.Datum, metricstest.Totals) {
+	t.Helper()
 	data, err := metricstest.Parse(line)
 	if err != nil {
 		t.Fatalf("Parse(%s): %v", line, err)
 	}
 	totals := metricstest.Totals{}
 	totals.Add(data...)
+	return data, totals
+}
+
+func TestEmitParsesAsEMF(t *testing.T) {
+	line := logLine(t, newEmitter(t), "",
+		metrics.V(metrics.RecordingsCopied, 1), metrics.V(metrics.BytesCopied, 1048576), metrics.V(metrics.CopyDuration, 850))
+	data, totals := parseLine(t, line)
 	fn := "function=stack-recording-sync"
 	for name, want := range map[string]float64{"RecordingsCopied": 1, "BytesCopied": 1048576, "CopyDuration": 850} {
 		if got := totals.Get("RecordingSync", name, fn); got != want {
@@ -69,12 +76,7 @@ func TestEmitParsesAsEMF(t *testing.T) {
 func TestFailureByErrorType(t *testing.T) {
 	line := logLine(t, newEmitter(t), "PermanentError",
 		metrics.V(metrics.RecordingsFailed, 1), metrics.V(metrics.DownloadResumes, 2))
-	data, err := metricstest.Parse(line)
-	if err != nil {
-		t.Fatalf("Parse(%s): %v", line, err)
-	}
-	totals := metricstest.Totals{}
-	totals.Add(data...)
+	_, totals := parseLine(t, line)
 	fn := "function=stack-recording-sync"
 	checks := []struct {
 		name string

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-
 	"github.com/recording-sync/recording-sync/internal/sqstest"
 	"github.com/recording-sync/recording-sync/pkg/queue"
 	"github.com/recording-sync/recording-sync/pkg/recording"
@@ -18,14 +16,9 @@ import (
 
 func newSender(t *testing.T) (*queue.Sender, *sqstest.Server) {
 	t.Helper()
-	srv := sqstest.New(sqstest.Options{})
-	t.Cleanup(srv.Close)
 	// One attempt: the faults below are about classification, not the
 	// SDK's own retries.
-	client, err := srv.Client(t.Context(), func(o *sqs.Options) { o.RetryMaxAttempts = 1 })
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, client := sqstest.Start(t, sqstest.Options{})
 	return queue.New(client, srv.CreateQueue("recordings")), srv
 }
 
@@ -142,12 +135,7 @@ func TestClassification(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := sqstest.New(sqstest.Options{})
-			defer srv.Close()
-			client, err := srv.Client(t.Context(), func(o *sqs.Options) { o.RetryMaxAttempts = 1 })
-			if err != nil {
-				t.Fatal(err)
-			}
+			srv, client := sqstest.Start(t, sqstest.Options{})
 			url := srv.CreateQueue("recordings")
 			if tt.url != "" {
 				url = srv.URL() + tt.url

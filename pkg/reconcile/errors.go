@@ -19,3 +19,18 @@ func (e *IncompleteError) Error() string {
 }
 
 func (e *IncompleteError) Unwrap() error { return e.Err }
+
+// PagingError stops a window the PBX pages wrong (a page that repeats
+// recordings already seen in the window, or holds more rows than asked or
+// than its own total_number), or a run that reached its cap of pages or
+// messages (Options.MaxPages, MaxQueued). The run fails, so that it
+// alarms, with its cursor saved.
+type PagingError struct {
+	Window Window
+	Page   int
+	Reason string
+}
+
+func (e *PagingError) Error() string {
+	return fmt.Sprintf("window %s page %d: %s", e.Window, e.Page, e.Reason)
+}

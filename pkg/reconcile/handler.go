@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"time"
 
 	"github.com/recording-sync/recording-sync/pkg/lambdafn"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
@@ -27,27 +26,20 @@ type Handler struct {
 	trailing Trailing
 	log      *slog.Logger
 	metrics  *metrics.Emitter
-	now      func() time.Time
 }
 
 // HandlerOptions hold the optional settings of a Handler.
 type HandlerOptions struct {
 	// Metrics, when set, adds the run's metrics to its final line.
 	Metrics *metrics.Emitter
-	// Now is the clock (default time.Now): a run's start, less the
-	// trailing Settle, tells which queued recordings were lost.
-	Now func() time.Time
 }
 
 // NewHandler returns the function's handler. Progress per page is logged
 // by the Reconciler's OnPage (see LogProgress). opts may be nil.
 func NewHandler(run Runner, t Trailing, log *slog.Logger, opts *HandlerOptions) *Handler {
-	h := &Handler{run: run, trailing: t, log: log, now: time.Now}
+	h := &Handler{run: run, trailing: t, log: log}
 	if opts != nil {
 		h.metrics = opts.Metrics
-		if opts.Now != nil {
-			h.now = opts.Now
-		}
 	}
 	return h
 }
@@ -63,7 +55,6 @@ func LogProgress(log *slog.Logger) func(context.Context, Progress) {
 
 // Invoke implements lambda.Handler.
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	started := h.now()
 	req, err := Decode(payload, h.trailing)
 	if err != nil {
 		h.log.ErrorContext(ctx, "invalid event", append(lambdafn.ErrorAttrs(err), h.failedMetrics()...)...)
@@ -71,16 +62,30 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	}
 	h.log.InfoContext(ctx, "reconcile started", "window", req.Window.String(), "scheduled", req.Scheduled)
 	res, err := h.run.Run(ctx, req)
+	h.warn(ctx, res)
 	attrs := []any{"window", res.Window.String(), "listed", res.Listed, "alreadyStored", res.AlreadyStored,
 		"queued", res.Queued, "skippedRecentlyQueued", res.SkippedRecentlyQueued, "pages", res.Pages,
-		"complete", res.Complete, "continued", len(res.Continued), "queuedInRun", res.queuedInRun(), "scheduled", req.Scheduled}
-	attrs = append(attrs, h.runMetrics(req, res, started, err != nil)...)
+		"complete", res.Complete, "continued", len(res.Continued), "queuedInRun", res.queuedInRun(),
+		"lostInRun", res.lostInRun(), "scheduled", req.Scheduled}
+	attrs = append(attrs, h.runMetrics(res, err != nil)...)
 	if err != nil {
 		h.log.ErrorContext(ctx, "reconcile stopped", append(attrs, lambdafn.ErrorAttrs(err)...)...)
 		return nil, err
 	}
 	h.log.InfoContext(ctx, "reconcile done", attrs...)
 	return json.Marshal(res)
+}
+
+// warn logs, once per run, what the run had to work around: a state that
+// did not open (its unfinished windows dropped) and a PBX clock it could
+// not read.
+func (h *Handler) warn(ctx context.Context, res Result) {
+	if res.StateReset != "" {
+		h.log.WarnContext(ctx, "reconcile state reset: it did not open, unfinished windows are dropped", "reason", res.StateReset)
+	}
+	if res.ClockWarning != "" {
+		h.log.WarnContext(ctx, "PBX clock unknown", "reason", res.ClockWarning)
+	}
 }
 
 // PanicAttrs are the attributes of the line that reports a run ended by a

@@ -15,7 +15,8 @@ import (
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
-// hangingPBX serves pages of 10 recordings and hangs on page hangOn until
+// hangingPBX serves pages of 10 recordings, made before synctest's clock
+// starts (so due), and hangs on page hangOn until
 // the request's context ends, like a PBX that stopped answering.
 type hangingPBX struct {
 	total, hangOn int
@@ -28,7 +29,7 @@ func (p hangingPBX) SearchRecordings(ctx context.Context, q yeastar.SearchQuery)
 	}
 	page := yeastar.SearchPage{Total: p.total}
 	for i := (q.Page - 1) * 10; i < min(q.Page*10, p.total); i++ {
-		page.Items = append(page.Items, yeastar.SearchItem{ID: int64(i + 1), File: "20260101000000-" + strconv.Itoa(i) + ".wav"})
+		page.Items = append(page.Items, yeastar.SearchItem{ID: int64(i + 1), File: "19991231000000-" + strconv.Itoa(i) + ".wav"})
 	}
 	return page, nil
 }

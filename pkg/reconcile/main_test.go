@@ -48,6 +48,12 @@ type fakeClock = clocktest.Clock
 
 func newClock() *fakeClock { return clocktest.New(time.Now()) }
 
+// fixedClock tells the reconciler the simulated PBX's clock, as its
+// system/information would.
+type fixedClock struct{ c reconcile.PBXClock }
+
+func (f fixedClock) PBXClock(context.Context) (reconcile.PBXClock, error) { return f.c, nil }
+
 // counting wraps the S3 client and counts requests by operation.
 type counting struct {
 	*s3.Client
@@ -181,6 +187,7 @@ func newEnv(t *testing.T, simOpts yeastartest.Options) *env {
 	e.keys, _ = recording.ParseKeyTemplate("")
 	e.opts = reconcile.Options{
 		Now:            e.clock.Now,
+		Clock:          fixedClock{reconcile.PBXClock{Zone: simOpts.TimeZone, DateFormat: "MM/DD/YYYY"}},
 		TransientRetry: recording.RetryPolicy{Attempts: 5, Base: time.Millisecond, Max: 4 * time.Millisecond},
 		BusyRetry:      recording.RetryPolicy{Attempts: 5, Base: time.Millisecond, Max: 4 * time.Millisecond},
 	}

@@ -78,6 +78,9 @@ func TestYearBackfillCompletesAcrossRunsInFlatMemory(t *testing.T) {
 	pbx := &yearPBX{start: start, step: 63 * time.Second, n: n, clock: e.clock}
 	queue := &bitQueue{bits: make([]uint64, n/64+2)}
 	e.opts.SaveEvery = 200
+	// A year's backfill is past the default caps of a run; an operator
+	// raises them for it (RECONCILE_MAX_PAGES, RECONCILE_MAX_QUEUED).
+	e.opts.MaxPages, e.opts.MaxQueued = n, n
 	var peak uint64
 	pages := 0
 	// The live heap, measured while the runs work (the state's queued set

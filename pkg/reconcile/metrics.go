@@ -1,8 +1,6 @@
 package reconcile
 
 import (
-	"time"
-
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 )
 
@@ -23,44 +21,37 @@ import (
 //     a recording queued by one run and not yet copied when the next one
 //     looks is missing in both.
 //   - ReconcileRecordingsQueued: recordings the run queued.
-//   - ReconcileRecordingsLost: of those queued, the ones older than the
-//     settle time, whose webhook event was lost. The reconciler cannot
-//     tell one recording's instant: the PBX's "time" and file names are in
-//     its local time, whose zone it does not know. So it counts by window:
-//     the PBX selects a window's recordings by absolute instants, and a
-//     window that ended at or before the run's start less Settle holds
-//     only settled recordings, all of whose queued ones are lost. That is
-//     every scheduled window (it ends Settle before the schedule fired)
-//     and a backfill of the past. A window reaching into the last Settle
-//     (a backfill up to now) counts none: some of its recordings may have
-//     their event still on its way, and a false alarm is worse than a
-//     late one (a later scheduled run counts them).
+//   - ReconcileRecordingsLost: of those queued, the ones whose call had
+//     ended more than Settle before the run started (its start, read in
+//     the PBX's zone and date format, plus its duration): their webhook
+//     event was lost. A recording not due yet is neither queued nor
+//     counted; a later run that finds it still missing counts it then
+//     (Result.Lost).
 //   - ReconcileRunsComplete: 1 when the run finished every window it took
 //     on and saved that, else 0 (continued next run, or failed).
 //   - ReconcileRunsFailed: 1 when the run ended with an error, else 0.
-func (h *Handler) runMetrics(req Request, res Result, started time.Time, failed bool) []any {
-	settled := started.Add(-h.trailing.Settle)
-	var listed, missing, lost int
-	for i, r := range append([]Result{res}, res.Continued...) {
+//   - ReconcileStateReset: 1 when the run's state object did not open and
+//     the run started afresh, else 0.
+func (h *Handler) runMetrics(res Result, failed bool) []any {
+	var listed, missing int
+	for _, r := range append([]Result{res}, res.Continued...) {
 		listed += r.Listed
 		missing += r.Queued + r.SkippedRecentlyQueued
-		if i == 0 && req.Scheduled || !r.Window.To.After(settled) {
-			lost += r.Queued
-		}
 	}
 	return h.metrics.Attrs("",
 		metrics.V(metrics.ReconcileRecordingsListed, float64(listed)),
 		metrics.V(metrics.ReconcileRecordingsMissing, float64(missing)),
 		metrics.V(metrics.ReconcileRecordingsQueued, float64(res.queuedInRun())),
-		metrics.V(metrics.ReconcileRecordingsLost, float64(lost)),
+		metrics.V(metrics.ReconcileRecordingsLost, float64(res.lostInRun())),
 		metrics.V(metrics.ReconcileRunsComplete, one(res.Complete && !failed)),
-		metrics.V(metrics.ReconcileRunsFailed, one(failed)))
+		metrics.V(metrics.ReconcileRunsFailed, one(failed)),
+		metrics.V(metrics.ReconcileStateReset, one(res.StateReset != "")))
 }
 
 // failedMetrics are the metrics of a run that failed before it started
 // (an invalid event) or broke (a panic): a failed run, nothing else.
 func (h *Handler) failedMetrics() []any {
-	return h.runMetrics(Request{}, Result{}, time.Time{}, true)
+	return h.runMetrics(Result{}, true)
 }
 
 // one is 1 for true, 0 for false.

@@ -26,6 +26,9 @@ const MaxBatch = 10
 
 // StateStore keeps the State with versioned, conditional writes.
 type StateStore interface {
+	// Load reads the state and its version ("" = none yet). A state that
+	// does not open is an error matching *sealedobj.UnreadableError, with
+	// its version: the run starts afresh and says why.
 	Load(ctx context.Context) (State, string, error)
 	// Save writes st if the stored version is still prev ("" = none yet);
 	// otherwise it fails with an error matching ErrConflict.
@@ -42,6 +45,11 @@ const (
 	DefaultPageSize     = 100
 	DefaultRequeueAfter = 6 * time.Hour
 	DefaultSaveEvery    = 25
+	// DefaultMaxPages and DefaultMaxQueued bound one run against a PBX
+	// that pages wrong, generously for 100,000 recordings a day: a 26-hour
+	// window of them is about 1,100 pages of 100.
+	DefaultMaxPages  = 10_000
+	DefaultMaxQueued = 150_000
 )
 
 // Options hold the optional settings of a Reconciler.
@@ -59,6 +67,17 @@ type Options struct {
 	// as the copy function's (copier.DefaultTransientRetry and
 	// DefaultBusyRetry by default).
 	TransientRetry, BusyRetry recording.RetryPolicy
+	// Settle is how long after its call ended a recording becomes due: a
+	// run neither queues nor counts one that ended less than Settle ago,
+	// its copy may be on its way (the function sets RECONCILE_SETTLE).
+	Settle time.Duration
+	// Clock tells the PBX's zone and date format, once per run (nil:
+	// DefaultPBXClock).
+	Clock ClockSource
+	// MaxPages and MaxQueued bound the searches and the messages of one
+	// run (defaults DefaultMaxPages, DefaultMaxQueued): a run that reaches
+	// either fails with a *PagingError, its cursor saved.
+	MaxPages, MaxQueued int
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// OnPage, when set, is told about every page done.
@@ -80,6 +99,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.BusyRetry.Attempts <= 0 {
 		o.BusyRetry = copier.DefaultBusyRetry
+	}
+	if o.MaxPages <= 0 {
+		o.MaxPages = DefaultMaxPages
+	}
+	if o.MaxQueued <= 0 {
+		o.MaxQueued = DefaultMaxQueued
 	}
 	if o.Now == nil {
 		o.Now = time.Now

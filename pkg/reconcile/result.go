@@ -2,13 +2,19 @@ package reconcile
 
 // Result is what a run did with one window. A scheduled run reports its
 // own trailing window, and in Continued the unfinished windows of earlier
-// runs it worked on first.
+// runs it worked on after it.
 type Result struct {
 	Window                Window `json:"window"`
 	Listed                int    `json:"listed"`
 	AlreadyStored         int    `json:"alreadyStored"`
 	Queued                int    `json:"queued"`
 	SkippedRecentlyQueued int    `json:"skippedRecentlyQueued"`
+	// Lost counts the queued recordings whose call had ended more than
+	// Settle before: their event was lost.
+	Lost int `json:"lost"`
+	// NotDue counts missing recordings whose call ended less than Settle
+	// ago: neither queued nor counted, a later run looks again.
+	NotDue int `json:"notDue,omitempty"`
 	// Invalid counts recordings whose file name cannot become a key
 	// (the copy function would refuse them too); they are not queued.
 	Invalid int `json:"invalid,omitempty"`
@@ -20,6 +26,20 @@ type Result struct {
 	Complete  bool     `json:"complete"`
 	Cursor    *Cursor  `json:"cursor,omitempty"`
 	Continued []Result `json:"continued,omitempty"`
+	// StateReset says why the run's state did not open and was started
+	// afresh (its cursors and queued entries dropped); "" when it opened.
+	StateReset string `json:"stateReset,omitempty"`
+	// ClockWarning says why the PBX's clock is unknown; "" when known.
+	ClockWarning string `json:"clockWarning,omitempty"`
+}
+
+// lostInRun is what the run counted lost, in all its windows.
+func (r Result) lostInRun() int {
+	n := r.Lost
+	for _, c := range r.Continued {
+		n += c.Lost
+	}
+	return n
 }
 
 // queuedInRun is what the run queued: in its window and in the windows

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/recording-sync/recording-sync/pkg/recording"
+	"github.com/recording-sync/recording-sync/pkg/sealedobj"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
@@ -21,24 +22,32 @@ type run struct {
 	unsaved int // pages since the last save
 	longest time.Duration
 	present *presence
+	times   pbxTimes  // how the PBX writes its times
+	cutoff  time.Time // a call that ended after it is not due yet
+	// searches and queuedInRun count toward the run's caps.
+	searches, queuedInRun    int
+	stateReset, clockWarning string // see Result
 }
 
-// Run reconciles req's window; a scheduled request first continues the
-// windows earlier runs left unfinished. It stops before ctx's deadline
+// Run reconciles req's window; a scheduled request then continues the
+// windows earlier runs left unfinished. A recording is queued only once
+// its call ended more than Settle ago, read in the PBX's zone and date
+// format (asked once per run). It stops before ctx's deadline
 // (less a reserve to save its cursor); an unfinished window's Result has
 // Complete false and its Cursor, and the next run continues there. A
-// failure stops the run with an *IncompleteError after saving the cursor.
+// failure stops the run with an *IncompleteError after saving the cursor;
+// a PBX that pages wrong, or a run at its caps, with a *PagingError in it.
 //
 // A run loads the state, chooses its windows, works each page by page (a
 // search, the presence check, the queue) until one stops, and saves the
 // state.
 func (r *Reconciler) Run(ctx context.Context, req Request) (Result, error) {
 	now := r.opts.Now()
-	ru := &run{Reconciler: r, present: newPresence(r.bucket, r.name, r.keys)}
+	ru := &run{Reconciler: r, present: newPresence(r.bucket, r.name, r.keys), cutoff: now.Add(-r.opts.Settle)}
 	if deadline, ok := ctx.Deadline(); ok {
 		ru.stopAt = deadline.Add(-reserveFor(ctx, now))
 	}
-	st, version, err := r.state.Load(ctx)
+	st, version, err := ru.load(ctx)
 	if err != nil {
 		// Nothing done, nothing saved: the next run starts from the same
 		// state.
@@ -55,10 +64,18 @@ func (r *Reconciler) Run(ctx context.Context, req Request) (Result, error) {
 		work, cancel = context.WithDeadline(ctx, ru.stopAt)
 	}
 	defer cancel()
+	ru.times, ru.clockWarning, err = readClock(work, r.opts.Clock, func(read func() (PBXClock, error)) (PBXClock, error) {
+		return retry(work, ru, read)
+	})
+	if err != nil {
+		// As a first search that failed: a scheduled window keeps its
+		// cursor.
+		res, err := ru.stop(ctx, Result{Window: req.Window}, *ru.cursorOf(req.Window, req.Scheduled), nil, err)
+		return ru.finish(ctx, res, err)
+	}
 
-	windows := ru.windows(req)
 	var results []Result
-	for _, c := range windows {
+	for _, c := range ru.windows(req) {
 		var res Result
 		res, err = ru.window(work, c.Window, c.Scheduled)
 		err = timeUp(ctx, work, err)
@@ -67,35 +84,37 @@ func (r *Reconciler) Run(ctx context.Context, req Request) (Result, error) {
 			break
 		}
 	}
-	return ru.finish(ctx, ru.result(req, results, len(windows)), err)
+	res := results[0]
+	if len(results) > 1 {
+		res.Continued = results[1:]
+	}
+	res.StateReset, res.ClockWarning = ru.stateReset, ru.clockWarning
+	return ru.finish(ctx, res, err)
 }
 
-// windows are the windows a run works on, in order: for a scheduled
-// request the unfinished windows of earlier runs, oldest first, then req's.
+// load reads the state. One that does not open is started afresh at its
+// version, and the run says why (Result.StateReset).
+func (ru *run) load(ctx context.Context) (State, string, error) {
+	st, version, err := ru.state.Load(ctx)
+	var unreadable *sealedobj.UnreadableError
+	if errors.As(err, &unreadable) {
+		ru.stateReset = unreadable.Reason
+		return State{}, unreadable.Version, nil
+	}
+	return st, version, err
+}
+
+// windows are the windows a run works on, in order: req's, then, for a
+// scheduled request, the unfinished windows of earlier runs, oldest
+// first. The newest hours come first so that an old window the PBX cannot
+// page through, or one that takes the run's time, never keeps them from
+// being covered.
 func (ru *run) windows(req Request) []Cursor {
-	var ws []Cursor
+	ws := []Cursor{{Window: req.Window, Scheduled: req.Scheduled}}
 	if req.Scheduled {
-		ws = ru.st.pending(req.Window)
+		ws = append(ws, ru.st.pending(req.Window)...)
 	}
-	return append(ws, Cursor{Window: req.Window, Scheduled: req.Scheduled})
-}
-
-// result is the Result of req from the results of the windows worked on,
-// of planned. A run that stopped before req's window keeps that window for
-// a later run too, and reports it with its cursor.
-func (ru *run) result(req Request, results []Result, planned int) Result {
-	if len(results) == planned {
-		res := results[len(results)-1]
-		if len(results) > 1 {
-			res.Continued = results[:len(results)-1]
-		}
-		return res
-	}
-	cur := ru.cursorOf(req.Window, req.Scheduled)
-	if cur.Page == 0 {
-		ru.keepCursor(*cur)
-	}
-	return Result{Window: req.Window, Cursor: cur, Continued: results}
+	return ws
 }
 
 // window works through w's pages from its cursor until the window is done,
@@ -108,7 +127,10 @@ func (ru *run) window(ctx context.Context, w Window, scheduled bool) (Result, er
 	if cur.PageSize <= 0 {
 		cur.PageSize = ru.opts.PageSize
 	}
-	p := &pager{run: ru, res: Result{Window: w}, cur: cur, page: max(cur.Page, 1), resuming: cur.Page > 0}
+	if cur.Pages == 0 {
+		cur.Pages = pageCount(cur.Total, cur.PageSize) // a cursor saved before Pages
+	}
+	p := &pager{run: ru, res: Result{Window: w}, cur: cur, page: max(cur.Page, 1), resuming: cur.Page > 0, reread: cur.Page > 0}
 	var err error
 	for !p.res.Complete && err == nil && ru.timeLeft() {
 		err = p.next(ctx)
@@ -127,40 +149,54 @@ type pager struct {
 	pending  []pendingItem // missing recordings not queued yet
 	page     int           // the page to ask for next
 	resuming bool          // no page read yet after a saved cursor
+	reread   bool          // the next page is one read before, on purpose
 }
 
 // next does one page: search, presence, queue, cursor. On the window's
 // last page it completes the window.
 func (p *pager) next(ctx context.Context) error {
+	if err := p.checkCaps(); err != nil {
+		return err
+	}
 	started := p.opts.Now()
+	p.searches++
 	got, err := p.search(ctx, p.res.Window, p.page)
 	if err != nil {
 		return err
 	}
 	if p.shifted(got) {
 		p.page--
+		p.reread = true
 		return nil
 	}
-	p.resuming = false
-	if p.page == 1 && len(got.Items) > 0 && len(got.Items) < min(p.opts.PageSize, got.Total) {
-		p.cur.PageSize = len(got.Items) // the PBX caps its pages
+	if err := p.checkPage(got); err != nil {
+		return err
+	}
+	p.resuming, p.reread = false, false
+	if p.page == 1 {
+		if len(got.Items) > 0 && len(got.Items) < min(p.opts.PageSize, got.Total) {
+			p.cur.PageSize = len(got.Items) // the PBX caps its pages
+		}
+		// The page count is the first page's: a later total_number
+		// cannot keep the window going.
+		p.cur.Pages = pageCount(got.Total, p.cur.PageSize)
 	}
 	missing, err := p.sortPage(ctx, &p.res, got.Items, p.cur.LastID)
 	if err != nil {
 		return err
 	}
-	for _, it := range missing {
-		p.pending = append(p.pending, pendingItem{item: it, before: p.cur})
+	for _, m := range missing {
+		p.pending = append(p.pending, pendingItem{item: m.item, lost: m.lost, before: p.cur})
 	}
 	p.advance(got)
 	queued := p.res.Queued
-	last := len(got.Items) == 0 || p.page*p.cur.PageSize >= got.Total
+	last := len(got.Items) == 0 || p.page >= p.cur.Pages
 	// Full batches only, but everything on the window's last page.
 	if p.pending, err = p.flush(ctx, &p.res, p.pending, !last); err != nil {
 		return err
 	}
 	p.report(ctx, got, p.res.Queued-queued, started)
-	if last {
+	if last && len(p.pending) == 0 {
 		p.st.dropCursor(p.res.Window)
 		p.res.Complete = true
 		return p.saveSometimes(ctx)
@@ -258,6 +294,10 @@ func (ru *run) finish(ctx context.Context, res Result, err error) (Result, error
 	return res, &IncompleteError{Result: res, Saved: saveErr == nil, Err: err}
 }
 
+// maxSaveAttempts bounds the saves of one state against other runs
+// saving at the same time.
+const maxSaveAttempts = 8
+
 // save writes the state; when another run wrote meanwhile, it merges that
 // run's state into its own and tries again.
 func (ru *run) save(ctx context.Context) error {
@@ -267,10 +307,10 @@ func (ru *run) save(ctx context.Context) error {
 			ru.version, ru.unsaved = v, 0
 			return nil
 		}
-		if !errors.Is(err, ErrConflict) || attempt == 3 {
+		if !errors.Is(err, ErrConflict) || attempt == maxSaveAttempts-1 {
 			return err
 		}
-		theirs, version, lerr := ru.state.Load(ctx)
+		theirs, version, lerr := ru.load(ctx)
 		if lerr != nil {
 			return fmt.Errorf("%w; reload: %w", err, lerr)
 		}
@@ -286,7 +326,13 @@ func (ru *run) saveSometimes(ctx context.Context) error {
 	if ru.unsaved < ru.opts.SaveEvery {
 		return nil
 	}
-	return ru.save(ctx)
+	err := ru.save(ctx)
+	if errors.Is(err, ErrConflict) {
+		// Another run keeps winning: nothing is lost, this run's state
+		// is saved at its next page or when it stops.
+		return nil
+	}
+	return err
 }
 
 // timeLeft reports whether another page fits before the run must stop:

@@ -55,6 +55,9 @@ type Cursor struct {
 	LastID    int64  `json:"lastId"`
 	Total     int    `json:"total"`
 	PageSize  int    `json:"pageSize"`
+	// Pages is the window's page count, from the total its first page
+	// announced.
+	Pages int `json:"pages,omitempty"`
 }
 
 // cursorFor returns the saved cursor of w, if any.

@@ -1,6 +1,8 @@
 package reconcile
 
 import (
+	"context"
+
 	"github.com/recording-sync/recording-sync/pkg/sealedobj"
 )
 
@@ -23,14 +25,33 @@ var ErrConflict = sealedobj.ErrConflict
 // the reconciler with it. Its versions are ETags and every write is
 // conditional, like the shared token's. An object that does not open
 // (sealed under a rotated PBX client secret or for another place, altered,
-// too large, not a state) is the empty state at its version, so that the
-// next Save replaces it: losing the state costs at worst some duplicate
-// messages (a HEAD each in the copy function), while refusing it would
-// stop every run.
-type S3StateStore = sealedobj.Store[State]
+// too large, not a state) is reported by Load as a
+// *sealedobj.UnreadableError with its version: the run starts from the
+// empty state, says why, and its Save replaces the object. What it held
+// is lost (unfinished windows are dropped, recently queued recordings may
+// be queued once more), while refusing it would stop every run.
+type S3StateStore struct {
+	obj *sealedobj.Store[State]
+}
 
 // NewS3StateStore keeps the state in s3://bucket/key, sealed under the key
 // derived from the PBX client secret for StatePurpose.
 func NewS3StateStore(client sealedobj.API, bucket, key, clientSecret string) (*S3StateStore, error) {
-	return sealedobj.New[State](client, bucket, key, clientSecret, StatePurpose, maxStateSize)
+	obj, err := sealedobj.New[State](client, bucket, key, clientSecret, StatePurpose, maxStateSize)
+	if err != nil {
+		return nil, err
+	}
+	return &S3StateStore{obj: obj}, nil
+}
+
+// Load reads the state and its version; see S3StateStore for an object
+// that does not open.
+func (s *S3StateStore) Load(ctx context.Context) (State, string, error) {
+	return s.obj.LoadStrict(ctx)
+}
+
+// Save writes st if the object is still at version prev ("" = none yet);
+// otherwise it fails with an error matching ErrConflict.
+func (s *S3StateStore) Save(ctx context.Context, st State, prev string) (string, error) {
+	return s.obj.Save(ctx, st, prev)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/reconcile"
 	"github.com/recording-sync/recording-sync/pkg/seal"
+	"github.com/recording-sync/recording-sync/pkg/sealedobj"
 )
 
 // TestSealedStateIsUnreadableAndBound: the state a run saves shows nothing
@@ -45,8 +46,10 @@ func TestSealedStateIsUnreadableAndBound(t *testing.T) {
 			t.Fatal(err)
 		}
 		moved := mustStateStore(t, e.s3, place.bucket, place.key, clientSecret)
-		if got, v, err := moved.Load(t.Context()); err != nil || v != aws.ToString(put.ETag) || got.Queued.Len() != 0 {
-			t.Errorf("state moved to %s: %d queued, version %q, %v; want the empty state at its version", name, got.Queued.Len(), v, err)
+		got, v, err := moved.Load(t.Context())
+		var unreadable *sealedobj.UnreadableError
+		if !errors.As(err, &unreadable) || v != aws.ToString(put.ETag) || got.Queued.Len() != 0 {
+			t.Errorf("state moved to %s: %d queued, version %q, %v; want the empty state at its version, unreadable", name, got.Queued.Len(), v, err)
 		}
 	}
 	// A conditional write on a stale version is refused.
@@ -75,7 +78,11 @@ func TestUnreadableStateIsEmptyAndReplaced(t *testing.T) {
 	if err != nil {
 		t.Fatalf("run after rotating the client secret: %v", err)
 	}
-	// The state was lost, so the 3 missing recordings are queued again.
+	// The state was lost, so the 3 missing recordings are queued again,
+	// and the run says why.
+	if !strings.Contains(res.StateReset, "rotated") {
+		t.Errorf("StateReset %q, want the reason", res.StateReset)
+	}
 	if res.Queued != 3 || len(e.queue.ids()) != 6 {
 		t.Errorf("queued %d (%d in all), want 3 again", res.Queued, len(e.queue.ids()))
 	}
@@ -101,7 +108,8 @@ func TestUnreadableStateIsEmptyAndReplaced(t *testing.T) {
 			t.Fatal(err)
 		}
 		st, v, err := store.Load(t.Context())
-		if err != nil || v != aws.ToString(put.ETag) || st.Queued.Len() != 0 || len(st.Cursors) != 0 {
+		var unreadable *sealedobj.UnreadableError
+		if !errors.As(err, &unreadable) || v != aws.ToString(put.ETag) || st.Queued.Len() != 0 || len(st.Cursors) != 0 {
 			t.Errorf("%s: %d queued, %d cursors, version %q (want %q), %v", name, st.Queued.Len(), len(st.Cursors), v, aws.ToString(put.ETag), err)
 			continue
 		}

@@ -2,6 +2,7 @@ package recording
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode"
@@ -53,18 +54,8 @@ func TestValidateFileName(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := ValidateFileName(tt.file)
-			if tt.wantErr == "" {
-				if err != nil {
-					t.Fatalf("ValidateFileName(%q) = %v, want nil", tt.file, err)
-				}
+			if !checkInvalidInput(t, fmt.Sprintf("ValidateFileName(%q)", tt.file), err, tt.wantErr) {
 				return
-			}
-			var inv *InvalidInputError
-			if !errors.As(err, &inv) {
-				t.Fatalf("ValidateFileName(%q) = %v (%T), want *InvalidInputError", tt.file, err, err)
-			}
-			if !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("ValidateFileName(%q) = %q, want it to mention %q", tt.file, err, tt.wantErr)
 			}
 			// The message quotes the name; it must not carry the raw
 			// control or bidi characters into a log line.
@@ -110,20 +101,7 @@ func TestRefValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.ref.Validate()
-			if tt.wantErr == "" {
-				if err != nil {
-					t.Fatalf("%+v.Validate() = %v, want nil", tt.ref, err)
-				}
-				return
-			}
-			var inv *InvalidInputError
-			if !errors.As(err, &inv) {
-				t.Fatalf("%+v.Validate() = %v (%T), want *InvalidInputError", tt.ref, err, err)
-			}
-			if !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("%+v.Validate() = %q, want it to mention %q", tt.ref, err, tt.wantErr)
-			}
+			checkInvalidInput(t, fmt.Sprintf("%+v.Validate()", tt.ref), tt.ref.Validate(), tt.wantErr)
 		})
 	}
 }
@@ -145,4 +123,25 @@ func TestRefString(t *testing.T) {
 			}
 		})
 	}
+}
+
+// checkInvalidInput checks err, the answer of call: nil when wantErr is "",
+// else an *InvalidInputError that mentions wantErr. It reports whether an
+// error was wanted.
+func checkInvalidInput(t *testing.T, call string, err error, wantErr string) bool {
+	t.Helper()
+	if wantErr == "" {
+		if err != nil {
+			t.Fatalf("%s = %v, want nil", call, err)
+		}
+		return false
+	}
+	var inv *InvalidInputError
+	if !errors.As(err, &inv) {
+		t.Fatalf("%s = %v (%T), want *InvalidInputError", call, err, err)
+	}
+	if !strings.Contains(err.Error(), wantErr) {
+		t.Errorf("%s = %q, want it to mention %q", call, err, wantErr)
+	}
+	return true
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
-	"os"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -25,11 +24,7 @@ const testPartSize = 5 * mib
 // first test that needs it, so the unit tests run without it.
 var server localenvtest.Server
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	server.Close(code != 0)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { localenvtest.S3Main(m, &server) }
 
 // s3Server returns the shared server, starting it on first use.
 func s3Server(t *testing.T) *localenv.S3Server {
@@ -41,6 +36,14 @@ func s3Server(t *testing.T) *localenv.S3Server {
 func s3Client(t *testing.T) *s3.Client {
 	t.Helper()
 	return server.Client(t)
+}
+
+// testStore returns a client of the shared server and a store on it with
+// the smallest part size.
+func testStore(t *testing.T) (*s3.Client, *Store) {
+	t.Helper()
+	c := s3Client(t)
+	return c, New(c, &Options{PartSize: testPartSize})
 }
 
 // newBucket creates a bucket that no other test uses.

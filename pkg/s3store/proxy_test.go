@@ -1,12 +1,12 @@
 package s3store
 
 import (
+	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
+
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"sync/atomic"
 	"testing"
 
@@ -20,15 +20,7 @@ import (
 // them.
 func failPartProxy(t *testing.T, target, part string) (*httptest.Server, *atomic.Int64) {
 	t.Helper()
-	u, err := url.Parse(target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The client signs the proxy's Host header: keep it.
-	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
-		r.SetURL(u)
-		r.Out.Host = r.In.Host
-	}}
+	proxy := localenvtest.S3Proxy(t, target)
 	var failed atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()

@@ -10,23 +10,29 @@ import (
 
 func TestUploadRoundTrip(t *testing.T) {
 	t.Parallel()
-	c := s3Client(t)
-	store := New(c, &Options{PartSize: testPartSize})
+	c, store := testStore(t)
 	meta := map[string]string{"recording-id": "1234", "caller": "201"}
 
 	tests := []struct {
 		name      string
 		size      int64
 		wantParts int
+		unknown   bool // the body is of unknown size (Size -1)
 	}{
 		// An empty recording is stored as an empty object by one PutObject.
-		{"empty", 0, 0},
-		{"1KiB", 1 << 10, 0},
+		{"empty", 0, 0, false},
+		{"1KiB", 1 << 10, 0, false},
 		// A body of exactly one part fills the first buffer, so the
 		// uploader cannot tell it from a longer one and goes multipart.
-		{"exactly part size", testPartSize, 1},
-		{"part size plus 1", testPartSize + 1, 2},
-		{"20MiB", 20*mib + 12345, 5},
+		{"exactly part size", testPartSize, 1, false},
+		{"part size plus 1", testPartSize + 1, 2, false},
+		{"20MiB", 20*mib + 12345, 5, false},
+		// A body of unknown size is stored whole, as what it delivered up
+		// to its io.EOF, in parts as for a known size; they are sized for
+		// MaxUnknownSize: 7 MiB, above the 5 MiB minimum.
+		{"unknown size empty", 0, 0, true},
+		{"unknown size 1KiB", 1 << 10, 0, true},
+		{"unknown size 20MiB", 20*mib + 12345, 3, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -34,6 +40,9 @@ func TestUploadRoundTrip(t *testing.T) {
 			bucket := newBucket(t)
 			key := "rec/" + tt.name + ".wav"
 			obj := Object{Bucket: bucket, Key: key, Size: tt.size, ContentType: "audio/wav", Metadata: meta}
+			if tt.unknown {
+				obj.Size = -1
+			}
 			res, err := store.Upload(t.Context(), obj, data(key, tt.size))
 			if err != nil {
 				t.Fatalf("Upload: %v", err)
@@ -70,8 +79,7 @@ func TestUploadRoundTrip(t *testing.T) {
 
 func TestUploadSizeMismatch(t *testing.T) {
 	t.Parallel()
-	c := s3Client(t)
-	store := New(c, &Options{PartSize: testPartSize})
+	c, store := testStore(t)
 
 	tests := []struct {
 		name         string
@@ -130,8 +138,7 @@ func (f *failingReader) Read(p []byte) (int, error) {
 
 func TestUploadSourceError(t *testing.T) {
 	t.Parallel()
-	c := s3Client(t)
-	store := New(c, &Options{PartSize: testPartSize})
+	c, store := testStore(t)
 	errDisk := errors.New("disk gone")
 
 	tests := []struct {
@@ -178,8 +185,7 @@ func (c *cancellingReader) Read(p []byte) (int, error) {
 
 func TestUploadContextCancelled(t *testing.T) {
 	t.Parallel()
-	c := s3Client(t)
-	store := New(c, &Options{PartSize: testPartSize})
+	c, store := testStore(t)
 
 	tests := []struct {
 		name             string
@@ -211,8 +217,7 @@ func TestUploadContextCancelled(t *testing.T) {
 
 func TestUploadAlreadyExists(t *testing.T) {
 	t.Parallel()
-	c := s3Client(t)
-	store := New(c, &Options{PartSize: testPartSize})
+	c, store := testStore(t)
 
 	tests := []struct {
 		name          string

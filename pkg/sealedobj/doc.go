@@ -14,5 +14,7 @@
 // An object that does not open (sealed under a rotated secret or for
 // another place, altered, too large, plaintext, not the value's JSON) is
 // read as the zero value with its version, so that the next write replaces
-// it: what it held is lost, and refusing it would stop every run.
+// it: what it held is lost, and refusing it would stop every run. LoadStrict
+// says so, with the reason, as an *UnreadableError, for a caller that must
+// report the loss.
 package sealedobj

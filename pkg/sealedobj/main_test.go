@@ -1,7 +1,6 @@
 package sealedobj
 
 import (
-	"os"
 	"testing"
 
 	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
@@ -11,8 +10,4 @@ import (
 // first test that needs it.
 var server localenvtest.Server
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	server.Close(code != 0)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { localenvtest.S3Main(m, &server) }

@@ -55,6 +55,30 @@ func AdditionalData(bucket, key string) []byte { return []byte("s3://" + bucket 
 // with version "". An object that does not open or decode is the zero value
 // with the object's version, so that the next Save replaces it.
 func (s *Store[T]) Load(ctx context.Context) (T, string, error) {
+	v, version, err := s.LoadStrict(ctx)
+	var unreadable *UnreadableError
+	if errors.As(err, &unreadable) {
+		return v, version, nil
+	}
+	return v, version, err
+}
+
+// UnreadableError is an object that exists but did not open: sealed under
+// another secret or for another place, altered, too large, or not the
+// value's JSON. Version is the object's, for the Save that replaces it.
+// Reason says which, and never holds the object's bytes.
+type UnreadableError struct {
+	Bucket, Key, Version, Reason string
+}
+
+func (e *UnreadableError) Error() string {
+	return fmt.Sprintf("s3://%s/%s does not open: %s", e.Bucket, e.Key, e.Reason)
+}
+
+// LoadStrict is Load for a caller that must say when an object did not
+// open: it returns the zero value, the object's version and an
+// *UnreadableError.
+func (s *Store[T]) LoadStrict(ctx context.Context) (T, string, error) {
 	var zero T
 	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.bucket, Key: &s.key}, quietChecksums)
 	if s3store.KindOf(err) == s3store.NoSuchKey {
@@ -72,25 +96,34 @@ func (s *Store[T]) Load(ctx context.Context) (T, string, error) {
 	if err != nil {
 		return zero, "", fmt.Errorf("load s3://%s/%s: %w", s.bucket, s.key, err)
 	}
-	return s.open(raw), etag, nil
+	v, reason := s.open(raw)
+	if reason != "" {
+		return zero, etag, &UnreadableError{Bucket: s.bucket, Key: s.key, Version: etag, Reason: reason}
+	}
+	return v, etag, nil
 }
 
-// open returns the value sealed in raw, or the zero value when raw is not
-// one this store wrote.
-func (s *Store[T]) open(raw []byte) T {
+// open returns the value sealed in raw, or the zero value and why raw is
+// not one this store wrote.
+func (s *Store[T]) open(raw []byte) (T, string) {
 	var v T
 	if len(raw) > s.maxSize {
-		return v
+		return v, fmt.Sprintf("larger than %d bytes", s.maxSize)
+	}
+	if len(raw) < seal.Overhead || raw[0] != seal.Version {
+		return v, "not a sealed object"
 	}
 	plain, err := s.seal.Open(raw, s.ad)
 	if err != nil {
-		return v
+		// Authentication cannot tell a rotated secret from an altered
+		// or moved object.
+		return v, "not sealed under the current client secret for this place (the secret was rotated, or the object was altered or copied)"
 	}
 	if err := json.Unmarshal(plain, &v); err != nil {
 		var zero T
-		return zero
+		return zero, "sealed, but not a value: " + err.Error()
 	}
-	return v
+	return v, ""
 }
 
 // Save writes v if the object is still at version prev, or, with prev "",

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -172,5 +173,55 @@ func TestIsConflict(t *testing.T) {
 				t.Errorf("isConflict = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestLoadStrictSaysWhy: an object that does not open is an
+// *UnreadableError at its version, with a reason per cause that shows none
+// of the object's bytes; Load reads the same object as no value, and an
+// object that opens is no error.
+func TestLoadStrictSaysWhy(t *testing.T) {
+	client := server.Client(t)
+	k, err := seal.NewKey(secret, purpose)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rotated, err := seal.NewKey("rotated-client-secret-77aa", purpose)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, reason string
+		body         func(bucket string) []byte
+	}{
+		{"plaintext", "not a sealed object", func(string) []byte { return []byte(`{"confidential":"planted"}`) }},
+		{"rotated secret", "rotated", func(b string) []byte { return rotated.Seal([]byte(`{"confidential":"old"}`), AdditionalData(b, key)) }},
+		{"another shape", "not a value", func(b string) []byte { return k.Seal([]byte(`{"confidential":7}`), AdditionalData(b, key)) }},
+		{"too large", "larger than 1024 bytes", func(string) []byte { return bytes.Repeat([]byte("q"), 2<<10) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bucket := server.NewBucket(t)
+			version := putRaw(t, client, bucket, key, tt.body(bucket))
+			s := newStore(t, client, bucket, key)
+			got, v, err := s.LoadStrict(t.Context())
+			var unreadable *UnreadableError
+			if !errors.As(err, &unreadable) || v != version || unreadable.Version != version || got != (value{}) {
+				t.Fatalf("LoadStrict = %+v, %q, %v; want an UnreadableError at %q", got, v, err, version)
+			}
+			if !strings.Contains(unreadable.Reason, tt.reason) || strings.Contains(err.Error(), "planted") || strings.Contains(err.Error(), "qqqq") {
+				t.Errorf("reason %q, want one naming %q and none of the bytes", err, tt.reason)
+			}
+			if got, v, err := s.Load(t.Context()); err != nil || v != version || got != (value{}) {
+				t.Errorf("Load = %+v, %q, %v; want no value at %q", got, v, err, version)
+			}
+		})
+	}
+	s := newStore(t, client, server.NewBucket(t), key)
+	if _, err := s.Save(t.Context(), value{"kept"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err := s.LoadStrict(t.Context()); err != nil || got.Confidential != "kept" {
+		t.Errorf("LoadStrict of its own object = %+v, %v", got, err)
 	}
 }

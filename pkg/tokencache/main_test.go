@@ -1,11 +1,11 @@
 package tokencache
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -21,11 +21,7 @@ import (
 // first test that needs it.
 var server localenvtest.Server
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	server.Close(code != 0)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { localenvtest.S3Main(m, &server) }
 
 // s3Client returns a client of the shared server.
 func s3Client(t *testing.T) *s3.Client {
@@ -67,6 +63,32 @@ func newPBX(t *testing.T, opts yeastartest.Options) *yeastartest.Simulator {
 	t.Cleanup(sim.Close)
 	sim.AddRecording(yeastartest.Recording{ID: recordingID, File: "20220412173331-1649756009.12-2002-2005-Internal.wav", Size: 1024})
 	return sim
+}
+
+// newRig starts a PBX and a store of their own, and a clock that moves
+// by itself when auto.
+func newRig(t *testing.T, auto bool) (*yeastartest.Simulator, *S3Store, *fakeClock) {
+	t.Helper()
+	sim := newPBX(t, yeastartest.Options{})
+	store, _ := newStore(t)
+	return sim, store, newFakeClock(auto)
+}
+
+// tokenResult is what one AccessToken call returned.
+type tokenResult struct {
+	tok string
+	err error
+}
+
+// askToken asks src for a token with ctx in the background; the answer
+// comes on the returned channel.
+func askToken(ctx context.Context, src *Source) <-chan tokenResult {
+	done := make(chan tokenResult, 1)
+	go func() {
+		tok, err := src.AccessToken(ctx)
+		done <- tokenResult{tok, err}
+	}()
+	return done
 }
 
 // newAuth returns the login client of the PBX, logging in with secret,

@@ -218,18 +218,10 @@ func TestPoisonedObject(t *testing.T) {
 			before := sim.Stats()
 
 			in := newInstances(t, 1, sim, store, testOptions(clock), clock)[0]
-			type result struct {
-				tok string
-				err error
-			}
-			done := make(chan result, 1)
-			go func() {
-				tok, err := in.src.AccessToken(t.Context())
-				done <- result{tok, err}
-			}()
+			done := askToken(t.Context(), in.src)
 			slept := make(chan error, 1)
 			go func() { slept <- clock.WaitSleepers(t.Context(), 1) }()
-			var r result
+			var r tokenResult
 			select {
 			case r = <-done:
 			case <-slept: //nolint:errcheck // any value means the instance went to sleep
@@ -269,9 +261,7 @@ func TestPoisonedObject(t *testing.T) {
 // refresh token for redaction.
 func TestTokensReadAreRegistered(t *testing.T) {
 	t.Parallel()
-	sim := newPBX(t, yeastartest.Options{})
-	store, _ := newStore(t)
-	clock := newFakeClock(true)
+	sim, store, clock := newRig(t, true)
 	insts := newInstances(t, 1, sim, store, testOptions(clock), clock)
 	if _, err := insts[0].src.AccessToken(t.Context()); err != nil {
 		t.Fatal(err)

@@ -1,6 +1,8 @@
 package tokencache
 
 import (
+	"github.com/recording-sync/recording-sync/internal/wait"
+
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -105,7 +107,7 @@ func New(api API, store Store, opts *Options) *Source {
 		o.Now = time.Now
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleep
+		o.Sleep = wait.For
 	}
 	if o.Secrets == nil {
 		o.Secrets = ignoreSecrets{}
@@ -185,18 +187,6 @@ func (s *Source) loginError() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.loginErr
-}
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 type ignoreSecrets struct{}

@@ -26,9 +26,7 @@ func TestSharedAmongInstances(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			sim := newPBX(t, yeastartest.Options{})
-			store, _ := newStore(t)
-			clock := newFakeClock(true)
+			sim, store, clock := newRig(t, true)
 			insts := newInstances(t, tt.instances, sim, store, testOptions(clock), clock)
 			var (
 				wg     sync.WaitGroup
@@ -102,9 +100,7 @@ func TestRenewalUnderLoad(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			sim := newPBX(t, yeastartest.Options{})
-			store, _ := newStore(t)
-			clock := newFakeClock(true)
+			sim, store, clock := newRig(t, true)
 			opts := testOptions(clock)
 			// A quarter of the token's life: with 5-minute steps, every
 			// renewal happens while the old token is still valid.
@@ -168,9 +164,7 @@ func TestBadCredentials(t *testing.T) {
 	for _, n := range []int{1, 4} {
 		t.Run(strings.Repeat("I", n), func(t *testing.T) {
 			t.Parallel()
-			sim := newPBX(t, yeastartest.Options{})
-			store, _ := newStore(t)
-			clock := newFakeClock(true)
+			sim, store, clock := newRig(t, true)
 			opts := testOptions(clock)
 			srcs := make([]*Source, n)
 			for i := range srcs {
@@ -210,14 +204,10 @@ func TestBadCredentials(t *testing.T) {
 // waits for a free slot or a shared token, until ctx ends.
 func TestTokenLimit(t *testing.T) {
 	t.Parallel()
-	type result struct {
-		tok string
-		err error
-	}
 	// start fills the PBX, then starts two instances asking for a token
 	// with ctx, and returns once both wait on the clock: one after its
 	// get_token got 60002, the other for the lease that one left.
-	start := func(t *testing.T, ctx context.Context) (*yeastartest.Simulator, *yeastar.Auth, []yeastar.Token, *fakeClock, chan result) {
+	start := func(t *testing.T, ctx context.Context) (*yeastartest.Simulator, *yeastar.Auth, []yeastar.Token, *fakeClock, chan tokenResult) {
 		sim := newPBX(t, yeastartest.Options{})
 		other := newAuth(t, sim, clientSecret, nil)
 		var filled []yeastar.Token
@@ -231,11 +221,11 @@ func TestTokenLimit(t *testing.T) {
 		store, _ := newStore(t)
 		clock := newFakeClock(false)
 		insts := newInstances(t, 2, sim, store, testOptions(clock), clock)
-		results := make(chan result, len(insts))
+		results := make(chan tokenResult, len(insts))
 		for _, in := range insts {
 			go func() {
 				tok, err := in.src.AccessToken(ctx)
-				results <- result{tok, err}
+				results <- tokenResult{tok, err}
 			}()
 		}
 		// Past the first wait (at most 1.5 poll intervals), but not past
@@ -328,9 +318,7 @@ func TestInvalidateToken(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			sim := newPBX(t, yeastartest.Options{})
-			store, _ := newStore(t)
-			clock := newFakeClock(true)
+			sim, store, clock := newRig(t, true)
 			insts := newInstances(t, 4, sim, store, testOptions(clock), clock)
 			old := make([]string, len(insts))
 			for i, in := range insts {
@@ -403,9 +391,7 @@ func TestCrashedHolder(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			sim := newPBX(t, yeastartest.Options{})
-			store, _ := newStore(t)
-			clock := newFakeClock(false)
+			sim, store, clock := newRig(t, false)
 			now := clock.Now()
 			var e Entry
 			if tt.stale {
@@ -417,15 +403,7 @@ func TestCrashedHolder(t *testing.T) {
 				t.Fatalf("Save: %v", err)
 			}
 			in := newInstances(t, 1, sim, store, testOptions(clock), clock)[0]
-			type result struct {
-				tok string
-				err error
-			}
-			done := make(chan result, 1)
-			go func() {
-				tok, err := in.src.AccessToken(t.Context())
-				done <- result{tok, err}
-			}()
+			done := askToken(t.Context(), in.src)
 			if tt.leaseFor > 0 {
 				// The instance waits for the lease, and has not logged in.
 				if err := clock.WaitSleepers(t.Context(), 1); err != nil {

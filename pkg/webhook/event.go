@@ -30,7 +30,7 @@ func eventType(body []byte) (answer, bool) {
 	case "", "null":
 		return answer{message: "webhook test message", status: http.StatusOK, reason: "signed JSON without a type: acknowledged"}, false
 	default:
-		typ = truncate(typ, 16)
+		typ = eventTypeName(typ)
 		return answer{message: "webhook event ignored", status: http.StatusOK, reason: "event type " + typ + " is not 30012: ignored",
 			attrs: []any{slog.String("type", typ)}}, false
 	}
@@ -48,4 +48,22 @@ func (h *Handler) stale(ref *recording.Ref, arrived time.Time, attrs []any) (ans
 	}
 	return answer{status: http.StatusOK, attrs: attrs,
 		reason: "call started " + ref.Call.TimeStart + ", more than " + h.maxCallAge.String() + " ago: a replay or an overdue retry, not queued"}, true
+}
+
+// eventTypeName is how a log line names an event type other than 30012:
+// Yeastar's event types are integers, logged as such; anything else is
+// body content a log line must not show, so only its JSON kind is named.
+func eventTypeName(raw string) string {
+	if n, err := strconv.ParseUint(raw, 10, 32); err == nil {
+		return strconv.FormatUint(n, 10)
+	}
+	switch raw[0] {
+	case '"':
+		return "(a string)"
+	case '{':
+		return "(an object)"
+	case '[':
+		return "(an array)"
+	}
+	return "(not an integer)"
 }

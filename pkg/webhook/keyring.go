@@ -18,6 +18,13 @@ const MinSecretLen = 16
 // read a minute per execution environment.
 const RereadInterval = time.Minute
 
+// MaxSecretAge is how long a secret held is used without reading the
+// store again: a rotation reaches every warm execution environment within
+// it, even one that only ever sees requests signed with the old secret, so
+// the old secret is accepted at most MaxSecretAge + PreviousSecretGrace
+// after the store changed.
+const MaxSecretAge = 5 * time.Minute
+
 // PreviousSecretGrace is how long the secret a re-read replaced is still
 // accepted: the PBX may retry requests it signed before the rotation, and
 // the secret store and the PBX are not changed at the same instant.
@@ -33,8 +40,9 @@ type FetchFunc func(ctx context.Context) (string, error)
 // Keyring holds the secrets a request may be signed with: the current one
 // and, for PreviousSecretGrace after a rotation, the one before. It reads
 // the secret when first asked and re-reads it at most once per
-// RereadInterval, while none is usable or when asked after a signature
-// failure. It is safe for concurrent use.
+// RereadInterval: while none is usable, when asked after a signature
+// failure, and when the one held is older than MaxSecretAge. It is safe for
+// concurrent use; no lock is held while the store is read.
 type Keyring struct {
 	fetch FetchFunc
 	now   func() time.Time
@@ -44,7 +52,7 @@ type Keyring struct {
 	previous      string
 	previousUntil time.Time
 	lastRead      time.Time
-	read          bool  // fetch was called at least once
+	read          bool  // a read was claimed at least once
 	err           error // why there is no current secret
 }
 
@@ -64,16 +72,16 @@ func StaticKeyring(secret string) *Keyring {
 }
 
 // Secrets returns the secrets a signature may be made with, the current
-// one first. With none usable it reads the secret again when
-// RereadInterval has passed since the last read, and returns why there is
-// none.
+// one first. With none usable, or one older than MaxSecretAge, it reads
+// the secret again when RereadInterval has passed since the last read; with
+// none usable it returns why.
 func (k *Keyring) Secrets(ctx context.Context) ([]string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
 	now := k.now()
-	if k.current == "" && k.due(now) {
+	if k.claim(now, false) {
 		k.reread(ctx, now)
 	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	if k.current == "" {
 		return nil, k.err
 	}
@@ -88,27 +96,37 @@ func (k *Keyring) Secrets(ctx context.Context) ([]string, error) {
 // was read less than RereadInterval ago. It reports whether the current
 // secret changed, so that the signature is worth checking again.
 func (k *Keyring) Refresh(ctx context.Context) bool {
-	k.mu.Lock()
-	defer k.mu.Unlock()
 	now := k.now()
-	if !k.due(now) {
+	if !k.claim(now, true) {
 		return false
 	}
-	before := k.current
-	k.reread(ctx, now)
-	return k.current != before
+	return k.reread(ctx, now)
 }
 
-// due reports whether a read is allowed at now.
-func (k *Keyring) due(now time.Time) bool {
-	return !k.read || !now.Before(k.lastRead.Add(RereadInterval))
-}
-
-// reread fetches the secret. A failed or refused read keeps the secret
-// held: a store briefly unreachable does not stop the webhook.
-func (k *Keyring) reread(ctx context.Context, now time.Time) {
+// claim reports whether a read is due at now, and if so marks it done, so
+// that concurrent callers do not read too: a read is due at most once per
+// RereadInterval, and then when asked (after a signature failure), with no
+// secret held, or with one older than MaxSecretAge.
+func (k *Keyring) claim(now time.Time, asked bool) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.read && now.Before(k.lastRead.Add(RereadInterval)) {
+		return false
+	}
+	if k.read && !asked && k.current != "" && now.Before(k.lastRead.Add(MaxSecretAge)) {
+		return false
+	}
 	k.read, k.lastRead = true, now
+	return true
+}
+
+// reread fetches the secret, without the lock, and reports whether the
+// current secret changed. A failed or refused read keeps the secret held:
+// a store briefly unreachable does not stop the webhook.
+func (k *Keyring) reread(ctx context.Context, now time.Time) bool {
 	v, err := k.fetch(ctx)
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	switch {
 	case err != nil:
 		k.err = err
@@ -119,5 +137,7 @@ func (k *Keyring) reread(ctx context.Context, now time.Time) {
 			k.previous, k.previousUntil = k.current, now.Add(PreviousSecretGrace)
 		}
 		k.current, k.err = v, nil
+		return true
 	}
+	return false
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/clocktest"
 	"github.com/recording-sync/recording-sync/pkg/webhook"
 )
 
@@ -33,27 +34,20 @@ func (s *store) fetch(context.Context) (string, error) {
 	return s.value, nil
 }
 
-// clock is the injected time, moved by the test.
-type clock struct{ t time.Time }
-
-func (c *clock) now() time.Time                       { return c.t }
-func (c *clock) advance(d time.Duration)              { c.t = c.t.Add(d) }
-func (c *clock) set(start time.Time, d time.Duration) { c.t = start.Add(d) }
-
 // keyed is a handler whose secrets come from a store through a Keyring.
 type keyed struct {
 	h     *webhook.Handler
 	s     *sender
 	store *store
-	clock *clock
+	clock *clocktest.Clock
 	logs  *bytes.Buffer
 }
 
 func newKeyed(t *testing.T, st *store) *keyed {
 	t.Helper()
-	k := &keyed{s: &sender{}, store: st, clock: &clock{t: arrival}, logs: &bytes.Buffer{}}
-	h, err := webhook.NewHandler(webhook.NewKeyring(st.fetch, k.clock.now), k.s, slog.New(slog.NewJSONHandler(k.logs, nil)),
-		&webhook.Options{Now: k.clock.now})
+	k := &keyed{s: &sender{}, store: st, clock: clocktest.New(arrival), logs: &bytes.Buffer{}}
+	h, err := webhook.NewHandler(webhook.NewKeyring(st.fetch, k.clock.Now), k.s, slog.New(slog.NewJSONHandler(k.logs, nil)),
+		&webhook.Options{Now: k.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,10 +69,10 @@ func (k *keyed) post(t *testing.T, key string, status, reads int) {
 		t.Fatal(err)
 	}
 	if resp.StatusCode != status {
-		t.Errorf("at %v: status %d, want %d (log %s)", k.clock.t.Sub(arrival), resp.StatusCode, status, k.logs)
+		t.Errorf("at %v: status %d, want %d (log %s)", k.clock.Now().Sub(arrival), resp.StatusCode, status, k.logs)
 	}
 	if k.store.reads != reads {
-		t.Errorf("at %v: %d reads of the secret, want %d", k.clock.t.Sub(arrival), k.store.reads, reads)
+		t.Errorf("at %v: %d reads of the secret, want %d", k.clock.Now().Sub(arrival), k.store.reads, reads)
 	}
 	if strings.Count(k.logs.String(), "\n") != 1 {
 		t.Errorf("want one log line, got %q", k.logs)
@@ -101,17 +95,19 @@ func TestSecretAppears(t *testing.T) {
 	if !strings.Contains(k.logs.String(), `"reason":"no usable webhook secret yet, read again at most once a minute: secret pbx/webhook: no webhook secret stored yet"`) {
 		t.Errorf("the 503's line does not say why: %s", k.logs)
 	}
-	k.clock.advance(30 * time.Second)
+	k.clock.Advance(30 * time.Second)
 	k.post(t, secret, 503, 1) // not read again within the minute
 	k.store.value = secret
-	k.clock.set(arrival, webhook.RereadInterval-time.Second)
+	k.clock.Set(arrival.Add(webhook.RereadInterval - time.Second))
 	k.post(t, secret, 503, 1)
-	k.clock.set(arrival, webhook.RereadInterval)
+	k.clock.Set(arrival.Add(webhook.RereadInterval))
 	k.post(t, secret, 200, 2)
-	k.clock.advance(time.Hour)
-	k.post(t, secret, 200, 2) // a secret held is not read again
-	if len(k.s.refs) != 2 {
-		t.Errorf("%d queued, want 2", len(k.s.refs))
+	k.clock.Set(arrival.Add(webhook.RereadInterval + webhook.MaxSecretAge - time.Second))
+	k.post(t, secret, 200, 2) // a secret held is not read again before MaxSecretAge
+	k.clock.Set(arrival.Add(webhook.RereadInterval + webhook.MaxSecretAge))
+	k.post(t, secret, 200, 3) // then it is, so that a rotation reaches it
+	if len(k.s.refs) != 3 {
+		t.Errorf("%d queued, want 3", len(k.s.refs))
 	}
 }
 
@@ -123,20 +119,40 @@ func TestSecretRotation(t *testing.T) {
 	k := newKeyed(t, &store{value: secret})
 	k.post(t, secret, 200, 1)
 	k.store.value = newSecret
-	k.clock.advance(10 * time.Second)
+	k.clock.Advance(10 * time.Second)
 	k.post(t, newSecret, 401, 1) // read less than a minute ago: not again
-	k.clock.set(arrival, webhook.RereadInterval)
+	rotated := arrival.Add(webhook.RereadInterval)
+	k.clock.Set(rotated)
 	k.post(t, newSecret, 200, 2) // re-read after the mismatch, checked again
 	k.post(t, secret, 200, 2)    // the previous secret, during the grace
 	k.post(t, "", 401, 2)        // unsigned: no read
-	k.clock.set(arrival, webhook.RereadInterval+webhook.PreviousSecretGrace-time.Second)
-	k.post(t, secret, 200, 2) // still in the grace: no read needed
-	k.clock.set(arrival, webhook.RereadInterval+webhook.PreviousSecretGrace)
-	k.post(t, secret, 401, 3) // grace over: re-read finds nothing new
-	k.post(t, newSecret, 200, 3)
-	if len(k.s.refs) != 5 {
-		t.Errorf("%d queued, want 5", len(k.s.refs))
+	// Within the grace the secret held is still read every MaxSecretAge,
+	// and finds nothing new.
+	for at := webhook.MaxSecretAge; at < webhook.PreviousSecretGrace; at += webhook.MaxSecretAge {
+		k.clock.Set(rotated.Add(at))
+		k.post(t, secret, 200, 2+int(at/webhook.MaxSecretAge))
 	}
+	reads := k.store.reads
+	k.clock.Set(rotated.Add(webhook.PreviousSecretGrace))
+	k.post(t, secret, 401, reads+1) // grace over: the old one is refused
+	k.post(t, newSecret, 200, reads+1)
+}
+
+// TestRotationReachesAnEnvironmentThatSeesOnlyTheOldSecret: an execution
+// environment that only ever gets requests signed with the old secret (so
+// never a signature failure) still reads the store within MaxSecretAge,
+// and then refuses the old secret once PreviousSecretGrace has passed: the
+// old secret is accepted at most MaxSecretAge + PreviousSecretGrace after
+// the store changed.
+func TestRotationReachesAnEnvironmentThatSeesOnlyTheOldSecret(t *testing.T) {
+	k := newKeyed(t, &store{value: secret})
+	k.post(t, secret, 200, 1)
+	k.store.value = newSecret // rotated at arrival
+	k.clock.Set(arrival.Add(webhook.MaxSecretAge))
+	k.post(t, secret, 200, 2) // read again: new current, old in its grace
+	k.clock.Set(arrival.Add(webhook.MaxSecretAge + webhook.PreviousSecretGrace))
+	k.post(t, secret, 401, 3) // one read: the secret held had aged again
+	k.post(t, newSecret, 200, 3)
 }
 
 // TestBadSignatureFloodReadsOncePerMinute: badly signed requests cost at
@@ -145,7 +161,7 @@ func TestBadSignatureFloodReadsOncePerMinute(t *testing.T) {
 	k := newKeyed(t, &store{value: secret})
 	k.post(t, secret, 200, 1)
 	for i := range 100 {
-		k.clock.set(arrival, time.Duration(i)*time.Second)
+		k.clock.Set(arrival.Add(time.Duration(i) * time.Second))
 		k.post(t, "a guessed secret!", 401, 1+i/60)
 	}
 }
@@ -160,10 +176,10 @@ func TestSecretRefused(t *testing.T) {
 		t.Errorf("the 503's line does not say why: %s", k.logs)
 	}
 	k.store.value = secret
-	k.clock.advance(webhook.RereadInterval)
+	k.clock.Advance(webhook.RereadInterval)
 	k.post(t, secret, 200, 2)
 	k.store.err = fmt.Errorf("read secret pbx/webhook: %w", context.DeadlineExceeded)
-	k.clock.advance(webhook.RereadInterval)
+	k.clock.Advance(webhook.RereadInterval)
 	k.post(t, newSecret, 401, 3) // the store fails: the secret held stays
 	k.post(t, secret, 200, 3)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/recording-sync/recording-sync/internal/clocktest"
 
+	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
@@ -168,15 +169,4 @@ func hijackClose(w http.ResponseWriter, _ *http.Request) {
 }
 
 // closedURL returns an http URL on a loopback port nothing listens on.
-func closedURL(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	if err := ln.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return "http://" + addr
-}
+func closedURL(t *testing.T) string { return localenvtest.ClosedURL(t, "http") }

@@ -19,7 +19,8 @@ import (
 
 // Server is an S3 server shared by the tests of one test binary, started by
 // the first test that needs it, so the unit tests run without it. The zero
-// value is ready to use; declare one per package and Close it in TestMain.
+// value is ready to use; declare one per package and hand it to S3Main in
+// TestMain.
 type Server struct {
 	once    sync.Once
 	srv     *localenv.S3Server
@@ -110,6 +111,15 @@ func bucketName(seq int64, testName string) string {
 	}, testName)
 	name = fmt.Sprintf("t%d-%s", seq, name)
 	return strings.TrimRight(name[:min(len(name), 63)], "-")
+}
+
+// S3Main is the TestMain of a package whose tests share server: it runs
+// the tests, then stops the server (printing its log if any test failed)
+// and exits with the tests' code.
+func S3Main(m *testing.M, server *Server) {
+	code := m.Run()
+	server.Close(code != 0)
+	os.Exit(code)
 }
 
 // Close stops the server and removes its folder; when failed, it prints the

@@ -2,7 +2,6 @@ package localenvtest
 
 import (
 	"bytes"
-	"os"
 	"strings"
 	"testing"
 
@@ -12,11 +11,7 @@ import (
 
 var server Server
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	server.Close(code != 0)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { S3Main(m, &server) }
 
 func TestBucketName(t *testing.T) {
 	tests := []struct {

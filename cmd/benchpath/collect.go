@@ -84,7 +84,7 @@ func partSize(s setting) int64 {
 // readOutput reads one copy instance's output: the CallEndToStored of
 // every recording it stored, from its metric lines; how many times it
 // copied each file (added to copied); its busy waits and download resumes
-// (added to waits); its failed copies by errorType (added to failures); its
+// (added to waits); its failed copies by failureClass (added to failures); its
 // invocations and their billed ms,
 // from the emulator's REPORT lines.
 func readOutput(out string, copied map[string]int, waits map[string]float64, failures map[string]int) (latency []float64, invocations int, billed float64, err error) {
@@ -109,6 +109,7 @@ func readOutput(out string, copied map[string]int, waits map[string]float64, fai
 		var l struct {
 			File      string `json:"file"`
 			ErrorType string `json:"errorType"`
+			Error     string `json:"error"`
 		}
 		if len(data) > 0 {
 			_ = json.Unmarshal([]byte(line), &l) // a metric line is JSON: Parse read it
@@ -117,7 +118,7 @@ func readOutput(out string, copied map[string]int, waits map[string]float64, fai
 			copied[l.File]++
 		}
 		if v, ok := value(data, metrics.RecordingsFailed.Name); ok && v > 0 {
-			failures[l.ErrorType]++
+			failures[failureClass(l.ErrorType, l.File, l.Error)]++
 		}
 	}
 	return latency, invocations, billed, nil

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -28,13 +30,17 @@ func writeRuns(w *strings.Builder, runs []*figures) {
 	}
 }
 
-// writeDetails writes, for each run, what its S3 requests were.
+// writeDetails writes, for each run, what its S3 requests were, what its
+// copies waited on and why failed copies failed.
 func writeDetails(w *strings.Builder, runs []*figures) {
 	fmt.Fprintln(w, "\nS3 requests by operation; what the copies waited on:")
 	fmt.Fprintln(w)
 	for _, f := range runs {
-		fmt.Fprintf(w, "- %s: %s; %d invocations, busy waits %.0f, download resumes %.0f, failed copies: %s\n", f.Setting.label(), formatKinds(f.S3Kinds),
-			f.Invocations, f.Waits["BusyWaits"], f.Waits["DownloadResumes"], formatKinds(f.Failures))
+		fmt.Fprintf(w, "- %s: %s; %d invocations, busy waits %.0f, download resumes %.0f, failed copies %d\n", f.Setting.label(), formatKinds(f.S3Kinds),
+			f.Invocations, f.Waits["BusyWaits"], f.Waits["DownloadResumes"], total(f.Failures))
+		for _, k := range slices.Sorted(maps.Keys(f.Failures)) {
+			fmt.Fprintf(w, "  - failed %d×: %s\n", f.Failures[k], k)
+		}
 		for _, n := range f.Notes {
 			fmt.Fprintf(w, "  - %s\n", n)
 		}
@@ -77,4 +83,13 @@ func ratio(a, b float64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.2f", a/b)
+}
+
+// total is the sum of n's counts.
+func total(n map[string]int) int {
+	t := 0
+	for _, v := range n {
+		t += v
+	}
+	return t
 }

@@ -57,7 +57,7 @@ type figures struct {
 	PeakRSS      int64              // bytes, the largest of the copy instances
 	Resets, Busy int                // faults that fired
 	Waits        map[string]float64 // BusyWaits and DownloadResumes the copies reported
-	Failures     map[string]int     // failed copies (retried by the queue) by errorType
+	Failures     map[string]int     // failed copies (retried by the queue) by failureClass
 	Drained      time.Duration      // from the last call's end to its recording stored
 	Load         string             // the machine's load averages at the end
 	Notes        []string           // what went wrong on the way

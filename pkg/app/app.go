@@ -49,7 +49,11 @@ func BuildCopy(ctx context.Context, lookup func(string) (string, bool), red *red
 	if err != nil {
 		return nil, fmt.Errorf("AWS configuration: %w", err)
 	}
-	upload, err := config.UploadFor(lookup)
+	copies := cfg.BatchConcurrency
+	if copies <= 0 {
+		copies = copyhandler.DefaultBatchConcurrency
+	}
+	upload, err := config.UploadFor(lookup, copies)
 	if err != nil {
 		return nil, err
 	}

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/recording-sync/recording-sync/internal/metricstest"
+	"github.com/recording-sync/recording-sync/pkg/config"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 )
 
@@ -38,6 +40,7 @@ func (r *rig) measure(ctx context.Context, f *figures, calls []call, s setting) 
 			f.PeakRSS = max(f.PeakRSS, rss)
 		}
 	}
+	f.BilledSeconds = billed / 1000
 	f.GBSeconds = gbSeconds(billed, s.Memory)
 	for _, n := range copied {
 		if n > 1 {
@@ -69,16 +72,22 @@ func (r *rig) measure(ctx context.Context, f *figures, calls []call, s setting) 
 }
 
 // partSize is the copy's part size in s: the SDK default's 5 MiB, or the
-// function's for its memory setting (pkg/config.UploadFor).
+// function's for its memory setting and batch concurrency
+// (pkg/config.UploadFor).
 func partSize(s setting) int64 {
-	switch {
-	case s.DefaultUploader:
+	if s.DefaultUploader {
 		return 5 << 20
-	case s.Memory < 512:
-		return 8 << 20
-	default:
-		return 16 << 20
 	}
+	u, err := config.UploadFor(func(name string) (string, bool) {
+		if name == "AWS_LAMBDA_FUNCTION_MEMORY_SIZE" {
+			return strconv.Itoa(s.Memory), true
+		}
+		return "", false
+	}, s.BatchConcurrency)
+	if err != nil {
+		return 5 << 20 // not reached: no override is looked up
+	}
+	return int64(u.PartSizeMiB) << 20
 }
 
 // readOutput reads one copy instance's output: the CallEndToStored of

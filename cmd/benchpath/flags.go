@@ -40,6 +40,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	batchConc := fs.String("batch-concurrency", "2", "BatchConcurrency: records of a batch copied at once (1-10); a list sweeps")
 	pbx := fs.Float64("pbx-mibps", 20, "MiB/s the PBX serves each download at")
 	fs.IntVar(&o.base.Webhooks, "webhooks", 4, "webhook function instances")
+	median := fs.Float64("median-mib", 1, "the recordings' median size, MiB (log-normal, clamped to 16 KiB-50 MiB)")
 	fs.Float64Var(&o.base.MP3Share, "mp3-share", 0.02, "share of .mp3 recordings (the PBX serves one at a time, and none while another download streams)")
 	fs.Float64Var(&o.base.ResetShare, "reset-share", 0.02, "share of downloads whose connection drops half way")
 	fs.Float64Var(&o.base.BusyShare, "busy-share", 0.02, "share of calls after which recording/download answers busy (70082) once")
@@ -52,6 +53,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	o.base.PBXRate = int64(*pbx * (1 << 20))
+	o.base.MedianSize = int64(*median * (1 << 20))
+	if o.base.MedianSize < o.base.MinSize || o.base.MedianSize > o.base.MaxSize {
+		return nil, errors.New("-median-mib must be from 1/64 to 50")
+	}
 	var err error
 	if o.rates, err = list(*rates, "rate", func(s string) (float64, error) { return strconv.ParseFloat(s, 64) }, 0.01, 1000); err != nil {
 		return nil, err
@@ -98,8 +103,17 @@ func list[T int | float64 | time.Duration](s, name string, parse func(string) (T
 	return out, nil
 }
 
+// defaultUploaderMemory is the memory setting the SDK's default uploader
+// needs with copies copies at once: its buffers ((5+1) x 5 MiB a copy)
+// within half the setting, as the function keeps its own
+// (pkg/config.UploadFor), and never less than the run it is compared with.
+func defaultUploaderMemory(memory, copies int) int {
+	return max(memory, 2*copies*(5+1)*5)
+}
+
 // settings are the runs the options ask for, in order: each combination,
-// followed by its default-uploader run when asked.
+// followed by its default-uploader run when asked, at the memory that
+// uploader needs (defaultUploaderMemory).
 func (o *options) settings() []setting {
 	var out []setting
 	for _, rate := range o.rates {
@@ -113,6 +127,7 @@ func (o *options) settings() []setting {
 							out = append(out, s)
 							if o.baseline {
 								s.DefaultUploader = true
+								s.Memory = defaultUploaderMemory(s.Memory, bc)
 								out = append(out, s)
 							}
 						}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,8 +21,8 @@ func TestSettingsCrossTheLists(t *testing.T) {
 	if s := ss[0]; s.Rate != 5 || s.BatchSize != 1 || s.Window != 0 || s.DefaultUploader || s.MaxConcurrency != 2 || s.BatchConcurrency != 2 || s.VisibilityTimeout != 1800 {
 		t.Errorf("first setting %+v", s)
 	}
-	if s := ss[3]; s.Window != 500*time.Millisecond || !s.DefaultUploader {
-		t.Errorf("fourth setting %+v, want the half-second window's baseline", s)
+	if s := ss[3]; s.Window != 500*time.Millisecond || !s.DefaultUploader || s.Memory != 128 {
+		t.Errorf("fourth setting %+v, want the half-second window's baseline at 128 MB", s)
 	}
 	if ss[15].Rate != 50 || ss[15].BatchSize != 10 {
 		t.Errorf("last setting %+v", ss[15])
@@ -30,10 +31,28 @@ func TestSettingsCrossTheLists(t *testing.T) {
 
 func TestParseFlagsRefuses(t *testing.T) {
 	for _, args := range [][]string{
-		{"-batch-size", "11"}, {"-batch-concurrency", "0"}, {"-window", "soon"}, {"-memory", "64"}, {"-rate", "0"}, {"-duration", "0s"}, {"extra"},
+		{"-batch-size", "11"}, {"-median-mib", "64"}, {"-batch-concurrency", "0"}, {"-window", "soon"}, {"-memory", "64"}, {"-rate", "0"}, {"-duration", "0s"}, {"extra"},
 	} {
 		if _, err := parseFlags(args, io.Discard); err == nil {
 			t.Errorf("%s accepted", strings.Join(args, " "))
 		}
+	}
+}
+
+// The SDK's default uploader holds (5+1) x 5 MiB a copy: with 5 copies at
+// once, 150 MiB, which half of 128 MB cannot hold; its run gets 300 MB.
+func TestBaselineGetsTheMemoryItsBuffersNeed(t *testing.T) {
+	o, err := parseFlags([]string{"-batch-concurrency", "2,5", "-memory", "128,512"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int
+	for _, s := range o.settings() {
+		if s.DefaultUploader {
+			got = append(got, s.Memory)
+		}
+	}
+	if want := []int{128, 300, 512, 512}; !slices.Equal(got, want) {
+		t.Errorf("baseline memory settings %v, want %v", got, want)
 	}
 }

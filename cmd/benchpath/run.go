@@ -38,29 +38,31 @@ func (s setting) label() string {
 
 // figures are what a run measured.
 type figures struct {
-	Setting      setting
-	Calls        int
-	Posted       int       // posts answered 200
-	Stored       int       // recordings in the bucket with their full size
-	Lost         int       // recordings not in the bucket when the run ended
-	StoredTwice  int       // recordings the function reported copying more than once
-	OpenUploads  int       // multipart uploads left open
-	Latency      []float64 // CallEndToStored of every recording, seconds
-	Invocations  int
-	GBSeconds    float64
-	PBXRequests  int
-	S3Requests   int
-	S3Kinds      map[string]int // S3 requests by operation
-	S3Minimum    int
-	SQSRequests  int
-	PeakConc     int
-	PeakRSS      int64              // bytes, the largest of the copy instances
-	Resets, Busy int                // faults that fired
-	Waits        map[string]float64 // BusyWaits and DownloadResumes the copies reported
-	Failures     map[string]int     // failed copies (retried by the queue) by failureClass
-	Drained      time.Duration      // from the last call's end to its recording stored
-	Load         string             // the machine's load averages at the end
-	Notes        []string           // what went wrong on the way
+	Setting     setting
+	Calls       int
+	Posted      int       // posts answered 200
+	Stored      int       // recordings in the bucket with their full size
+	Lost        int       // recordings not in the bucket when the run ended
+	StoredTwice int       // recordings the function reported copying more than once
+	OpenUploads int       // multipart uploads left open
+	Latency     []float64 // CallEndToStored of every recording, seconds
+	Invocations int
+	GBSeconds   float64
+	// BilledSeconds are the copy's billed seconds, whatever the memory.
+	BilledSeconds float64
+	PBXRequests   int
+	S3Requests    int
+	S3Kinds       map[string]int // S3 requests by operation
+	S3Minimum     int
+	SQSRequests   int
+	PeakConc      int
+	PeakRSS       int64              // bytes, the largest of the copy instances
+	Resets, Busy  int                // faults that fired
+	Waits         map[string]float64 // BusyWaits and DownloadResumes the copies reported
+	Failures      map[string]int     // failed copies (retried by the queue) by failureClass
+	Drained       time.Duration      // from the last call's end to its recording stored
+	Load          string             // the machine's load averages at the end
+	Notes         []string           // what went wrong on the way
 }
 
 // run plays s's calls through a fresh rig and measures the path.

@@ -23,6 +23,7 @@ type options struct {
 	batchConcurrencies                  []int
 	windows                             []time.Duration
 	baseline                            bool // each run again with the SDK's default uploader
+	baselineSameMemory                  bool // ... at the run's memory, not at what its buffers need
 }
 
 // parseFlags reads the command line.
@@ -45,6 +46,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Float64Var(&o.base.ResetShare, "reset-share", 0.02, "share of downloads whose connection drops half way")
 	fs.Float64Var(&o.base.BusyShare, "busy-share", 0.02, "share of calls after which recording/download answers busy (70082) once")
 	fs.BoolVar(&o.baseline, "baseline", true, "run each setting again with the SDK's default uploader sizing in the copy")
+	fs.BoolVar(&o.baselineSameMemory, "baseline-same-memory", false, "run the default uploader at the run's memory setting, not at what its buffers need")
 	fs.DurationVar(&o.base.Drain, "drain", 5*time.Minute, "how long to wait, after the last call, for every recording")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -127,7 +129,9 @@ func (o *options) settings() []setting {
 							out = append(out, s)
 							if o.baseline {
 								s.DefaultUploader = true
-								s.Memory = defaultUploaderMemory(s.Memory, bc)
+								if !o.baselineSameMemory {
+									s.Memory = defaultUploaderMemory(s.Memory, bc)
+								}
 								out = append(out, s)
 							}
 						}

@@ -56,3 +56,13 @@ func TestBaselineGetsTheMemoryItsBuffersNeed(t *testing.T) {
 		t.Errorf("baseline memory settings %v, want %v", got, want)
 	}
 }
+
+func TestBaselineAtTheSameMemory(t *testing.T) {
+	o, err := parseFlags([]string{"-batch-concurrency", "5", "-baseline-same-memory"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ss := o.settings(); len(ss) != 2 || !ss[1].DefaultUploader || ss[1].Memory != 128 {
+		t.Errorf("settings %+v, want the baseline at 128 MB", ss)
+	}
+}

@@ -31,5 +31,5 @@
 //
 //	benchpath [-rate 20[,5,50]] [-duration 60s] [-batch-size 10[,1,5]] [-window 5[,0,1]]
 //	          [-max-concurrency 2] [-memory 128[,256,512]] [-batch-concurrency 2[,5]]
-//	          [-median-mib 1] [-pbx-mibps 20] [-drain 5m] [-baseline=false] [-baseline-same-memory]
+//	          [-median-mib 1] [-pbx-mibps 20] [-drain 2m] [-baseline=false] [-baseline-same-memory]
 package main

@@ -47,7 +47,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Float64Var(&o.base.BusyShare, "busy-share", 0.02, "share of calls after which recording/download answers busy (70082) once")
 	fs.BoolVar(&o.baseline, "baseline", true, "run each setting again with the SDK's default uploader sizing in the copy")
 	fs.BoolVar(&o.baselineSameMemory, "baseline-same-memory", false, "run the default uploader at the run's memory setting, not at what its buffers need")
-	fs.DurationVar(&o.base.Drain, "drain", 5*time.Minute, "how long to wait, after the last call, for every recording")
+	fs.DurationVar(&o.base.Drain, "drain", 2*time.Minute, "how long to wait, after the last call, for every recording")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

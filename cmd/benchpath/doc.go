@@ -23,13 +23,13 @@
 // SQS requests per recording, the copy function's peak concurrency and
 // peak RSS, and why failed copies failed. With -baseline (the default),
 // every setting runs again with the SDK's default uploader sizing (5 MiB
-// parts, 5 in flight) in the copy, at the memory setting its buffers need
-// (within half of it, as the function keeps its own; never less than the
-// run it is compared with).
+// parts, 5 in flight) in the copy; with -baseline-fit-memory, at the
+// memory setting its buffers need (within half of it, as the function keeps
+// its own; never less than the run it is compared with).
 //
 // Usage:
 //
 //	benchpath [-rate 20[,5,50]] [-duration 60s] [-batch-size 10[,1,5]] [-window 5[,0,1]]
 //	          [-max-concurrency 2] [-memory 128[,256,512]] [-batch-concurrency 2[,5]]
-//	          [-median-mib 1] [-pbx-mibps 20] [-drain 2m] [-baseline=false] [-baseline-same-memory]
+//	          [-median-mib 1] [-pbx-mibps 20] [-drain 2m] [-baseline=false] [-baseline-fit-memory]
 package main

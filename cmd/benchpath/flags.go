@@ -23,7 +23,7 @@ type options struct {
 	batchConcurrencies                  []int
 	windows                             []time.Duration
 	baseline                            bool // each run again with the SDK's default uploader
-	baselineSameMemory                  bool // ... at the run's memory, not at what its buffers need
+	baselineFitMemory                   bool // ... at the memory its buffers need, not at the run's
 }
 
 // parseFlags reads the command line.
@@ -46,7 +46,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Float64Var(&o.base.ResetShare, "reset-share", 0.02, "share of downloads whose connection drops half way")
 	fs.Float64Var(&o.base.BusyShare, "busy-share", 0.02, "share of calls after which recording/download answers busy (70082) once")
 	fs.BoolVar(&o.baseline, "baseline", true, "run each setting again with the SDK's default uploader sizing in the copy")
-	fs.BoolVar(&o.baselineSameMemory, "baseline-same-memory", false, "run the default uploader at the run's memory setting, not at what its buffers need")
+	fs.BoolVar(&o.baselineFitMemory, "baseline-fit-memory", false, "run the default uploader at the memory setting its buffers need (within half of it), not at the run's")
 	fs.DurationVar(&o.base.Drain, "drain", 2*time.Minute, "how long to wait, after the last call, for every recording")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -114,8 +114,8 @@ func defaultUploaderMemory(memory, copies int) int {
 }
 
 // settings are the runs the options ask for, in order: each combination,
-// followed by its default-uploader run when asked, at the memory that
-// uploader needs (defaultUploaderMemory).
+// followed by its default-uploader run when asked: at the same memory
+// setting, or at the memory that uploader needs (defaultUploaderMemory).
 func (o *options) settings() []setting {
 	var out []setting
 	for _, rate := range o.rates {
@@ -129,7 +129,7 @@ func (o *options) settings() []setting {
 							out = append(out, s)
 							if o.baseline {
 								s.DefaultUploader = true
-								if !o.baselineSameMemory {
+								if o.baselineFitMemory {
 									s.Memory = defaultUploaderMemory(s.Memory, bc)
 								}
 								out = append(out, s)

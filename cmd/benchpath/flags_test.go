@@ -42,7 +42,7 @@ func TestParseFlagsRefuses(t *testing.T) {
 // The SDK's default uploader holds (5+1) x 5 MiB a copy: with 5 copies at
 // once, 150 MiB, which half of 128 MB cannot hold; its run gets 300 MB.
 func TestBaselineGetsTheMemoryItsBuffersNeed(t *testing.T) {
-	o, err := parseFlags([]string{"-batch-concurrency", "2,5", "-memory", "128,512"}, io.Discard)
+	o, err := parseFlags([]string{"-batch-concurrency", "2,5", "-memory", "128,512", "-baseline-fit-memory"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,8 +57,9 @@ func TestBaselineGetsTheMemoryItsBuffersNeed(t *testing.T) {
 	}
 }
 
+// By default the baseline is the same path: the same memory setting.
 func TestBaselineAtTheSameMemory(t *testing.T) {
-	o, err := parseFlags([]string{"-batch-concurrency", "5", "-baseline-same-memory"}, io.Discard)
+	o, err := parseFlags([]string{"-batch-concurrency", "5"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,7 +72,7 @@ func writeRatios(w *strings.Builder, runs []*figures) {
 	if len(rows) == 0 {
 		return
 	}
-	fmt.Fprintln(w, "\nRatios, the function's uploader / the SDK's default uploader, same calls, each at the memory its buffers need (MB):")
+	fmt.Fprintln(w, "\nRatios, the function's uploader / the SDK's default uploader, same calls (MB: the memory setting of each):")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| Run | MB | p50 | p99 | GB-s per 1,000 | Billed s per rec. | PBX req. | S3 req. | SQS req. | Peak concurrency | Peak RSS |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")

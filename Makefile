@@ -33,13 +33,13 @@ help:
 	@echo "Build and deploy"
 	@echo "  make build                the three functions' bootstraps (linux/$(GOARCH_LAMBDA)) in bin/<LogicalId>/"
 	@echo "  make deploy               sam build, then sam deploy (guided the first time)"
-	@echo "  make check-setup [WEBHOOK_URL=...]   check the PBX, the bucket, the queue and the webhook, a line per step"
+	@echo "  make check-setup [WEBHOOK_URL=...] [PBX=id]   check the PBX(s), the bucket, the queue and the webhook, a line per step"
 	@echo "  make clean                remove bin and .aws-sam"
 	@echo "Measure"
 	@echo "  make bench                the copy against the SDK's uploader and naive ways; writes docs/performance.md"
 	@echo "  make bench-rss            peak RSS of the copy function, 1 GiB and 4 GiB"
 	@echo "  make bench-webhook        1,000 signed posts through the webhook function, 50 at a time"
-	@echo "  make bench-reconcile      the reconciler's requests and peak RSS over 10,000 recordings"
+	@echo "  make bench-reconcile [PBXS=100]   the reconciler's requests and peak RSS over 10,000 recordings (or PBXS PBXs x 1,000)"
 	@echo "  make bench-path [BENCH_PATH_RATE=20 BENCH_PATH_DURATION=60s]   the whole path under load, call end to stored"
 
 ## Try it locally
@@ -117,9 +117,10 @@ deploy:
 # check-setup: checks a setup against the real PBX and the deployed stack,
 # one line per step (cmd/setupcheck, docs/setup-check.md). It reads the
 # functions' environment (PBX_*, RECORDINGS_*, AWS_*); WEBHOOK_URL is the
-# stack's WebhookUrl output.
+# stack's WebhookUrl output. With PBX_REGISTRY_FILE or PBX_SECRET_PREFIX it
+# checks every PBX, or the one PBX names.
 check-setup:
-	$(GO) run ./cmd/setupcheck $(if $(WEBHOOK_URL),-webhook-url '$(WEBHOOK_URL)')
+	$(GO) run ./cmd/setupcheck $(if $(WEBHOOK_URL),-webhook-url '$(WEBHOOK_URL)') $(if $(PBX),--pbx '$(PBX)')
 
 clean:
 	rm -rf bin .aws-sam
@@ -151,9 +152,12 @@ bench-webhook: tools
 	$(GO) test -run '^$$' -bench WebhookLoad -benchtime 1x $(PbxWebhookFunction_DIR)
 
 # bench-reconcile: the reconciler's efficiency over 10,000 recordings with 100
-# missing, through the built bootstrap under the emulator (docs/reconcile-performance.md).
+# missing, through the built bootstrap under the emulator; PBXS=n (n > 1): one
+# scheduled run over n simulated PBXs of 1,000 recordings, 10 of each missing
+# (docs/reconcile-performance.md).
+PBXS ?= 1
 bench-reconcile: tools
-	$(GO) test -run '^$$' -bench Reconcile -benchtime 1x $(RecordingReconcileFunction_DIR)
+	PBXS=$(PBXS) $(GO) test -run '^$$' -bench Reconcile -benchtime 1x -timeout 60m $(RecordingReconcileFunction_DIR)
 
 # bench-path: the whole path under load: calls ending at BENCH_PATH_RATE a
 # second for BENCH_PATH_DURATION, signed posts to the webhook, the queue and

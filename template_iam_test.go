@@ -3,46 +3,63 @@ package template_test
 import (
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
-	"testing"
+
+	"github.com/recording-sync/recording-sync/pkg/config"
 )
 
 // stateDir is the stack's own folder of state objects in the bucket: two
 // stacks sharing a bucket never touch each other's token or cursor.
 const stateDir = ".recording-sync/${AWS::StackName}/"
 
+// The state objects the functions use, as pkg/config derives them from
+// the template's TOKEN_CACHE_KEY: the single PBX's, and, when
+// PbxSecretPrefix is set, every further PBX's in its own folder ("*" for
+// its id).
+var (
+	tokenKey       = stateDir + "pbx-token.json"
+	pbxTokenKey    = config.TokenKeyFor(tokenKey, "*")
+	stateKey       = config.StateKeyFor(tokenKey, "default")
+	pbxStateKey    = config.StateKeyFor(tokenKey, "*")
+	pbxSecrets     = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${PbxSecretPrefix}*"
+	listPBXSecrets = []string{"*"} // AWS allows no narrower resource for ListSecrets
+)
+
 // leastPrivilege is all each function may do: action -> the resources, as
 // scope names them. Each function's grants must be exactly these.
 var leastPrivilege = map[string]map[string][]string{
 	functionID: {
-		"s3:PutObject":                  {"bucket/${KeyPrefix}*", "bucket/" + stateDir + "pbx-token.json"},
-		"s3:GetObject":                  {"bucket/${KeyPrefix}*", "bucket/" + stateDir + "pbx-token.json"},
+		"s3:PutObject":                  {"bucket/${KeyPrefix}*", "bucket/" + tokenKey, "bucket/" + pbxTokenKey},
+		"s3:GetObject":                  {"bucket/${KeyPrefix}*", "bucket/" + tokenKey, "bucket/" + pbxTokenKey},
 		"s3:AbortMultipartUpload":       {"bucket/${KeyPrefix}*"},
 		"s3:ListBucket":                 {"bucket"}, // so that a missing object answers 404, not 403
-		"secretsmanager:GetSecretValue": {"${PbxCredentialsSecretArn}"},
+		"secretsmanager:GetSecretValue": {"${PbxCredentialsSecretArn}", pbxSecrets},
+		"secretsmanager:ListSecrets":    listPBXSecrets,
 		"sqs:SendMessage":               {"${RecordingDeadLetterQueue.Arn}"},
 		"kms:GenerateDataKey":           {"${KmsKeyArn}"},
 		"kms:Decrypt":                   {"${KmsKeyArn}"},
 	},
 	webhookID: {
 		"sqs:SendMessage":               {"${RecordingQueue.Arn}"},
-		"secretsmanager:GetSecretValue": {"${PbxWebhookSecretArn}"},
+		"secretsmanager:GetSecretValue": {"${PbxWebhookSecretArn}", pbxSecrets},
+		"secretsmanager:ListSecrets":    listPBXSecrets,
 	},
 	reconcileID: {
-		"s3:PutObject":                  {"bucket/" + stateDir + "pbx-token.json", "bucket/" + stateDir + "reconcile-state.json"},
-		"s3:GetObject":                  {"bucket/" + stateDir + "pbx-token.json", "bucket/" + stateDir + "reconcile-state.json"},
+		"s3:PutObject":                  {"bucket/" + tokenKey, "bucket/" + stateKey, "bucket/" + pbxTokenKey, "bucket/" + pbxStateKey},
+		"s3:GetObject":                  {"bucket/" + tokenKey, "bucket/" + stateKey, "bucket/" + pbxTokenKey, "bucket/" + pbxStateKey},
 		"s3:ListBucket":                 {"bucket"},
-		"secretsmanager:GetSecretValue": {"${PbxCredentialsSecretArn}"},
+		"secretsmanager:GetSecretValue": {"${PbxCredentialsSecretArn}", pbxSecrets},
+		"secretsmanager:ListSecrets":    listPBXSecrets,
 		"sqs:SendMessage":               {"${RecordingQueue.Arn}"},
 		"kms:GenerateDataKey":           {"${KmsKeyArn}"},
 		"kms:Decrypt":                   {"${KmsKeyArn}"},
 	},
 }
 
-// scope names a resource of the bucket the same whether the stack creates
-// it or is given one (the two branches of !If CreateBucket): "bucket" and
-// "bucket/<key>".
+// scope names the bucket ("bucket", "bucket/<key>") the same whether the
+// stack creates it or is given one (the branches of !If CreateBucket).
 func scope(res string) string {
 	for _, b := range []string{"${RecordingsBucket.Arn}", "arn:${AWS::Partition}:s3:::${BucketName}"} {
 		if rest, ok := strings.CutPrefix(res, b); ok {
@@ -52,191 +69,159 @@ func scope(res string) string {
 	return res
 }
 
-// policyStatements returns a function's inline statements, those of a
-// conditional policy (!If) included.
-func policyStatements(t *testing.T, policies any) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	var add func(p any)
-	add = func(p any) {
-		switch p := p.(type) {
-		case []any:
-			for _, e := range p {
-				add(e)
+// checkLeastPrivilege: grants in both branches of every !If, Allow only;
+// credentials only through Secrets Manager.
+func checkLeastPrivilege(s *stack) {
+	for _, id := range s.functions() {
+		granted := map[string][]string{}
+		for _, st := range statements(s.function(id)["Policies"]) {
+			s.expect(st["Effect"] == "Allow" && st["NotAction"] == nil && st["NotResource"] == nil, "%s statement %v: want Effect Allow with Action and Resource", id, st["Sid"])
+			for _, a := range tokens(st["Action"]) {
+				for _, r := range tokens(st["Resource"]) {
+					granted[a] = append(granted[a], scope(r))
+				}
+				if strings.HasPrefix(a, "kms:") {
+					s.checkKMSCondition(id, st)
+				}
 			}
-		case map[string]any:
-			if b, ok := p["Fn::If"].([]any); ok && len(b) == 3 {
-				add(b[1:])
-				return
+		}
+		actions := slices.Concat(slices.Collect(maps.Keys(granted)), slices.Collect(maps.Keys(leastPrivilege[id])))
+		slices.Sort(actions)
+		for _, a := range slices.Compact(actions) {
+			got := slices.Compact(slices.Sorted(slices.Values(granted[a])))
+			want := slices.Sorted(slices.Values(leastPrivilege[id][a]))
+			s.expect(slices.Equal(got, want), "%s: %s on %q, want on %q", id, a, got, want)
+		}
+		for _, v := range []string{"PBX_CLIENT_ID", "PBX_CLIENT_SECRET", "PBX_WEBHOOK_SECRET"} {
+			s.expect(s.env(id)[v] == nil, "%s: environment has %s; credentials belong in Secrets Manager", id, v)
+		}
+	}
+}
+
+// checkKMSCondition: only S3 in this region uses the key for the function,
+// for this bucket (an S3 Bucket Key) or its objects.
+func (s *stack) checkKMSCondition(id string, st map[string]any) {
+	via := tokens(at(st, "Condition.StringEquals.kms:ViaService"))
+	s.expect(slices.Equal(via, []string{"s3.${AWS::Region}.amazonaws.com"}), "%s statement %v: kms:ViaService %v, want S3 in this region", id, st["Sid"], via)
+	arns := asList(at(st, "Condition.StringLike.kms:EncryptionContext:aws:s3:arn"))
+	if len(arns) == 0 {
+		arns = []any{"none"}
+	}
+	for _, a := range arns {
+		if text := at(a, "Fn::Sub.0"); (text != "arn:${AWS::Partition}:s3:::${Bucket}" && text != "arn:${AWS::Partition}:s3:::${Bucket}/*") ||
+			!slices.Equal(tokens(at(a, "Fn::Sub.1.Bucket")), []string{"${RecordingsBucket}", "${BucketName}"}) {
+			s.errorf("%s statement %v: encryption context %v is not this bucket or its objects", id, st["Sid"], a)
+		}
+	}
+}
+
+// checkWebhookSecret: the public function sees its own secret and nothing
+// else, and judges replays by the reconciler's lookback.
+func checkWebhookSecret(s *stack) {
+	for id, res := range mapAt(s.tpl, "Resources") {
+		s.expect(refersTo(res, "PbxWebhookSecretArn") == (id == webhookID), "%s refers to PbxWebhookSecretArn: %v, want %v", id, id != webhookID, id == webhookID)
+	}
+	s.expect(!refersTo(s.function(webhookID), "PbxCredentialsSecretArn"), "the webhook function refers to the PBX API credentials secret")
+	got, want := s.env(webhookID)["RECONCILE_LOOKBACK"], s.env(reconcileID)["RECONCILE_LOOKBACK"]
+	s.expect(got != nil && got == want, "webhook RECONCILE_LOOKBACK %v, want the reconciler's %v", got, want)
+}
+
+// checkStateObjects: each function may get and put exactly the state
+// objects it uses (leastPrivilege's: one token for all, in stateDir); the
+// bucket the stack creates denies the folder to every other role.
+func checkStateObjects(s *stack) {
+	var users []string
+	for _, id := range s.functions() {
+		var objects []string
+		if key := token(s.env(id)["TOKEN_CACHE_KEY"]); key != "" {
+			users, objects = append(users, "${"+id+"Role.Arn}"), []string{"bucket/" + key}
+			if id == reconcileID {
+				objects = append(objects, "bucket/"+s.reconcileStateKey(key))
 			}
-			if p["Ref"] == "AWS::NoValue" {
-				return
+			// With further PBXs, each one's objects in a folder of its id
+			// ("*" here), as pkg/config places them.
+			if _, ok := s.env(id)["PBX_SECRET_PREFIX"]; ok {
+				objects = append(objects, "bucket/"+config.TokenKeyFor(key, "*"))
+				if id == reconcileID {
+					objects = append(objects, "bucket/"+config.StateKeyFor(key, "*"))
+				}
 			}
-			stmts, ok := p["Statement"].([]any)
-			if !ok {
-				t.Fatalf("policy %v: want a Statement list (policy templates are not checked)", p)
+		}
+		for _, action := range []string{"s3:GetObject", "s3:PutObject"} {
+			state := slices.DeleteFunc(slices.Clone(leastPrivilege[id][action]), func(r string) bool { return !strings.HasPrefix(r, "bucket/"+stateDir) })
+			s.expect(slices.Equal(slices.Sorted(slices.Values(state)), slices.Sorted(slices.Values(objects))),
+				"%s: %s on state objects %v, want exactly the ones it uses, %v", id, action, state, objects)
+		}
+	}
+	got := s.keptTo("AWS::S3::BucketPolicy", "${RecordingsBucket.Arn}/"+stateDir+"*", "s3:*")
+	s.expect(fmt.Sprint(got) == fmt.Sprint([][]string{slices.Sorted(slices.Values(users))}), "the bucket policy keeps %s to %v, want the roles of the functions that use it, %v", stateDir, got, users)
+}
+
+// keptTo returns, for each statement on resource of the policies of type
+// typ, the roles it keeps action to by denying it to all others; nil if not.
+func (s *stack) keptTo(typ, resource, action string) [][]string {
+	var out [][]string
+	for _, id := range s.resources(typ) {
+		for _, st := range statements(at(s.tpl, "Resources."+id+".Properties.PolicyDocument")) {
+			var roles []string
+			if st["Effect"] == "Deny" && st["Principal"] == "*" && slices.Contains(tokens(st["Action"]), action) &&
+				len(mapAt(st, "Condition")) == 1 && len(mapAt(st, "Condition.ArnNotEquals")) == 1 {
+				roles = slices.Sorted(slices.Values(tokens(at(st, "Condition.ArnNotEquals.aws:PrincipalArn"))))
 			}
-			for _, s := range stmts {
-				out = append(out, s.(map[string]any))
+			if slices.Contains(tokens(st["Resource"]), resource) {
+				out = append(out, roles)
 			}
 		}
 	}
-	add(policies)
 	return out
 }
 
-// TestLeastPrivilege checks each function's grants against
-// leastPrivilege, in both branches of every !If, and that KMS is granted
-// only through S3 for this bucket.
-func TestLeastPrivilege(t *testing.T) {
-	tpl := loadTemplate(t)
-	for _, id := range resourcesOfType(t, tpl, "AWS::Serverless::Function") {
-		t.Run(id, func(t *testing.T) {
-			props := functionProps(t, tpl, id)
-			granted := map[string][]string{}
-			for _, s := range policyStatements(t, props["Policies"]) {
-				if s["Effect"] != "Allow" || s["NotAction"] != nil || s["NotResource"] != nil {
-					t.Errorf("statement %v: want Effect Allow with Action and Resource", s["Sid"])
-				}
-				for _, a := range tokens(s["Action"]) {
-					for _, r := range tokens(s["Resource"]) {
-						if !slices.Contains(granted[a], scope(r)) {
-							granted[a] = append(granted[a], scope(r))
-						}
-					}
-					if strings.HasPrefix(a, "kms:") {
-						checkKMSCondition(t, s)
-					}
-				}
-			}
-			want := leastPrivilege[id]
-			for _, a := range slices.Sorted(maps.Keys(granted)) {
-				slices.Sort(granted[a])
-				if w := slices.Sorted(slices.Values(want[a])); !slices.Equal(granted[a], w) {
-					t.Errorf("%s on %q, want on %q", a, granted[a], w)
-				}
-			}
-			for a := range want {
-				if granted[a] == nil {
-					t.Errorf("%s not granted", a)
-				}
-			}
-			env := getMap(t, props, "Environment", "Variables")
-			for _, v := range []string{"PBX_CLIENT_ID", "PBX_CLIENT_SECRET", "PBX_WEBHOOK_SECRET"} {
-				if env[v] != nil {
-					t.Errorf("environment has %s; credentials belong in Secrets Manager", v)
-				}
-			}
-		})
-	}
+// reconcileStateKey is the reconciler's state object for tokenKey, as
+// config.LoadReconcile derives it.
+func (s *stack) reconcileStateKey(tokenKey string) string {
+	env := map[string]string{"RECORDINGS_QUEUE_URL": "https://sqs.example.com/q"}
+	r, err := config.LoadReconcile(config.Config{TokenCacheKey: tokenKey}, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	s.expect(err == nil, "TOKEN_CACHE_KEY %q: %v", tokenKey, err)
+	return r.StateKey
 }
 
-// checkKMSCondition: S3 uses the key for this function only in this region
-// (kms:ViaService) and for this bucket's objects, or the bucket itself when
-// it uses an S3 Bucket Key (kms:EncryptionContext:aws:s3:arn).
-func checkKMSCondition(t *testing.T, s map[string]any) {
-	t.Helper()
-	via, _ := at(s, "Condition", "StringEquals", "kms:ViaService")
-	if tok := tokens(via); !slices.Equal(tok, []string{"s3.${AWS::Region}.amazonaws.com"}) {
-		t.Errorf("statement %v: kms:ViaService %v, want S3 in this region", s["Sid"], tok)
-	}
-	arns, _ := at(s, "Condition", "StringLike", "kms:EncryptionContext:aws:s3:arn")
-	list, _ := arns.([]any)
-	if len(list) == 0 {
-		t.Errorf("statement %v: no kms:EncryptionContext:aws:s3:arn", s["Sid"])
-	}
-	for _, a := range list {
-		sub, _ := at(a, "Fn::Sub")
-		text, _ := at(sub, "0")
-		bucket, _ := at(sub, "1", "Bucket")
-		if !slices.Contains([]any{"arn:${AWS::Partition}:s3:::${Bucket}", "arn:${AWS::Partition}:s3:::${Bucket}/*"}, text) ||
-			!slices.Equal(tokens(bucket), []string{"${RecordingsBucket}", "${BucketName}"}) {
-			t.Errorf("statement %v: encryption context %v is not this bucket or its objects", s["Sid"], a)
-		}
-	}
-}
-
-// TestStateFolderKeptToItsFunctions: the bucket the stack creates denies
-// the stack's state folder to every principal but the roles of the
-// functions granted an object there; every function shares one token
-// object there.
-func TestStateFolderKeptToItsFunctions(t *testing.T) {
-	tpl := loadTemplate(t)
-	var users, tokenKeys []string
+// checkQueueSenders: the recording queue's policy is one statement that
+// denies sqs:SendMessage to every role but those granted it.
+func checkQueueSenders(s *stack) {
+	var senders []string
 	for id, grants := range leastPrivilege {
-		if slices.ContainsFunc(grants["s3:GetObject"], func(r string) bool { return strings.HasPrefix(r, "bucket/"+stateDir) }) {
-			users = append(users, "${"+id+"Role.Arn}")
-		}
-		if key, err := at(functionProps(t, tpl, id), "Environment", "Variables", "TOKEN_CACHE_KEY"); err == nil {
-			obj := "bucket/" + strings.Join(tokens(key), "")
-			tokenKeys = append(tokenKeys, obj)
-			if !slices.Contains(grants["s3:PutObject"], obj) {
-				t.Errorf("%s: TOKEN_CACHE_KEY %v is not the token object it may write", id, key)
-			}
+		if slices.Contains(grants["sqs:SendMessage"], "${RecordingQueue.Arn}") {
+			senders = append(senders, "${"+id+"Role.Arn}")
 		}
 	}
-	if len(slices.Compact(slices.Sorted(slices.Values(tokenKeys)))) != 1 {
-		t.Errorf("TOKEN_CACHE_KEY %v: want one token object all functions share", tokenKeys)
-	}
-	var excepted []string
-	for _, id := range resourcesOfType(t, tpl, "AWS::S3::BucketPolicy") {
-		for _, s := range policyStatements(t, get(t, tpl, "Resources", id, "Properties", "PolicyDocument")) {
-			if slices.Contains(tokens(s["Resource"]), "${RecordingsBucket.Arn}/"+stateDir+"*") &&
-				s["Effect"] == "Deny" && s["Principal"] == "*" && s["Action"] == "s3:*" {
-				p, _ := at(s, "Condition", "ArnNotEquals", "aws:PrincipalArn")
-				excepted = append(excepted, tokens(p)...)
-			}
-		}
-	}
-	slices.Sort(users)
-	if slices.Sort(excepted); !slices.Equal(excepted, users) {
-		t.Errorf("the bucket policy keeps %s to %v, want the roles of the functions that use it, %v", stateDir, excepted, users)
-	}
+	slices.Sort(senders)
+	got := s.keptTo("AWS::SQS::QueuePolicy", "${RecordingQueue.Arn}", "sqs:SendMessage")
+	s.expect(fmt.Sprint(got) == fmt.Sprint([][]string{senders}), "the recording queue's policy keeps SendMessage to %v, want %v only", got, senders)
 }
 
-// TestOnlyTheWebhookReadsItsSecret: the public function sees its own secret
-// and nothing else: no other resource names the webhook's secret, and the
-// webhook function names neither the PBX API credentials nor a secret in
-// its environment; it judges stale events by the reconciler's lookback.
-func TestOnlyTheWebhookReadsItsSecret(t *testing.T) {
-	tpl := loadTemplate(t)
-	for id, res := range getMap(t, tpl, "Resources") {
-		if mentions := refersTo(res, "PbxWebhookSecretArn"); mentions != (id == webhookID) {
-			t.Errorf("%s refers to PbxWebhookSecretArn: %v, want %v", id, mentions, id == webhookID)
+// checkPBXConnection: the client secret travels in the get_token body:
+// never over plain HTTP, nor unverified TLS. PbxCaCert is one PEM
+// certificate, on its lines or one line (a chain is too long for Lambda's
+// environment), or nothing.
+func checkPBXConnection(s *stack) {
+	for _, id := range s.functions() {
+		env := s.env(id)
+		s.expect(env["PBX_BASE_URL"] == nil || token(env["PBX_CA_CERT"]) == "${PbxCaCert}", "%s talks to the PBX with PBX_CA_CERT %v, want !Ref PbxCaCert", id, env["PBX_CA_CERT"])
+	}
+	for _, off := range []string{"pbx_allow_http", "insecureskipverify", "insecure_skip", "skip_verify", "skipverify", "no_verify"} {
+		s.expect(!strings.Contains(strings.ToLower(s.text), off), "the template mentions %q: plain HTTP is for local use only; TLS verification is never off", off)
+	}
+	cert := "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\nQ2hhbmdlTWU=\n-----END CERTIFICATE-----\n"
+	for param, accepts := range map[string]map[string]bool{
+		"PbxBaseUrl": {"https://pbx.example.com:8088": true, "https://pbx.example.com/base": true, "http://pbx.example.com:8088": false,
+			"HTTP://pbx.example.com:8088": false, "https://user:pw@pbx.example.com": false, "https://pbx.example.com:8088/": false,
+			"ftp://pbx.example.com": false, "https://pbx.example.com/?q=token": false},
+		"PbxCaCert": {"": true, cert: true, strings.ReplaceAll(cert, "\n", " "): true, strings.ReplaceAll(cert, "\n", "\r\n"): true,
+			cert + cert: false, "/etc/ssl/pbx.pem": false, "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n": false},
+	} {
+		re, err := regexp.Compile(fmt.Sprint(at(s.tpl, "Parameters."+param+".AllowedPattern")))
+		for value, want := range accepts {
+			s.expect(err == nil && re.MatchString(value) == want, "%s AllowedPattern %v accepts %q: %v, want %v", param, re, value, !want, want)
 		}
 	}
-	webhook := functionProps(t, tpl, webhookID)
-	if refersTo(webhook, "PbxCredentialsSecretArn") {
-		t.Error("the webhook function refers to the PBX API credentials secret")
-	}
-	env := getMap(t, webhook, "Environment", "Variables")
-	if env["PBX_WEBHOOK_SECRET_ID"] == nil || env["PBX_CREDENTIALS_SECRET"] != nil {
-		t.Errorf("webhook environment %v: want PBX_WEBHOOK_SECRET_ID and no PBX_CREDENTIALS_SECRET", env)
-	}
-	reconcileEnv := getMap(t, functionProps(t, tpl, reconcileID), "Environment", "Variables")
-	if env["RECONCILE_LOOKBACK"] == nil || fmt.Sprint(env["RECONCILE_LOOKBACK"]) != fmt.Sprint(reconcileEnv["RECONCILE_LOOKBACK"]) {
-		t.Errorf("webhook RECONCILE_LOOKBACK %v, want the reconciler's %v", env["RECONCILE_LOOKBACK"], reconcileEnv["RECONCILE_LOOKBACK"])
-	}
-}
-
-// refersTo reports whether v holds a Ref to name anywhere.
-func refersTo(v any, name string) bool {
-	switch v := v.(type) {
-	case map[string]any:
-		if r, ok := v["Ref"]; ok && r == name {
-			return true
-		}
-		for _, e := range v {
-			if refersTo(e, name) {
-				return true
-			}
-		}
-	case []any:
-		for _, e := range v {
-			if refersTo(e, name) {
-				return true
-			}
-		}
-	}
-	return false
 }

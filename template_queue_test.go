@@ -1,82 +1,75 @@
 package template_test
 
 import (
+	"fmt"
 	"slices"
-	"testing"
 )
 
-// TestRecordingQueueAdmitsOnlyTheStack: the recording queue's policy denies
-// sqs:SendMessage to every principal but the roles of the functions granted
-// it on the queue, and the EventBridge rules that target the queue (none
-// today: the CallEnd rule invokes the copy function); it allows nothing.
-func TestRecordingQueueAdmitsOnlyTheStack(t *testing.T) {
-	tpl := loadTemplate(t)
-	var senders, rules []string
-	for id, grants := range leastPrivilege {
-		if slices.Contains(grants["sqs:SendMessage"], "${RecordingQueue.Arn}") {
-			senders = append(senders, "${"+id+"Role.Arn}")
+// checkQueues: a visibility timeout of six times the consumer's, as AWS
+// advises, never hands a message out twice at once; dead letters are seen.
+func checkQueues(s *stack) {
+	watched := map[string]bool{}
+	for _, id := range s.resources("AWS::CloudWatch::Alarm") {
+		if props := mapAt(s.tpl, "Resources."+id+".Properties"); props["Namespace"] == "AWS/SQS" && props["MetricName"] == "ApproximateNumberOfMessagesVisible" {
+			watched[logicalID(token(at(props, "Dimensions.0.Value")))] = true
 		}
 	}
-	for _, id := range resourcesOfType(t, tpl, "AWS::Events::Rule") {
-		targets, _ := at(tpl, "Resources", id, "Properties", "Targets")
-		list, _ := targets.([]any)
-		for _, target := range list {
-			arn, _ := at(target, "Arn")
-			if slices.Contains(tokens(arn), "${RecordingQueue.Arn}") {
-				rules = append(rules, "${"+id+".Arn}")
-			}
+	redrive := token(at(s.tpl, "Resources.RecordingQueue.Properties.RedrivePolicy.deadLetterTargetArn"))
+	deadLetters := []string{redrive}
+	for _, id := range s.functions() {
+		fn, timeout := s.function(id), 3 // Lambda's default
+		if fn["Timeout"] != nil {
+			timeout = number(fn["Timeout"])
+		}
+		deadLetters = append(deadLetters, tokens(at(fn, "EventInvokeConfig.DestinationConfig.OnFailure.Destination"))...)
+		for _, ev := range mapAt(fn, "Events") {
+			deadLetters = append(deadLetters, tokens(at(ev, "Properties.DeadLetterConfig.Arn"))...)
+			q := logicalID(token(at(ev, "Properties.Queue")))
+			vis := number(at(s.tpl, "Resources."+q+".Properties.VisibilityTimeout"))
+			s.expect(at(ev, "Type") != "SQS" || vis >= 6*timeout, "%s VisibilityTimeout %d s, want at least 6 x %s's Timeout (%d s)", q, vis, id, timeout)
 		}
 	}
-	if len(senders) < 2 {
-		t.Fatalf("want the webhook and the reconciler among the queue's senders, have %v", senders)
+	for _, arn := range deadLetters {
+		s.expect(watched[logicalID(arn)], "%s receives dead letters, and no alarm watches it", arn)
 	}
-	var denies int
-	for _, id := range resourcesOfType(t, tpl, "AWS::SQS::QueuePolicy") {
-		props := getMap(t, tpl, "Resources", id, "Properties")
-		if !slices.Contains(tokens(props["Queues"]), "${RecordingQueue}") {
-			continue
-		}
-		for _, s := range policyStatements(t, props["PolicyDocument"]) {
-			if s["Effect"] != "Deny" {
-				t.Errorf("%s statement %v: want only Deny statements on the recording queue", id, s["Sid"])
-				continue
-			}
-			if s["Principal"] != "*" || !slices.Contains(tokens(s["Action"]), "sqs:SendMessage") ||
-				!slices.Equal(tokens(s["Resource"]), []string{"${RecordingQueue.Arn}"}) {
-				t.Errorf("%s statement %v: want Principal *, sqs:SendMessage on the recording queue", id, s["Sid"])
-				continue
-			}
-			checkExcepted(t, s, senders, rules)
-			denies++
-		}
-	}
-	if denies != 1 {
-		t.Errorf("%d statements deny SendMessage on the recording queue, want 1", denies)
+	dlq := token(s.env(functionID)["DEAD_LETTER_QUEUE_URL"])
+	s.expect(logicalID(dlq) == logicalID(redrive), "DEAD_LETTER_QUEUE_URL %v, want %s, the recording queue's dead-letter queue", dlq, redrive)
+}
+
+// checkNothingReserved: reserved concurrency fails the deploy on new
+// accounts, so with every parameter at its default no function reserves any.
+func checkNothingReserved(s *stack) {
+	for _, id := range s.functions() {
+		rce, ok := s.function(id)["ReservedConcurrentExecutions"]
+		s.expect(!ok || s.evalDefault(map[string]any{"Condition": at(rce, "Fn::If.0")}) == "false", "%s reserves concurrency %v with the parameters' defaults", id, rce)
 	}
 }
 
-// checkExcepted: the statement's conditions except exactly the sending
-// roles (aws:PrincipalArn) and rules (aws:SourceArn), nothing else.
-func checkExcepted(t *testing.T, s map[string]any, senders, rules []string) {
-	t.Helper()
-	cond := getMap(t, s, "Condition")
-	notEquals, _ := cond["ArnNotEquals"].(map[string]any)
-	if len(cond) != 1 || notEquals == nil {
-		t.Errorf("statement %v: conditions %v, want ArnNotEquals only", s["Sid"], cond)
-		return
+// evalDefault evaluates a condition with every parameter at its default:
+// "true", "false", or the value it cannot evaluate.
+func (s *stack) evalDefault(v any) string {
+	m, _ := v.(map[string]any)
+	switch args, not := asList(m["Fn::Equals"]), asList(m["Fn::Not"]); {
+	case len(args) == 2:
+		return fmt.Sprint(s.evalDefault(args[0]) == s.evalDefault(args[1]))
+	case len(not) == 1:
+		return fmt.Sprint(s.evalDefault(not[0]) == "false")
+	case m["Condition"] != nil:
+		return s.evalDefault(at(s.tpl, fmt.Sprint("Conditions.", m["Condition"])))
+	case m["Ref"] != nil:
+		return fmt.Sprint(at(s.tpl, fmt.Sprint("Parameters.", m["Ref"], ".Default")))
 	}
-	want := map[string][]string{"aws:PrincipalArn": senders}
-	if len(rules) > 0 {
-		want["aws:SourceArn"] = rules
+	return fmt.Sprint(v)
+}
+
+// checkLogRetention: the logs name recordings, whose file names carry
+// phone numbers.
+func checkLogRetention(s *stack) {
+	var groups []string
+	for _, id := range s.functions() {
+		group := logicalID(token(at(s.function(id), "LoggingConfig.LogGroup")))
+		groups = append(groups, group)
+		s.expect(token(at(s.tpl, "Resources."+group+".Properties.RetentionInDays")) == "${LogRetentionDays}", "%s logs into %q, want a log group kept LogRetentionDays", id, group)
 	}
-	if len(notEquals) != len(want) {
-		t.Errorf("statement %v: excepts %v, want %v", s["Sid"], notEquals, want)
-	}
-	for key, w := range want {
-		got := tokens(notEquals[key])
-		slices.Sort(got)
-		if w = slices.Sorted(slices.Values(w)); !slices.Equal(got, w) {
-			t.Errorf("statement %v: %s excepts %v, want %v", s["Sid"], key, got, w)
-		}
-	}
+	s.expect(len(slices.Compact(slices.Sorted(slices.Values(groups)))) == len(groups), "functions share log groups: %v", groups)
 }

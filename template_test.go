@@ -1,28 +1,40 @@
 // Package template_test checks what a reviewer of template.yaml cannot see
-// at a glance: each function's least privilege, the queue's visibility
-// timeout against its consumer's timeout, every metric the alarms and the
-// dashboard name against what the functions emit, every parameter against
-// the README. Schema and intrinsic functions are cfn-lint's job (make lint).
-// Run against a changed copy with `go test . -args -template=... -readme=...`.
+// at a glance; schema and intrinsics are cfn-lint's (make lint), literal
+// values the template's own to show. TestTemplateInvariants runs the
+// checks on the template; TestTemplateMutations breaks a copy of it for
+// each invariant, which its check must report. The invariants:
+//
+//   - each function's IAM actions and resources are exactly what it uses (checkLeastPrivilege)
+//   - only the webhook reads its secret, and never the PBX API credentials (checkWebhookSecret)
+//   - one token object, in the stack's own state folder, kept to the functions that use it (checkStateObjects)
+//   - only the roles that send to the recording queue may (checkQueueSenders)
+//   - a queue's visibility timeout is at least 6 x its consumer's timeout (checkQueues)
+//   - every dead-letter queue is watched; hopeless records go to the redrive target (checkQueues)
+//   - with the parameters' defaults no function reserves concurrency (checkNothingReserved)
+//   - every function's logs are kept LogRetentionDays, in its own group (checkLogRetention)
+//   - every metric an alarm or widget names is emitted by that function, or AWS's (checkMetrics)
+//   - the dashboard shows every catalog metric and alarm; alarms notify the topic (checkMetrics)
+//   - MetricsNamespace accepts exactly what metrics.NewEmitter does (checkNamespacePattern)
+//   - the PBX is reached over HTTPS only (checkPBXConnection)
+//   - every PBX client trusts PbxCaCert, one certificate; verification is never off (checkPBXConnection)
+//   - every parameter is described and in the README's table once (checkREADME)
+//   - the EventBridge rule's pattern is the README's (checkREADME)
+//   - make build-<LogicalId> builds the function's own main for its architecture (checkMakefile)
 package template_test
 
 import (
-	"flag"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
-	"regexp"
+	"reflect"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
-)
-
-var (
-	templatePath = flag.String("template", "template.yaml", "the SAM template to check")
-	readmePath   = flag.String("readme", "README.md", "the README that documents it")
 )
 
 // The functions' logical IDs.
@@ -32,12 +44,54 @@ const (
 	reconcileID = "RecordingReconcileFunction"
 )
 
-// loadTemplate parses the template into maps, slices and scalars, with
-// CloudFormation short tags in their long form: !Ref X becomes
-// {"Ref": "X"}, !GetAtt A.B {"Fn::GetAtt": ["A", "B"]}, !Sub S {"Fn::Sub": S}.
-func loadTemplate(t *testing.T) map[string]any {
-	t.Helper()
-	return parseTemplate(t, *templatePath, readFile(t, *templatePath))
+// invariants are the checks, in the order of the list above.
+var invariants = []func(*stack){checkLeastPrivilege, checkWebhookSecret, checkStateObjects, checkQueueSenders,
+	checkQueues, checkNothingReserved, checkLogRetention, checkMetrics, checkNamespacePattern, checkPBXConnection,
+	checkREADME, checkMakefile}
+
+func TestTemplateInvariants(t *testing.T) {
+	s := loadStack(t, string(readFile(t, "template.yaml")), string(readFile(t, "README.md")))
+	for _, check := range invariants {
+		t.Run(name(check), func(t *testing.T) {
+			for _, p := range s.run(t, check) {
+				t.Error(p)
+			}
+		})
+	}
+}
+
+// name is a check's function name without "check", for its subtests.
+func name(check func(*stack)) string {
+	full := runtime.FuncForPC(reflect.ValueOf(check).Pointer()).Name()
+	return strings.TrimPrefix(full[strings.LastIndex(full, ".")+1:], "check")
+}
+
+// stack is the template as maps, slices and scalars, with short tags in
+// their long form (!Ref X is {"Ref": "X"}, !Sub S {"Fn::Sub": S}), its
+// text, the README, and what a check found wrong.
+type stack struct {
+	tpl          map[string]any
+	text, readme string
+	t            *testing.T // its Context for the commands a check runs
+	problems     []string
+}
+
+func (s *stack) errorf(format string, args ...any) {
+	s.problems = append(s.problems, fmt.Sprintf(format, args...))
+}
+
+// expect reports the problem format says unless ok.
+func (s *stack) expect(ok bool, format string, args ...any) {
+	if !ok {
+		s.errorf(format, args...)
+	}
+}
+
+// run returns what check finds wrong.
+func (s stack) run(t *testing.T, check func(*stack)) []string {
+	s.t, s.problems = t, nil
+	check(&s)
+	return s.problems
 }
 
 func readFile(t *testing.T, name string) []byte {
@@ -49,237 +103,154 @@ func readFile(t *testing.T, name string) []byte {
 	return raw
 }
 
-// parseTemplate is loadTemplate for a template's text, named name.
-func parseTemplate(t *testing.T, name string, raw []byte) map[string]any {
+func loadStack(t *testing.T, text, readme string) *stack {
 	t.Helper()
-	var doc yaml.Node
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		t.Fatalf("%s: %v", name, err)
+	s, doc := &stack{text: text, readme: readme}, yaml.Node{}
+	if err := errors.Join(yaml.Unmarshal([]byte(text), &doc), longForm(&doc).Decode(&s.tpl)); err != nil {
+		t.Fatalf("template: %v", err)
 	}
-	v, err := convert(&doc)
-	m, ok := v.(map[string]any)
-	if err != nil || !ok {
-		t.Fatalf("%s: %v, want a mapping (%v)", name, v, err)
-	}
-	return m
+	return s
 }
 
-func convert(n *yaml.Node) (any, error) {
-	switch {
-	case n.Kind == yaml.DocumentNode && len(n.Content) == 1:
-		return convert(n.Content[0])
-	case n.Kind == yaml.AliasNode:
-		return convert(n.Alias)
-	case strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!"):
-		return convertTagged(n)
-	case n.Kind == yaml.MappingNode:
-		m := make(map[string]any, len(n.Content)/2)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			val, err := convert(n.Content[i+1])
-			if err != nil {
-				return nil, err
-			}
-			m[n.Content[i].Value] = val
+// longForm rewrites every node tagged !Name as {"Fn::Name": node} ({"Ref":
+// node}, {"Condition": node}).
+func longForm(n *yaml.Node) *yaml.Node {
+	for _, c := range n.Content {
+		longForm(c)
+	}
+	if tag, ok := strings.CutPrefix(n.Tag, "!"); ok && !strings.HasPrefix(tag, "!") {
+		if tag != "Ref" && tag != "Condition" {
+			tag = "Fn::" + tag
 		}
-		return m, nil
-	case n.Kind == yaml.SequenceNode:
-		s := make([]any, 0, len(n.Content))
-		for _, c := range n.Content {
-			val, err := convert(c)
-			if err != nil {
-				return nil, err
-			}
-			s = append(s, val)
-		}
-		return s, nil
-	}
-	var v any
-	if err := n.Decode(&v); err != nil {
-		return nil, fmt.Errorf("line %d: %w", n.Line, err)
-	}
-	return v, nil
-}
-
-// convertTagged turns a node tagged !Name into {"Fn::Name": value} ({"Ref":
-// value} and {"Condition": value} for those two).
-func convertTagged(n *yaml.Node) (any, error) {
-	name := strings.TrimPrefix(n.Tag, "!")
-	key := "Fn::" + name
-	if name == "Ref" || name == "Condition" {
-		key = name
-	}
-	plain := *n
-	plain.Tag = ""
-	if n.Kind == yaml.ScalarNode {
-		plain.Tag = "!!str"
-	}
-	v, err := convert(&plain)
-	if s, ok := v.(string); ok && name == "GetAtt" {
-		res, attr, _ := strings.Cut(s, ".")
-		v = []any{res, attr}
-	}
-	return map[string]any{key: v}, err
-}
-
-// at follows path (map keys, or decimal indexes into lists) from v.
-func at(v any, path ...string) (any, error) {
-	for i, p := range path {
-		switch c := v.(type) {
-		case map[string]any:
-			next, ok := c[p]
-			if !ok {
-				return nil, fmt.Errorf("%s: no %q", strings.Join(path[:i], "."), p)
-			}
-			v = next
-		case []any:
-			n, err := strconv.Atoi(p)
-			if err != nil || n < 0 || n >= len(c) {
-				return nil, fmt.Errorf("%s: no item %q", strings.Join(path[:i], "."), p)
-			}
-			v = c[n]
-		default:
-			return nil, fmt.Errorf("%s is a %T", strings.Join(path[:i], "."), v)
-		}
-	}
-	return v, nil
-}
-
-// get is at, failing the test when the path is missing.
-func get(t *testing.T, v any, path ...string) any {
-	t.Helper()
-	got, err := at(v, path...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return got
-}
-
-func getMap(t *testing.T, v any, path ...string) map[string]any {
-	t.Helper()
-	m, ok := get(t, v, path...).(map[string]any)
-	if !ok {
-		t.Fatalf("%s is not a mapping", strings.Join(path, "."))
-	}
-	return m
-}
-
-// getInt reads a number, also written as a string as CloudFormation allows.
-func getInt(t *testing.T, v any, path ...string) int {
-	t.Helper()
-	n, err := strconv.Atoi(fmt.Sprint(get(t, v, path...)))
-	if err != nil {
-		t.Fatalf("%s: %v", strings.Join(path, "."), err)
+		inner := *n
+		inner.Tag = map[bool]string{true: "!!str"}[n.Kind == yaml.ScalarNode]
+		*n = yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: tag}, &inner}}
 	}
 	return n
 }
 
-func ref(name string) map[string]any { return map[string]any{"Ref": name} }
-
-// token writes a value as !Sub would: a string as it is, !Ref X as ${X},
-// !GetAtt X.A as ${X.A}.
-func token(v any) (string, error) {
-	switch v := v.(type) {
-	case string:
-		return v, nil
-	case map[string]any:
-		if r, ok := v["Ref"].(string); ok {
-			return "${" + r + "}", nil
-		}
-		if ga, ok := v["Fn::GetAtt"].([]any); ok && len(ga) == 2 {
-			return fmt.Sprintf("${%v.%v}", ga[0], ga[1]), nil
+// at follows a dotted path of map keys and list indexes from v; nil where
+// it leads nowhere.
+func at(v any, path string) any {
+	for _, p := range strings.Split(path, ".") {
+		if m, ok := v.(map[string]any); ok {
+			v = m[p]
+		} else if i, err := strconv.Atoi(p); err == nil && i >= 0 && i < len(asList(v)) {
+			v = asList(v)[i]
+		} else {
+			return nil
 		}
 	}
-	return "", fmt.Errorf("%v is not a string, !Ref or !GetAtt", v)
+	return v
 }
 
-// tokens returns every value v can take, as token writes them: both
-// branches of an !If, the text of a !Sub, each item of a list.
+func mapAt(v any, path string) map[string]any { m, _ := at(v, path).(map[string]any); return m }
+
+func asList(v any) []any { l, _ := v.([]any); return l }
+
+// number reads a number, also written as a string as CloudFormation
+// allows; 0 when there is none.
+func number(v any) int { n, _ := strconv.Atoi(fmt.Sprint(v)); return n }
+
+// tokens returns every value v can take, written as !Sub writes them: a
+// string as it is, !Ref X as ${X}, !GetAtt X.A as ${X.A}; both branches of
+// an !If, the text of a !Sub, each item of a list; !Ref AWS::NoValue none.
 func tokens(v any) []string {
-	switch v := v.(type) {
-	case []any:
+	m, _ := v.(map[string]any)
+	switch sub, branches := m["Fn::Sub"], asList(m["Fn::If"]); {
+	case m["Ref"] != nil && m["Ref"] != "AWS::NoValue":
+		return []string{fmt.Sprintf("${%v}", m["Ref"])}
+	case m["Fn::GetAtt"] != nil:
+		return []string{fmt.Sprintf("${%v}", m["Fn::GetAtt"])}
+	case len(branches) == 3:
+		return tokens(branches[1:])
+	case len(asList(sub)) == 2:
+		return tokens(asList(sub)[0])
+	case sub != nil:
+		return tokens(sub)
+	case asList(v) != nil:
 		var out []string
-		for _, e := range v {
+		for _, e := range asList(v) {
 			out = append(out, tokens(e)...)
 		}
 		return out
-	case map[string]any:
-		if branches, ok := v["Fn::If"].([]any); ok && len(branches) == 3 {
-			return tokens(branches[1:])
-		}
-		if sub, ok := v["Fn::Sub"]; ok {
-			if l, ok := sub.([]any); ok && len(l) == 2 {
-				sub = l[0]
-			}
-			return tokens(sub)
-		}
 	}
-	if s, err := token(v); err == nil && s != "${AWS::NoValue}" {
+	if s, ok := v.(string); ok {
 		return []string{s}
 	}
 	return nil
 }
 
-// resourcesOfType returns the sorted logical IDs of the resources of type typ.
-func resourcesOfType(t *testing.T, tpl map[string]any, typ string) []string {
-	t.Helper()
-	var ids []string
-	for id, r := range getMap(t, tpl, "Resources") {
-		if rt, _ := at(r, "Type"); rt == typ {
-			ids = append(ids, id)
-		}
-	}
-	slices.Sort(ids)
-	return ids
-}
-
-// functionProps returns a function's properties as SAM deploys them: its
-// own over Globals.Function, mappings merged.
-func functionProps(t *testing.T, tpl map[string]any, id string) map[string]any {
-	t.Helper()
-	globals, _ := at(tpl, "Globals", "Function")
-	g, _ := globals.(map[string]any)
-	return merge(g, getMap(t, tpl, "Resources", id, "Properties"))
-}
-
-func merge(base, over map[string]any) map[string]any {
-	out := maps.Clone(base)
-	if out == nil {
-		out = map[string]any{}
-	}
-	for k, v := range over {
-		bm, ok1 := out[k].(map[string]any)
-		om, ok2 := v.(map[string]any)
-		if ok1 && ok2 {
-			v = merge(bm, om)
-		}
-		out[k] = v
-	}
-	return out
-}
-
-// TestTemplateRequiresHTTPSPBX: the client secret travels in the get_token
-// body, so the deployed functions never talk to a plain-HTTP PBX: the
-// template neither sets PBX_ALLOW_HTTP nor accepts an http:// base URL.
-func TestTemplateRequiresHTTPSPBX(t *testing.T) {
-	if strings.Contains(string(readFile(t, *templatePath)), "PBX_ALLOW_HTTP") {
-		t.Errorf("%s mentions PBX_ALLOW_HTTP; plain HTTP is for local use only", *templatePath)
-	}
-	pattern, _ := get(t, loadTemplate(t), "Parameters", "PbxBaseUrl", "AllowedPattern").(string)
-	re := regexp.MustCompile(pattern)
-	for url, want := range map[string]bool{
-		"https://pbx.example.com:8088": true, "https://pbx.example.com/base": true,
-		"http://pbx.example.com:8088": false, "HTTP://pbx.example.com:8088": false,
-		"https://user:pw@pbx.example.com": false, "https://pbx.example.com:8088/": false,
-		"ftp://pbx.example.com": false, "https://pbx.example.com/?q=token": false,
-	} {
-		if got := re.MatchString(url); got != want {
-			t.Errorf("PbxBaseUrl AllowedPattern matches %q = %v, want %v", url, got, want)
-		}
-	}
-}
+// token is the one value of v, as tokens writes it.
+func token(v any) string { return strings.Join(tokens(v), "") }
 
 // logicalID returns X of a token ${X} or ${X.Attribute}.
 func logicalID(tok string) string {
 	id, _, _ := strings.Cut(strings.TrimSuffix(strings.TrimPrefix(tok, "${"), "}"), ".")
 	return id
+}
+
+// resources returns the sorted logical IDs of the resources of type typ.
+func (s *stack) resources(typ string) []string {
+	ids := slices.Sorted(maps.Keys(mapAt(s.tpl, "Resources")))
+	return slices.DeleteFunc(ids, func(id string) bool { return at(s.tpl, "Resources."+id+".Type") != typ })
+}
+
+func (s *stack) functions() []string { return s.resources("AWS::Serverless::Function") }
+
+// function returns a function's properties as SAM deploys them: its own
+// over Globals.Function, mappings merged.
+func (s *stack) function(id string) map[string]any {
+	return merge(mapAt(s.tpl, "Globals.Function"), mapAt(s.tpl, "Resources."+id+".Properties"))
+}
+
+func (s *stack) env(id string) map[string]any { return mapAt(s.function(id), "Environment.Variables") }
+
+func merge(base, over map[string]any) map[string]any {
+	out := map[string]any{}
+	maps.Copy(out, over)
+	for k, v := range base {
+		bm, _ := v.(map[string]any)
+		if om, ok := out[k].(map[string]any); ok && bm != nil {
+			out[k] = merge(bm, om)
+		} else if _, ok := out[k]; !ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// statements returns the statements of a policy document or Policies, in
+// both branches of every !If; any other policy (a SAM policy template, a
+// managed policy) as a statement without Effect, which no check accepts.
+func statements(v any) []map[string]any {
+	p, _ := v.(map[string]any)
+	switch branches := asList(p["Fn::If"]); {
+	case v == nil || p["Ref"] == "AWS::NoValue":
+		return nil
+	case len(branches) == 3:
+		return statements(branches[1:])
+	case p["Statement"] != nil:
+		return statements(p["Statement"])
+	case p["Effect"] != nil:
+		return []map[string]any{p}
+	case asList(v) != nil:
+		var out []map[string]any
+		for _, e := range asList(v) {
+			out = append(out, statements(e)...)
+		}
+		return out
+	}
+	return []map[string]any{{"Sid": fmt.Sprint(v)}}
+}
+
+// refersTo reports whether v holds a Ref to name anywhere.
+func refersTo(v any, name string) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		return v["Ref"] == name || slices.ContainsFunc(slices.Collect(maps.Values(v)), func(e any) bool { return refersTo(e, name) })
+	case []any:
+		return slices.ContainsFunc(v, func(e any) bool { return refersTo(e, name) })
+	}
+	return false
 }

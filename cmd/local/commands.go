@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -45,6 +46,9 @@ func demo(ctx context.Context, out io.Writer) error {
 	}
 	if err := webhookDemo(ctx, st, out); err != nil {
 		return fmt.Errorf("webhook: %w", err)
+	}
+	if err := fleetDemo(ctx, st, out); err != nil {
+		return fmt.Errorf("many PBXs: %w", err)
 	}
 	if err := showReconcile(ctx, st, out); err != nil {
 		return err
@@ -139,13 +143,8 @@ func listBucket(ctx context.Context, st *stack, out io.Writer) (stored, error) {
 		return sum, err
 	}
 	for _, o := range list.Contents {
-		note := ""
-		switch *o.Key {
-		case config.DefaultTokenCacheKey:
-			note = "  (the PBX token all instances share, not a recording)"
-		case reconcile.DefaultStateKey:
-			note = "  (the reconciler's cursor and recently queued recordings, sealed)"
-		default:
+		note := objectNote(*o.Key)
+		if note == "" {
 			sum.recordings++
 			sum.bytes += *o.Size
 		}
@@ -154,6 +153,24 @@ func listBucket(ctx context.Context, st *stack, out io.Writer) (stored, error) {
 		}
 	}
 	return sum, nil
+}
+
+// objectNote says what an object of the demo bucket is when it is not a
+// recording, and is "" for a recording.
+func objectNote(key string) string {
+	switch key {
+	case config.DefaultTokenCacheKey:
+		return "  (the PBX token all instances share, not a recording)"
+	case reconcile.DefaultStateKey:
+		return "  (the reconciler's cursor and recently queued recordings, sealed)"
+	}
+	// The copy function keeps each further PBX's token at
+	// .recording-sync/<id>/pbx-token.json.
+	rest, _ := strings.CutPrefix(key, ".recording-sync/")
+	if id, ok := strings.CutSuffix(rest, "/pbx-token.json"); ok && rest != key && !strings.Contains(id, "/") {
+		return "  (PBX " + id + "'s token, not a recording)"
+	}
+	return ""
 }
 
 // compact renders a JSON document on one line, cut at n bytes.

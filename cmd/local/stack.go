@@ -27,6 +27,10 @@ type stack struct {
 	sim    *yeastartest.Simulator
 	lambda *localenv.Lambda
 	env    []string // the copy function's environment
+	// s3Env is the S3 part of env (endpoint, bucket), and bootstrap the
+	// copy function's binary: what a second copy function starts with.
+	s3Env     []string
+	bootstrap string
 	// metrics adds up the metrics of every function's log lines (each
 	// logFilter of the stack feeds it).
 	metrics *metricsLog
@@ -60,8 +64,7 @@ func startStack(ctx context.Context, logs io.Writer, target S3Target) (_ *stack,
 	if st.dir, err = os.MkdirTemp("", "recording-sync-local-"); err != nil {
 		return nil, err
 	}
-	bootstrap, err := localenv.BuildBootstrap(ctx, st.dir)
-	if err != nil {
+	if st.bootstrap, err = localenv.BuildBootstrap(ctx, st.dir); err != nil {
 		return nil, err
 	}
 	var env []string
@@ -70,6 +73,7 @@ func startStack(ctx context.Context, logs io.Writer, target S3Target) (_ *stack,
 	} else if env, err = st.startLocalS3(ctx); err != nil {
 		return nil, err
 	}
+	st.s3Env = append([]string(nil), env...)
 	st.sim = yeastartest.NewServer(yeastartest.Options{ClientID: demoClientID, ClientSecret: demoClientSecret})
 	for _, r := range localenv.SampleRecordings {
 		st.sim.AddRecording(r)
@@ -81,7 +85,7 @@ func startStack(ctx context.Context, logs io.Writer, target S3Target) (_ *stack,
 		"PBX_CLIENT_SECRET="+demoClientSecret,
 	)
 	st.env = env
-	st.lambda, err = localenv.StartLambda(ctx, bootstrap, localenv.LambdaOptions{Env: env, Output: st.logs(logs)})
+	st.lambda, err = localenv.StartLambda(ctx, st.bootstrap, localenv.LambdaOptions{Env: env, Output: st.logs(logs)})
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,11 @@ type config struct {
 	disableRange  bool
 	mp3Single     bool
 	recordings    recordingList
+	// Many PBXs (-pbxs); pbxs is nil for the single PBX.
+	pbxs         []string
+	host         string // where every PBX of -pbxs listens
+	faults       faultFlags
+	registryFile string
 }
 
 // options turns the configuration into simulator options.
@@ -48,11 +53,17 @@ func parseConfig(args []string, getenv func(string) string, errOut io.Writer) (c
 	fs.BoolVar(&c.disableRange, "disable-range", false, "ignore Range headers on downloads")
 	fs.BoolVar(&c.mp3Single, "mp3-single-download", false, "allow one .mp3 download at a time (70082 otherwise)")
 	fs.Var(&c.recordings, "recording", "`id:file:size` of a recording to serve (repeatable; size in bytes or with KiB, MiB, GiB)")
+	pbxs := fs.String("pbxs", "", "serve many PBXs: `ids` (hq,branch) or a count (3: pbx-1..pbx-3), each with its own credentials")
+	fs.Var(&c.faults, "fault", "`id=fault` of one of -pbxs: down, slow:DURATION or badcreds (repeatable)")
+	fs.StringVar(&c.registryFile, "registry-file", "", "with -pbxs: `path` of the PBX registry JSON to write (mode 0600)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if *pbxs != "" || c.faults != nil || c.registryFile != "" {
+		return c.fleet(*pbxs)
 	}
 	if c.clientID == "" {
 		c.clientID = getenv("PBX_CLIENT_ID")

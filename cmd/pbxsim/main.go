@@ -50,6 +50,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return usageError{err}
 	}
+	if cfg.pbxs != nil {
+		return serveFleet(ctx, cfg, stdout)
+	}
 	sim := yeastartest.New(cfg.options())
 	defer sim.Close()
 	for _, r := range cfg.recordings {

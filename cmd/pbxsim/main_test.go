@@ -12,15 +12,7 @@ import (
 )
 
 func TestRunServesUntilCancelled(t *testing.T) {
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	out, stdout := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-client-id", "id", "-client-secret", "secret", "-recording", "1:a.wav:1KiB"},
-			func(string) string { return "" }, stdout, io.Discard)
-		stdout.Close()
-	}()
+	out, stop := startRun(t, "-client-id", "id", "-client-secret", "secret", "-recording", "1:a.wav:1KiB")
 	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil {
 		t.Fatalf("reading the listening line: %v", err)
@@ -50,13 +42,31 @@ func TestRunServesUntilCancelled(t *testing.T) {
 		t.Fatalf("get_token: errcode %d, %v", body.ErrCode, err)
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("run = %v, want nil", err)
+	stop()
+}
+
+// startRun runs the command with args and an empty environment. It returns
+// what the command prints, and stop, which cancels the run and fails t
+// unless run returns nil soon after.
+func startRun(t *testing.T, args ...string) (out io.Reader, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	pr, stdout := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, args, func(string) string { return "" }, stdout, io.Discard)
+		stdout.Close()
+	}()
+	return pr, func() {
+		t.Helper()
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("run = %v, want nil", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("run did not return after cancel")
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("run did not return after cancel")
 	}
 }

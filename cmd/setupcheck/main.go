@@ -12,7 +12,14 @@
 // WebhookUrl as -webhook-url (or WEBHOOK_URL). It never prints a secret,
 // and exits 1 when a step failed.
 //
-//	setupcheck [-webhook-url URL] [-since 168h] [-timeout 2m]
+// With a PBX registry (PBX_REGISTRY_FILE, or PBX_SECRET_PREFIX: the
+// stack's PbxSecretPrefix) it checks every PBX, or the one --pbx names, in
+// a section per PBX with the PBX's steps and its webhook URL
+// (<WebhookUrl>pbx/<id>), logging in at most once per PBX, and exits 1
+// when any PBX failed; an id the registry lacks is an error naming the ids
+// it has.
+//
+//	setupcheck [--pbx ID] [-webhook-url URL] [-since 168h] [-timeout 2m]
 package main
 
 import (

@@ -21,6 +21,7 @@ const stepTimeout = 20 * time.Second
 type pbxCheck struct {
 	cfg   config.Config
 	creds yeastar.Credentials
+	set   settings
 	opts  *yeastar.Options
 	rep   *reporter
 	token yeastar.Token
@@ -28,19 +29,20 @@ type pbxCheck struct {
 	c     *yeastar.Client
 }
 
-// newPBXCheck prepares the PBX's HTTP client, trusting PBX_CA_CERT.
-func newPBXCheck(cfg config.Config, creds yeastar.Credentials, rep *reporter) (*pbxCheck, bool) {
+// newPBXCheck prepares the PBX's HTTP client, trusting cfg.PBXCACert; set
+// names where cfg's PBX settings come from.
+func newPBXCheck(cfg config.Config, creds yeastar.Credentials, set settings, rep *reporter) (*pbxCheck, bool) {
 	opts := &yeastar.Options{APIPath: cfg.PBXAPIPath, Secrets: rep.red}
 	if cfg.PBXCACert != "" {
 		hc, err := yeastar.NewHTTPClientWithCA([]byte(cfg.PBXCACert))
 		if err != nil {
-			rep.step(statusFail, "reach PBX", err.Error(), "set PBX_CA_CERT to the PEM of the CA that signed the PBX's certificate, or a path to it")
+			rep.step(statusFail, "reach PBX", err.Error(), set.badCACert)
 			return nil, false
 		}
 		opts.HTTPClient = hc
 	}
 	opts.HTTPClient = withTimeout(opts.HTTPClient)
-	return &pbxCheck{cfg: cfg, creds: creds, opts: opts, rep: rep}, true
+	return &pbxCheck{cfg: cfg, creds: creds, set: set, opts: opts, rep: rep}, true
 }
 
 // withTimeout is hc (nil: the PBX client's default) with an overall
@@ -60,19 +62,19 @@ func (p *pbxCheck) reach(ctx context.Context) bool {
 	u, _ := url.Parse(p.cfg.PBXBaseURL) // config.Load checked it
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.cfg.PBXBaseURL+"/", nil)
 	if err != nil {
-		p.rep.step(statusFail, "reach PBX", err.Error(), "check PBX_BASE_URL")
+		p.rep.step(statusFail, "reach PBX", err.Error(), "check "+p.set.baseURL)
 		return false
 	}
 	req.Header.Set("User-Agent", yeastar.DefaultUserAgent)
 	resp, err := p.opts.HTTPClient.Do(req)
 	if err != nil {
-		saw, fix := reachProblem(u.Host, err)
+		saw, fix := reachProblem(u.Host, err, p.set)
 		p.rep.step(statusFail, "reach PBX", saw+" (no further PBX request made)", fix)
 		return false
 	}
 	_ = resp.Body.Close()
 	if resp.TLS == nil {
-		p.rep.step(statusWarn, "reach PBX", u.Host+" answered over plain HTTP (PBX_ALLOW_HTTP)",
+		p.rep.step(statusWarn, "reach PBX", u.Host+" answered over plain HTTP ("+p.set.allowHTTP+")",
 			"use https:// on a network you do not control: tokens and recordings cross it unencrypted")
 		return true
 	}
@@ -82,7 +84,7 @@ func (p *pbxCheck) reach(ctx context.Context) bool {
 
 // reachProblem explains a failed first request: a certificate the client
 // does not trust, or no route to the PBX.
-func reachProblem(host string, err error) (string, string) {
+func reachProblem(host string, err error, set settings) (string, string) {
 	var unknown x509.UnknownAuthorityError
 	var hostname x509.HostnameError
 	var invalid x509.CertificateInvalidError
@@ -90,11 +92,11 @@ func reachProblem(host string, err error) (string, string) {
 	switch {
 	case errors.As(err, &hostname):
 		return "the PBX's certificate is not for " + host + ": " + hostname.Error(),
-			"put the host name the certificate names in PBX_BASE_URL, or give the PBX a certificate for " + host
+			"put the host name the certificate names in " + set.baseURL + ", or give the PBX a certificate for " + host
 	case errors.As(err, &unknown), errors.As(err, &invalid), errors.As(err, &verify):
 		return "the PBX's TLS certificate is not trusted: " + err.Error(),
-			"if the PBX uses its own CA, set PBX_CA_CERT to that CA's PEM (or a path to it); otherwise install a certificate from a public CA on the PBX"
+			"if the PBX uses its own CA, " + set.caCert + "; otherwise install a certificate from a public CA on the PBX"
 	}
 	return "cannot reach " + host + ": " + err.Error(),
-		"check PBX_BASE_URL (HTTPS port 8088 by default, 443 on the Cloud Edition), that the PBX is up, and that this network may reach it"
+		"check " + set.baseURL + " (HTTPS port 8088 by default, 443 on the Cloud Edition), that the PBX is up, and that this network may reach it"
 }

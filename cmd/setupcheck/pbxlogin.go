@@ -17,12 +17,12 @@ const ipBlockWarning = "do not run this check again before fixing it: each faile
 func (p *pbxCheck) login(ctx context.Context) bool {
 	auth, err := yeastar.NewAuth(p.cfg.PBXBaseURL, p.creds, p.opts)
 	if err != nil {
-		p.rep.step(statusFail, "login", err.Error(), "set PBX_CLIENT_ID and PBX_CLIENT_SECRET (Integrations > API in the PBX portal)")
+		p.rep.step(statusFail, "login", err.Error(), p.set.noCreds)
 		return false
 	}
 	tok, err := auth.GetToken(ctx)
 	if err != nil {
-		saw, fix := loginProblem(err)
+		saw, fix := loginProblem(err, p.set)
 		p.rep.step(statusFail, "login", saw+" (no further PBX request made)", fix)
 		return false
 	}
@@ -37,7 +37,7 @@ func (p *pbxCheck) login(ctx context.Context) bool {
 }
 
 // loginProblem explains a failed get_token.
-func loginProblem(err error) (string, string) {
+func loginProblem(err error, set settings) (string, string) {
 	code, ok := yeastar.ErrorCode(err)
 	switch {
 	case !ok:
@@ -48,7 +48,7 @@ func loginProblem(err error) (string, string) {
 		return err.Error(), ipBlockWarning
 	case code == yeastar.CodeFailure:
 		return "the PBX refused the client ID or secret: " + err.Error(),
-			"copy Client ID and Client Secret from Integrations > API in the PBX portal into PBX_CLIENT_ID/PBX_CLIENT_SECRET (or the secret PBX_CREDENTIALS_SECRET names); " + ipBlockWarning
+			"copy Client ID and Client Secret from Integrations > API in the PBX portal into " + set.creds + "; " + ipBlockWarning
 	case code == yeastar.CodeIPBlocked:
 		return "the PBX has blocked this IP after failed logins: " + err.Error(),
 			"an administrator removes this IP from the PBX's blocked IP list; fix the credentials first, then run this check once"

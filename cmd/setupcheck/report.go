@@ -51,3 +51,12 @@ func (r *reporter) step(st status, name, saw, fix string) {
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
+
+// section writes a blank line, then heading, then the lines of a section
+// written by a reporter of its own (already redacted).
+func (r *reporter) section(heading, lines string) {
+	_, _ = fmt.Fprintf(r.w, "\n%s\n%s", r.red.String(heading), lines) // as in step
+}
+
+// gap writes a blank line, after the last section.
+func (r *reporter) gap() { _, _ = fmt.Fprintln(r.w) }

@@ -14,11 +14,14 @@ import (
 
 	"github.com/recording-sync/recording-sync/pkg/app"
 	"github.com/recording-sync/recording-sync/pkg/config"
+	"github.com/recording-sync/recording-sync/pkg/pbxregistry"
 	"github.com/recording-sync/recording-sync/pkg/redact"
+	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
 // options are the command's flags.
 type options struct {
+	pbx        string
 	webhookURL string
 	since      time.Duration
 	timeout    time.Duration
@@ -29,6 +32,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("setupcheck", flag.ContinueOnError)
 	fs.SetOutput(out)
+	fs.StringVar(&o.pbx, "pbx", "", "with a PBX registry, the id of the one PBX to check (default: every PBX)")
 	fs.StringVar(&o.webhookURL, "webhook-url", os.Getenv("WEBHOOK_URL"), "the stack's WebhookUrl output (default $WEBHOOK_URL)")
 	fs.DurationVar(&o.since, "since", 7*24*time.Hour, "how far back to look for a recent recording")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "time allowed for the whole check")
@@ -67,7 +71,8 @@ func run(ctx context.Context, args []string, out io.Writer) int {
 	return 0
 }
 
-// check runs every step the configuration allows.
+// check runs every step the configuration allows: the single PBX's as
+// before when no registry is configured, else a section per PBX.
 func check(ctx context.Context, opts options, rep *reporter) {
 	cfg, err := config.Load(os.LookupEnv)
 	if err != nil {
@@ -75,10 +80,14 @@ func check(ctx context.Context, opts options, rep *reporter) {
 		return
 	}
 	queueURL := os.Getenv("RECORDINGS_QUEUE_URL")
-	rep.step(statusOK, "configuration", fmt.Sprintf("PBX %s, bucket %s, queue %s", cfg.PBXBaseURL, cfg.Bucket, orNone(queueURL)), "")
+	rep.step(statusOK, "configuration", fmt.Sprintf("PBX %s, bucket %s, queue %s", orNone(cfg.PBXBaseURL), cfg.Bucket, orNone(queueURL)), "")
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithHTTPClient(awshttp.NewBuildableClient()))
 	if err != nil {
 		rep.step(statusFail, "AWS configuration", err.Error(), "set AWS_REGION and credentials (AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)")
+		return
+	}
+	if cfg.Registry.Enabled() || (opts.pbx != "" && opts.pbx != pbxregistry.Default) {
+		checkPBXs(ctx, fleetRun{cfg: cfg, awsCfg: awsCfg, queueURL: queueURL, webhookURL: opts.webhookURL, since: opts.since, pbx: opts.pbx}, rep)
 		return
 	}
 	checkPBX(ctx, cfg, awsCfg, opts.since, rep)
@@ -87,15 +96,21 @@ func check(ctx context.Context, opts options, rep *reporter) {
 	checkWebhook(ctx, opts.webhookURL, rep)
 }
 
-// checkPBX runs the PBX's steps, with credentials from the environment or
-// from Secrets Manager.
+// checkPBX runs the single PBX's steps, with credentials from the
+// environment or from Secrets Manager.
 func checkPBX(ctx context.Context, cfg config.Config, awsCfg aws.Config, since time.Duration, rep *reporter) {
 	creds, err := app.Credentials(ctx, cfg, awsCfg, rep.red)
 	if err != nil {
 		rep.step(statusFail, "PBX credentials", err.Error(), "check that PBX_CREDENTIALS_SECRET names a secret these AWS credentials may read, holding client_id and client_secret")
 		return
 	}
-	p, ok := newPBXCheck(cfg, creds, rep)
+	runPBXSteps(ctx, cfg, creds, envSettings, since, rep)
+}
+
+// runPBXSteps runs the steps of the PBX at cfg.PBXBaseURL, logging in at
+// most once; set names where its settings are kept.
+func runPBXSteps(ctx context.Context, cfg config.Config, creds yeastar.Credentials, set settings, since time.Duration, rep *reporter) {
+	p, ok := newPBXCheck(cfg, creds, set, rep)
 	if !ok || !p.reach(ctx) || !p.login(ctx) {
 		return
 	}

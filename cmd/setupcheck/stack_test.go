@@ -57,7 +57,7 @@ func newStack(t *testing.T) *stack {
 	queueURL := sqs.CreateQueue("recordings")
 
 	s := &stack{sim: sim, pbx: pbx, sqs: sqs, queued: new(atomic.Int64), queueName: "recordings"}
-	s.webhook = webhookServer(t, s.queued)
+	s.webhook = webhookServer(t, s.queued, nil)
 	bucket := s3srv.NewBucket(t)
 
 	for _, kv := range append(s3srv.S3(t).Env(), sqs.Env()[0]) {
@@ -76,13 +76,14 @@ func newStack(t *testing.T) *stack {
 }
 
 // webhookServer serves the webhook function's handler as its Function URL
-// does; queued counts what it queues.
-func webhookServer(t *testing.T, queued *atomic.Int64) *httptest.Server {
+// does, with opts (nil: the default PBX alone); queued counts what it
+// queues.
+func webhookServer(t *testing.T, queued *atomic.Int64, opts *webhook.Options) *httptest.Server {
 	t.Helper()
 	h, err := webhook.NewHandler(webhook.StaticKeyring(testWebhookSecret), senderFunc(func(context.Context, recording.Ref) error {
 		queued.Add(1)
 		return nil
-	}), slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	}), slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +94,7 @@ func webhookServer(t *testing.T, queued *atomic.Int64) *httptest.Server {
 			headers[strings.ToLower(name)] = r.Header.Get(name)
 		}
 		resp, err := h.Handle(r.Context(), events.LambdaFunctionURLRequest{
-			Body: string(body), Headers: headers,
+			RawPath: r.URL.Path, Body: string(body), Headers: headers,
 			RequestContext: events.LambdaFunctionURLRequestContext{HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{Method: r.Method, Path: r.URL.Path}},
 		})
 		if err != nil {

@@ -21,12 +21,36 @@ import (
 // which 100 are missing from the bucket, and reports what it cost: PBX,
 // S3 and SQS requests, and the function process's peak RSS. The issue's
 // budget: PBX at most ceil(10,000 / page size) + 3, S3 at most 50, SQS at
-// most 11, peak RSS under 64 MiB. Figures: docs/reconcile-performance.md.
+// most 11, peak RSS under 64 MiB. With PBXS=n (n > 1) it runs one
+// scheduled run over n simulated PBXs of 1,000 recordings each, 10 of each
+// missing, instead (measureFleet). Figures: docs/reconcile-performance.md.
 func BenchmarkReconcile(b *testing.B) {
+	if n := benchPBXs(b); n > 1 {
+		benchmarkFleet(b, n)
+		return
+	}
 	for range b.N {
 		b.StopTimer()
 		c := measureReconcile(b, 10_000, 100, b.StartTimer, b.StopTimer)
 		b.ReportMetric(float64(c.pbx), "PBX-requests")
+		b.ReportMetric(float64(len(c.s3)), "S3-requests")
+		b.ReportMetric(float64(c.sqs), "SQS-requests")
+		b.ReportMetric(float64(c.rss)/(1<<20), "peak-RSS-MiB")
+		b.ReportMetric(c.wall.Seconds(), "run-s")
+		b.Log(c)
+		if over := c.overBudget(); over != "" {
+			b.Errorf("over budget: %s", over)
+		}
+	}
+}
+
+// benchmarkFleet is BenchmarkReconcile over n PBXs.
+func benchmarkFleet(b *testing.B, n int) {
+	for range b.N {
+		b.StopTimer()
+		c := measureFleet(b, n, 1_000, 100, b.StartTimer, b.StopTimer)
+		b.ReportMetric(float64(c.pbxMax), "PBX-requests-max-per-PBX")
+		b.ReportMetric(float64(c.pbxTotal), "PBX-requests")
 		b.ReportMetric(float64(len(c.s3)), "S3-requests")
 		b.ReportMetric(float64(c.sqs), "SQS-requests")
 		b.ReportMetric(float64(c.rss)/(1<<20), "peak-RSS-MiB")
@@ -152,7 +176,17 @@ func summarize(reqs []string) map[string]int {
 // storeAllBut puts small objects at the keys of recs but those skip picks.
 func storeAllBut(tb testing.TB, st *stack, recs []yeastartest.Recording, skip func(i int) bool) {
 	tb.Helper()
-	keys, _ := recording.ParseKeyTemplate("")
+	storeAllButOf(tb, st, "", func(int) string { return recording.DefaultPBX }, recs, skip)
+}
+
+// storeAllButOf is storeAllBut under the key template tmpl, recs[i] being
+// a recording of PBX pbxOf(i).
+func storeAllButOf(tb testing.TB, st *stack, tmpl string, pbxOf func(i int) string, recs []yeastartest.Recording, skip func(i int) bool) {
+	tb.Helper()
+	keys, err := recording.ParseKeyTemplate(tmpl)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 16)
 	var mu sync.Mutex
@@ -161,7 +195,7 @@ func storeAllBut(tb testing.TB, st *stack, recs []yeastartest.Recording, skip fu
 		if skip(i) {
 			continue
 		}
-		key, err := keys.Key(r.File, int64(r.ID))
+		key, err := keys.KeyFor(pbxOf(i), r.File, int64(r.ID))
 		if err != nil {
 			tb.Fatal(err)
 		}

@@ -60,21 +60,15 @@ func (st *stack) addCall(id int, zone *time.Location, start time.Time, d time.Du
 }
 
 // A recording is due when its call ended more than RECONCILE_SETTLE ago,
-// its start read in the PBX's zone and date format (system/information),
-// east and west of UTC. Of two calls at the scheduled window's end, the
-// one that ended 15 minutes ago is queued and counted lost, the one that
-// started 12 minutes ago and ended 3 minutes ago is neither. A later run,
-// for which that call ended more than the settle time ago (here: one with
-// a settle time of 2 minutes), queues it and counts it lost.
+// its start read in the PBX's zone and date format (system/information):
+// each format, east and west of UTC, and at UTC. Of two calls at the
+// scheduled window's end, the one that ended 15 minutes ago is queued and
+// counted lost, the one that started 12 minutes ago and ended 3 minutes
+// ago is neither. A later run, for which that call ended more than the
+// settle time ago (here: one with a settle time of 2 minutes), queues it
+// and counts it lost.
 func TestLongCallIsDueWhenItEndsUnderTheEmulator(t *testing.T) {
-	for _, pbx := range []struct {
-		zone   *time.Location
-		format string
-	}{
-		{time.UTC, "MM/DD/YYYY"},
-		{time.FixedZone("east", 9*3600), "DD/MM/YYYY"},
-		{time.FixedZone("west", -(3*3600 + 1800)), "YYYY/MM/DD"},
-	} {
+	for _, pbx := range pbxClocks() {
 		t.Run(pbx.zone.String()+" "+pbx.format, func(t *testing.T) {
 			st := newStack(t, stackOptions{noCopy: true, sim: yeastartest.Options{TimeZone: pbx.zone, DateFormat: pbx.format}})
 			now := time.Now().Truncate(time.Second)
@@ -110,6 +104,24 @@ func TestLongCallIsDueWhenItEndsUnderTheEmulator(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pbxClock is a PBX's zone and system_date_format.
+type pbxClock struct {
+	zone   *time.Location
+	format string
+}
+
+// pbxClocks are every date format a PBX writes, each east and west of UTC,
+// and one at UTC.
+func pbxClocks() []pbxClock {
+	clocks := []pbxClock{{time.UTC, "MM/DD/YYYY"}}
+	for _, format := range []string{"YYYY/MM/DD", "MM/DD/YYYY", "DD/MM/YYYY"} {
+		for _, zone := range []*time.Location{time.FixedZone("east", 9*3600), time.FixedZone("west", -(3*3600 + 1800))} {
+			clocks = append(clocks, pbxClock{zone, format})
+		}
+	}
+	return clocks
 }
 
 // A PBX whose firmware lacks system/information: the run reads its times
@@ -158,25 +170,46 @@ func TestSamePageForeverFailsTheRunUnderTheEmulator(t *testing.T) {
 	}
 }
 
-// A PBX that serves fresh IDs on every page of 2^40 rows: the run stops at
-// RECONCILE_MAX_QUEUED messages, fails (and alarms), its cursor saved.
-func TestFreshIDsForeverStopAtTheCapUnderTheEmulator(t *testing.T) {
-	st := newStack(t, stackOptions{noCopy: true, timeout: time.Minute, sim: yeastartest.Options{Pager: yeastartest.PagerFreshIDs},
-		extraEnv: []string{"RECONCILE_MAX_QUEUED=250"}})
-	start := time.Date(2026, 2, 2, 0, 0, 0, 0, time.UTC)
-	offset := len(st.out.String())
-	res := st.run(t, backfill(start, start.Add(time.Hour)))
-	if res.ErrorType != "IncompleteError" || !strings.Contains(res.ErrorMessage, "cap of 250 queued recordings (RECONCILE_MAX_QUEUED)") {
-		t.Fatalf("run: %s, want an IncompleteError naming the cap", res.raw)
-	}
-	if n := len(st.sqs.Messages("recordings")); n != 250 {
-		t.Errorf("%d messages queued, want the cap of 250", n)
-	}
-	if n := st.sim.Stats().BrokenPages; n != 3 {
-		t.Errorf("%d broken pages served, want 3", n)
-	}
-	if m := st.metricsSince(t, offset); m["ReconcileRunsFailed"] != 1 || m["ReconcileRecordingsQueued"] != 250 {
-		t.Errorf("metrics %v, want a failed run that queued 250", m)
+// A PBX that pages wrong in the ways the test above leaves out: fresh IDs
+// on every page under a total_number of 2^40, stopped by
+// RECONCILE_MAX_QUEUED messages (its cursor saved), or by
+// RECONCILE_MAX_PAGES before RECONCILE_MAX_QUEUED; and pages of more rows
+// than asked for, refused at the first. Each run fails with an
+// IncompleteError naming why, which alarms (ReconcileRunsFailed), having
+// queued what the pages it accepted lacked and nothing else.
+func TestPBXThatPagesWrongUnderTheEmulator(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		pager       yeastartest.Pager
+		env         []string
+		wantInError string
+		pages       int // broken pages served
+		queued      int
+	}{
+		{"fresh IDs stopped by the queued cap", yeastartest.PagerFreshIDs, []string{"RECONCILE_MAX_QUEUED=250"},
+			"cap of 250 queued recordings (RECONCILE_MAX_QUEUED)", 3, 250},
+		{"fresh IDs stopped by the page cap", yeastartest.PagerFreshIDs, []string{"RECONCILE_MAX_PAGES=3"},
+			"cap of 3 pages (RECONCILE_MAX_PAGES)", 3, 300},
+		{"more rows than asked for", yeastartest.PagerOverfull, nil, "200 rows, 100 asked for", 1, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := newStack(t, stackOptions{noCopy: true, timeout: time.Minute, sim: yeastartest.Options{Pager: tc.pager}, extraEnv: tc.env})
+			start := time.Date(2026, 2, 2, 0, 0, 0, 0, time.UTC)
+			offset := len(st.out.String())
+			res := st.run(t, backfill(start, start.Add(time.Hour)))
+			if res.ErrorType != "IncompleteError" || !strings.Contains(res.ErrorMessage, tc.wantInError) {
+				t.Fatalf("run: %s, want an IncompleteError naming %q", res.raw, tc.wantInError)
+			}
+			if n := st.sim.Stats().BrokenPages; n != tc.pages {
+				t.Errorf("%d broken pages served, want %d", n, tc.pages)
+			}
+			if n := len(st.sqs.Messages("recordings")); n != tc.queued {
+				t.Errorf("%d messages queued, want %d", n, tc.queued)
+			}
+			if m := st.metricsSince(t, offset); m["ReconcileRunsFailed"] != 1 || m["ReconcileRecordingsQueued"] != float64(tc.queued) {
+				t.Errorf("metrics %v, want a failed run that queued %d", m, tc.queued)
+			}
+		})
 	}
 }
 

@@ -58,6 +58,8 @@ type stack struct {
 	copy      *localenv.Lambda
 	mapping   *localenv.EventSourceMapping
 	out       *localenv.Output
+	// invokeTimeout bounds an invocation: past the function's own timeout.
+	invokeTimeout time.Duration
 }
 
 // stackOptions tune newStack.
@@ -74,7 +76,7 @@ type stackOptions struct {
 func newStack(t testing.TB, opts stackOptions) *stack {
 	t.Helper()
 	ctx := t.Context()
-	st := &stack{out: &localenv.Output{}}
+	st := &stack{out: &localenv.Output{}, invokeTimeout: max(10*time.Minute, opts.timeout+time.Minute)}
 	simOpts := opts.sim
 	simOpts.ClientID, simOpts.ClientSecret = testClientID, testClientSecret
 	if simOpts.TimeZone == nil {
@@ -156,7 +158,7 @@ type result struct {
 // run invokes the reconciler with payload.
 func (st *stack) run(t testing.TB, payload string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), st.invokeTimeout)
 	defer cancel()
 	raw, err := st.reconcile.Invoke(ctx, []byte(payload))
 	if err != nil {

@@ -64,35 +64,43 @@ type stackOptions struct {
 
 func newStack(t testing.TB, opts stackOptions) *stack {
 	t.Helper()
-	ctx := t.Context()
 	opts.sim.ClientID, opts.sim.ClientSecret = testClientID, testClientSecret
-	st := &stack{out: &localenv.Output{}}
+	var sim *yeastartest.Simulator
 	var pbxURL string
 	if opts.pbxHandler == nil {
-		st.sim = yeastartest.NewServer(opts.sim)
-		pbxURL = st.sim.URL()
-		t.Cleanup(st.sim.Close)
+		sim = yeastartest.NewServer(opts.sim)
+		pbxURL = sim.URL()
+		t.Cleanup(sim.Close)
 	} else {
-		st.sim = yeastartest.New(opts.sim)
-		srv := newLoopbackServer(t, opts.pbxHandler(st.sim))
-		pbxURL = srv
+		sim = yeastartest.New(opts.sim)
+		pbxURL = newLoopbackServer(t, opts.pbxHandler(sim))
 	}
-	st.bucket = localenvtest.E2EBucket(t, s3Server, "e2e")
-	c, err := s3Server.Client(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.s3 = c
 	secret := testClientSecret
 	if opts.clientSecret != "" {
 		secret = opts.clientSecret
 	}
-	env := localenvtest.CopyEnv(s3Server, pbxURL, testClientID, secret, st.bucket)
-	if opts.s3Endpoint != "" {
-		env = append(env, "AWS_ENDPOINT_URL_S3="+opts.s3Endpoint, "AWS_MAX_ATTEMPTS=2")
+	st := startStack(t, "e2e", opts.timeout, func(bucket string) []string {
+		env := localenvtest.CopyEnv(s3Server, pbxURL, testClientID, secret, bucket)
+		if opts.s3Endpoint != "" {
+			env = append(env, "AWS_ENDPOINT_URL_S3="+opts.s3Endpoint, "AWS_MAX_ATTEMPTS=2")
+		}
+		return append(env, opts.extraEnv...)
+	})
+	st.sim = sim
+	return st
+}
+
+// startStack starts a function instance on a fresh bucket named after
+// prefix, with the environment envOf gives for that bucket.
+func startStack(t testing.TB, prefix string, timeout time.Duration, envOf func(bucket string) []string) *stack {
+	t.Helper()
+	st := &stack{out: &localenv.Output{}, timeout: timeout, bucket: localenvtest.E2EBucket(t, s3Server, prefix)}
+	c, err := s3Server.Client(t.Context())
+	if err != nil {
+		t.Fatal(err)
 	}
-	env = append(env, opts.extraEnv...)
-	st.env, st.timeout = env, opts.timeout
+	st.s3 = c
+	st.env = envOf(st.bucket)
 	st.lambda = startLambda(t, st.env, st.timeout, st.out)
 	return st
 }

@@ -11,6 +11,7 @@ package clocktest
 import (
 	"context"
 	"sync"
+	"testing"
 	"time"
 )
 
@@ -125,6 +126,18 @@ func (c *Clock) WaitSleepers(ctx context.Context, n int) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+	}
+}
+
+// AwaitSleepers waits until at least n goroutines sleep on the clock, and
+// fails t if they do not within ten seconds: code that never sleeps fails
+// the test instead of hanging it.
+func (c *Clock) AwaitSleepers(t testing.TB, n int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if err := c.WaitSleepers(ctx, n); err != nil {
+		t.Fatalf("waiting for %d sleepers on the clock: %v", n, err)
 	}
 }
 

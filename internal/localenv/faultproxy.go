@@ -6,6 +6,8 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"sync"
+
+	"github.com/recording-sync/recording-sync/internal/fault"
 )
 
 // FaultProxy is a loopback reverse proxy in front of the S3 server that can
@@ -15,9 +17,8 @@ type FaultProxy struct {
 	URL string // point the S3 client's endpoint here
 
 	srv      *httptest.Server
+	parts    fault.List[struct{}] // the UploadPart part numbers to fail
 	mu       sync.Mutex
-	failPart string // UploadPart partNumber to fail, "" for none
-	failed   int
 	requests []string // "METHOD key" of every request, in order
 }
 
@@ -46,27 +47,23 @@ func NewFaultProxy(target string) (*FaultProxy, error) {
 // FailUploadPart makes every UploadPart request for part number n fail
 // (all its retries too); n = "" turns it off.
 func (p *FaultProxy) FailUploadPart(n string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.failPart = n
+	p.parts.Disarm()
+	if n != "" {
+		p.parts.Arm(n, fault.Every, struct{}{})
+	}
 }
 
 // Failed returns how many requests the proxy has failed.
-func (p *FaultProxy) Failed() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.failed
-}
+func (p *FaultProxy) Failed() int { return p.parts.Total() }
 
+// shouldFail reports whether r is an UploadPart of a part to fail.
 func (p *FaultProxy) shouldFail(r *http.Request) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	q := r.URL.Query()
-	if p.failPart == "" || r.Method != http.MethodPut || !q.Has("uploadId") || q.Get("partNumber") != p.failPart {
+	if r.Method != http.MethodPut || !q.Has("uploadId") || !q.Has("partNumber") {
 		return false
 	}
-	p.failed++
-	return true
+	_, fail := p.parts.Take(q.Get("partNumber"))
+	return fail
 }
 
 // record notes a request as "METHOD /bucket/key?subresource".

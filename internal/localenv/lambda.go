@@ -32,11 +32,7 @@ type LambdaOptions struct {
 
 // StartLambda runs bootstrap under the emulator on free loopback ports.
 func StartLambda(ctx context.Context, bootstrap string, opts LambdaOptions) (*Lambda, error) {
-	rie, err := Tool("aws-lambda-rie")
-	if err != nil {
-		return nil, err
-	}
-	addr, err := FreeAddr()
+	rie, addr, err := toolAndAddr("aws-lambda-rie")
 	if err != nil {
 		return nil, err
 	}

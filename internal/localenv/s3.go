@@ -45,11 +45,7 @@ func StartS3TLS(ctx context.Context, dataDir, certFile, keyFile, accessLog strin
 
 // startS3 runs versitygw on a free loopback port with extra flags.
 func startS3(ctx context.Context, dataDir string, out io.Writer, flags ...string) (*S3Server, error) {
-	bin, err := Tool("versitygw")
-	if err != nil {
-		return nil, err
-	}
-	addr, err := FreeAddr()
+	bin, addr, err := toolAndAddr("versitygw")
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,8 @@
 // written in Lambda: JSON, with the requestId of the invocation whose ctx
 // the line was logged with. lambdacontext.NewLogHandler adds requestId the
 // same way but writes only to standard output; Handler writes to a buffer
-// a test reads back.
+// a test reads back. The requestId is added by the functions' own
+// lambdafn.WithRequestID.
 package logtest
 
 import (
@@ -14,28 +15,15 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/recording-sync/recording-sync/pkg/lambdafn"
 )
 
 // Handler is a JSON handler writing to w that adds requestId from the
 // Lambda context of each record's ctx, if it has one.
 func Handler(w io.Writer) slog.Handler {
-	return requestIDs{slog.NewJSONHandler(w, nil)}
+	return lambdafn.WithRequestID(slog.NewJSONHandler(w, nil))
 }
-
-type requestIDs struct{ slog.Handler }
-
-func (h requestIDs) Handle(ctx context.Context, r slog.Record) error {
-	if lc, ok := lambdacontext.FromContext(ctx); ok {
-		r.AddAttrs(slog.String("requestId", lc.AwsRequestID))
-	}
-	return h.Handler.Handle(ctx, r)
-}
-
-func (h requestIDs) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return requestIDs{h.Handler.WithAttrs(attrs)}
-}
-
-func (h requestIDs) WithGroup(name string) slog.Handler { return requestIDs{h.Handler.WithGroup(name)} }
 
 // Invocation returns ctx as the runtime hands it to a handler: carrying
 // the Lambda context of the invocation requestID.

@@ -6,18 +6,27 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+
+	"github.com/recording-sync/recording-sync/internal/fault"
 )
 
 // Region is the region Env gives the SDK.
 const Region = "us-east-1"
+
+// arnSuffix stands for the six random characters Secrets Manager adds to
+// a secret's name in its ARN.
+const arnSuffix = "-AbCdEf"
 
 // Server is a running Secrets Manager endpoint.
 type Server struct {
 	srv *httptest.Server
 
 	mu      sync.Mutex
-	secrets map[string]*string // by SecretId; nil: created without a value
-	reads   map[string]int     // GetSecretValue requests, by SecretId
+	secrets map[string]*string // by name; nil: created without a value
+	reads   map[string]int     // GetSecretValue requests, by name
+	lists   int                // ListSecrets requests
+
+	fails fault.List[string] // FailWith: the error code every request fails with
 }
 
 // New starts a server on a loopback port; Close stops it.
@@ -55,19 +64,71 @@ func (s *Server) Put(id, value string) {
 	s.secrets[id] = &value
 }
 
-// Reads is how many GetSecretValue requests named id.
+// Delete removes secret id, as delete-secret does once its recovery
+// window is over (a secret scheduled for deletion is not listed either).
+func (s *Server) Delete(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.secrets, id)
+}
+
+// Reads is how many GetSecretValue requests named id (by name or ARN).
 func (s *Server) Reads(id string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.reads[id]
 }
 
+// Lists is how many ListSecrets requests were served or failed.
+func (s *Server) Lists() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lists
+}
+
+// FailWith makes every request fail with the AWS error code (e.g.
+// "InternalServiceError") until called with ""; Failures counts them.
+func (s *Server) FailWith(code string) {
+	s.fails.Disarm()
+	if code != "" {
+		s.fails.Arm("", fault.Every, code)
+	}
+}
+
+// Failures is how many requests FailWith failed.
+func (s *Server) Failures() int { return s.fails.Total() }
+
+// ARN is the ARN the server gives secret name.
+func ARN(name string) string {
+	return "arn:aws:secretsmanager:" + Region + ":000000000000:secret:" + name + arnSuffix
+}
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || r.Header.Get("X-Amz-Target") != "secretsmanager.GetSecretValue" ||
-		!strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
-		fail(w, "UnknownOperationException", "only signed GetSecretValue requests are served")
+	target := r.Header.Get("X-Amz-Target")
+	if r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
+		fail(w, "UnknownOperationException", "only signed requests are served")
 		return
 	}
+	s.mu.Lock()
+	if target == "secretsmanager.ListSecrets" {
+		s.lists++
+	}
+	s.mu.Unlock()
+	if code, ok := s.fails.Take(""); ok {
+		fail(w, code, "injected failure")
+		return
+	}
+	switch target {
+	case "secretsmanager.GetSecretValue":
+		s.getSecretValue(w, r)
+	case "secretsmanager.ListSecrets":
+		s.listSecrets(w, r)
+	default:
+		fail(w, "UnknownOperationException", "only GetSecretValue and ListSecrets are served")
+	}
+}
+
+func (s *Server) getSecretValue(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		SecretID     string `json:"SecretId"`
 		VersionStage string `json:"VersionStage"`
@@ -76,9 +137,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		fail(w, "InvalidParameterException", "SecretId is required")
 		return
 	}
+	name := in.SecretID
+	if rest, ok := strings.CutPrefix(name, strings.TrimSuffix(ARN(""), arnSuffix)); ok {
+		name = strings.TrimSuffix(rest, arnSuffix)
+	}
 	s.mu.Lock()
-	s.reads[in.SecretID]++
-	value, ok := s.secrets[in.SecretID]
+	s.reads[name]++
+	value, ok := s.secrets[name]
 	s.mu.Unlock()
 	switch {
 	case !ok:
@@ -88,15 +153,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		fail(w, "ResourceNotFoundException", "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT")
 		return
 	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	_ = json.NewEncoder(w).Encode(map[string]any{ // the client has gone if this fails
-		"ARN":           "arn:aws:secretsmanager:" + Region + ":000000000000:secret:" + in.SecretID + "-AbCdEf",
-		"Name":          in.SecretID,
+	answer(w, map[string]any{
+		"ARN":           ARN(name),
+		"Name":          name,
 		"SecretString":  *value,
 		"VersionId":     "00000000-0000-4000-8000-000000000001",
 		"VersionStages": []string{"AWSCURRENT"},
 		"CreatedDate":   1.7e9,
 	})
+}
+
+// answer writes a successful AWS JSON protocol answer.
+func answer(w http.ResponseWriter, body any) {
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	_ = json.NewEncoder(w).Encode(body) // the client has gone if this fails
 }
 
 // fail answers an AWS JSON protocol error.

@@ -4,24 +4,26 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/recording-sync/recording-sync/internal/secretstest"
 	"github.com/recording-sync/recording-sync/pkg/pbxsecret"
 )
 
+// start runs a server until the test ends, and returns it with the SDK's
+// client of it.
+func start(t *testing.T) (*secretstest.Server, *secretsmanager.Client) {
+	t.Helper()
+	srv := secretstest.New()
+	t.Cleanup(srv.Close)
+	return srv, srv.Client()
+}
+
 // TestThroughTheSDK reads through the SDK's client: a secret created
 // without a value and an unknown one are not stored yet, a stored one is
 // read, and every request is counted.
 func TestThroughTheSDK(t *testing.T) {
-	srv := secretstest.New()
-	defer srv.Close()
-	client := secretsmanager.New(secretsmanager.Options{
-		Region: secretstest.Region, BaseEndpoint: aws.String(srv.URL()), RetryMaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
-	})
+	srv, client := start(t)
 	srv.Create("webhook")
 	for _, id := range []string{"webhook", "unknown"} {
 		if _, err := pbxsecret.LoadWebhookSecret(t.Context(), client, id); !errors.Is(err, pbxsecret.ErrWebhookSecretNotStored) {

@@ -1,14 +1,5 @@
 package sqstest
 
-// fault is an armed failure: of the next requests of an operation, or
-// (op == "") of the next sent messages, entry by entry.
-type fault struct {
-	op    string
-	left  int
-	err   *apiError
-	entry *BatchFailure
-}
-
 // FaultCounts counts the injected faults that fired, by kind, so that a
 // test can tell a fault that was survived from one that never struck.
 type FaultCounts struct {
@@ -22,13 +13,7 @@ func (c FaultCounts) Total() int { return c.Requests + c.Entries + c.Checksums }
 
 // Faults returns how many injected faults have fired so far, of each kind.
 func (s *Server) Faults() FaultCounts {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := FaultCounts{Entries: s.entries, Checksums: s.checksums}
-	for _, n := range s.fired {
-		c.Requests += n
-	}
-	return c
+	return FaultCounts{Requests: s.failed.Total(), Entries: s.entries.Total(), Checksums: s.checksums.Total()}
 }
 
 // FailRequests makes the next n requests of op (e.g. "SendMessageBatch")
@@ -36,62 +21,41 @@ func (s *Server) Faults() FaultCounts {
 // ThrottlingException, 400 RequestThrottled), an outage (500 InternalError,
 // 503 ServiceUnavailable) or a permission fault (400 AccessDenied) would.
 func (s *Server) FailRequests(op string, n, status int, code string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, fault{op: op, left: n, err: &apiError{
-		Code: code, Query: code, Message: "injected fault", Sender: status < 500, Status: status,
-	}})
+	s.failed.Arm(op, n, &apiError{Code: code, Query: code, Message: "injected fault", Sender: status < 500, Status: status})
 }
 
 // FailEntries makes the next n messages sent (by SendMessage, or entries of
 // SendMessageBatch, whose other entries succeed) fail with code, as SQS
 // reports a per-entry failure. senderFault says whose fault it is.
 func (s *Server) FailEntries(n int, code string, senderFault bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, fault{left: n, entry: &BatchFailure{Code: code, Message: "injected fault", SenderFault: senderFault}})
+	s.entries.Arm("", n, BatchFailure{Code: code, Message: "injected fault", SenderFault: senderFault})
 }
 
 // CorruptChecksums makes the MD5OfMessageBody of the next n messages sent
 // wrong, as a body damaged in transit would show: the SDK must refuse the
 // answer. The messages are queued all the same.
 func (s *Server) CorruptChecksums(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.badMD5 += n
+	s.checksums.Arm("", n, struct{}{})
 }
 
-// checksum is the MD5OfMessageBody to answer for body. Callers hold s.mu.
+// checksum is the MD5OfMessageBody to answer for body.
 func (s *Server) checksum(body string) string {
-	if s.badMD5 > 0 {
-		s.badMD5--
-		s.checksums++
+	if _, corrupt := s.checksums.Take(""); corrupt {
 		return md5Hex(body + "corrupt")
 	}
 	return md5Hex(body)
 }
 
-// takeFault consumes an armed request fault of op. Callers hold s.mu.
+// takeFault consumes an armed request fault of op.
 func (s *Server) takeFault(op string) *apiError {
-	for i := range s.faults {
-		if f := &s.faults[i]; f.op == op && f.entry == nil && f.left > 0 {
-			f.left--
-			s.fired[op]++
-			return f.err
-		}
-	}
-	return nil
+	f, _ := s.failed.Take(op)
+	return f
 }
 
-// takeEntryFault consumes an armed entry fault. Callers hold s.mu.
+// takeEntryFault consumes an armed entry fault.
 func (s *Server) takeEntryFault() *BatchFailure {
-	for i := range s.faults {
-		if f := &s.faults[i]; f.entry != nil && f.left > 0 {
-			f.left--
-			s.entries++
-			e := *f.entry
-			return &e
-		}
+	if f, ok := s.entries.Take(""); ok {
+		return &f
 	}
 	return nil
 }
@@ -99,16 +63,8 @@ func (s *Server) takeEntryFault() *BatchFailure {
 // FaultsFired returns how many requests of op failed with a fault
 // FailRequests armed: a test that injects one checks that it was the
 // fault, not something else, that its client met.
-func (s *Server) FaultsFired(op string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.fired[op]
-}
+func (s *Server) FaultsFired(op string) int { return s.failed.Fired(op) }
 
 // EntryFaultsFired returns how many messages failed with a fault
 // FailEntries armed.
-func (s *Server) EntryFaultsFired() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.entries
-}
+func (s *Server) EntryFaultsFired() int { return s.entries.Total() }

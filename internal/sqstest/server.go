@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/recording-sync/recording-sync/internal/fault"
 )
 
 // MaxMessageSize is the largest message body SQS accepts by default, and
@@ -32,16 +34,15 @@ type Server struct {
 	srv  *httptest.Server
 	opts Options
 
-	mu        sync.Mutex
-	queues    map[string]*queue // by name
-	seq       int64             // message and receipt handle numbers
-	faults    []fault
-	badMD5    int            // answers still to corrupt (CorruptChecksums)
-	requests  map[string]int // by operation
-	fired     map[string]int // request faults that fired, by operation
-	entries   int            // entry faults that fired
-	checksums int            // checksums corrupted (CorruptChecksums)
-	arrived   chan struct{}  // closed and replaced when a message is sent
+	mu       sync.Mutex
+	queues   map[string]*queue // by name
+	seq      int64             // message and receipt handle numbers
+	requests map[string]int    // by operation
+	arrived  chan struct{}     // closed and replaced when a message is sent
+
+	failed    fault.List[*apiError]    // FailRequests, by operation
+	entries   fault.List[BatchFailure] // FailEntries
+	checksums fault.List[struct{}]     // CorruptChecksums
 }
 
 // New starts a server on a loopback port; Close stops it.
@@ -52,7 +53,7 @@ func New(opts Options) *Server {
 	if opts.VisibilityTimeout <= 0 {
 		opts.VisibilityTimeout = 30 * time.Second
 	}
-	s := &Server{opts: opts, queues: map[string]*queue{}, requests: map[string]int{}, fired: map[string]int{}, arrived: make(chan struct{})}
+	s := &Server{opts: opts, queues: map[string]*queue{}, requests: map[string]int{}, arrived: make(chan struct{})}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }

@@ -9,6 +9,11 @@ import (
 )
 
 // maxLoginFailures is how many consecutive failed logins block the caller.
+// Yeastar's P-Series developer guide ("Remove Blocked API IP Addresses"):
+// an application that fails API authentication 5 times in a row has its IP
+// added to the PBX's blocklist, which then refuses its authentication
+// requests until an administrator removes the IP (Security > Security Rules
+// > Blocked IPs).
 const maxLoginFailures = 5
 
 // maxBodySize bounds the JSON body read from a POST request.
@@ -103,6 +108,7 @@ func errResp(errcode int) errorBody {
 func (s *Simulator) getToken(c apiCall) any {
 	ip := callerIP(c.r)
 	if s.loginFailures[ip] >= maxLoginFailures {
+		s.stats.BlockedLogins++
 		return errResp(ErrCodeAccountIPBlocked)
 	}
 	var creds struct {
@@ -114,6 +120,7 @@ func (s *Simulator) getToken(c apiCall) any {
 	}
 	if !s.credentialsOK(creds.Username, creds.Password) {
 		s.loginFailures[ip]++
+		s.stats.FailedLogins++
 		return errResp(ErrCodeFailure)
 	}
 	delete(s.loginFailures, ip)

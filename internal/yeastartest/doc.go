@@ -15,6 +15,11 @@
 // deterministically from the file name, so a test can serve a 4 GiB file
 // without using memory and still check every byte it receives.
 //
+// [NewFleet] starts many PBXs, each on its own loopback port with its own
+// credentials, webhook secret and recordings, some down, slow or given
+// wrong credentials ([Fault]), and describes them in the PBX_REGISTRY_FILE
+// format ([Fleet.Registry], [Fleet.WriteRegistry]).
+//
 // Faults are injected with [Simulator.FailAPI], [Simulator.DropDownloadAfter],
 // [Simulator.ShortDownload], [Simulator.DownloadBody],
 // [Simulator.ThrottleDownload] and [Simulator.RevokeAll]; [Simulator.Stats]

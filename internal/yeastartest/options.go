@@ -3,6 +3,8 @@ package yeastartest
 import (
 	"strings"
 	"time"
+
+	"github.com/recording-sync/recording-sync/internal/opt"
 )
 
 // Defaults of a real P-Series PBX, used for zero Options fields.
@@ -78,31 +80,21 @@ type Options struct {
 
 // withDefaults returns o with every zero field set to the PBX's default.
 func (o Options) withDefaults() Options {
-	if o.AccessTokenLifetime <= 0 {
-		o.AccessTokenLifetime = DefaultAccessTokenLifetime
-	}
-	if o.RefreshTokenLifetime <= 0 {
-		o.RefreshTokenLifetime = DefaultRefreshTokenLifetime
-	}
-	if o.MaxTokens <= 0 {
-		o.MaxTokens = DefaultMaxTokens
-	}
+	o.AccessTokenLifetime = opt.Positive(o.AccessTokenLifetime, DefaultAccessTokenLifetime)
+	o.RefreshTokenLifetime = opt.Positive(o.RefreshTokenLifetime, DefaultRefreshTokenLifetime)
+	o.MaxTokens = opt.Positive(o.MaxTokens, DefaultMaxTokens)
 	o.APIPath = strings.Trim(o.APIPath, "/")
 	if o.APIPath == "" {
 		o.APIPath = DefaultAPIPath
 	}
-	if o.DownloadLinkLifetime <= 0 {
-		o.DownloadLinkLifetime = DefaultDownloadLinkLifetime
-	}
+	o.DownloadLinkLifetime = opt.Positive(o.DownloadLinkLifetime, DefaultDownloadLinkLifetime)
 	if o.Now == nil {
 		o.Now = time.Now
 	}
 	if o.TimeZone == nil {
 		o.TimeZone = time.UTC
 	}
-	if o.MaxPageSize <= 0 {
-		o.MaxPageSize = DefaultMaxPageSize
-	}
+	o.MaxPageSize = opt.Positive(o.MaxPageSize, DefaultMaxPageSize)
 	return o
 }
 

@@ -11,6 +11,12 @@ type Stats struct {
 	GetTokenCalls int
 	// TokensIssued counts successful get_token calls.
 	TokensIssued int
+	// FailedLogins counts get_token calls refused for their credentials
+	// (-1 FAILURE); the fifth in a row from one IP blocks it.
+	FailedLogins int
+	// BlockedLogins counts get_token calls refused because their IP is
+	// blocked (70004 ACCOUNT IP BLOCKED).
+	BlockedLogins int
 	// Refreshes counts successful refresh_token calls.
 	Refreshes int
 	// DeletedTokens counts successful del_token calls.

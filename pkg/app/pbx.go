@@ -2,16 +2,72 @@ package app
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/recording-sync/recording-sync/pkg/config"
+	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/pbxsecret"
 	"github.com/recording-sync/recording-sync/pkg/redact"
 	"github.com/recording-sync/recording-sync/pkg/tokencache"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
+
+// loadConfig reads the configuration the copy function and the reconciler
+// share, registering its client secret with red, and the metrics emitter of
+// function fn.
+func loadConfig(lookup func(string) (string, bool), red *redact.Redactor, fn string) (config.Config, *metrics.Emitter, error) {
+	cfg, err := config.Load(lookup)
+	if err != nil {
+		return config.Config{}, nil, err
+	}
+	red.Add(cfg.ClientSecret)
+	emitter, err := config.Metrics(lookup, fn)
+	if err != nil {
+		return config.Config{}, nil, err
+	}
+	return cfg, emitter, nil
+}
+
+// pbxFunction is what the copy function and the reconciler both build
+// before their own parts: the AWS configuration, the S3 client, the PBX
+// credentials and the PBX client with the shared token.
+type pbxFunction struct {
+	awsCfg aws.Config
+	s3     *s3.Client
+	creds  yeastar.Credentials
+	pbx    *yeastar.Client
+	auth   *yeastar.Auth
+}
+
+// buildPBXFunction builds a pbxFunction from cfg; without the single PBX
+// "default" (PBX_BASE_URL), only the AWS parts. backoff, when set, stops
+// the default PBX's logins after failures in a row. The HTTP client is
+// given to the AWS configuration, not per service, so that AWS_CA_BUNDLE is
+// still applied to it.
+func buildPBXFunction(ctx context.Context, cfg config.Config, red *redact.Redactor, backoff *tokencache.LoginBackoff) (pbxFunction, error) {
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithHTTPClient(awsHTTPClient()))
+	if err != nil {
+		return pbxFunction{}, fmt.Errorf("AWS configuration: %w", err)
+	}
+	f := pbxFunction{awsCfg: awsCfg, s3: newS3Client(awsCfg, cfg.S3PathStyle)}
+	if !cfg.HasDefaultPBX() {
+		return f, nil // the PBXs are the registry's, built when first used
+	}
+	if f.creds, err = Credentials(ctx, cfg, awsCfg, red); err != nil {
+		return pbxFunction{}, err
+	}
+	spec := defaultSpec(cfg, f.creds)
+	spec.backoff = backoff
+	if f.pbx, f.auth, err = pbxClient(spec, f.s3, red); err != nil {
+		return pbxFunction{}, err
+	}
+	return f, nil
+}
 
 // Credentials returns the PBX API application's credentials: from Secrets
 // Manager when cfg names a secret (read once per execution environment;
@@ -37,30 +93,46 @@ func Credentials(ctx context.Context, cfg config.Config, awsCfg aws.Config, red 
 // tokens. Every function that calls the PBX builds its client here. Every
 // token and the client secret are registered with red.
 func PBXClient(cfg config.Config, creds yeastar.Credentials, s3Client tokencache.S3API, red *redact.Redactor) (*yeastar.Client, error) {
-	c, _, err := pbxClient(cfg, creds, s3Client, red)
+	c, _, err := pbxClient(defaultSpec(cfg, creds), s3Client, red)
 	return c, err
+}
+
+// pbxSpec is what a PBX client is built from.
+type pbxSpec struct {
+	baseURL, apiPath, caCert string
+	creds                    yeastar.Credentials
+	// bucket and tokenKey are where the PBX's shared token object lives.
+	bucket, tokenKey string
+	// backoff, when set, stops the PBX's logins after failures in a row.
+	backoff *tokencache.LoginBackoff
+}
+
+// defaultSpec is the spec of the single PBX of cfg, the PBX "default".
+func defaultSpec(cfg config.Config, creds yeastar.Credentials) pbxSpec {
+	return pbxSpec{baseURL: cfg.PBXBaseURL, apiPath: cfg.PBXAPIPath, caCert: cfg.PBXCACert, creds: creds,
+		bucket: cfg.Bucket, tokenKey: cfg.TokenCacheKey}
 }
 
 // pbxClient is PBXClient, with the Auth that obtains the client's tokens:
 // its TokensObtained counts this process's token renewals.
-func pbxClient(cfg config.Config, creds yeastar.Credentials, s3Client tokencache.S3API, red *redact.Redactor) (*yeastar.Client, *yeastar.Auth, error) {
-	opts := &yeastar.Options{APIPath: cfg.PBXAPIPath, Secrets: red}
-	if cfg.PBXCACert != "" {
-		hc, err := yeastar.NewHTTPClientWithCA([]byte(cfg.PBXCACert))
+func pbxClient(spec pbxSpec, s3Client tokencache.S3API, red *redact.Redactor) (*yeastar.Client, *yeastar.Auth, error) {
+	opts := &yeastar.Options{APIPath: spec.apiPath, Secrets: red}
+	if spec.caCert != "" {
+		hc, err := yeastar.NewHTTPClientWithCA([]byte(spec.caCert))
 		if err != nil {
 			return nil, nil, err
 		}
 		opts.HTTPClient = hc
 	}
-	auth, err := yeastar.NewAuth(cfg.PBXBaseURL, creds, opts)
+	auth, err := yeastar.NewAuth(spec.baseURL, spec.creds, opts)
 	if err != nil {
 		return nil, nil, err
 	}
-	store, err := tokencache.NewS3Store(s3Client, cfg.Bucket, cfg.TokenCacheKey, creds.ClientSecret)
+	store, err := tokencache.NewS3Store(s3Client, spec.bucket, spec.tokenKey, spec.creds.ClientSecret)
 	if err != nil {
 		return nil, nil, err
 	}
-	tokens := tokencache.New(auth, store, &tokencache.Options{Secrets: red})
-	c, err := yeastar.New(cfg.PBXBaseURL, tokens, opts)
+	tokens := tokencache.New(auth, store, &tokencache.Options{Secrets: red, LoginBackoff: spec.backoff})
+	c, err := yeastar.New(spec.baseURL, tokens, opts)
 	return c, auth, err
 }

@@ -8,8 +8,8 @@ import (
 	"github.com/recording-sync/recording-sync/pkg/reconcile"
 )
 
-// newQueue is the recording queue the reconciler sends to, through the SQS
-// client of awsCfg (AWS_ENDPOINT_URL_SQS is read by the SDK itself).
-func newQueue(awsCfg aws.Config, queueURL string) reconcile.Queue {
-	return reconcile.RefQueue{Sender: queue.New(sqs.NewFromConfig(awsCfg), queueURL)}
+// newSender is the recording queue's sender, which every PBX's queue
+// shares.
+func newSender(awsCfg aws.Config, queueURL string) reconcile.BatchSender {
+	return queue.New(sqs.NewFromConfig(awsCfg), queueURL)
 }

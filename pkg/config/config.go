@@ -50,7 +50,15 @@ type Config struct {
 	// S3PathStyle is set when AWS_ENDPOINT_URL_S3 points at a local S3
 	// server, which serves buckets by path, not by host name.
 	S3PathStyle bool
+	// Registry is where more PBXs come from. When it is set, the
+	// single-PBX variables (PBX_BASE_URL and its credentials) are
+	// optional: without PBX_BASE_URL there is no PBX "default".
+	Registry Registry
 }
+
+// HasDefaultPBX reports whether the environment describes the single PBX
+// "default" (PBX_BASE_URL).
+func (c Config) HasDefaultPBX() bool { return c.PBXBaseURL != "" }
 
 // DefaultTokenCacheKey is where the shared PBX token lives by default.
 const DefaultTokenCacheKey = ".recording-sync/pbx-token.json"
@@ -77,7 +85,12 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		Bucket:            get("RECORDINGS_BUCKET"),
 		S3PathStyle:       get("AWS_ENDPOINT_URL_S3") != "",
 	}
-	if c.PBXBaseURL == "" {
+	reg, err := LoadRegistry(lookup)
+	if err != nil {
+		return Config{}, err
+	}
+	c.Registry = reg
+	if c.PBXBaseURL == "" && !reg.Enabled() {
 		return Config{}, &Error{"PBX_BASE_URL", "is required (e.g. https://pbx.example.com:8088)"}
 	}
 	if err := c.checkScheme(get("PBX_ALLOW_HTTP")); err != nil {
@@ -86,14 +99,8 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	if c.PBXAPIPath == "" {
 		c.PBXAPIPath = "openapi/v1.0"
 	}
-	switch {
-	case c.CredentialsSecret != "" && (c.ClientID != "" || c.ClientSecret != ""):
-		return Config{}, &Error{"PBX_CREDENTIALS_SECRET", "is set together with PBX_CLIENT_ID/PBX_CLIENT_SECRET: use one or the other"}
-	case c.CredentialsSecret != "":
-	case c.ClientID == "":
-		return Config{}, &Error{"PBX_CLIENT_ID", "is required (or PBX_CREDENTIALS_SECRET)"}
-	case c.ClientSecret == "":
-		return Config{}, &Error{"PBX_CLIENT_SECRET", "is required (or PBX_CREDENTIALS_SECRET)"}
+	if err := c.checkCredentials(); err != nil {
+		return Config{}, err
 	}
 	if c.Bucket == "" {
 		return Config{}, &Error{"RECORDINGS_BUCKET", "is required"}
@@ -137,6 +144,21 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	return c, nil
 }
 
+// checkCredentials checks the single PBX's credentials variables, when
+// the environment describes one (PBX_BASE_URL).
+func (c Config) checkCredentials() error {
+	switch {
+	case c.CredentialsSecret != "" && (c.ClientID != "" || c.ClientSecret != ""):
+		return &Error{"PBX_CREDENTIALS_SECRET", "is set together with PBX_CLIENT_ID/PBX_CLIENT_SECRET: use one or the other"}
+	case !c.HasDefaultPBX(), c.CredentialsSecret != "":
+	case c.ClientID == "":
+		return &Error{"PBX_CLIENT_ID", "is required (or PBX_CREDENTIALS_SECRET)"}
+	case c.ClientSecret == "":
+		return &Error{"PBX_CLIENT_SECRET", "is required (or PBX_CREDENTIALS_SECRET)"}
+	}
+	return nil
+}
+
 // readPEM takes PEM text (on its lines, or flattened onto one: see
 // reflowPEM), or the path of a PEM file.
 func readPEM(v string) ([]byte, error) {
@@ -164,6 +186,9 @@ func (c *Config) checkScheme(allowHTTP string) error {
 		}
 		c.PBXAllowHTTP = allow
 	}
+	if !c.HasDefaultPBX() {
+		return nil
+	}
 	u, err := url.Parse(c.PBXBaseURL)
 	if err != nil || u.Host == "" {
 		return &Error{"PBX_BASE_URL", "must be an https://host[:port] URL"}
@@ -184,6 +209,9 @@ func (c *Config) checkScheme(allowHTTP string) error {
 // by PBX_ALLOW_HTTP), which main logs as a warning: tokens and recordings
 // then cross the network unencrypted.
 func (c Config) InsecureScheme() bool {
+	if !c.HasDefaultPBX() {
+		return false
+	}
 	u, err := url.Parse(c.PBXBaseURL)
 	return err == nil && !strings.EqualFold(u.Scheme, "https")
 }

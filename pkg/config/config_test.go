@@ -38,25 +38,36 @@ func lookup(m map[string]string) func(string) (string, bool) {
 	}
 }
 
+// loadCase is one environment given to Load and what it must make of it.
+type loadCase struct {
+	name    string
+	env     map[string]string
+	want    Config
+	wantVar string // the variable the *Error names; "" means success
+	wantMsg string // substring of the error
+}
+
 func TestLoad(t *testing.T) {
-	defaultKeys, err := recording.ParseKeyTemplate(recording.DefaultKeyTemplate)
-	if err != nil {
-		t.Fatal(err)
+	// loaded is what Load makes of env(nil), with change applied.
+	loaded := func(change func(*Config)) Config {
+		c := Config{
+			PBXBaseURL: "https://pbx.example.com:8088", PBXAPIPath: "openapi/v1.0",
+			ClientID: "client-id", ClientSecret: secret, Bucket: "recordings",
+			KeyTemplate: mustKeys(t, recording.DefaultKeyTemplate),
+		}
+		if change != nil {
+			change(&c)
+		}
+		return c
 	}
-	tests := []struct {
-		name    string
-		env     map[string]string
-		want    Config
-		wantVar string // the variable the *Error names; "" means success
-		wantMsg string // substring of the error
-	}{
+	tests := []loadCase{
 		{
 			name: "credentials from Secrets Manager",
 			env:  env(map[string]string{"PBX_CLIENT_ID": "", "PBX_CLIENT_SECRET": "", "PBX_CREDENTIALS_SECRET": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:pbx"}),
-			want: Config{
-				PBXBaseURL: "https://pbx.example.com:8088", PBXAPIPath: "openapi/v1.0",
-				CredentialsSecret: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:pbx", Bucket: "recordings", KeyTemplate: defaultKeys,
-			},
+			want: loaded(func(c *Config) {
+				c.ClientID, c.ClientSecret = "", ""
+				c.CredentialsSecret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:pbx"
+			}),
 		},
 		{
 			name:    "secret and environment credentials together",
@@ -73,18 +84,12 @@ func TestLoad(t *testing.T) {
 		{
 			name: "batch concurrency",
 			env:  env(map[string]string{"BATCH_CONCURRENCY": "3"}),
-			want: Config{
-				PBXBaseURL: "https://pbx.example.com:8088", PBXAPIPath: "openapi/v1.0",
-				ClientID: "client-id", ClientSecret: secret, Bucket: "recordings", KeyTemplate: defaultKeys, BatchConcurrency: 3,
-			},
+			want: loaded(func(c *Config) { c.BatchConcurrency = 3 }),
 		},
 		{
 			name: "defaults",
 			env:  env(nil),
-			want: Config{
-				PBXBaseURL: "https://pbx.example.com:8088", PBXAPIPath: "openapi/v1.0",
-				ClientID: "client-id", ClientSecret: secret, Bucket: "recordings", KeyTemplate: defaultKeys,
-			},
+			want: loaded(nil),
 		},
 		{
 			name: "everything set",
@@ -95,11 +100,10 @@ func TestLoad(t *testing.T) {
 				"RECORDINGS_KEY_TEMPLATE": "pbx/{id}/{file}",
 				"AWS_ENDPOINT_URL_S3":     "http://127.0.0.1:7070",
 			}),
-			want: Config{
-				PBXBaseURL: "http://127.0.0.1:9000", PBXAllowHTTP: true, PBXAPIPath: "api/v2.0.0",
-				ClientID: "client-id", ClientSecret: secret, Bucket: "recordings",
-				KeyTemplate: mustKeys(t, "pbx/{id}/{file}"), S3PathStyle: true,
-			},
+			want: loaded(func(c *Config) {
+				c.PBXBaseURL, c.PBXAllowHTTP, c.PBXAPIPath = "http://127.0.0.1:9000", true, "api/v2.0.0"
+				c.KeyTemplate, c.S3PathStyle = mustKeys(t, "pbx/{id}/{file}"), true
+			}),
 		},
 		{
 			name: "spaces trimmed",
@@ -108,56 +112,50 @@ func TestLoad(t *testing.T) {
 				"RECORDINGS_BUCKET": " recordings\n",
 				"PBX_API_PATH":      " ",
 			}),
-			want: Config{
-				PBXBaseURL: "https://pbx.example.com", PBXAPIPath: "openapi/v1.0",
-				ClientID: "client-id", ClientSecret: secret, Bucket: "recordings", KeyTemplate: defaultKeys,
-			},
+			want: loaded(func(c *Config) { c.PBXBaseURL = "https://pbx.example.com" }),
 		},
 		{
 			name: "blank S3 endpoint is not path style",
 			env:  env(map[string]string{"AWS_ENDPOINT_URL_S3": "  "}),
-			want: Config{
-				PBXBaseURL: "https://pbx.example.com:8088", PBXAPIPath: "openapi/v1.0",
-				ClientID: "client-id", ClientSecret: secret, Bucket: "recordings", KeyTemplate: defaultKeys,
-			},
+			want: loaded(nil),
 		},
 		{
 			name: "dead-letter queue",
 			env:  env(map[string]string{"DEAD_LETTER_QUEUE_URL": " https://sqs.eu-west-1.amazonaws.com/123456789012/recording-sync-DeadLetterQueue "}),
-			want: Config{
-				PBXBaseURL: "https://pbx.example.com:8088", PBXAPIPath: "openapi/v1.0",
-				ClientID: "client-id", ClientSecret: secret, Bucket: "recordings", KeyTemplate: defaultKeys,
-				DeadLetterQueueURL: "https://sqs.eu-west-1.amazonaws.com/123456789012/recording-sync-DeadLetterQueue",
-			},
+			want: loaded(func(c *Config) {
+				c.DeadLetterQueueURL = "https://sqs.eu-west-1.amazonaws.com/123456789012/recording-sync-DeadLetterQueue"
+			}),
 		},
-		{name: "dead-letter queue not a URL", env: env(map[string]string{"DEAD_LETTER_QUEUE_URL": "recording-sync-DeadLetterQueue"}), wantVar: "DEAD_LETTER_QUEUE_URL", wantMsg: "SQS queue URL"},
-		{name: "no base URL", env: env(map[string]string{"PBX_BASE_URL": ""}), wantVar: "PBX_BASE_URL", wantMsg: "is required"},
-		{name: "blank base URL", env: env(map[string]string{"PBX_BASE_URL": "  "}), wantVar: "PBX_BASE_URL", wantMsg: "is required"},
-		{name: "no client id", env: env(map[string]string{"PBX_CLIENT_ID": ""}), wantVar: "PBX_CLIENT_ID", wantMsg: "is required"},
-		{name: "no client secret", env: env(map[string]string{"PBX_CLIENT_SECRET": ""}), wantVar: "PBX_CLIENT_SECRET", wantMsg: "is required"},
-		{name: "no bucket", env: env(map[string]string{"RECORDINGS_BUCKET": ""}), wantVar: "RECORDINGS_BUCKET", wantMsg: "is required"},
 		{name: "empty environment", env: map[string]string{}, wantVar: "PBX_BASE_URL", wantMsg: "is required"},
-		{name: "base URL without scheme", env: env(map[string]string{"PBX_BASE_URL": "pbx.example.com:8088"}), wantVar: "PBX_BASE_URL", wantMsg: "https://"},
-		{name: "base URL ftp", env: env(map[string]string{"PBX_BASE_URL": "ftp://pbx.example.com"}), wantVar: "PBX_BASE_URL", wantMsg: "https://"},
-		{name: "base URL without host", env: env(map[string]string{"PBX_BASE_URL": "https:///openapi"}), wantVar: "PBX_BASE_URL", wantMsg: "https://"},
-		{name: "base URL unparsable", env: env(map[string]string{"PBX_BASE_URL": "http://[::1"}), wantVar: "PBX_BASE_URL", wantMsg: "https://"},
-		{name: "base URL holding the secret", env: env(map[string]string{"PBX_BASE_URL": "ftp://x:" + secret + "@pbx"}), wantVar: "PBX_BASE_URL", wantMsg: "https://"},
-		{name: "key template unknown placeholder", env: env(map[string]string{"RECORDINGS_KEY_TEMPLATE": "r/{year}/{file}"}), wantVar: "RECORDINGS_KEY_TEMPLATE", wantMsg: "{year}"},
-		{name: "key template without file", env: env(map[string]string{"RECORDINGS_KEY_TEMPLATE": "r/{id}"}), wantVar: "RECORDINGS_KEY_TEMPLATE", wantMsg: "{file}"},
-		{name: "key template leading slash", env: env(map[string]string{"RECORDINGS_KEY_TEMPLATE": "/r/{file}"}), wantVar: "RECORDINGS_KEY_TEMPLATE", wantMsg: "start with /"},
-		{name: "token cache inside the recordings", env: env(map[string]string{"TOKEN_CACHE_KEY": "recordings/token.json"}), wantVar: "TOKEN_CACHE_KEY", wantMsg: "outside the recordings' prefix"},
-		{name: "token cache absolute", env: env(map[string]string{"TOKEN_CACHE_KEY": "/token.json"}), wantVar: "TOKEN_CACHE_KEY", wantMsg: "outside"},
-		{name: "CA certificate file missing", env: env(map[string]string{"PBX_CA_CERT": "/nonexistent/ca.pem"}), wantVar: "PBX_CA_CERT", wantMsg: "neither PEM text nor a readable PEM file"},
 		{
 			name: "CA certificate as PEM text",
 			env:  env(map[string]string{"PBX_CA_CERT": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"}),
-			want: Config{
-				PBXBaseURL: "https://pbx.example.com:8088", PBXAPIPath: "openapi/v1.0",
-				ClientID: "client-id", ClientSecret: secret, Bucket: "recordings", KeyTemplate: defaultKeys,
-				PBXCACert: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
-			},
+			want: loaded(func(c *Config) { c.PBXCACert = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----" }),
 		},
-		{name: "key template dot dot", env: env(map[string]string{"RECORDINGS_KEY_TEMPLATE": "r/../{file}"}), wantVar: "RECORDINGS_KEY_TEMPLATE", wantMsg: ".."},
+	}
+	// One variable set wrong, or removed (""), fails Load with an *Error
+	// naming that variable.
+	for _, bad := range []struct{ name, variable, value, msg string }{
+		{"dead-letter queue not a URL", "DEAD_LETTER_QUEUE_URL", "recording-sync-DeadLetterQueue", "SQS queue URL"},
+		{"no base URL", "PBX_BASE_URL", "", "is required"},
+		{"blank base URL", "PBX_BASE_URL", "  ", "is required"},
+		{"no client id", "PBX_CLIENT_ID", "", "is required"},
+		{"no client secret", "PBX_CLIENT_SECRET", "", "is required"},
+		{"no bucket", "RECORDINGS_BUCKET", "", "is required"},
+		{"base URL without scheme", "PBX_BASE_URL", "pbx.example.com:8088", "https://"},
+		{"base URL ftp", "PBX_BASE_URL", "ftp://pbx.example.com", "https://"},
+		{"base URL without host", "PBX_BASE_URL", "https:///openapi", "https://"},
+		{"base URL unparsable", "PBX_BASE_URL", "http://[::1", "https://"},
+		{"base URL holding the secret", "PBX_BASE_URL", "ftp://x:" + secret + "@pbx", "https://"},
+		{"key template unknown placeholder", "RECORDINGS_KEY_TEMPLATE", "r/{year}/{file}", "{year}"},
+		{"key template without file", "RECORDINGS_KEY_TEMPLATE", "r/{id}", "{file}"},
+		{"key template leading slash", "RECORDINGS_KEY_TEMPLATE", "/r/{file}", "start with /"},
+		{"token cache inside the recordings", "TOKEN_CACHE_KEY", "recordings/token.json", "outside the recordings' prefix"},
+		{"token cache absolute", "TOKEN_CACHE_KEY", "/token.json", "outside"},
+		{"CA certificate file missing", "PBX_CA_CERT", "/nonexistent/ca.pem", "neither PEM text nor a readable PEM file"},
+		{"key template dot dot", "RECORDINGS_KEY_TEMPLATE", "r/../{file}", ".."},
+	} {
+		tests = append(tests, loadCase{name: bad.name, env: env(map[string]string{bad.variable: bad.value}), wantVar: bad.variable, wantMsg: bad.msg})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,10 +3,11 @@ package config
 import (
 	"fmt"
 	"net/url"
-	"path"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/recording-sync/recording-sync/pkg/recording"
 )
 
 // Reconcile is the reconciler's configuration beyond the copy function's.
@@ -24,6 +25,9 @@ type Reconcile struct {
 	// against a PBX that pages wrong (RECONCILE_MAX_PAGES,
 	// RECONCILE_MAX_QUEUED).
 	MaxPages, MaxQueued int
+	// PBXConcurrency is how many PBXs a run with a PBX registry works on
+	// at once (RECONCILE_PBX_CONCURRENCY).
+	PBXConcurrency int
 	// StateKey is the reconciler's state object, beside the shared token
 	// object (TOKEN_CACHE_KEY): reconcile-state.json in its folder.
 	StateKey string
@@ -39,6 +43,10 @@ const (
 	// 1,100 pages of 100.
 	DefaultReconcileMaxPages  = 10_000
 	DefaultReconcileMaxQueued = 150_000
+	// DefaultReconcilePBXConcurrency: 100 PBXs of 1,000 recordings a day
+	// fit one run (docs/reconcile-performance.md).
+	DefaultReconcilePBXConcurrency = 4
+	maxReconcilePBXConcurrency     = 32
 )
 
 // LoadReconcile reads the reconciler's own variables; c is the shared
@@ -76,13 +84,19 @@ func LoadReconcile(c Config, lookup func(string) (string, bool)) (Reconcile, err
 	if r.MaxQueued, err = count(get, "RECONCILE_MAX_QUEUED", DefaultReconcileMaxQueued, "recordings a run may queue"); err != nil {
 		return Reconcile{}, err
 	}
+	if r.PBXConcurrency, err = count(get, "RECONCILE_PBX_CONCURRENCY", DefaultReconcilePBXConcurrency, "PBXs a run works on at once"); err != nil {
+		return Reconcile{}, err
+	}
+	if r.PBXConcurrency > maxReconcilePBXConcurrency {
+		return Reconcile{}, &Error{"RECONCILE_PBX_CONCURRENCY", fmt.Sprintf("must be at most %d", maxReconcilePBXConcurrency)}
+	}
 	if r.Settle >= r.Lookback {
 		return Reconcile{}, &Error{"RECONCILE_SETTLE", "must be shorter than RECONCILE_LOOKBACK"}
 	}
 	if r.RequeueAfter == 0 {
 		return Reconcile{}, &Error{"RECONCILE_REQUEUE_AFTER", "must be a positive duration, e.g. 6h"}
 	}
-	r.StateKey = path.Join(path.Dir(c.TokenCacheKey), "reconcile-state.json")
+	r.StateKey = StateKeyFor(c.TokenCacheKey, recording.DefaultPBX)
 	return r, nil
 }
 

@@ -23,6 +23,10 @@ type Webhook struct {
 	// a 30012 for a call that started more than Lookback and a day ago is
 	// not queued.
 	Lookback time.Duration
+	// Registry lists the PBXs beyond the single one (each posts to
+	// pbx/<id>). With it, SecretID and Secret may both be empty: the PBX
+	// default is then served only if the registry lists it.
+	Registry Registry
 }
 
 // MaxCallAge is the oldest call start a 30012 is queued for: the
@@ -41,8 +45,12 @@ func LoadWebhook(lookup func(string) (string, bool)) (Webhook, error) {
 		SecretID: get("PBX_WEBHOOK_SECRET_ID"),
 		Secret:   get("PBX_WEBHOOK_SECRET"),
 	}
+	var err error
+	if c.Registry, err = LoadRegistry(lookup); err != nil {
+		return Webhook{}, err
+	}
 	switch {
-	case c.SecretID == "" && c.Secret == "":
+	case c.SecretID == "" && c.Secret == "" && !c.Registry.Enabled():
 		return Webhook{}, &Error{"PBX_WEBHOOK_SECRET_ID", "or PBX_WEBHOOK_SECRET is required: where the secret the PBX signs its webhook requests with is kept"}
 	case c.SecretID != "" && c.Secret != "":
 		return Webhook{}, &Error{"PBX_WEBHOOK_SECRET", "is set together with PBX_WEBHOOK_SECRET_ID: use one or the other"}
@@ -53,7 +61,6 @@ func LoadWebhook(lookup func(string) (string, bool)) (Webhook, error) {
 	if u, err := url.Parse(c.QueueURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return Webhook{}, &Error{"RECORDINGS_QUEUE_URL", "must be an SQS queue URL, https://sqs.REGION.amazonaws.com/ACCOUNT/NAME"}
 	}
-	var err error
 	if c.Lookback, err = duration(get, "RECONCILE_LOOKBACK", DefaultReconcileLookback); err != nil {
 		return Webhook{}, err
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/s3store"
+	"github.com/recording-sync/recording-sync/pkg/tokencache"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
@@ -93,7 +94,17 @@ const (
 	// as transient, each attempt with the token then current (a link is
 	// asked for anew, see Copier.opener).
 	ClassTokenRefresh
+	// ClassBackoff is a PBX whose last logins all failed, not asked again
+	// for a while (tokencache.BackoffError): not retried within the copy,
+	// which fails at once as a RetryableError for the queue to retry
+	// later, so that the PBX's copies do not hold their batch's slots.
+	ClassBackoff
 )
+
+// ErrPBXConfig marks a PBX whose registry entry cannot be used (a base
+// URL over plain HTTP where that is not allowed, a CA certificate that
+// does not parse): permanent until the entry is fixed.
+var ErrPBXConfig = errors.New("PBX configuration unusable")
 
 // retried reports whether failures of class c are retried with the
 // transient policy.
@@ -107,6 +118,8 @@ func ClassOf(err error) Class {
 		return ClassInvalidInput
 	case IsPermanent(err):
 		return ClassPermanent
+	case errors.As(err, new(*tokencache.BackoffError)):
+		return ClassBackoff
 	}
 	if code, ok := yeastar.ErrorCode(err); ok {
 		c, _ := CodeClass(code)
@@ -118,7 +131,7 @@ func ClassOf(err error) Class {
 // IsPermanent reports whether err can never succeed on retry.
 func IsPermanent(err error) bool {
 	var inv *recording.InvalidInputError
-	if errors.As(err, &inv) || errors.Is(err, errBadAnswer) || errors.Is(err, yeastar.ErrForeignURL) {
+	if errors.As(err, &inv) || errors.Is(err, errBadAnswer) || errors.Is(err, yeastar.ErrForeignURL) || errors.Is(err, ErrPBXConfig) {
 		return true
 	}
 	switch s3store.KindOf(err) {

@@ -25,10 +25,34 @@ type Store interface {
 	Upload(ctx context.Context, obj s3store.Object, body io.Reader) (s3store.Result, error)
 }
 
+// PBXs finds the client of a PBX by id.
+type PBXs interface {
+	// PBX returns the client of PBX id: a *recording.InvalidInputError
+	// when no such PBX is configured, an error matching ErrPBXConfig when
+	// its configuration cannot be used.
+	PBX(ctx context.Context, id string) (PBX, error)
+}
+
 var (
 	_ PBX   = (*yeastar.Client)(nil)
 	_ Store = (*s3store.Store)(nil)
 )
+
+// onePBX is the PBXs of a single-PBX copier: the PBX recording.DefaultPBX.
+type onePBX struct{ pbx PBX }
+
+func (o onePBX) PBX(_ context.Context, id string) (PBX, error) {
+	if id != recording.DefaultPBX {
+		return nil, NotConfigured(id)
+	}
+	return o.pbx, nil
+}
+
+// NotConfigured is the error of a reference to PBX id, which the function
+// does not serve.
+func NotConfigured(id string) error {
+	return &recording.InvalidInputError{Reason: "PBX " + id + " is not configured"}
+}
 
 // Options hold the optional settings of a Copier.
 type Options struct {
@@ -61,22 +85,29 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Copier copies recordings from one PBX into one bucket.
+// Copier copies recordings from PBXs into one bucket.
 type Copier struct {
-	pbx    PBX
+	pbxs   PBXs
 	store  Store
 	bucket string
 	keys   recording.KeyTemplate
 	opts   Options
 }
 
-// NewCopier returns a Copier writing into bucket under keys.
+// NewCopier returns a Copier of the single PBX recording.DefaultPBX's
+// recordings, writing into bucket under keys.
 func NewCopier(pbx PBX, store Store, bucket string, keys recording.KeyTemplate, opts *Options) *Copier {
+	return NewCopierOf(onePBX{pbx}, store, bucket, keys, opts)
+}
+
+// NewCopierOf returns a Copier of the recordings of every PBX pbxs finds,
+// writing into bucket under keys.
+func NewCopierOf(pbxs PBXs, store Store, bucket string, keys recording.KeyTemplate, opts *Options) *Copier {
 	var o Options
 	if opts != nil {
 		o = *opts
 	}
-	return &Copier{pbx: pbx, store: store, bucket: bucket, keys: keys, opts: o.withDefaults()}
+	return &Copier{pbxs: pbxs, store: store, bucket: bucket, keys: keys, opts: o.withDefaults()}
 }
 
 // Copy copies the recording ref names, unless it is already stored.
@@ -89,6 +120,11 @@ func (c *Copier) Copy(ctx context.Context, ref recording.Ref) (recording.Result,
 	if err := ref.Validate(); err != nil {
 		return recording.Result{ID: ref.ID, File: ref.File}, err
 	}
+	pbx, err := c.pbxs.PBX(ctx, recording.PBXOf(ref))
+	if err != nil {
+		return recording.Result{ID: ref.ID, File: ref.File}, classify(ref, err, false)
+	}
+	a := attempt{Copier: c, pbx: pbx, id: recording.PBXOf(ref)}
 	copyCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if deadline, ok := ctx.Deadline(); ok {
@@ -97,11 +133,10 @@ func (c *Copier) Copy(ctx context.Context, ref recording.Ref) (recording.Result,
 		defer cancelDeadline()
 	}
 	var res recording.Result
-	var err error
 	var resumes, busyWaits int
 	failures := map[Class]int{} // by retry policy: each bounds its own class
 	for {
-		res, err = c.copyOnce(copyCtx, ref)
+		res, err = a.copyOnce(copyCtx, ref)
 		resumes += res.Resumes
 		if err == nil || copyCtx.Err() != nil {
 			break
@@ -126,9 +161,16 @@ func (c *Copier) Copy(ctx context.Context, ref recording.Ref) (recording.Result,
 	return res, nil
 }
 
+// attempt is a copy from one PBX: the client and id of the reference's.
+type attempt struct {
+	*Copier
+	pbx PBX
+	id  string
+}
+
 // copyOnce makes one attempt: (file named: already stored?) -> link ->
 // key -> already stored? -> stream.
-func (c *Copier) copyOnce(ctx context.Context, ref recording.Ref) (recording.Result, error) {
+func (c attempt) copyOnce(ctx context.Context, ref recording.Ref) (recording.Result, error) {
 	res := recording.Result{ID: ref.ID, File: ref.File, Bucket: c.bucket}
 	// A reference with a file name gives the key without the PBX: a
 	// duplicate message for a stored recording costs a HEAD or two (the
@@ -140,7 +182,7 @@ func (c *Copier) copyOnce(ctx context.Context, ref recording.Ref) (recording.Res
 		if file == "" {
 			continue
 		}
-		if key, kerr := c.keys.Key(file, ref.ID); kerr == nil {
+		if key, kerr := c.keys.KeyFor(c.id, file, ref.ID); kerr == nil {
 			done, err := c.stored(ctx, &res, key)
 			if done {
 				res.File = file
@@ -160,7 +202,7 @@ func (c *Copier) copyOnce(ctx context.Context, ref recording.Ref) (recording.Res
 		return res, err
 	}
 	res.File = link.File
-	if res.Key, err = c.keys.Key(link.File, ref.ID); err != nil {
+	if res.Key, err = c.keys.KeyFor(c.id, link.File, ref.ID); err != nil {
 		return res, err
 	}
 	// The PBX decides the stored name (stereo recordings change format):
@@ -181,7 +223,7 @@ func (c *Copier) copyOnce(ctx context.Context, ref recording.Ref) (recording.Res
 		Key:         res.Key,
 		Size:        src.Size(),
 		ContentType: recording.ContentType(link.File),
-		Metadata:    recording.Metadata(ref.ID, link.File, ref.Call),
+		Metadata:    recording.MetadataFor(c.id, ref.ID, link.File, ref.Call),
 	}, src)
 	res.Resumes = src.Resumes() // Upload has returned: src is no longer read
 	if errors.Is(err, s3store.ErrAlreadyExists) {
@@ -202,7 +244,7 @@ func (c *Copier) copyOnce(ctx context.Context, ref recording.Ref) (recording.Res
 
 // link asks the PBX for a download link and validates the file name it
 // answers with.
-func (c *Copier) link(ctx context.Context, q yeastar.RecordingQuery) (yeastar.DownloadLink, error) {
+func (c attempt) link(ctx context.Context, q yeastar.RecordingQuery) (yeastar.DownloadLink, error) {
 	link, err := c.pbx.RecordingDownloadLink(ctx, q)
 	if err != nil {
 		return link, fmt.Errorf("get download link: %w", err)
@@ -227,7 +269,7 @@ func (c *Copier) link(ctx context.Context, q yeastar.RecordingQuery) (yeastar.Do
 // renewed its token, or refuses the GET with HTTP 401, 403 or 404), it asks
 // for a new link once; if the PBX refuses that one too, the error is
 // permanent (see linkRefused).
-func (c *Copier) opener(q yeastar.RecordingQuery, link yeastar.DownloadLink) opener {
+func (c attempt) opener(q yeastar.RecordingQuery, link yeastar.DownloadLink) opener {
 	return func(ctx context.Context, offset int64) (*yeastar.Download, error) {
 		d, err := c.pbx.Download(ctx, link.ResourceURL, offset)
 		if !errors.Is(err, &yeastar.APIError{Code: yeastar.CodeTokenExpired}) && !linkRefused(err) {
@@ -247,7 +289,7 @@ func (c *Copier) opener(q yeastar.RecordingQuery, link yeastar.DownloadLink) ope
 
 // stored checks whether key is stored; when it is, it completes res as
 // already stored and done is true.
-func (c *Copier) stored(ctx context.Context, res *recording.Result, key string) (done bool, err error) {
+func (c attempt) stored(ctx context.Context, res *recording.Result, key string) (done bool, err error) {
 	exists, size, err := c.store.Exists(ctx, c.bucket, key)
 	if err != nil || !exists {
 		return false, err

@@ -417,11 +417,7 @@ func simPBX(t *testing.T, rec yeastartest.Recording) (*yeastartest.Simulator, *y
 	sim := yeastartest.NewServer(yeastartest.Options{ClientID: clientID, ClientSecret: secret})
 	t.Cleanup(sim.Close)
 	sim.AddRecording(rec)
-	auth, err := yeastar.NewAuth(sim.URL(), yeastar.Credentials{ClientID: clientID, ClientSecret: secret}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pbx, err := yeastar.New(sim.URL(), yeastar.NewMemoryTokens(auth), nil)
+	pbx, err := yeastar.NewStandalone(sim.URL(), yeastar.Credentials{ClientID: clientID, ClientSecret: secret}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -467,34 +463,6 @@ func TestCopyErrors(t *testing.T) {
 			wantErr:   invalidInput,
 			wantMsg:   `".."`,
 			wantCalls: nil,
-		},
-		{
-			name:      "bad credentials",
-			ref:       recording.Ref{ID: 1727},
-			setup:     func(p *fakePBX, _ *fakeStore) { p.linkErr = api("get_token", yeastar.CodeFailure) },
-			wantErr:   permanent,
-			wantMsg:   "errcode -1",
-			wantCalls: []string{"link"},
-		},
-		{
-			name: "recording not written yet",
-			ref:  recording.Ref{ID: 1727},
-			setup: func(p *fakePBX, _ *fakeStore) {
-				p.linkErr = api("recording/download", yeastar.CodeDataNotFound)
-			},
-			wantErr:   notYetAvailable,
-			wantMsg:   "errcode 60001",
-			wantCalls: []string{"link"},
-		},
-		{
-			name: "access denied",
-			ref:  recording.Ref{ID: 1727},
-			setup: func(p *fakePBX, _ *fakeStore) {
-				p.linkErr = api("recording/download", yeastar.CodeAccessDenied)
-			},
-			wantErr:   permanent,
-			wantMsg:   "errcode 10005",
-			wantCalls: []string{"link"},
 		},
 		{
 			// The PBX, not the event, is wrong: the error says so.
@@ -550,49 +518,6 @@ func TestCopyErrors(t *testing.T) {
 			wantCalls: []string{"link", "exists", "download", "upload"},
 		},
 		{
-			name:      "download overload",
-			ref:       recording.Ref{ID: 1727},
-			setup:     func(p *fakePBX, _ *fakeStore) { p.dlErr = api("download", yeastar.CodeOverloadTask) },
-			wantErr:   retryable,
-			wantMsg:   "errcode 70082",
-			wantCalls: []string{"link", "exists", "download"},
-		},
-		{
-			name:      "download IP forbidden",
-			ref:       recording.Ref{ID: 1727},
-			setup:     func(p *fakePBX, _ *fakeStore) { p.dlErr = api("download", yeastar.CodeIPForbidden) },
-			wantErr:   permanent,
-			wantMsg:   "errcode 70087",
-			wantCalls: []string{"link", "exists", "download"},
-		},
-		{
-			name: "download from an offset",
-			ref:  recording.Ref{ID: 1727},
-			setup: func(p *fakePBX, _ *fakeStore) {
-				p.dl.Offset = 5
-				p.dl.ContentLength = p.dl.Size - 5
-			},
-			wantErr:   retryable,
-			wantMsg:   "partial",
-			wantCalls: []string{"link", "exists", "download"},
-		},
-		{
-			name:      "download from an offset, lengths consistent",
-			ref:       recording.Ref{ID: 1727},
-			setup:     func(p *fakePBX, _ *fakeStore) { p.dl.Offset = 5 },
-			wantErr:   retryable,
-			wantMsg:   "partial",
-			wantCalls: []string{"link", "exists", "download"},
-		},
-		{
-			name:      "download shorter than the recording",
-			ref:       recording.Ref{ID: 1727},
-			setup:     func(p *fakePBX, _ *fakeStore) { p.dl.Size++ },
-			wantErr:   retryable,
-			wantMsg:   "partial",
-			wantCalls: []string{"link", "exists", "download"},
-		},
-		{
 			name:      "upload fails",
 			ref:       recording.Ref{ID: 1727},
 			setup:     func(_ *fakePBX, s *fakeStore) { s.uploadErr = errNet },
@@ -621,6 +546,41 @@ func TestCopyErrors(t *testing.T) {
 			wantMsg:   errNet.Error(),
 			wantCalls: []string{"link", "exists", "download", "upload", "exists"},
 		},
+	}
+	// The PBX refusing with an errcode, on the link request or on the
+	// download: the class follows the errcode, and the error names it.
+	for _, e := range []struct {
+		name string
+		op   string // "download": the download refuses; else the link request
+		code int
+		want class
+	}{
+		{"bad credentials", "get_token", yeastar.CodeFailure, permanent},
+		{"recording not written yet", "recording/download", yeastar.CodeDataNotFound, notYetAvailable},
+		{"access denied", "recording/download", yeastar.CodeAccessDenied, permanent},
+		{"download overload", "download", yeastar.CodeOverloadTask, retryable},
+		{"download IP forbidden", "download", yeastar.CodeIPForbidden, permanent},
+	} {
+		err := api(e.op, e.code)
+		tc := copyCase{name: e.name, ref: recording.Ref{ID: 1727}, wantErr: e.want, wantMsg: fmt.Sprintf("errcode %d", e.code)}
+		tc.setup, tc.wantCalls = func(p *fakePBX, _ *fakeStore) { p.linkErr = err }, []string{"link"}
+		if e.op == "download" {
+			tc.setup, tc.wantCalls = func(p *fakePBX, _ *fakeStore) { p.dlErr = err }, []string{"link", "exists", "download"}
+		}
+		tests = append(tests, tc)
+	}
+	// A download that does not deliver the recording whole from byte 0:
+	// partial, retried.
+	for _, d := range []struct {
+		name  string
+		setup func(p *fakePBX, _ *fakeStore)
+	}{
+		{"download from an offset", func(p *fakePBX, _ *fakeStore) { p.dl.Offset, p.dl.ContentLength = 5, p.dl.Size-5 }},
+		{"download from an offset, lengths consistent", func(p *fakePBX, _ *fakeStore) { p.dl.Offset = 5 }},
+		{"download shorter than the recording", func(p *fakePBX, _ *fakeStore) { p.dl.Size++ }},
+	} {
+		tests = append(tests, copyCase{name: d.name, ref: recording.Ref{ID: 1727}, setup: d.setup,
+			wantErr: retryable, wantMsg: "partial", wantCalls: []string{"link", "exists", "download"}})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

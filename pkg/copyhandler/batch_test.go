@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -306,91 +305,4 @@ func TestBatchCancelled(t *testing.T) {
 			}
 		}
 	}))
-}
-
-func TestInvokeSingleItem(t *testing.T) {
-	const wav = "20220501093015-1651397415.88-2001-5551234-Outbound.wav"
-	cdr := func(rec string) string {
-		msg, _ := json.Marshal(`{"call_id":"1651397415.88","recording":"` + rec + `"}`)
-		return `{"type":30012,"sn":"x","msg":` + string(msg) + `}`
-	}
-	call := &recording.Call{ID: "1651397415.88", SN: "x"}
-	tests := []struct {
-		name        string
-		payload     string
-		wantRef     recording.Ref
-		wantTrigger string
-	}{
-		{"direct id", `{"id":1727}`, recording.Ref{ID: 1727}, "direct"},
-		{"EventBridge direct", `{"source":"yeastar.pbx","detail":{"id":1727}}`, recording.Ref{ID: 1727}, "eventbridge"},
-		{"EventBridge 30012", `{"source":"yeastar.pbx","detail":` + cdr(wav) + `}`, recording.Ref{File: wav, Call: call}, "eventbridge"},
-		{"30012", cdr(wav), recording.Ref{File: wav, Call: call}, "pbx-event"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name+" returns the Result", func(t *testing.T) {
-			c := &batchCopier{}
-			out, lines, err := invokeBatch(t, t.Context(), c, nil, tt.payload)
-			if err != nil {
-				t.Fatalf("Invoke = %v", err)
-			}
-			want, _ := json.Marshal(resultFor(tt.wantRef))
-			if !bytes.Equal(out, want) {
-				t.Errorf("response = %s, want %s", out, want)
-			}
-			if calls := c.called(); len(calls) != 1 || !reflect.DeepEqual(calls[0], tt.wantRef) {
-				t.Errorf("Copy calls = %+v, want one with %+v", calls, tt.wantRef)
-			}
-			if len(lines) != 1 {
-				t.Fatalf("%d log lines, want 1: %v", len(lines), lines)
-			}
-			checkLine(t, lines[0], map[string]any{"level": "INFO", "trigger": tt.wantTrigger, "msg": "recording copied"})
-		})
-		t.Run(tt.name+" fails on a copy error", func(t *testing.T) {
-			copyErr := &recording.PermanentError{Ref: tt.wantRef, Err: errors.New("gone")}
-			c := &batchCopier{fail: map[recording.Ref]error{{ID: tt.wantRef.ID, File: tt.wantRef.File}: copyErr}}
-			out, lines, err := invokeBatch(t, t.Context(), c, nil, tt.payload)
-			if !errors.Is(err, copyErr) {
-				t.Errorf("Invoke error = %v, want the copier's %v", err, copyErr)
-			}
-			if out != nil {
-				t.Errorf("Invoke returned %s with its error, want nil", out)
-			}
-			if len(lines) != 1 {
-				t.Fatalf("%d log lines, want 1: %v", len(lines), lines)
-			}
-			checkLine(t, lines[0], map[string]any{"level": "ERROR", "trigger": tt.wantTrigger, "error": copyErr.Error()})
-		})
-	}
-}
-
-func TestInvokeNothingToCopy(t *testing.T) {
-	msg, _ := json.Marshal(`{"call_id":"1651057476.362","status":"NO ANSWER","recording":""}`)
-	pbx := `{"type":30012,"sn":"x","msg":` + string(msg) + `}`
-	tests := []struct {
-		name, payload, trigger string
-	}{
-		{"30012", pbx, "pbx-event"},
-		{"EventBridge 30012", `{"source":"yeastar.pbx","detail":` + pbx + `}`, "eventbridge"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := &batchCopier{}
-			out, lines, err := invokeBatch(t, t.Context(), c, nil, tt.payload)
-			if err != nil {
-				t.Fatalf("Invoke = %v; a call without a recording is a success", err)
-			}
-			const want = `{"skipped":true,"reason":"call 1651057476.362 has no recording"}`
-			if string(out) != want {
-				t.Errorf("response = %s, want %s", out, want)
-			}
-			if calls := c.called(); len(calls) != 0 {
-				t.Errorf("Copy called with %+v, want no call", calls)
-			}
-			if len(lines) != 1 {
-				t.Fatalf("%d log lines, want 1: %v", len(lines), lines)
-			}
-			checkLine(t, lines[0], map[string]any{"level": "INFO", "msg": "nothing to copy", "trigger": tt.trigger,
-				"reason": "call 1651057476.362 has no recording"})
-		})
-	}
 }

@@ -120,6 +120,9 @@ func (h *Handler) item(ctx context.Context, it trigger.Item, attrs ...any) (any,
 // copy copies one recording and logs the outcome in one line.
 func (h *Handler) copy(ctx context.Context, ref recording.Ref, attrs ...any) (recording.Result, error) {
 	res, err := h.safeCopy(ctx, ref)
+	if ref.PBX != "" {
+		attrs = append(attrs, slog.String("pbx", ref.PBX)) // absent: the single PBX, as in its messages
+	}
 	attrs = append(attrs,
 		slog.Int64("id", ref.ID), // 0 when the event named the file
 		slog.String("file", res.File),

@@ -22,7 +22,7 @@ import (
 func LogHandler(w io.Writer, lookup func(string) (string, bool)) slog.Handler {
 	level, _ := lookup("AWS_LAMBDA_LOG_LEVEL")
 	opts := &slog.HandlerOptions{Level: logLevel(level), ReplaceAttr: lambdacontext.ReplaceAttr}
-	return requestIDs{slog.NewJSONHandler(w, opts)}
+	return WithRequestID(slog.NewJSONHandler(w, opts))
 }
 
 // logLevel reads a Lambda application log level; anything else is INFO.
@@ -37,6 +37,10 @@ func logLevel(name string) slog.Level {
 	}
 	return slog.LevelInfo
 }
+
+// WithRequestID wraps h to add to each record the requestId of the
+// invocation whose ctx it was logged with, if the ctx carries one.
+func WithRequestID(h slog.Handler) slog.Handler { return requestIDs{h} }
 
 // requestIDs adds the requestId of the invocation whose ctx a record was
 // logged with.

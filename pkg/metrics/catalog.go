@@ -18,6 +18,9 @@ const (
 const (
 	DimFunction  = "function"
 	DimErrorType = "errorType"
+	// DimPBX is the PBX a ByPBX metric is also published for, beside
+	// the function's total.
+	DimPBX = "pbx"
 )
 
 // DefaultNamespace is the metrics' namespace unless METRICS_NAMESPACE
@@ -39,7 +42,12 @@ type Metric struct {
 	// ByErrorType metrics are published per errorType as well as in
 	// total, so that an alarm can watch one class of failure.
 	ByErrorType bool
-	Help        string // what it counts, for the README and the demo
+	// ByPBX metrics are published per PBX as well as in total, from a line
+	// of their own per PBX (Emitter.AttrsBy), so that an operator sees
+	// which PBX to act on. Only where one acts on it: failures and lost
+	// recordings.
+	ByPBX bool
+	Help  string // what it counts, for the README and the demo
 }
 
 // The copy function's metrics, one log line per recording.
@@ -70,10 +78,10 @@ var (
 var (
 	ReconcileRecordingsListed  = Metric{Name: "ReconcileRecordingsListed", Unit: Count, Function: FunctionReconcile, Help: "recordings the PBX listed"}
 	ReconcileRecordingsMissing = Metric{Name: "ReconcileRecordingsMissing", Unit: Count, Function: FunctionReconcile, Help: "recordings the bucket lacked"}
-	ReconcileRecordingsLost    = Metric{Name: "ReconcileRecordingsLost", Unit: Count, Function: FunctionReconcile, Help: "queued recordings whose call ended more than the settle time ago: their event was lost"}
+	ReconcileRecordingsLost    = Metric{Name: "ReconcileRecordingsLost", Unit: Count, Function: FunctionReconcile, ByPBX: true, Help: "queued recordings whose call ended more than the settle time ago: their event was lost (also by pbx)"}
 	ReconcileRecordingsQueued  = Metric{Name: "ReconcileRecordingsQueued", Unit: Count, Function: FunctionReconcile, Help: "recordings queued for copying"}
 	ReconcileRunsComplete      = Metric{Name: "ReconcileRunsComplete", Unit: Count, Function: FunctionReconcile, Help: "runs that finished their window (0: continued next run)"}
-	ReconcileRunsFailed        = Metric{Name: "ReconcileRunsFailed", Unit: Count, Function: FunctionReconcile, Help: "runs that stopped with an error"}
+	ReconcileRunsFailed        = Metric{Name: "ReconcileRunsFailed", Unit: Count, Function: FunctionReconcile, ByPBX: true, Help: "runs that stopped with an error (also by pbx: the PBXs that failed)"}
 	ReconcileStateReset        = Metric{Name: "ReconcileStateReset", Unit: Count, Function: FunctionReconcile, Help: "runs whose state object did not open and was started afresh (unfinished windows dropped)"}
 )
 

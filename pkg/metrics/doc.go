@@ -11,7 +11,9 @@
 // Catalog lists every metric the functions emit, with its unit and the
 // function that emits it: the template's dashboard and alarms name only
 // these (template_metrics_test.go checks it). Dimensions are few, so that
-// cost stays flat: the function's name, and errorType for failures.
+// cost stays flat: the function's name, errorType for failures, and the
+// PBX only where an operator acts on it (a ByPBX metric: the reconciler's
+// failures and lost recordings), one series per PBX.
 //
 // Specification: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
 package metrics

@@ -96,6 +96,28 @@ func (e *Emitter) Attrs(errorType string, vals ...Value) []any {
 	return append(attrs, slog.Any(awsKey, json.RawMessage(raw)), slog.String(DimFunction, e.function))
 }
 
+// AttrsBy returns the slog attributes that publish vals for one part of
+// what the function's own line counts in total (a PBX): with the
+// dimensions function and name, whose value is this line's name member,
+// and not with function alone, so that the totals are not counted twice.
+// It returns nil on a nil Emitter, without values, or with a value that is
+// not a dimension's.
+func (e *Emitter) AttrsBy(name, value string, vals ...Value) []any {
+	if e == nil || len(vals) == 0 || value == "" || len(value) > maxDimensionValue {
+		return nil
+	}
+	defs := make([]definition, len(vals))
+	attrs := make([]any, 0, len(vals)+3)
+	for i, v := range vals {
+		defs[i] = definition{Name: v.Metric.Name, Unit: v.Metric.Unit}
+		attrs = append(attrs, slog.Float64(v.Metric.Name, v.Value))
+	}
+	d := directive{Namespace: e.namespace, Dimensions: [][]string{{DimFunction, name}}, Metrics: defs}
+	// Only names, units and numbers: marshalling cannot fail.
+	raw, _ := json.Marshal(metadata{Timestamp: e.now().UnixMilli(), CloudWatchMetrics: []directive{d}})
+	return append(attrs, slog.Any(awsKey, json.RawMessage(raw)), slog.String(DimFunction, e.function), slog.String(name, value))
+}
+
 // maxDimensionValue is EMF's limit on a dimension value's length.
 const maxDimensionValue = 1024
 

@@ -6,6 +6,7 @@ package pbxsecret
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -20,6 +21,29 @@ type API interface {
 }
 
 var _ API = (*secretsmanager.Client)(nil)
+
+// ErrUnusableValue means a secret was read but holds no text value of a
+// reasonable size: it needs fixing by whoever stored it, and reading it
+// again will not help.
+var ErrUnusableValue = errors.New("no text value of at most 64 KiB")
+
+// Text fetches secretID and returns its string value, bounded in size. A
+// service error is wrapped as it is (errors.As finds its type, e.g.
+// *types.ResourceNotFoundException); a value that is not usable text wraps
+// ErrUnusableValue. Errors name the secret, never its content. Load and
+// LoadWebhookSecret read through it.
+func Text(ctx context.Context, api API, secretID string) (string, error) {
+	out, err := api.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &secretID})
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("read secret %s: %w", secretID, err)
+	case out.SecretString == nil:
+		return "", fmt.Errorf("secret %s: %w (it has none)", secretID, ErrUnusableValue)
+	case len(*out.SecretString) > maxSecretLen:
+		return "", fmt.Errorf("secret %s: %w (it is larger)", secretID, ErrUnusableValue)
+	}
+	return *out.SecretString, nil
+}
 
 // Credentials are the PBX API application's credentials, as the secret
 // holds them. They are a plain value, so that a function that reads only
@@ -38,18 +62,15 @@ type secretJSON struct {
 // Load fetches secretID and decodes {"client_id": "...", "client_secret": "..."}.
 // Errors name the secret and the problem, never its content.
 func Load(ctx context.Context, api API, secretID string) (Credentials, error) {
-	out, err := api.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &secretID})
+	text, err := Text(ctx, api, secretID)
+	if errors.Is(err, ErrUnusableValue) {
+		return Credentials{}, fmt.Errorf("%w: want JSON with client_id and client_secret", err)
+	}
 	if err != nil {
-		return Credentials{}, fmt.Errorf("read secret %s: %w", secretID, err)
-	}
-	if out.SecretString == nil {
-		return Credentials{}, fmt.Errorf("secret %s: has no string value (want JSON with client_id and client_secret)", secretID)
-	}
-	if len(*out.SecretString) > maxSecretLen {
-		return Credentials{}, fmt.Errorf("secret %s: larger than %d bytes", secretID, maxSecretLen)
+		return Credentials{}, err
 	}
 	var s secretJSON
-	if err := json.Unmarshal([]byte(*out.SecretString), &s); err != nil {
+	if err := json.Unmarshal([]byte(text), &s); err != nil {
 		// The JSON error may quote the secret's text: leave it out.
 		return Credentials{}, fmt.Errorf("secret %s: not JSON with client_id and client_secret", secretID)
 	}

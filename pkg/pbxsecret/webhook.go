@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 )
 
@@ -23,19 +22,17 @@ var ErrWebhookSecretNotStored = errors.New("no webhook secret stored yet (add th
 // ErrWebhookSecretNotStored. Errors name the secret and the problem, never
 // its content.
 func LoadWebhookSecret(ctx context.Context, api API, secretID string) (string, error) {
-	out, err := api.GetSecretValue(ctx, getInput(secretID))
+	text, err := Text(ctx, api, secretID)
 	var notFound *types.ResourceNotFoundException
 	switch {
 	case errors.As(err, &notFound):
 		return "", fmt.Errorf("secret %s: %w", secretID, ErrWebhookSecretNotStored)
+	case errors.Is(err, ErrUnusableValue):
+		return "", fmt.Errorf("%w: want the webhook secret as text, or JSON with webhook_secret", err)
 	case err != nil:
-		return "", fmt.Errorf("read secret %s: %w", secretID, err)
-	case out.SecretString == nil:
-		return "", fmt.Errorf("secret %s: has no string value (want the webhook secret as text, or JSON with webhook_secret)", secretID)
-	case len(*out.SecretString) > maxSecretLen:
-		return "", fmt.Errorf("secret %s: larger than %d bytes", secretID, maxSecretLen)
+		return "", err
 	}
-	text := strings.TrimSpace(*out.SecretString)
+	text = strings.TrimSpace(text)
 	if !strings.HasPrefix(text, "{") {
 		if text == "" {
 			return "", fmt.Errorf("secret %s: %w", secretID, ErrWebhookSecretNotStored)
@@ -53,8 +50,4 @@ func LoadWebhookSecret(ctx context.Context, api API, secretID string) (string, e
 		return "", fmt.Errorf("secret %s: webhook_secret: %w", secretID, ErrWebhookSecretNotStored)
 	}
 	return s.WebhookSecret, nil
-}
-
-func getInput(secretID string) *secretsmanager.GetSecretValueInput {
-	return &secretsmanager.GetSecretValueInput{SecretId: &secretID}
 }

@@ -18,6 +18,9 @@ type Request struct {
 	// Scheduled marks the trailing window of a scheduled run: besides it,
 	// the run continues the windows earlier runs left unfinished.
 	Scheduled bool
+	// PBX is the PBX a backfill names ("pbx"); empty: every PBX, which
+	// is the default one alone while the reconciler serves no other.
+	PBX string
 }
 
 // Trailing configures the window of a scheduled run: [at - Lookback,
@@ -34,8 +37,10 @@ type scheduledEvent struct {
 	Time       time.Time `json:"time"`
 }
 
-// directRequest is a backfill: {"from": "<RFC 3339>", "to": "<RFC 3339>"}.
+// directRequest is a backfill: {"from": "<RFC 3339>", "to": "<RFC 3339>"},
+// with an optional "pbx".
 type directRequest struct {
+	PBX  *string `json:"pbx"`
 	From *string `json:"from"`
 	To   *string `json:"to"`
 }
@@ -80,7 +85,7 @@ func decodeScheduled(raw []byte, t Trailing) (Request, error) {
 	return Request{Window: w, Scheduled: true}, nil
 }
 
-// decodeDirect reads {"from", "to"}.
+// decodeDirect reads {"from", "to"} and an optional "pbx".
 func decodeDirect(raw []byte) (Request, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -100,7 +105,26 @@ func decodeDirect(raw []byte) (Request, error) {
 		return Request{}, err
 	}
 	w, err := newWindow(from, to)
-	return Request{Window: w}, err
+	if err != nil {
+		return Request{}, err
+	}
+	req := Request{Window: w}
+	if d.PBX != nil {
+		if err := recording.ValidatePBX(*d.PBX); err != nil {
+			return Request{}, err
+		}
+		req.PBX = *d.PBX
+	}
+	return req, nil
+}
+
+// served refuses a backfill of a PBX other than the default one: the
+// reconciler serves the single-PBX configuration only.
+func (r Request) served() error {
+	if r.PBX != "" && r.PBX != recording.DefaultPBX {
+		return &recording.InvalidInputError{Reason: "PBX " + r.PBX + " is not configured"}
+	}
+	return nil
 }
 
 // parseTime reads a required RFC 3339 field.
@@ -122,7 +146,7 @@ func jsonReason(err error) string {
 		return fmt.Sprintf("field %q must be a %s", typeErr.Field, typeErr.Type)
 	}
 	if msg, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return "unknown field " + msg + ": want only \"from\" and \"to\""
+		return "unknown field " + msg + ": want only \"from\", \"to\" and \"pbx\""
 	}
 	return err.Error()
 }

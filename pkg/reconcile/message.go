@@ -19,6 +19,10 @@ type BatchSender interface {
 // before asking the PBX) and what recording/search said about the call.
 type RefQueue struct {
 	Sender BatchSender
+	// PBX is the PBX whose recordings this queue sends: each message names
+	// it ("pbx"), but for the default PBX (or ""), whose messages are as
+	// they were before there were many.
+	PBX string
 }
 
 var _ Queue = RefQueue{}
@@ -28,6 +32,7 @@ func (q RefQueue) Enqueue(ctx context.Context, items []yeastar.SearchItem) ([]in
 	refs := make([]recording.Ref, len(items))
 	for i, it := range items {
 		refs[i] = RefFor(it)
+		refs[i].PBX = q.PBX
 	}
 	errs, err := q.Sender.SendBatch(ctx, refs)
 	var failed []int

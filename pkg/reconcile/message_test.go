@@ -3,6 +3,7 @@ package reconcile_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -69,5 +70,25 @@ func TestRefQueueOverTheWire(t *testing.T) {
 	}
 	if got := srv.Faults(); got.Entries != 2 || got.Requests == 0 {
 		t.Errorf("faults fired: %+v, want 2 entries and the refused requests", got)
+	}
+}
+
+// RefQueue's messages name their PBX, but the default PBX's, which stay
+// as they were before there were many.
+func TestRefQueueNamesItsPBX(t *testing.T) {
+	srv := sqstest.New(sqstest.Options{})
+	t.Cleanup(srv.Close)
+	client := sqs.New(sqs.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
+	item := yeastar.SearchItem{ID: 7, File: "20220112173629-1.1-1-2-Internal.wav"}
+	for _, tc := range []struct{ pbx, want string }{{"hq", `{"pbx":"hq","id":7,`}, {"default", `{"id":7,`}, {"", `{"id":7,`}} {
+		name := "q-" + tc.pbx
+		q := reconcile.RefQueue{Sender: queue.New(client, srv.CreateQueue(name)), PBX: tc.pbx}
+		if failed, err := q.Enqueue(t.Context(), []yeastar.SearchItem{item}); err != nil || len(failed) != 0 {
+			t.Fatalf("PBX %q: failed %v, %v", tc.pbx, failed, err)
+		}
+		msgs := srv.Messages(name)
+		if len(msgs) != 1 || !strings.HasPrefix(msgs[0].Body, tc.want) {
+			t.Errorf("PBX %q: messages %+v, want one starting %s", tc.pbx, msgs, tc.want)
+		}
 	}
 }

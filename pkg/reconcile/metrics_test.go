@@ -227,7 +227,7 @@ func TestStateThatDoesNotOpenIsReported(t *testing.T) {
 				if _, err := old.Run(t.Context(), window(t, start, start.Add(time.Hour))); err != nil {
 					t.Fatal(err)
 				}
-			} else if _, err := e.s3.Client.PutObject(t.Context(), &s3.PutObjectInput{Bucket: &e.bucket, Key: aws.String(stateKey), Body: bytes.NewReader(body)}); err != nil {
+			} else if _, err := e.s3.uncounted.PutObject(t.Context(), &s3.PutObjectInput{Bucket: &e.bucket, Key: aws.String(stateKey), Body: bytes.NewReader(body)}); err != nil {
 				t.Fatal(err)
 			}
 			h, logs := metricsHandler(t, e.reconciler(nil))

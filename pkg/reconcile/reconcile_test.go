@@ -248,40 +248,40 @@ func TestQueueFailureRecordsOnlyWhatWasQueued(t *testing.T) {
 	assertQueuedOnce(t, e.queue, ids(recs, func(int) bool { return true }))
 }
 
-func TestKeyTemplateWithIDFirstUsesHead(t *testing.T) {
-	e := newEnv(t, yeastartest.Options{})
-	var err error
-	if e.keys, err = recording.ParseKeyTemplate("calls/{id}/{file}"); err != nil {
-		t.Fatal(err)
-	}
-	start := time.Date(2026, 9, 1, 10, 0, 0, 0, time.UTC)
-	recs := e.add(start, time.Minute, 1, 6, func(i int) bool { return i%2 == 0 })
-	res, err := e.reconciler(nil).Run(t.Context(), window(t, start, start.Add(time.Hour)))
-	if err != nil || res.AlreadyStored != 3 || res.Queued != 3 {
-		t.Fatalf("%+v %v", res, err)
-	}
-	assertQueuedOnce(t, e.queue, ids(recs, func(i int) bool { return i%2 == 1 }))
-	// A HEAD per recording, and one more for each missing one: stored
-	// in the other format (.mp3 for .wav) it would count as stored.
-	if c := e.s3.counts(); c["HeadObject"] != 9 || c["ListObjectsV2"] != 0 {
-		t.Errorf("S3 requests %v: want a HEAD per recording and per missing one's other format", c)
-	}
-}
-
-func TestKeyTemplateWithIDAfterTheDateIsListed(t *testing.T) {
-	e := newEnv(t, yeastartest.Options{})
-	var err error
-	if e.keys, err = recording.ParseKeyTemplate("recordings/{yyyy}/{mm}/{dd}/{id}-{file}"); err != nil {
-		t.Fatal(err)
-	}
-	start := time.Date(2026, 9, 1, 15, 30, 0, 0, time.UTC) // 23:30 at the PBX
-	recs := e.add(start, 10*time.Minute, 1, 6, func(i int) bool { return i%2 == 0 })
-	res, err := e.reconciler(nil).Run(t.Context(), window(t, start, start.Add(time.Hour)))
-	if err != nil || res.AlreadyStored != 3 || res.Queued != 3 {
-		t.Fatalf("%+v %v", res, err)
-	}
-	assertQueuedOnce(t, e.queue, ids(recs, func(i int) bool { return i%2 == 1 }))
-	if c := e.s3.counts(); c["HeadObject"] != 0 || c["ListObjectsV2"] != 2 {
-		t.Errorf("S3 requests %v: want one listing per local date", c)
+// TestKeyTemplateWithID: a key template whose {id} comes before any date
+// is checked with a HEAD per recording; one whose {id} comes after the date
+// is listed, once per PBX-local date.
+func TestKeyTemplateWithID(t *testing.T) {
+	for _, tt := range []struct {
+		name, template string
+		start          time.Time
+		step           time.Duration
+		heads, lists   int
+		want           string
+	}{
+		// A HEAD per recording, and one more for each missing one: stored
+		// in the other format (.mp3 for .wav) it would count as stored.
+		{"id first uses HEAD", "calls/{id}/{file}", time.Date(2026, 9, 1, 10, 0, 0, 0, time.UTC), time.Minute,
+			9, 0, "a HEAD per recording and per missing one's other format"},
+		// The window starts at 23:30 at the PBX: two local dates.
+		{"id after the date is listed", "recordings/{yyyy}/{mm}/{dd}/{id}-{file}", time.Date(2026, 9, 1, 15, 30, 0, 0, time.UTC), 10 * time.Minute,
+			0, 2, "one listing per local date"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, yeastartest.Options{})
+			var err error
+			if e.keys, err = recording.ParseKeyTemplate(tt.template); err != nil {
+				t.Fatal(err)
+			}
+			recs := e.add(tt.start, tt.step, 1, 6, func(i int) bool { return i%2 == 0 })
+			res, err := e.reconciler(nil).Run(t.Context(), window(t, tt.start, tt.start.Add(time.Hour)))
+			if err != nil || res.AlreadyStored != 3 || res.Queued != 3 {
+				t.Fatalf("%+v %v", res, err)
+			}
+			assertQueuedOnce(t, e.queue, ids(recs, func(i int) bool { return i%2 == 1 }))
+			if c := e.s3.counts(); c["HeadObject"] != tt.heads || c["ListObjectsV2"] != tt.lists {
+				t.Errorf("S3 requests %v: want %s", c, tt.want)
+			}
+		})
 	}
 }

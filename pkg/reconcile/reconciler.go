@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/opt"
 	"github.com/recording-sync/recording-sync/pkg/copier"
 	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
@@ -85,27 +86,17 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
-	if o.PageSize <= 0 {
-		o.PageSize = DefaultPageSize
-	}
-	if o.RequeueAfter <= 0 {
-		o.RequeueAfter = DefaultRequeueAfter
-	}
-	if o.SaveEvery <= 0 {
-		o.SaveEvery = DefaultSaveEvery
-	}
+	o.PageSize = opt.Positive(o.PageSize, DefaultPageSize)
+	o.RequeueAfter = opt.Positive(o.RequeueAfter, DefaultRequeueAfter)
+	o.SaveEvery = opt.Positive(o.SaveEvery, DefaultSaveEvery)
 	if o.TransientRetry.Attempts <= 0 {
 		o.TransientRetry = copier.DefaultTransientRetry
 	}
 	if o.BusyRetry.Attempts <= 0 {
 		o.BusyRetry = copier.DefaultBusyRetry
 	}
-	if o.MaxPages <= 0 {
-		o.MaxPages = DefaultMaxPages
-	}
-	if o.MaxQueued <= 0 {
-		o.MaxQueued = DefaultMaxQueued
-	}
+	o.MaxPages = opt.Positive(o.MaxPages, DefaultMaxPages)
+	o.MaxQueued = opt.Positive(o.MaxQueued, DefaultMaxQueued)
 	if o.Now == nil {
 		o.Now = time.Now
 	}

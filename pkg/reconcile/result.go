@@ -31,6 +31,16 @@ type Result struct {
 	StateReset string `json:"stateReset,omitempty"`
 	// ClockWarning says why the PBX's clock is unknown; "" when known.
 	ClockWarning string `json:"clockWarning,omitempty"`
+	// PBX names the PBX of one PBX's part of a Fleet's run.
+	PBX string `json:"pbx,omitempty"`
+	// Failed marks a PBX whose part of a Fleet's run stopped with an
+	// error (the run's error names it).
+	Failed bool `json:"failed,omitempty"`
+	// PBXs are the parts of a Fleet's run, one per PBX, by id; the counts
+	// above are their sums, over their own and continued windows.
+	PBXs []Result `json:"pbxs,omitempty"`
+	// err is why a PBX's part failed, for its log line.
+	err error
 }
 
 // lostInRun is what the run counted lost, in all its windows.

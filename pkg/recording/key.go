@@ -16,7 +16,8 @@ const DefaultKeyTemplate = "recordings/{yyyy}/{mm}/{dd}/{file}"
 var placeholder = regexp.MustCompile(`\{[^{}]*\}`)
 
 // KeyTemplate turns a recording into its S3 object key. Placeholders:
-// {yyyy} {mm} {dd} from the file name's leading timestamp, {file}, {id}.
+// {yyyy} {mm} {dd} from the file name's leading timestamp, {file}, {id},
+// {pbx} (the id of the PBX the recording comes from).
 type KeyTemplate struct{ raw string }
 
 // ParseKeyTemplate checks a template: known placeholders only, {file}
@@ -28,9 +29,9 @@ func ParseKeyTemplate(s string) (KeyTemplate, error) {
 	}
 	for _, p := range placeholder.FindAllString(s, -1) {
 		switch p {
-		case "{yyyy}", "{mm}", "{dd}", "{file}", "{id}":
+		case "{yyyy}", "{mm}", "{dd}", "{file}", "{id}", "{pbx}":
 		default:
-			return KeyTemplate{}, fmt.Errorf("key template %q: unknown placeholder %s (known: {yyyy} {mm} {dd} {file} {id})", s, p)
+			return KeyTemplate{}, fmt.Errorf("key template %q: unknown placeholder %s (known: {yyyy} {mm} {dd} {file} {id} {pbx})", s, p)
 		}
 	}
 	rest := placeholder.ReplaceAllString(s, "x")
@@ -64,13 +65,26 @@ func (t KeyTemplate) Prefix() string {
 	return t.raw
 }
 
-// Key returns the object key for a validated file name and its id (0 when
-// unknown).
+// UsesPBX reports whether the template has {pbx}: without it, two PBXs'
+// recordings of the same file name would get the same key.
+func (t KeyTemplate) UsesPBX() bool { return strings.Contains(t.raw, "{pbx}") }
+
+// Key returns the object key of the PBX DefaultPBX's recording for a
+// validated file name and its id (0 when unknown).
 func (t KeyTemplate) Key(file string, id int64) (string, error) {
+	return t.KeyFor(DefaultPBX, file, id)
+}
+
+// KeyFor returns the object key of PBX pbx's recording for a validated
+// file name and its id (0 when unknown).
+func (t KeyTemplate) KeyFor(pbx, file string, id int64) (string, error) {
 	if t.raw == "" {
 		t.raw = DefaultKeyTemplate
 	}
 	if err := ValidateFileName(file); err != nil {
+		return "", err
+	}
+	if err := ValidatePBX(pbx); err != nil {
 		return "", err
 	}
 	var stamp time.Time
@@ -89,6 +103,7 @@ func (t KeyTemplate) Key(file string, id int64) (string, error) {
 		"{dd}", fmt.Sprintf("%02d", stamp.Day()),
 		"{file}", file,
 		"{id}", strconv.FormatInt(id, 10),
+		"{pbx}", pbx,
 	).Replace(t.raw)
 	if path.Clean("/"+key) != "/"+key {
 		return "", &InvalidInputError{Reason: fmt.Sprintf("object key %q is not a clean path", key)}

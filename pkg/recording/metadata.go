@@ -17,6 +17,10 @@ const (
 	MetaCallStatus    = "call-status"
 	MetaPBXSN         = "pbx-sn"
 	MetaCallUID       = "call-uid"
+	// MetaPBX is the id of the PBX a recording comes from; absent for
+	// DefaultPBX, as "pbx" is in messages, so that a single-PBX stack's
+	// objects stay as they were.
+	MetaPBX = "pbx"
 )
 
 // MaxMetadataSize is S3's limit on user metadata: the bytes of every key
@@ -25,14 +29,24 @@ const MaxMetadataSize = 2 << 10
 
 const metaPrefix = "x-amz-meta-"
 
-// Metadata returns the object metadata of a recording: its file and ID,
-// then as many of the call's details as fit in MaxMetadataSize, in order of
-// importance. A detail that does not fit is left out whole, never cut.
+// Metadata returns the object metadata of a recording of DefaultPBX: see
+// MetadataFor.
 func Metadata(id int64, file string, call *Call) map[string]string {
+	return MetadataFor(DefaultPBX, id, file, call)
+}
+
+// MetadataFor returns the object metadata of a recording of PBX pbx: its
+// file, ID and PBX (MetaPBX, unless DefaultPBX), then as many of the
+// call's details as fit in MaxMetadataSize, in order of importance. A
+// detail that does not fit is left out whole, never cut.
+func MetadataFor(pbx string, id int64, file string, call *Call) map[string]string {
 	// S3 metadata travels in headers: keep it ASCII.
 	m := map[string]string{MetaRecordingFile: url.PathEscape(file)}
 	if id > 0 {
 		m[MetaRecordingID] = strconv.FormatInt(id, 10)
+	}
+	if pbx != "" && pbx != DefaultPBX {
+		m[MetaPBX] = pbx // a valid id: plain ASCII, at most 32 bytes
 	}
 	if call == nil {
 		return m

@@ -14,8 +14,11 @@ const MaxFileNameLen = 255
 // Ref names one recording by its PBX ID, its file name, or both (the same
 // recording: a message from a listing of the PBX carries both, so that the
 // copy can find it stored without asking the PBX). Call, when set, holds
-// the call's details, stored with the recording.
+// the call's details, stored with the recording. PBX names the PBX the
+// recording is on; empty means DefaultPBX, so that a reference to the
+// single PBX encodes as it always has.
 type Ref struct {
+	PBX  string `json:"pbx,omitempty"`
 	ID   int64  `json:"id,omitempty"`
 	File string `json:"file,omitempty"`
 	Call *Call  `json:"call,omitempty"`
@@ -26,8 +29,12 @@ type Ref struct {
 	CallEnded *time.Time `json:"callEnded,omitempty"`
 }
 
-// String returns "id 1727", "file NAME" or "id 1727 file NAME" for messages.
+// String returns "id 1727", "file NAME" or "id 1727 file NAME" for messages,
+// after "pbx ID " when the recording is on a PBX other than DefaultPBX.
 func (r Ref) String() string {
+	if r.PBX != "" && r.PBX != DefaultPBX {
+		return "pbx " + r.PBX + " " + Ref{ID: r.ID, File: r.File}.String()
+	}
 	switch {
 	case r.ID > 0 && r.File != "":
 		return "id " + strconv.FormatInt(r.ID, 10) + " file " + strconv.Quote(r.File)
@@ -39,8 +46,13 @@ func (r Ref) String() string {
 }
 
 // Validate checks that at least one of ID and File is set, that each set
-// one is valid, and that the call's details are bounded.
+// one is valid, and that a PBX, when named, is a valid id.
 func (r Ref) Validate() error {
+	if r.PBX != "" {
+		if err := ValidatePBX(r.PBX); err != nil {
+			return err
+		}
+	}
 	switch {
 	case r.ID < 0:
 		return &InvalidInputError{Reason: fmt.Sprintf("id %d is not a positive integer", r.ID)}

@@ -7,25 +7,6 @@ import (
 	"testing"
 )
 
-// TestUploadUnknownSizeCut: a body of unknown size that ends in an error
-// (a chunked download cut before its last chunk: io.ErrUnexpectedEOF)
-// stores nothing.
-func TestUploadUnknownSizeCut(t *testing.T) {
-	t.Parallel()
-	c, store := testStore(t)
-	for _, cut := range []int64{100, 12 * mib} {
-		bucket := newBucket(t)
-		const key = "rec.wav"
-		src := &failingReader{r: data(key, 20*mib), n: cut, err: io.ErrUnexpectedEOF}
-		_, err := store.Upload(t.Context(), Object{Bucket: bucket, Key: key, Size: -1}, src)
-		if !errors.Is(err, io.ErrUnexpectedEOF) {
-			t.Fatalf("cut at %d: Upload error = %v, want io.ErrUnexpectedEOF", cut, err)
-		}
-		assertAbsent(t, c, bucket, key)
-		assertNoUploads(t, c, bucket)
-	}
-}
-
 // TestUnknownSizeParts: the part size for an unknown size never needs more
 // than S3's 10,000 parts for MaxUnknownSize, and is the default part size,
 // so memory is as for a known size.

@@ -136,36 +136,6 @@ func (f *failingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func TestUploadSourceError(t *testing.T) {
-	t.Parallel()
-	c, store := testStore(t)
-	errDisk := errors.New("disk gone")
-
-	tests := []struct {
-		name           string
-		size, failFrom int64
-	}{
-		{"single part", 1 << 10, 100},
-		{"before first part", 20 * mib, 1 * mib},
-		{"multipart", 20 * mib, 12 * mib},
-		{"after last byte", 1 << 10, 1 << 10},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			bucket := newBucket(t)
-			const key = "rec.wav"
-			src := &failingReader{r: data(key, tt.size), n: tt.failFrom, err: errDisk}
-			_, err := store.Upload(t.Context(), Object{Bucket: bucket, Key: key, Size: tt.size}, src)
-			if !errors.Is(err, errDisk) {
-				t.Fatalf("Upload error = %v, want %v", err, errDisk)
-			}
-			assertAbsent(t, c, bucket, key)
-			assertNoUploads(t, c, bucket)
-		})
-	}
-}
-
 // cancellingReader passes r through and calls cancel once n bytes have
 // been read, like a caller whose deadline expires mid-upload.
 type cancellingReader struct {
@@ -183,17 +153,30 @@ func (c *cancellingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func TestUploadContextCancelled(t *testing.T) {
+// TestUploadInterrupted: an upload whose source fails part way (a body of
+// unknown size too: a chunked download cut before its last chunk ends in
+// io.ErrUnexpectedEOF), or whose caller's context is cancelled part way,
+// stores nothing and leaves no multipart upload behind.
+func TestUploadInterrupted(t *testing.T) {
 	t.Parallel()
 	c, store := testStore(t)
+	errDisk := errors.New("disk gone")
 
 	tests := []struct {
-		name             string
-		size, cancelFrom int64
+		name       string
+		size, stop int64
+		unknown    bool  // the body is of unknown size (Size -1)
+		cause      error // the source fails with it at stop; nil: the context is cancelled there
 	}{
-		{"single part", 1 * mib, 1 << 10},
-		{"multipart", 20 * mib, 12 * mib},
-		{"last part", 20 * mib, 19 * mib},
+		{"source fails in single part", 1 << 10, 100, false, errDisk},
+		{"source fails before first part", 20 * mib, 1 * mib, false, errDisk},
+		{"source fails multipart", 20 * mib, 12 * mib, false, errDisk},
+		{"source fails after last byte", 1 << 10, 1 << 10, false, errDisk},
+		{"unknown size cut in first part", 20 * mib, 100, true, io.ErrUnexpectedEOF},
+		{"unknown size cut multipart", 20 * mib, 12 * mib, true, io.ErrUnexpectedEOF},
+		{"cancelled in single part", 1 * mib, 1 << 10, false, nil},
+		{"cancelled multipart", 20 * mib, 12 * mib, false, nil},
+		{"cancelled in last part", 20 * mib, 19 * mib, false, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -202,13 +185,21 @@ func TestUploadContextCancelled(t *testing.T) {
 			const key = "rec.wav"
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
-			src := &cancellingReader{r: data(key, tt.size), n: tt.cancelFrom, cancel: cancel}
-			_, err := store.Upload(ctx, Object{Bucket: bucket, Key: key, Size: tt.size}, src)
-			if !errors.Is(err, context.Canceled) {
-				t.Fatalf("Upload error = %v, want context.Canceled", err)
+			obj := Object{Bucket: bucket, Key: key, Size: tt.size}
+			if tt.unknown {
+				obj.Size = -1
 			}
-			// The caller's context is dead: only an abort with a fresh
-			// context can have removed the multipart upload.
+			var src io.Reader = &failingReader{r: data(key, tt.size), n: tt.stop, err: tt.cause}
+			want := tt.cause
+			if tt.cause == nil {
+				src, want = &cancellingReader{r: data(key, tt.size), n: tt.stop, cancel: cancel}, context.Canceled
+			}
+			_, err := store.Upload(ctx, obj, src)
+			if !errors.Is(err, want) {
+				t.Fatalf("Upload error = %v, want %v", err, want)
+			}
+			// When the caller's context is dead, only an abort with a
+			// fresh context can have removed the multipart upload.
 			assertAbsent(t, c, bucket, key)
 			assertNoUploads(t, c, bucket)
 		})

@@ -135,6 +135,12 @@ func (s *Source) renew(ctx context.Context, old yeastar.Token, leased string, un
 	pctx, cancel := context.WithTimeout(ctx, until.Sub(s.opts.Now()))
 	defer cancel()
 	t, loggedIn, err := s.fetch(pctx, old)
+	// A login the caller gave up on, or one the PBX answered with 60002
+	// (no free token slot, its own wait), says nothing about the PBX's
+	// health.
+	if loggedIn && ctx.Err() == nil && !errors.Is(err, errNoSlot) {
+		s.opts.LoginBackoff.record(err)
+	}
 	if err != nil {
 		return yeastar.Token{}, err
 	}

@@ -1,14 +1,14 @@
 package tokencache
 
 import (
-	"github.com/recording-sync/recording-sync/internal/wait"
-
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"sync"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/opt"
+	"github.com/recording-sync/recording-sync/internal/wait"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
@@ -58,6 +58,9 @@ type Options struct {
 	// HolderID names this instance in leases; default random. It must be
 	// unique among the instances sharing a Store.
 	HolderID string
+	// LoginBackoff, when set, stops renewals (a *BackoffError, at once)
+	// while the PBX's last logins all failed; default none.
+	LoginBackoff *LoginBackoff
 }
 
 // Secrets registers secret values; *redact.Redactor is one.
@@ -72,7 +75,7 @@ type Source struct {
 	api    API
 	store  Store
 	opts   Options
-	renewL chan struct{} // held by the one goroutine reading or renewing the shared entry
+	renewL yeastar.RenewLock // held by the one goroutine reading or renewing the shared entry
 
 	mu      sync.Mutex
 	token   yeastar.Token // the in-memory copy
@@ -91,15 +94,9 @@ func New(api API, store Store, opts *Options) *Source {
 	if opts != nil {
 		o = *opts
 	}
-	if o.RefreshMargin <= 0 {
-		o.RefreshMargin = DefaultRefreshMargin
-	}
-	if o.LeaseDuration <= 0 {
-		o.LeaseDuration = DefaultLeaseDuration
-	}
-	if o.PollInterval <= 0 {
-		o.PollInterval = DefaultPollInterval
-	}
+	o.RefreshMargin = opt.Positive(o.RefreshMargin, DefaultRefreshMargin)
+	o.LeaseDuration = opt.Positive(o.LeaseDuration, DefaultLeaseDuration)
+	o.PollInterval = opt.Positive(o.PollInterval, DefaultPollInterval)
 	// Longer leases would not be trusted when read back (trust.go).
 	o.LeaseDuration = min(o.LeaseDuration, failedLoginHold)
 	o.PollInterval = min(o.PollInterval, failedLoginHold/slotRetryPolls)
@@ -115,7 +112,7 @@ func New(api API, store Store, opts *Options) *Source {
 	if o.HolderID == "" {
 		o.HolderID = randomID()
 	}
-	return &Source{api: api, store: store, opts: o, renewL: make(chan struct{}, 1)}
+	return &Source{api: api, store: store, opts: o, renewL: yeastar.NewRenewLock()}
 }
 
 // AccessToken returns the shared access token: from memory while it is not
@@ -126,17 +123,23 @@ func (s *Source) AccessToken(ctx context.Context) (string, error) {
 	if access, ok := s.cached(); ok {
 		return access, nil
 	}
-	select {
-	case s.renewL <- struct{}{}:
-	case <-ctx.Done():
-		return "", &WaitError{For: "this instance's token renewal", Err: ctx.Err()}
+	// Checked before waiting for the lock too: while a PBX is out, its
+	// copies fail at once instead of queueing behind each other's logins.
+	if err := s.opts.LoginBackoff.check(); err != nil {
+		return "", err
 	}
-	defer func() { <-s.renewL }()
+	if err := s.renewL.Lock(ctx); err != nil {
+		return "", &WaitError{For: "this instance's token renewal", Err: err}
+	}
+	defer s.renewL.Unlock()
 	// Another goroutine may have renewed while this one waited.
 	if access, ok := s.cached(); ok {
 		return access, nil
 	}
 	if err := s.loginError(); err != nil {
+		return "", err
+	}
+	if err := s.opts.LoginBackoff.check(); err != nil {
 		return "", err
 	}
 	t, err := s.shared(ctx)

@@ -14,7 +14,7 @@ import (
 func decodeCall(raw json.RawMessage) (*recording.Call, error) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil {
-		return nil, invalid("call is not a JSON object: %s", jsonProblem(err))
+		return nil, invalid("call is not a JSON object: %s", recording.JSONProblem(err))
 	}
 	if fields == nil {
 		return nil, nil // "call": null is no call

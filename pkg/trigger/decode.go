@@ -105,7 +105,7 @@ func decodeSingle(raw []byte, fields map[string]json.RawMessage, envelope bool) 
 func decodeEventBridge(raw, detail []byte) (Kind, Item, error) {
 	var ev events.EventBridgeEvent
 	if err := json.Unmarshal(raw, &ev); err != nil {
-		return KindEventBridge, Item{}, invalid("EventBridge event: %s", jsonProblem(err))
+		return KindEventBridge, Item{}, invalid("EventBridge event: %s", recording.JSONProblem(err))
 	}
 	fields, err := object(detail, "EventBridge detail")
 	if err != nil {
@@ -124,7 +124,7 @@ func decodeEventBridge(raw, detail []byte) (Kind, Item, error) {
 func decodeSQS(records []byte) (Invocation, error) {
 	var msgs []events.SQSMessage
 	if err := json.Unmarshal(records, &msgs); err != nil {
-		return Invocation{}, invalid("SQS event: %s", jsonProblem(err))
+		return Invocation{}, invalid("SQS event: %s", recording.JSONProblem(err))
 	}
 	if len(msgs) == 0 {
 		return Invocation{}, invalid("SQS event has no records")
@@ -163,7 +163,7 @@ func object(raw []byte, what string) (map[string]json.RawMessage, error) {
 	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
 		problem := "null"
 		if err != nil {
-			problem = jsonProblem(err)
+			problem = recording.JSONProblem(err)
 		}
 		return nil, invalid("%s is not a JSON object: %s", what, problem)
 	}

@@ -3,7 +3,6 @@ package trigger
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -24,16 +23,17 @@ func invalid(format string, args ...any) error {
 // DecodeDirect decodes a direct invocation: {"id": N} with N a positive
 // integer (a numeric string is accepted too), {"file": "NAME"}, or both
 // naming one recording, with an optional "call" object holding the call's
-// details (see recording.Call) and an optional "callEnded" (RFC 3339: when
-// the call ended). Unknown fields, or neither key, are
-// rejected.
+// details (see recording.Call), an optional "callEnded" (RFC 3339: when
+// the call ended) and an optional "pbx" naming the PBX (absent:
+// recording.DefaultPBX, which is also read back as absent). Unknown
+// fields, or neither key, are rejected.
 func DecodeDirect(payload []byte) (recording.Ref, error) {
 	if len(payload) > MaxEventSize {
 		return recording.Ref{}, invalid("event is %d bytes, more than %d", len(payload), MaxEventSize)
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(payload, &fields); err != nil {
-		return recording.Ref{}, invalid("event is not a JSON object: %s", jsonProblem(err))
+		return recording.Ref{}, invalid("event is not a JSON object: %s", recording.JSONProblem(err))
 	}
 	var ref recording.Ref
 	for name, raw := range fields {
@@ -42,13 +42,15 @@ func DecodeDirect(payload []byte) (recording.Ref, error) {
 		case "id":
 			ref.ID, err = decodeID(raw)
 		case "file":
-			ref.File, err = decodeFile(raw)
+			ref.File, err = decodeString(raw, "file", recording.ValidateFileName)
 		case "call":
 			ref.Call, err = decodeCall(raw)
 		case "callEnded":
 			ref.CallEnded, err = decodeTime(raw)
+		case "pbx":
+			ref.PBX, err = decodePBX(raw)
 		default:
-			err = invalid("unknown field %q: want {\"id\": N}, {\"file\": \"NAME\"} or both, and an optional \"call\" and \"callEnded\"", truncate(name, 40))
+			err = invalid("unknown field %q: want {\"id\": N}, {\"file\": \"NAME\"} or both, and an optional \"call\", \"callEnded\" and \"pbx\"", truncate(name, 40))
 		}
 		if err != nil {
 			return recording.Ref{}, err
@@ -75,6 +77,16 @@ func decodeID(raw json.RawMessage) (int64, error) {
 	return id, nil
 }
 
+// decodePBX accepts a JSON string holding a PBX id; recording.DefaultPBX
+// becomes "", as a reference to the default PBX carries none.
+func decodePBX(raw json.RawMessage) (string, error) {
+	id, err := decodeString(raw, "pbx", recording.ValidatePBX)
+	if id == recording.DefaultPBX {
+		return "", err
+	}
+	return id, err
+}
+
 // decodeTime accepts an RFC 3339 time.
 func decodeTime(raw json.RawMessage) (*time.Time, error) {
 	var t time.Time
@@ -84,30 +96,17 @@ func decodeTime(raw json.RawMessage) (*time.Time, error) {
 	return &t, nil
 }
 
-// decodeFile accepts a JSON string holding a valid recording file name.
-func decodeFile(raw json.RawMessage) (string, error) {
-	var file string
-	if err := json.Unmarshal(raw, &file); err != nil {
-		return "", invalid("file is not a string")
+// decodeString accepts a JSON string that valid accepts; field names it
+// in the error when it is no string.
+func decodeString(raw json.RawMessage, field string, valid func(string) error) (string, error) {
+	var v string
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return "", invalid("%s is not a string", field)
 	}
-	if err := recording.ValidateFileName(file); err != nil {
+	if err := valid(v); err != nil {
 		return "", err
 	}
-	return file, nil
-}
-
-// jsonProblem describes a JSON decoding error without echoing input.
-func jsonProblem(err error) string {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		return fmt.Sprintf("invalid JSON at byte %d", syn.Offset)
-	case errors.As(err, &typ):
-		return fmt.Sprintf("found a JSON %s", typ.Value)
-	default:
-		return "invalid JSON"
-	}
+	return v, nil
 }
 
 // truncate shortens s to at most n bytes (plus "...") for messages. It cuts

@@ -7,14 +7,18 @@ import (
 	"github.com/recording-sync/recording-sync/pkg/recording"
 )
 
-// Message encodes ref as the direct shape, {"id":N,"file":"NAME","call":{...}},
+// Message encodes ref as the direct shape, {"pbx":"ID","id":N,"file":"NAME","call":{...}},
 // which Decode accepts as a direct invocation, an EventBridge detail and an
 // SQS message body: what the webhook and the reconciler put on the
 // recording queue. An invalid ref is refused, so that nothing the copy
-// function would reject is ever queued.
+// function would reject is ever queued. A reference to the default PBX
+// carries no "pbx": its message is what it was before there were many.
 func Message(ref recording.Ref) ([]byte, error) {
 	if err := ref.Validate(); err != nil {
 		return nil, err
+	}
+	if ref.PBX == recording.DefaultPBX {
+		ref.PBX = ""
 	}
 	if ref.Call != nil {
 		// What the copy could not store is not sent.

@@ -30,7 +30,7 @@ type newCDR struct {
 func decodePBXEvent(raw []byte) (Item, error) {
 	var ev pbxEvent
 	if err := json.Unmarshal(raw, &ev); err != nil {
-		return Item{}, invalid("Yeastar event: %s", jsonProblem(err))
+		return Item{}, invalid("Yeastar event: %s", recording.JSONProblem(err))
 	}
 	switch {
 	case ev.Type == nil:
@@ -56,7 +56,7 @@ func decodePBXEvent(raw []byte) (Item, error) {
 	}
 	var cdr newCDR
 	if err := json.Unmarshal(msg, &cdr); err != nil {
-		return Item{}, invalid("Yeastar 30012 msg: %s", jsonProblem(err))
+		return Item{}, invalid("Yeastar 30012 msg: %s", recording.JSONProblem(err))
 	}
 	call := cdrCall(fields, ev.SN)
 	if cdr.Recording == "" {

@@ -19,6 +19,11 @@
 // test message) or of another type is acknowledged, and a 30012 for a call
 // that started long ago (a replay) is acknowledged without queueing.
 //
+// One function serves many PBXs: the bare URL is the default PBX, and
+// <WebhookUrl>pbx/<id> is PBX id (Options.PBXs, PBXKeyrings), checked with
+// that PBX's own secret and queued with "pbx": id. A path naming no
+// configured PBX is answered 404 before any secret is read.
+//
 // Sign computes the same header value, for tests and tools that replay
 // events.
 package webhook

@@ -48,7 +48,8 @@ type Secrets interface {
 // URL events: it verifies the signature over the raw body first, then
 // queues the recording a 30012 event names.
 type Handler struct {
-	secrets    Secrets
+	secrets    Secrets  // the default PBX's, when set
+	pbxs       Keyrings // the others', when set
 	queue      Sender
 	log        *slog.Logger
 	metrics    *metrics.Emitter
@@ -60,6 +61,11 @@ type Handler struct {
 type Options struct {
 	// Metrics, when set, adds the request's metrics to its log line.
 	Metrics *metrics.Emitter
+	// PBXs, when set, serves the PBXs beyond the default one: a request
+	// to PathPrefix+id is checked with PBX id's secrets and its recording
+	// queued with "pbx": id. Without it, only the bare URL is served.
+	// It serves the default PBX too when NewHandler has no secrets.
+	PBXs Keyrings
 	// Now is the clock (default time.Now): a queued recording's call
 	// ended when its 30012 event arrived.
 	Now func() time.Time
@@ -72,16 +78,18 @@ type Options struct {
 	MaxCallAge time.Duration
 }
 
-// NewHandler returns a Handler checking signatures with the secrets
-// secrets gives and queueing on queue. log gets one line per request,
-// never the body, the signature or a secret. opts may be nil.
+// NewHandler returns a Handler checking the default PBX's signatures with
+// the secrets secrets gives (nil: the default PBX is one of opts.PBXs) and
+// queueing on queue. log gets one line per request, never the body, the
+// signature or a secret. opts may be nil.
 func NewHandler(secrets Secrets, queue Sender, log *slog.Logger, opts *Options) (*Handler, error) {
-	if secrets == nil {
+	if secrets == nil && (opts == nil || opts.PBXs == nil) {
 		return nil, ErrNoSecret
 	}
 	h := &Handler{secrets: secrets, queue: queue, log: log, now: time.Now}
 	if opts != nil {
 		h.metrics = opts.Metrics
+		h.pbxs = opts.PBXs
 		h.maxCallAge = opts.MaxCallAge
 		if opts.Now != nil {
 			h.now = opts.Now
@@ -150,29 +158,43 @@ func (h *Handler) answer(ctx context.Context, req events.LambdaFunctionURLReques
 	if m := req.RequestContext.HTTP.Method; m != http.MethodPost {
 		return answer{status: http.StatusMethodNotAllowed, reason: "method " + strconv.Quote(truncate(m, 16)) + " is not POST"}
 	}
+	pbx, secrets, a, ok := h.route(ctx, req.RawPath)
+	if !ok {
+		return a
+	}
+	a = h.verified(ctx, req, secrets, pbx, arrived)
+	if pbx != recording.DefaultPBX {
+		a.attrs = append([]any{slog.String("pbx", pbx)}, a.attrs...)
+	}
+	return a
+}
+
+// verified answers a request routed to PBX pbx: its body, signed with one
+// of secrets, then its event.
+func (h *Handler) verified(ctx context.Context, req events.LambdaFunctionURLRequest, secrets Secrets, pbx string, arrived time.Time) answer {
 	body, a, ok := rawBody(req)
 	if !ok {
 		return a
 	}
-	if a, ok := h.verify(ctx, body, header(req.Headers, Header)); !ok {
+	if a, ok := h.verify(ctx, secrets, body, header(req.Headers, Header)); !ok {
 		return a
 	}
-	return h.event(ctx, body, arrived)
+	return h.event(ctx, body, pbx, arrived)
 }
 
 // verify checks signature against the secrets the PBX may sign with. With
 // no secret stored yet it answers 503, so that the PBX retries until one
 // is. A signature that does not match is checked again when a re-read
 // finds the secret rotated.
-func (h *Handler) verify(ctx context.Context, body []byte, signature string) (answer, bool) {
-	secrets, err := h.secrets.Secrets(ctx)
+func (h *Handler) verify(ctx context.Context, keys Secrets, body []byte, signature string) (answer, bool) {
+	secrets, err := keys.Secrets(ctx)
 	if err != nil {
 		return answer{status: http.StatusServiceUnavailable,
 			reason: "no usable webhook secret yet, read again at most once a minute: " + err.Error()}, false
 	}
 	err = verifyAny(body, signature, secrets)
-	if errors.Is(err, ErrBadSignature) && h.secrets.Refresh(ctx) {
-		if secrets, serr := h.secrets.Secrets(ctx); serr == nil {
+	if errors.Is(err, ErrBadSignature) && keys.Refresh(ctx) {
+		if secrets, serr := keys.Secrets(ctx); serr == nil {
 			err = verifyAny(body, signature, secrets)
 		}
 	}
@@ -221,10 +243,11 @@ func rawBody(req events.LambdaFunctionURLRequest) ([]byte, answer, bool) {
 	return body, answer{}, true
 }
 
-// event handles a verified body: a 30012 with a recording is queued, its
-// call ended when the event arrived (the PBX posts 30012 as the call
-// ends); anything else the PBX may push is acknowledged and ignored.
-func (h *Handler) event(ctx context.Context, body []byte, arrived time.Time) answer {
+// event handles a verified body from PBX pbx: a 30012 with a recording is
+// queued, its call ended when the event arrived (the PBX posts 30012 as
+// the call ends); anything else the PBX may push is acknowledged and
+// ignored.
+func (h *Handler) event(ctx context.Context, body []byte, pbx string, arrived time.Time) answer {
 	if a, ok := eventType(body); !ok {
 		return a
 	}
@@ -236,6 +259,9 @@ func (h *Handler) event(ctx context.Context, body []byte, arrived time.Time) ans
 		return answer{status: http.StatusOK, reason: item.Skip + ": nothing queued"}
 	}
 	item.Ref.CallEnded = &arrived
+	if pbx != recording.DefaultPBX {
+		item.Ref.PBX = pbx
+	}
 	attrs := []any{slog.String("file", item.Ref.File)}
 	if item.Ref.Call != nil {
 		attrs = append(attrs, slog.String("callId", item.Ref.Call.ID))

@@ -35,7 +35,7 @@ func TestPrivateCA(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := standalone(srv.URL, yeastar.Credentials{ClientID: "id", ClientSecret: "secret-value"}, &yeastar.Options{HTTPClient: tc.client})
+			c, err := yeastar.NewStandalone(srv.URL, yeastar.Credentials{ClientID: "id", ClientSecret: "secret-value"}, &yeastar.Options{HTTPClient: tc.client})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -37,7 +37,7 @@ func TestNewRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := standalone(tt.base, tt.creds, nil)
+			c, err := yeastar.NewStandalone(tt.base, tt.creds, nil)
 			if err == nil {
 				t.Fatalf("New(%q) = %v, want an error", tt.base, c)
 			}
@@ -84,7 +84,7 @@ func TestNewBaseURLWithPathPrefix(t *testing.T) {
 
 func TestNewKeepsCallerRedirectPolicy(t *testing.T) {
 	hc := &http.Client{}
-	if _, err := standalone("https://pbx.example.com", yeastar.Credentials{ClientID: "id", ClientSecret: "secret"}, &yeastar.Options{HTTPClient: hc}); err != nil {
+	if _, err := yeastar.NewStandalone("https://pbx.example.com", yeastar.Credentials{ClientID: "id", ClientSecret: "secret"}, &yeastar.Options{HTTPClient: hc}); err != nil {
 		t.Fatal(err)
 	}
 	if hc.CheckRedirect != nil {
@@ -102,7 +102,7 @@ func TestUserAgentOnEveryRequest(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sim := newSim(t, yeastartest.Options{})
-			c, err := standalone(sim.URL(), yeastar.Credentials{ClientID: testClientID, ClientSecret: testClientSecret}, &yeastar.Options{UserAgent: tt.set})
+			c, err := yeastar.NewStandalone(sim.URL(), yeastar.Credentials{ClientID: testClientID, ClientSecret: testClientSecret}, &yeastar.Options{UserAgent: tt.set})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -62,21 +62,11 @@ func newClient(t *testing.T, baseURL string, opts yeastar.Options) *yeastar.Clie
 	if opts.UserAgent == "" {
 		opts.UserAgent = testUserAgent
 	}
-	c, err := standalone(baseURL, yeastar.Credentials{ClientID: testClientID, ClientSecret: testClientSecret}, &opts)
+	c, err := yeastar.NewStandalone(baseURL, yeastar.Credentials{ClientID: testClientID, ClientSecret: testClientSecret}, &opts)
 	if err != nil {
 		t.Fatalf("New(%q): %v", baseURL, err)
 	}
 	return c
-}
-
-// standalone returns a client of baseURL keeping its own token in memory,
-// renewed by an Auth with creds; both share opts.
-func standalone(baseURL string, creds yeastar.Credentials, opts *yeastar.Options) (*yeastar.Client, error) {
-	auth, err := yeastar.NewAuth(baseURL, creds, opts)
-	if err != nil {
-		return nil, err
-	}
-	return yeastar.New(baseURL, yeastar.NewMemoryTokens(auth), opts)
 }
 
 // newFakeClock is a settable clock for Options.Now.

@@ -105,7 +105,7 @@ func (c *Client) InvalidateToken(token string) { c.tokens.InvalidateToken(token)
 // one renewal instead of each fetching a token, or until their ctx ends.
 type MemoryTokens struct {
 	c      *Auth
-	renewL chan struct{} // held by the one goroutine renewing
+	renewL RenewLock // held by the one goroutine renewing
 
 	mu    sync.Mutex // guards token; never held across a request
 	token Token
@@ -113,7 +113,40 @@ type MemoryTokens struct {
 
 // NewMemoryTokens returns a MemoryTokens renewing with a.
 func NewMemoryTokens(a *Auth) *MemoryTokens {
-	return &MemoryTokens{c: a, renewL: make(chan struct{}, 1)}
+	return &MemoryTokens{c: a, renewL: NewRenewLock()}
+}
+
+// RenewLock is held by the one goroutine renewing a token while the others
+// wait for it: unlike a sync.Mutex, waiting for it ends with the waiter's
+// ctx.
+type RenewLock chan struct{}
+
+// NewRenewLock returns an unheld RenewLock.
+func NewRenewLock() RenewLock { return make(RenewLock, 1) }
+
+// Lock takes l, waiting until it is free or ctx ends; then it returns
+// ctx.Err() without l.
+func (l RenewLock) Lock(ctx context.Context) error {
+	select {
+	case l <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Unlock frees l, taken by Lock.
+func (l RenewLock) Unlock() { <-l }
+
+// NewStandalone returns a Client of baseURL for a process alone on the
+// PBX: it keeps its own token in memory (MemoryTokens), renewed by an Auth
+// with creds; both share opts.
+func NewStandalone(baseURL string, creds Credentials, opts *Options) (*Client, error) {
+	auth, err := NewAuth(baseURL, creds, opts)
+	if err != nil {
+		return nil, err
+	}
+	return New(baseURL, NewMemoryTokens(auth), opts)
 }
 
 // AccessToken returns the token in memory, renewed when due.
@@ -121,12 +154,10 @@ func (m *MemoryTokens) AccessToken(ctx context.Context) (string, error) {
 	if access, ok := m.cached(); ok {
 		return access, nil
 	}
-	select {
-	case m.renewL <- struct{}{}:
-	case <-ctx.Done():
-		return "", ctx.Err()
+	if err := m.renewL.Lock(ctx); err != nil {
+		return "", err
 	}
-	defer func() { <-m.renewL }()
+	defer m.renewL.Unlock()
 	// Another goroutine may have renewed while this one waited.
 	if access, ok := m.cached(); ok {
 		return access, nil

@@ -70,7 +70,7 @@ func TestGetTokenRequest(t *testing.T) {
 
 func TestGetTokenBadCredentials(t *testing.T) {
 	sim := newSim(t, yeastartest.Options{})
-	c, err := standalone(sim.URL(), yeastar.Credentials{ClientID: testClientID, ClientSecret: "wrong"}, nil)
+	c, err := yeastar.NewStandalone(sim.URL(), yeastar.Credentials{ClientID: testClientID, ClientSecret: "wrong"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,5 +341,23 @@ func TestAuthTokensObtained(t *testing.T) {
 	}
 	if _, err := bad.GetToken(t.Context()); err == nil || bad.TokensObtained() != 0 {
 		t.Errorf("bad credentials: err %v, TokensObtained %d; want an error and 0", err, bad.TokensObtained())
+	}
+}
+
+// A RenewLock is held by one goroutine at a time; waiting for it ends with
+// the waiter's ctx.
+func TestRenewLock(t *testing.T) {
+	l := yeastar.NewRenewLock()
+	if err := l.Lock(t.Context()); err != nil {
+		t.Fatalf("Lock of a free RenewLock = %v", err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := l.Lock(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Lock of a held RenewLock = %v, want the waiter's context.Canceled", err)
+	}
+	l.Unlock()
+	if err := l.Lock(t.Context()); err != nil {
+		t.Errorf("Lock after Unlock = %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"log/slog"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -31,23 +32,31 @@ type wired struct {
 	h       *lambdafn.Handler
 	secrets *secretstest.Server
 	sqs     *sqstest.Server
+	red     *redact.Redactor
 	now     time.Time
 	logs    bytes.Buffer
 }
 
-func newWired(t *testing.T) *wired {
+// newWired builds the function with PBX_WEBHOOK_SECRET_ID, the queue
+// "recordings" and the variables of env, once the secrets of stored (by
+// name) are there.
+func newWired(t *testing.T, env, stored map[string]string) *wired {
 	t.Helper()
-	w := &wired{secrets: secretstest.New(), sqs: sqstest.New(sqstest.Options{}), now: time.Date(2022, 4, 27, 19, 5, 2, 0, time.UTC)}
+	w := &wired{secrets: secretstest.New(), sqs: sqstest.New(sqstest.Options{}), red: redact.New(), now: time.Date(2022, 4, 27, 19, 5, 2, 0, time.UTC)}
 	t.Cleanup(w.secrets.Close)
 	t.Cleanup(w.sqs.Close)
 	for _, kv := range append(w.sqs.Env(), w.secrets.Env()...) {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)
 	}
-	env := map[string]string{"RECORDINGS_QUEUE_URL": w.sqs.CreateQueue("recordings"), "PBX_WEBHOOK_SECRET_ID": secretID}
-	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	for name, value := range stored {
+		w.secrets.Put(name, value)
+	}
+	all := map[string]string{"RECORDINGS_QUEUE_URL": w.sqs.CreateQueue("recordings"), "PBX_WEBHOOK_SECRET_ID": secretID}
+	maps.Copy(all, env)
+	lookup := func(k string) (string, bool) { v, ok := all[k]; return v, ok }
 	log := slog.New(slog.NewJSONHandler(&w.logs, nil))
-	h, err := build(t.Context(), lookup, redact.New(), log, func() time.Time { return w.now })
+	h, err := build(t.Context(), lookup, w.red, log, func() time.Time { return w.now })
 	if err != nil {
 		t.Fatalf("build: %v", err)
 	}
@@ -55,24 +64,31 @@ func newWired(t *testing.T) *wired {
 	return w
 }
 
-// post sends the 30012 signed with key at start+at and checks the answer
-// and the secret's reads so far.
-func (w *wired) post(t *testing.T, start time.Time, at time.Duration, key string, status, reads int) {
+// status posts the 30012 to path, signed with key, and returns the
+// function's answer.
+func (w *wired) status(t *testing.T, path, key string) int {
 	t.Helper()
-	w.now = start.Add(at)
-	req := events.LambdaFunctionURLRequest{Body: callEnd, Headers: map[string]string{"x-signature": webhook.Sign([]byte(callEnd), key)}}
+	req := events.LambdaFunctionURLRequest{RawPath: path, Body: callEnd, Headers: map[string]string{"x-signature": webhook.Sign([]byte(callEnd), key)}}
 	req.RequestContext.HTTP.Method = "POST"
 	payload, err := json.Marshal(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	raw, err := w.h.Invoke(t.Context(), payload)
-	if err != nil {
-		t.Fatalf("invoke: %v", err)
-	}
 	var resp events.LambdaFunctionURLResponse
-	if err := json.Unmarshal(raw, &resp); err != nil || resp.StatusCode != status {
-		t.Errorf("at %v: answer %s, %v; want %d", at, raw, err, status)
+	if err != nil || json.Unmarshal(raw, &resp) != nil {
+		t.Fatalf("invoke %s: %s, %v", path, raw, err)
+	}
+	return resp.StatusCode
+}
+
+// post sends the 30012 signed with key at start+at and checks the answer
+// and the secret's reads so far.
+func (w *wired) post(t *testing.T, start time.Time, at time.Duration, key string, status, reads int) {
+	t.Helper()
+	w.now = start.Add(at)
+	if got := w.status(t, "/", key); got != status {
+		t.Errorf("at %v: answer %d, want %d", at, got, status)
 	}
 	if got := w.secrets.Reads(secretID); got != reads {
 		t.Errorf("at %v: %d reads of the secret, want %d", at, got, reads)
@@ -85,7 +101,7 @@ func (w *wired) post(t *testing.T, start time.Time, at time.Duration, key string
 // rotation it reads it again on the new signature and keeps the old one
 // for an hour.
 func TestSecretStoredAfterDeploy(t *testing.T) {
-	w := newWired(t)
+	w := newWired(t, nil, nil)
 	w.secrets.Create(secretID)
 	start := w.now
 	w.post(t, start, 0, oldSecret, 503, 1)
@@ -116,7 +132,7 @@ func TestSecretStoredAfterDeploy(t *testing.T) {
 // TestStaleCallAcknowledged: with the default lookback (26h), a 30012 for
 // a call that started over 50 hours ago is answered 200 and not queued.
 func TestStaleCallAcknowledged(t *testing.T) {
-	w := newWired(t)
+	w := newWired(t, nil, nil)
 	w.secrets.Put(secretID, oldSecret)
 	w.post(t, time.Date(2022, 4, 27, 19, 4, 36, 0, time.UTC), 50*time.Hour+time.Second, oldSecret, 200, 1)
 	if n := len(w.sqs.Messages("recordings")); n != 0 {

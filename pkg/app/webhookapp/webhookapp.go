@@ -54,12 +54,25 @@ func build(ctx context.Context, lookup func(string) (string, bool), red *redact.
 	if err != nil {
 		return nil, fmt.Errorf("AWS configuration: %w", err)
 	}
-	keys := webhook.StaticKeyring(cfg.Secret)
-	if cfg.SecretID != "" {
-		keys = webhook.NewKeyring(fetchSecret(secretsmanager.NewFromConfig(awsCfg), cfg.SecretID, red), now)
+	sm := secretsmanager.NewFromConfig(awsCfg)
+	opts := &webhook.Options{Metrics: emitter, MaxCallAge: cfg.MaxCallAge(), Now: now}
+	// The default PBX's keyring, when the single-PBX configuration has one;
+	// an interface left nil otherwise (see webhook.NewHandler).
+	var keys webhook.Secrets
+	switch {
+	case cfg.SecretID != "":
+		keys = webhook.NewKeyring(fetchSecret(sm, cfg.SecretID, red), now)
+	case cfg.Secret != "":
+		keys = webhook.StaticKeyring(cfg.Secret)
 	}
-	h, err := webhook.NewHandler(keys, queue.New(sqs.NewFromConfig(awsCfg), cfg.QueueURL), log,
-		&webhook.Options{Metrics: emitter, MaxCallAge: cfg.MaxCallAge(), Now: now})
+	if cfg.Registry.Enabled() {
+		reg, err := openRegistry(ctx, lookup, cfg, sm, red, log, now)
+		if err != nil {
+			return nil, err
+		}
+		opts.PBXs = webhook.NewPBXKeyrings(webhookSecret(reg), now)
+	}
+	h, err := webhook.NewHandler(keys, queue.New(sqs.NewFromConfig(awsCfg), cfg.QueueURL), log, opts)
 	if err != nil {
 		return nil, err
 	}

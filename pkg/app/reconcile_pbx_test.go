@@ -1,0 +1,66 @@
+package app
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/recording-sync/recording-sync/pkg/config"
+	"github.com/recording-sync/recording-sync/pkg/pbxregistry"
+	"github.com/recording-sync/recording-sync/pkg/reconcile"
+	"github.com/recording-sync/recording-sync/pkg/recording"
+	"github.com/recording-sync/recording-sync/pkg/redact"
+	"github.com/recording-sync/recording-sync/pkg/yeastar"
+)
+
+// The PBX set builds a PBX's reconciler when first asked for, on the
+// pool's client, keeps it while the PBX's entry stays the same, builds a
+// new one when it changes (a rotated secret), and knows no PBX the
+// registry lacks.
+func TestReconcilePBXsBuildOncePerEntry(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "registry.json")
+	writeRegistry(t, path, twoPBXs)
+	reg, err := pbxregistry.New(t.Context(), pbxregistry.File(path), &pbxregistry.Options{Refresh: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := recording.ParseKeyTemplate("{pbx}/{file}")
+	cfg := config.Config{Bucket: "bucket", TokenCacheKey: config.DefaultTokenCacheKey, KeyTemplate: keys}
+	pool := &pbxPool{reg: reg, cfg: cfg, s3: s3.New(s3.Options{Region: "us-east-1"}), red: redact.New(), clients: map[string]pooled{}}
+	var builds []string
+	set := &reconcilePBXs{pool: pool, built: map[string]builtPBX{}, build: func(e pbxregistry.Entry, c *yeastar.Client) (*reconcile.Reconciler, error) {
+		builds = append(builds, e.ClientSecret)
+		return reconcile.New(c, nil, "bucket", keys, nil, nil, nil), nil
+	}}
+	first, ok, err := set.Runner(t.Context(), "hq")
+	again, _, _ := set.Runner(t.Context(), "hq")
+	if err != nil || !ok || first != again || len(builds) != 1 {
+		t.Fatalf("hq: ok %v err %v, %d builds; want one, kept", ok, err, len(builds))
+	}
+	writeRegistry(t, path, strings.Replace(twoPBXs, "hq-secret-0123456789", "hq-rotated-0123456789", 1))
+	if rotated, _, _ := set.Runner(t.Context(), "hq"); rotated == first || len(builds) != 2 || builds[1] != "hq-rotated-0123456789" {
+		t.Errorf("after rotation: builds %v, want a new reconciler with the new secret", builds)
+	}
+	if _, ok, err := set.Runner(t.Context(), "nowhere"); ok || err != nil {
+		t.Errorf("unknown PBX: ok %v err %v, want not configured", ok, err)
+	}
+	if ids, err := set.IDs(t.Context()); err != nil || strings.Join(ids, ",") != "branch,hq" {
+		t.Errorf("IDs = %v %v, want branch,hq", ids, err)
+	}
+}
+
+// A key template with {pbx} becomes each PBX's own, so that the presence
+// check lists that PBX's keys alone; one without stays as it is.
+func TestKeysFor(t *testing.T) {
+	withPBX, _ := recording.ParseKeyTemplate("recordings/{pbx}/{yyyy}/{file}")
+	got, err := keysFor(withPBX, "hq")
+	if err != nil || got.String() != "recordings/hq/{yyyy}/{file}" || got.UsesPBX() {
+		t.Errorf("keysFor(%s, hq) = %q, %v", withPBX, got, err)
+	}
+	plain, _ := recording.ParseKeyTemplate("recordings/{file}")
+	if got, err := keysFor(plain, "hq"); err != nil || got != plain {
+		t.Errorf("keysFor(%s, hq) = %q, %v, want it unchanged", plain, got, err)
+	}
+}

@@ -18,7 +18,7 @@ RecordingReconcileFunction_DIR := ./functions/recording-reconcile
 # The build-<LogicalId> targets are not listed: make skips pattern rules for
 # phony targets.
 .PHONY: help demo invoke reconcile test lint lint-template fuzz vulncheck build deploy check-setup clean \
-	bench bench-rss bench-webhook bench-reconcile tools
+	bench bench-rss bench-webhook bench-reconcile bench-path tools
 
 help:
 	@echo "Try it locally"
@@ -40,6 +40,7 @@ help:
 	@echo "  make bench-rss            peak RSS of the copy function, 1 GiB and 4 GiB"
 	@echo "  make bench-webhook        1,000 signed posts through the webhook function, 50 at a time"
 	@echo "  make bench-reconcile [PBXS=100]   the reconciler's requests and peak RSS over 10,000 recordings (or PBXS PBXs x 1,000)"
+	@echo "  make bench-path [BENCH_PATH_RATE=20 BENCH_PATH_DURATION=60s]   the whole path under load, call end to stored"
 
 ## Try it locally
 
@@ -157,6 +158,18 @@ bench-webhook: tools
 PBXS ?= 1
 bench-reconcile: tools
 	PBXS=$(PBXS) $(GO) test -run '^$$' -bench Reconcile -benchtime 1x -timeout 60m $(RecordingReconcileFunction_DIR)
+
+# bench-path: the whole path under load: calls ending at BENCH_PATH_RATE a
+# second for BENCH_PATH_DURATION, signed posts to the webhook, the queue and
+# its event-source mapping with the template's settings, the copy into S3;
+# then the same calls with the SDK's default uploader in the copy
+# (cmd/benchpath). BENCH_PATH_FLAGS adds more, e.g. a sweep:
+# `BENCH_PATH_FLAGS='-batch-size 1,5,10 -window 0,1,5 -baseline=false'`.
+BENCH_PATH_RATE     ?= 20
+BENCH_PATH_DURATION ?= 60s
+BENCH_PATH_FLAGS    ?=
+bench-path: tools
+	$(GO) run ./cmd/benchpath -rate '$(BENCH_PATH_RATE)' -duration '$(BENCH_PATH_DURATION)' $(BENCH_PATH_FLAGS)
 
 ## Tools, pinned: the S3 server and the Lambda Runtime Interface Emulator in
 ## tools/go.mod; golangci-lint and govulncheck in tools/lint/go.mod.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/recording-sync/recording-sync/pkg/config"
+	"github.com/recording-sync/recording-sync/pkg/copyhandler"
 )
 
 // report is everything the Markdown page shows.
@@ -196,7 +197,7 @@ func isDefault(memoryMB int, env []string) bool {
 			return strconv.Itoa(memoryMB), true
 		}
 		return "", false
-	})
+	}, copyhandler.DefaultBatchConcurrency) // the sweep sets no BATCH_CONCURRENCY
 	return err == nil && sweepSizing(env) == fmt.Sprintf("%d MiB x %d", u.PartSizeMiB, u.Concurrency)
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -41,6 +42,11 @@ type EventSourceMapping struct {
 	// WaitTimeSeconds is the long poll of each receive; default 0 (Poll
 	// returns at once when the queue is empty).
 	WaitTimeSeconds int32
+	// BatchingWindow is MaximumBatchingWindowInSeconds: once a receive has
+	// found a message, Poll keeps receiving until the batch is full or the
+	// window, counted from that first receive, has passed; default 0
+	// (invoke with what the first receive found).
+	BatchingWindow time.Duration
 }
 
 // PollResult is what one poll did.
@@ -54,38 +60,25 @@ type PollResult struct {
 // Poll receives one batch and, if there was any message, invokes the
 // function with it and deletes what succeeded.
 func (m *EventSourceMapping) Poll(ctx context.Context) (PollResult, error) {
-	batch, vt := m.BatchSize, m.VisibilityTimeout
-	if batch <= 0 || batch > 10 {
-		batch = 10
-	}
-	if vt <= 0 {
-		vt = 60
-	}
-	out, err := m.Queue.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
-		QueueUrl: &m.QueueURL, MaxNumberOfMessages: batch, VisibilityTimeout: vt, WaitTimeSeconds: m.WaitTimeSeconds,
-		MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameAll},
-	})
-	if err != nil {
-		return PollResult{}, fmt.Errorf("localenv: receive: %w", err)
-	}
-	res := PollResult{Received: len(out.Messages)}
+	msgs, err := m.receiveBatch(ctx)
+	res := PollResult{Received: len(msgs)}
 	if res.Received == 0 {
-		return res, nil
+		return res, err
 	}
-	payload, err := json.Marshal(m.event(out.Messages))
+	payload, err := json.Marshal(m.event(msgs))
 	if err != nil {
 		return res, err
 	}
 	res.Response, err = m.Function.Invoke(ctx, payload)
-	failed, ok := batchFailures(res.Response, out.Messages)
+	failed, ok := batchFailures(res.Response, msgs)
 	if err != nil || !ok {
-		for _, msg := range out.Messages {
+		for _, msg := range msgs {
 			res.Failed = append(res.Failed, aws.ToString(msg.MessageId))
 		}
 		return res, nil
 	}
 	var del []types.DeleteMessageBatchRequestEntry
-	for i, msg := range out.Messages {
+	for i, msg := range msgs {
 		if failed[aws.ToString(msg.MessageId)] {
 			res.Failed = append(res.Failed, aws.ToString(msg.MessageId))
 			continue

@@ -43,7 +43,11 @@ func BuildCopy(ctx context.Context, lookup func(string) (string, bool), red *red
 	if cfg.InsecureScheme() {
 		log.WarnContext(ctx, "PBX_BASE_URL uses http://: tokens and recordings cross the network unencrypted")
 	}
-	upload, err := config.UploadFor(lookup)
+	copies := cfg.BatchConcurrency
+	if copies <= 0 {
+		copies = copyhandler.DefaultBatchConcurrency
+	}
+	upload, err := config.UploadFor(lookup, copies)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"strconv"
 	"testing"
 )
 
@@ -9,21 +10,31 @@ func TestUploadFor(t *testing.T) {
 	tests := []struct {
 		name    string
 		env     map[string]string
+		copies  int // BATCH_CONCURRENCY
 		want    Upload
 		wantVar string
 	}{
-		{"Lambda default memory", map[string]string{}, Upload{8, 2}, ""},
-		{"128 MB", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128"}, Upload{8, 2}, ""},
-		{"511 MB", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "511"}, Upload{8, 2}, ""},
-		{"512 MB", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512"}, Upload{16, 4}, ""},
-		{"1769 MB, a whole vCPU", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1769"}, Upload{16, 4}, ""},
-		{"overrides", map[string]string{"UPLOAD_PART_SIZE_MIB": "32", "UPLOAD_CONCURRENCY": "3"}, Upload{32, 3}, ""},
-		{"part below S3's minimum", map[string]string{"UPLOAD_PART_SIZE_MIB": "4"}, Upload{}, "UPLOAD_PART_SIZE_MIB"},
-		{"concurrency zero", map[string]string{"UPLOAD_CONCURRENCY": "0"}, Upload{}, "UPLOAD_CONCURRENCY"},
+		{"Lambda default memory", map[string]string{}, 2, Upload{8, 2}, ""},
+		{"128 MB", mem(128), 2, Upload{8, 2}, ""},
+		{"511 MB", mem(511), 2, Upload{8, 2}, ""},
+		{"512 MB", mem(512), 2, Upload{16, 4}, ""},
+		{"1769 MB, a whole vCPU", mem(1769), 2, Upload{16, 4}, ""},
+		// Every copy's buffers within half the setting: fewer parts in
+		// flight, then smaller parts.
+		{"128 MB, one copy", mem(128), 1, Upload{8, 2}, ""},
+		{"128 MB, 3 copies", mem(128), 3, Upload{8, 1}, ""},
+		{"128 MB, 5 copies", mem(128), 5, Upload{6, 1}, ""},
+		{"128 MB, 10 copies: S3's smallest part", mem(128), 10, Upload{5, 1}, ""},
+		{"256 MB, 5 copies", mem(256), 5, Upload{8, 2}, ""},
+		{"512 MB, 5 copies", mem(512), 5, Upload{16, 2}, ""},
+		{"overrides", map[string]string{"UPLOAD_PART_SIZE_MIB": "32", "UPLOAD_CONCURRENCY": "3"}, 2, Upload{32, 3}, ""},
+		{"overrides win over the fit", map[string]string{"UPLOAD_PART_SIZE_MIB": "5", "UPLOAD_CONCURRENCY": "5"}, 5, Upload{5, 5}, ""},
+		{"part below S3's minimum", map[string]string{"UPLOAD_PART_SIZE_MIB": "4"}, 2, Upload{}, "UPLOAD_PART_SIZE_MIB"},
+		{"concurrency zero", map[string]string{"UPLOAD_CONCURRENCY": "0"}, 2, Upload{}, "UPLOAD_CONCURRENCY"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := UploadFor(lookup(tt.env))
+			got, err := UploadFor(lookup(tt.env), tt.copies)
 			if tt.wantVar != "" {
 				var ce *Error
 				if !errors.As(err, &ce) || ce.Var != tt.wantVar {
@@ -36,4 +47,9 @@ func TestUploadFor(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mem is an environment with the memory setting mb.
+func mem(mb int) map[string]string {
+	return map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": strconv.Itoa(mb)}
 }

@@ -58,9 +58,12 @@ func NotConfigured(id string) error {
 type Options struct {
 	TransientRetry       recording.RetryPolicy // network faults, -2, 5xx; default DefaultTransientRetry
 	NotYetAvailableRetry recording.RetryPolicy // 60001; default DefaultNotYetAvailableRetry
-	BusyRetry            recording.RetryPolicy // 70082, another mp3 download running; default DefaultBusyRetry
-	MaxResumes           int                   // reopenings of one download; default DefaultMaxResumes
-	StallTimeout         time.Duration         // no byte for this long counts as a drop; default DefaultStallTimeout
+	// BusyRetry paces the retries of 70082 (another mp3 download running);
+	// default DefaultBusyRetry. Its Attempts bound them only in a copy
+	// without a deadline: see Copier.again.
+	BusyRetry    recording.RetryPolicy
+	MaxResumes   int           // reopenings of one download; default DefaultMaxResumes
+	StallTimeout time.Duration // no byte for this long counts as a drop; default DefaultStallTimeout
 }
 
 func (o Options) withDefaults() Options {
@@ -108,10 +111,10 @@ func NewCopierOf(pbxs PBXs, store Store, bucket string, keys recording.KeyTempla
 }
 
 // Copy copies the recording ref names, unless it is already stored.
-// Failures are retried by class (see ClassOf) within the invocation's
-// deadline, less a reserve that leaves time to abort cleanly. The error is
-// an *InvalidInputError, *PermanentError, *NotYetAvailableError,
-// *TimeoutError or *RetryableError.
+// Failures are retried by class (see ClassOf and Copier.again) within the
+// invocation's deadline, less a reserve that leaves time to abort
+// cleanly. The error is an *InvalidInputError, *PermanentError,
+// *NotYetAvailableError, *TimeoutError or *RetryableError.
 func (c *Copier) Copy(ctx context.Context, ref recording.Ref) (recording.Result, error) {
 	start := time.Now()
 	if err := ref.Validate(); err != nil {
@@ -131,25 +134,19 @@ func (c *Copier) Copy(ctx context.Context, ref recording.Ref) (recording.Result,
 	}
 	var res recording.Result
 	var resumes, busyWaits int
-	for attempt := 1; ; attempt++ {
+	failures := map[Class]int{} // by retry policy: each bounds its own class
+	for {
 		res, err = a.copyOnce(copyCtx, ref)
 		resumes += res.Resumes
 		if err == nil || copyCtx.Err() != nil {
 			break
 		}
-		var policy recording.RetryPolicy
 		class := ClassOf(err)
-		switch {
-		case class.retried():
-			policy = c.opts.TransientRetry
-		case class == ClassNotYetAvailable:
-			policy = c.opts.NotYetAvailableRetry
-		case class == ClassBusy:
-			policy = c.opts.BusyRetry
-		case class == ClassBackoff:
-			// The PBX is in its login backoff: retried by the queue, later.
+		if class.retried() {
+			class = ClassTransient // one policy, one count
 		}
-		if attempt >= policy.Attempts || !sleep(copyCtx, policy.Backoff(attempt)) {
+		failures[class]++
+		if !c.again(copyCtx, class, failures[class]) {
 			break
 		}
 		if class == ClassBusy {

@@ -14,7 +14,9 @@ var (
 	DefaultTransientRetry       = recording.RetryPolicy{Attempts: 5, Base: 250 * time.Millisecond, Max: 5 * time.Second}
 	DefaultNotYetAvailableRetry = recording.RetryPolicy{Attempts: 4, Base: time.Second, Max: 8 * time.Second}
 	// DefaultBusyRetry waits for another mp3 download to end: the PBX
-	// serves one at a time, and a recording takes seconds to download.
+	// serves one at a time, and a recording takes seconds to download. A
+	// copy with a deadline waits as long as it allows (Copier.again); the
+	// reconciler's searches and a copy without one make Attempts attempts.
 	DefaultBusyRetry = recording.RetryPolicy{Attempts: 12, Base: 500 * time.Millisecond, Max: 5 * time.Second}
 )
 
@@ -37,6 +39,36 @@ func reserveFor(ctx context.Context) time.Duration {
 		return 0
 	}
 	return min(max(time.Until(deadline)/10, time.Second), 10*time.Second)
+}
+
+// again waits before another attempt after the n-th failure of class in
+// one copy, and reports whether to make it. Each class has its own count,
+// so that waiting out a busy PBX does not spend the transient retries.
+//
+// A busy PBX (70082: with the .mp3 download format it serves one download
+// at a time) is waited out for as long as the copy's deadline allows: the
+// answer says another download runs, not that anything failed, and giving
+// up would hide the message for the queue's visibility timeout (30 minutes)
+// and spend one of its receives, while a PBX that is seldom idle leaves
+// an .mp3 few chances to start. Without a deadline (no invocation
+// bounds the copy), BusyRetry.Attempts bounds it.
+func (c *Copier) again(ctx context.Context, class Class, n int) bool {
+	var policy recording.RetryPolicy
+	switch class {
+	case ClassTransient:
+		policy = c.opts.TransientRetry
+	case ClassNotYetAvailable:
+		policy = c.opts.NotYetAvailableRetry
+	case ClassBusy:
+		policy = c.opts.BusyRetry
+	default:
+		return false // permanent or invalid input: never retried
+	}
+	_, bounded := ctx.Deadline()
+	if n >= policy.Attempts && (class != ClassBusy || !bounded) {
+		return false
+	}
+	return sleep(ctx, policy.Backoff(n))
 }
 
 // sleep waits d unless ctx ends first or the wait would leave less than

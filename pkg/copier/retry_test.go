@@ -391,3 +391,76 @@ func testCopyCancelled(t *testing.T) {
 		t.Errorf("RecordingDownloadLink called %d times, want 1", p.links)
 	}
 }
+
+// A busy PBX (70082) is waited out for as long as the copy's deadline
+// allows, however many attempts that takes: the .mp3 download starts once
+// the PBX is idle.
+func TestCopyWaitsOutBusyPBX(t *testing.T) { synctest.Test(t, testCopyWaitsOutBusyPBX) }
+
+func testCopyWaitsOutBusyPBX(t *testing.T) {
+	const busyAnswers = 10
+	p := newRangePBX(t, 1000)
+	for range busyAnswers {
+		p.linkErrs = append(p.linkErrs, &yeastar.APIError{Op: "recording/download", Code: yeastar.CodeOverloadTask})
+	}
+	opts := quickRetries()
+	opts.BusyRetry = recording.RetryPolicy{Attempts: 3, Base: time.Second, Max: 2 * time.Second}
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+
+	res, err := newTestCopier(t, p, &hashStore{}, opts).Copy(ctx, recording.Ref{ID: 1727})
+	if err != nil {
+		t.Fatalf("Copy = %v, want success once the PBX is idle", err)
+	}
+	if p.links != busyAnswers+1 || res.BusyWaits != busyAnswers {
+		t.Errorf("%d link calls, %d busy waits; want %d and %d: more than BusyRetry.Attempts (%d)",
+			p.links, res.BusyWaits, busyAnswers+1, busyAnswers, opts.BusyRetry.Attempts)
+	}
+	if res.Bytes != int64(len(p.data)) {
+		t.Errorf("recording.Result.Bytes = %d, want %d", res.Bytes, len(p.data))
+	}
+}
+
+// A PBX busy past the deadline: the copy gives up with its reserve left,
+// as a RetryableError naming the busy answer.
+func TestCopyBusyUntilDeadline(t *testing.T) { synctest.Test(t, testCopyBusyUntilDeadline) }
+
+func testCopyBusyUntilDeadline(t *testing.T) {
+	p := newRangePBX(t, 1000)
+	p.linkErr = &yeastar.APIError{Op: "recording/download", Code: yeastar.CodeOverloadTask}
+	opts := quickRetries()
+	opts.BusyRetry = recording.RetryPolicy{Attempts: 3, Base: time.Second, Max: 2 * time.Second}
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+
+	res, err := newTestCopier(t, p, &hashStore{}, opts).Copy(ctx, recording.Ref{ID: 1727})
+	if ctx.Err() != nil {
+		t.Fatalf("Copy returned after the deadline: %v", err)
+	}
+	if got := classOf(t, err); got != retryable || !strings.Contains(err.Error(), "errcode 70082") {
+		t.Errorf("Copy error = %v (%T), want a %s naming errcode 70082", err, err, retryable)
+	}
+	// 27 s to spend (the reserve is 3 s), waits of 1-2 s: at least 13.
+	if p.links < 14 || res.BusyWaits != p.links-1 {
+		t.Errorf("%d link calls, %d busy waits; want at least 14, one wait between each", p.links, res.BusyWaits)
+	}
+}
+
+// Each failure class spends its own retries: busy waits do not use up
+// the transient ones.
+func TestCopyCountsRetriesByClass(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		busy := &yeastar.APIError{Op: "recording/download", Code: yeastar.CodeOverloadTask}
+		internal := &yeastar.APIError{Op: "recording/download", Code: yeastar.CodeInternal}
+		opts := quickRetries() // 3 busy attempts, 4 transient ones
+		p, _, res, err := copyWith(t, func(p *rangePBX, _ *hashStore) {
+			p.linkErrs = []error{busy, busy, internal, internal, internal}
+		})
+		if err != nil {
+			t.Fatalf("Copy = %v, want success: %d busy and %d transient attempts allowed", err, opts.BusyRetry.Attempts, opts.TransientRetry.Attempts)
+		}
+		if p.links != 6 || res.BusyWaits != 2 {
+			t.Errorf("%d link calls, %d busy waits; want 6 and 2", p.links, res.BusyWaits)
+		}
+	})
+}

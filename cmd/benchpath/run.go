@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// setting is one run's load and the template's knobs it runs with.
+type setting struct {
+	mix
+	Seed              uint64
+	BatchSize         int
+	Window            time.Duration // MaximumBatchingWindowInSeconds
+	MaxConcurrency    int           // ScalingConfig.MaximumConcurrency: copy instances
+	Memory            int           // MemorySize, MB
+	BatchConcurrency  int           // BATCH_CONCURRENCY
+	VisibilityTimeout int           // the queue's, seconds
+	PBXRate           int64         // bytes per second each download is served at
+	Webhooks          int           // webhook instances
+	DefaultUploader   bool          // the SDK's default uploader sizing in the copy
+	Drain             time.Duration // how long to wait after the last call for its recording
+}
+
+// label names the setting in the report.
+func (s setting) label() string {
+	l := fmt.Sprintf("%g/s, batch %d, window %gs, concurrency %d, %d MB, batch concurrency %d",
+		s.Rate, s.BatchSize, s.Window.Seconds(), s.MaxConcurrency, s.Memory, s.BatchConcurrency)
+	if s.DefaultUploader {
+		l += ", SDK default uploader"
+	}
+	return l
+}
+
+// figures are what a run measured.
+type figures struct {
+	Setting     setting
+	Calls       int
+	Posted      int       // posts answered 200
+	Stored      int       // recordings in the bucket with their full size
+	Lost        int       // recordings not in the bucket when the run ended
+	StoredTwice int       // recordings the function reported copying more than once
+	OpenUploads int       // multipart uploads left open
+	Latency     []float64 // CallEndToStored of every recording, seconds
+	Invocations int
+	GBSeconds   float64
+	// BilledSeconds are the copy's billed seconds, whatever the memory.
+	BilledSeconds float64
+	PBXRequests   int
+	S3Requests    int
+	S3Kinds       map[string]int // S3 requests by operation
+	S3Minimum     int
+	SQSRequests   int
+	PeakConc      int
+	PeakRSS       int64              // bytes, the largest of the copy instances
+	Resets, Busy  int                // faults that fired
+	Waits         map[string]float64 // BusyWaits and DownloadResumes the copies reported
+	Failures      map[string]int     // failed copies (retried by the queue) by failureClass
+	Drained       time.Duration      // from the last call's end to its recording stored
+	Load          string             // the machine's load averages at the end
+	Notes         []string           // what went wrong on the way
+}
+
+// run plays s's calls through a fresh rig and measures the path.
+func run(ctx context.Context, s setting, bootstraps map[string]string) (*figures, error) {
+	r, err := startRig(ctx, s, bootstraps)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	calls := plan(s.Seed, s.mix)
+	stamp := time.Now().Unix()
+	files := make([]string, len(calls))
+	for i, c := range calls {
+		files[i] = fileName(stamp, i, c)
+	}
+	m, err := r.startMapping(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	posted := r.endCalls(ctx, calls, files)
+	ended := time.Now()
+	want := map[string]int64{}
+	for i, c := range calls {
+		want[files[i]] = c.Size
+	}
+	stored, err := r.waitStored(ctx, want, len(calls)-int(posted.failed.Load()), s.Drain)
+	drained := time.Since(ended)
+	m.stop()
+	if err != nil {
+		return nil, err
+	}
+	f := &figures{Setting: s, Calls: len(calls), Posted: len(calls) - int(posted.failed.Load()), Stored: stored,
+		Lost: len(calls) - stored, Waits: map[string]float64{}, Failures: map[string]int{}, Drained: drained, PeakConc: int(m.gauge.peak.Load()), Load: loadAverage()}
+	if e, ok := posted.lastError.Load().(string); ok {
+		f.Notes = append(f.Notes, fmt.Sprintf("%d posts failed, e.g. %s", posted.failed.Load(), e))
+	}
+	if n := m.errs.Load(); n > 0 {
+		f.Notes = append(f.Notes, fmt.Sprintf("%d polls of the queue failed", n))
+	}
+	return f, r.measure(ctx, f, calls, s)
+}
+
+// waitStored waits until n recordings of want are stored whole, or drain
+// has passed, checking once a second; it returns how many are.
+func (r *rig) waitStored(ctx context.Context, want map[string]int64, n int, drain time.Duration) (int, error) {
+	deadline := time.Now().Add(drain)
+	for {
+		got, err := r.storedCount(ctx, want)
+		if err != nil || got >= n || time.Now().After(deadline) || !pause(ctx, time.Second) {
+			return got, err
+		}
+	}
+}
+
+// storedCount lists the bucket and counts the recordings of want stored
+// with their size.
+func (r *rig) storedCount(ctx context.Context, want map[string]int64) (int, error) {
+	got := 0
+	p := s3.NewListObjectsV2Paginator(r.s3c, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String("recordings/")})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("list the bucket: %w", err)
+		}
+		for _, o := range page.Contents {
+			if size, ok := want[path.Base(aws.ToString(o.Key))]; ok && aws.ToInt64(o.Size) == size {
+				got++
+			}
+		}
+	}
+	return got, nil
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/recording-sync/recording-sync/internal/wait"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/trigger"
 )
@@ -38,7 +39,7 @@ func (r *rig) endCalls(ctx context.Context, calls []call, files []string) *postR
 	var wg sync.WaitGroup
 	start := time.Now()
 	for i, c := range calls {
-		if !pause(ctx, time.Until(start.Add(c.At))) {
+		if wait.For(ctx, time.Until(start.Add(c.At))) != nil {
 			break
 		}
 		r.sim.AddRecording(yeastartest.Recording{ID: i + 1, File: files[i], Size: c.Size})
@@ -87,20 +88,4 @@ func (r *rig) post(ctx context.Context, file string) error {
 		return fmt.Errorf("post %s: answered %s", file, answer)
 	}
 	return nil
-}
-
-// pause waits d, or less if ctx ends first, and reports whether ctx is
-// still live.
-func pause(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/recording-sync/recording-sync/internal/localenv"
+	"github.com/recording-sync/recording-sync/internal/wait"
 )
 
 // gauge counts invocations in flight and remembers the most at once.
@@ -65,7 +66,7 @@ func (r *rig) startMapping(ctx context.Context, s setting) (*mapping, error) {
 			for ctx.Err() == nil {
 				if _, err := esm.Poll(ctx); err != nil && ctx.Err() == nil {
 					m.errs.Add(1)
-					pause(ctx, time.Second)
+					_ = wait.For(ctx, time.Second) // a cancelled ctx ends the loop
 				}
 			}
 		})

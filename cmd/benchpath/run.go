@@ -8,6 +8,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/recording-sync/recording-sync/internal/wait"
 )
 
 // setting is one run's load and the template's knobs it runs with.
@@ -111,7 +113,7 @@ func (r *rig) waitStored(ctx context.Context, want map[string]int64, n int, drai
 	deadline := time.Now().Add(drain)
 	for {
 		got, err := r.storedCount(ctx, want)
-		if err != nil || got >= n || time.Now().After(deadline) || !pause(ctx, time.Second) {
+		if err != nil || got >= n || time.Now().After(deadline) || wait.For(ctx, time.Second) != nil {
 			return got, err
 		}
 	}

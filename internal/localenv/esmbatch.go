@@ -7,6 +7,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/recording-sync/recording-sync/internal/wait"
 )
 
 // windowPoll is how often a batching window shorter than a second checks
@@ -35,13 +37,11 @@ func (m *EventSourceMapping) receiveBatch(ctx context.Context) ([]types.Message,
 		// Whole seconds are long-polled, so that a quiet queue costs one
 		// receive a second; the last fraction is polled in short steps
 		// rather than waited past.
-		wait := int32(min(left/time.Second, 20))
-		if wait == 0 {
-			if !pause(ctx, min(left, windowPoll)) {
-				break
-			}
+		poll := int32(min(left/time.Second, 20))
+		if poll == 0 && wait.For(ctx, min(left, windowPoll)) != nil {
+			return msgs, nil //nolint:nilerr // a stopping mapping hands over what it received
 		}
-		more, err := m.receive(ctx, batch-int32(len(msgs)), wait) //nolint:gosec // G115: a batch holds at most 10 messages
+		more, err := m.receive(ctx, batch-int32(len(msgs)), poll) //nolint:gosec // G115: a batch holds at most 10 messages
 		msgs = append(msgs, more...)
 		if err != nil {
 			return msgs, err
@@ -64,17 +64,4 @@ func (m *EventSourceMapping) receive(ctx context.Context, n, wait int32) ([]type
 		return nil, fmt.Errorf("localenv: receive: %w", err)
 	}
 	return out.Messages, nil
-}
-
-// pause waits d, or less if ctx ends first, and reports whether ctx is
-// still live.
-func pause(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

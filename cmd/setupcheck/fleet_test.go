@@ -3,12 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
 	"github.com/recording-sync/recording-sync/internal/secretstest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/webhook"
@@ -35,15 +35,7 @@ func newFleetStack(t *testing.T, webhookSecrets map[string]string) *fleetStack {
 		rec := yeastartest.Recording{ID: 70 + i, File: at.Format("20060102150405") + "-1700000100." + id + "-2001-2002-Internal.wav", Size: 1 << 16, Time: at}
 		specs = append(specs, yeastartest.PBXSpec{ID: id, Recordings: []yeastartest.Recording{rec}, Fault: yeastartest.Fault{WrongCredentials: id == "pbx-3"}})
 	}
-	f, err := yeastartest.NewFleet(specs, yeastartest.FleetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(f.Close)
-	path := filepath.Join(t.TempDir(), "pbxs.json")
-	if err := f.WriteRegistry(path); err != nil {
-		t.Fatal(err)
-	}
+	f, path := localenvtest.StartFleet(t, specs)
 	t.Setenv("PBX_REGISTRY_FILE", path)
 	reg := f.Registry()
 	if webhookSecrets == nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
 	"github.com/recording-sync/recording-sync/internal/metricstest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
@@ -57,15 +57,7 @@ func newFleetStack(t *testing.T, fired time.Time, faults map[string]yeastartest.
 		all = append(all, recs...)
 		specs = append(specs, yeastartest.PBXSpec{ID: id, Options: yeastartest.Options{TimeZone: pbxZone}, Recordings: recs, Fault: faults[id]})
 	}
-	fleet, err := yeastartest.NewFleet(specs, yeastartest.FleetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fleet.Close)
-	path := filepath.Join(t.TempDir(), "pbxs.json")
-	if err := fleet.WriteRegistry(path); err != nil {
-		t.Fatal(err)
-	}
+	fleet, path := localenvtest.StartFleet(t, specs)
 	fs.fleet = fleet
 	fs.stack = newStack(t, stackOptions{noCopy: true, extraEnv: []string{"PBX_REGISTRY_FILE=" + path, "RECORDINGS_KEY_TEMPLATE=" + fleetKeys}})
 	// The environment's own PBX, default, has two recordings, one missing.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
 	"github.com/recording-sync/recording-sync/internal/metricstest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
@@ -35,28 +35,12 @@ type fleetStack struct {
 
 func newFleetStack(t testing.TB, specs []yeastartest.PBXSpec, template string, extraEnv ...string) *fleetStack {
 	t.Helper()
-	fleet, path := newFleet(t, specs)
+	fleet, path := localenvtest.StartFleet(t, specs)
 	st := startStack(t, "fleet", 0, func(bucket string) []string {
 		return append(append(s3Server.Env(), "PBX_REGISTRY_FILE="+path, "PBX_ALLOW_HTTP=true",
 			"RECORDINGS_BUCKET="+bucket, "RECORDINGS_KEY_TEMPLATE="+template), extraEnv...)
 	})
 	return &fleetStack{stack: st, fleet: fleet}
-}
-
-// newFleet starts the simulators of specs until the test ends, and
-// returns them with the path of their PBX_REGISTRY_FILE.
-func newFleet(t testing.TB, specs []yeastartest.PBXSpec) (*yeastartest.Fleet, string) {
-	t.Helper()
-	fleet, err := yeastartest.NewFleet(specs, yeastartest.FleetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fleet.Close)
-	path := filepath.Join(t.TempDir(), "registry.json")
-	if err := fleet.WriteRegistry(path); err != nil {
-		t.Fatal(err)
-	}
-	return fleet, path
 }
 
 // fleetMessage is the queue message of a fleet PBX's shared recording.
@@ -172,7 +156,7 @@ func TestFleetIsolation(t *testing.T) {
 // TestFleetRefusesKeysWithoutPBX: two PBXs and a key template without
 // {pbx}: the bootstrap exits at once with one line saying why.
 func TestFleetRefusesKeysWithoutPBX(t *testing.T) {
-	_, path := newFleet(t, []yeastartest.PBXSpec{{ID: "hq"}, {ID: "branch"}})
+	_, path := localenvtest.StartFleet(t, []yeastartest.PBXSpec{{ID: "hq"}, {ID: "branch"}})
 	cmd := exec.CommandContext(t.Context(), bootstrapPath)
 	cmd.Env = append(s3Server.Env(), "PBX_REGISTRY_FILE="+path, "PBX_ALLOW_HTTP=true", "RECORDINGS_BUCKET=b",
 		"RECORDINGS_KEY_TEMPLATE=recordings/{file}")

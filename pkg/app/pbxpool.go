@@ -18,15 +18,6 @@ import (
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
-// tokenKeyOf is the key of PBX id's shared token object
-// (config.TokenKeyFor): the PBX "default" keeps the single-PBX key
-// (TOKEN_CACHE_KEY), so that a stack that gains PBXs keeps its token;
-// another PBX's is in a folder named for it beside it, where its reconcile
-// state lies too.
-func tokenKeyOf(cfg config.Config, id string) string {
-	return config.TokenKeyFor(cfg.TokenCacheKey, id)
-}
-
 // pbxPool is the copy function's PBX clients, one per PBX id: each built
 // on first use from the registry's entry, kept for the process's life, and
 // built again when the entry changes (credentials rotated, PBX moved). Each
@@ -112,7 +103,7 @@ func (p *pbxPool) build(e pbxregistry.Entry) (pooled, error) {
 	}
 	spec := pbxSpec{baseURL: e.BaseURL, apiPath: p.cfg.PBXAPIPath, caCert: e.CACert,
 		creds:  yeastar.Credentials{ClientID: e.ClientID, ClientSecret: e.ClientSecret},
-		bucket: p.cfg.Bucket, tokenKey: tokenKeyOf(p.cfg, e.ID),
+		bucket: p.cfg.Bucket, tokenKey: config.TokenKeyFor(p.cfg.TokenCacheKey, e.ID),
 		backoff: tokencache.NewLoginBackoff(0, 0, p.now)}
 	c, auth, err := pbxClient(spec, p.s3, p.red)
 	if err != nil {

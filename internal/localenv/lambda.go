@@ -32,11 +32,7 @@ type LambdaOptions struct {
 
 // StartLambda runs bootstrap under the emulator on free loopback ports.
 func StartLambda(ctx context.Context, bootstrap string, opts LambdaOptions) (*Lambda, error) {
-	rie, addr, err := toolAndAddr("aws-lambda-rie")
-	if err != nil {
-		return nil, err
-	}
-	apiAddr, err := FreeAddr()
+	rie, err := Tool("aws-lambda-rie")
 	if err != nil {
 		return nil, err
 	}
@@ -46,20 +42,25 @@ func StartLambda(ctx context.Context, bootstrap string, opts LambdaOptions) (*La
 	if opts.Memory <= 0 {
 		opts.Memory = 128
 	}
-	cmd := exec.Command(rie, "--runtime-interface-emulator-address", addr, "--runtime-api-address", apiAddr, bootstrap)
-	cmd.Env = append(os.Environ(),
+	env := append(os.Environ(),
 		"AWS_LAMBDA_FUNCTION_TIMEOUT="+strconv.Itoa(int(opts.Timeout.Seconds())),
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE="+strconv.Itoa(opts.Memory),
 		"AWS_LAMBDA_FUNCTION_NAME=recording-sync",
 		"AWS_LAMBDA_LOG_FORMAT=JSON",
 	)
-	cmd.Env = append(cmd.Env, opts.Env...)
+	env = append(env, opts.Env...)
 	out := newEndWatcher(opts.Output)
-	proc, err := startListening(ctx, cmd, out, addr, "emulator")
+	// Two ports: the Invoke API the tests call and the Runtime API the
+	// bootstrap polls.
+	proc, addrs, err := startOnFreeAddrs(ctx, "emulator", out, 2, func(addrs []string) *exec.Cmd {
+		cmd := exec.Command(rie, "--runtime-interface-emulator-address", addrs[0], "--runtime-api-address", addrs[1], bootstrap)
+		cmd.Env = env
+		return cmd
+	})
 	if err != nil {
 		return nil, err
 	}
-	return &Lambda{URL: "http://" + addr, proc: proc, out: out}, nil
+	return &Lambda{URL: "http://" + addrs[0], proc: proc, out: out}, nil
 }
 
 // Invoke sends payload as one synchronous invocation and returns the

@@ -2,6 +2,7 @@ package localenv
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -22,19 +23,44 @@ func FreeAddr() (string, error) {
 	return addr, nil
 }
 
-// startListening starts cmd, its output going to out, and waits until it
-// listens on addr; what names the process in errors.
-func startListening(ctx context.Context, cmd *exec.Cmd, out io.Writer, addr, what string) (*process, error) {
-	proc, err := start(cmd, out)
-	if err != nil {
-		return nil, fmt.Errorf("localenv: start %s: %w", what, err)
-	}
-	if err := waitListening(ctx, addr, proc.exited()); err != nil {
+// startOnFreeAddrs starts the command cmdFor builds for nAddrs free
+// loopback addresses, its output going to out, and waits until it listens on
+// the first; what names the process in errors. A port is only free until
+// somebody takes it: an outgoing connection of a test running alongside may
+// be given it before the process binds it, and the process then exits. So a
+// process that exits before listening is started again on fresh addresses,
+// up to startAttempts times in all.
+func startOnFreeAddrs(ctx context.Context, what string, out io.Writer, nAddrs int, cmdFor func(addrs []string) *exec.Cmd) (*process, []string, error) {
+	var err error
+	for range startAttempts {
+		addrs := make([]string, nAddrs)
+		for i := range addrs {
+			if addrs[i], err = FreeAddr(); err != nil {
+				return nil, nil, err
+			}
+		}
+		proc, serr := start(cmdFor(addrs), out)
+		if serr != nil {
+			return nil, nil, fmt.Errorf("localenv: start %s: %w", what, serr)
+		}
+		if err = waitListening(ctx, addrs[0], proc.exited()); err == nil {
+			return proc, addrs, nil
+		}
 		_ = proc.stop()
-		return nil, fmt.Errorf("localenv: %s: %w", what, err)
+		err = fmt.Errorf("localenv: %s: %w", what, err)
+		if !errors.Is(err, errExitedEarly) {
+			break
+		}
 	}
-	return proc, nil
+	return nil, nil, err
 }
+
+// startAttempts bounds startOnFreeAddrs: a process that exits before
+// listening this many times on fresh ports is broken, not unlucky.
+const startAttempts = 3
+
+// errExitedEarly is waitListening's error for a process that ended first.
+var errExitedEarly = errors.New("process exited before listening")
 
 // waitListening polls addr until it accepts a TCP connection, the process
 // exits (done is closed) or ctx ends.
@@ -48,7 +74,7 @@ func waitListening(ctx context.Context, addr string, done <-chan struct{}) error
 		}
 		select {
 		case <-done:
-			return fmt.Errorf("process exited before listening on %s", addr)
+			return fmt.Errorf("%w on %s", errExitedEarly, addr)
 		case <-ctx.Done():
 			return fmt.Errorf("nothing listening on %s: %w", addr, ctx.Err())
 		case <-time.After(50 * time.Millisecond):

@@ -45,18 +45,20 @@ func StartS3TLS(ctx context.Context, dataDir, certFile, keyFile, accessLog strin
 
 // startS3 runs versitygw on a free loopback port with extra flags.
 func startS3(ctx context.Context, dataDir string, out io.Writer, flags ...string) (*S3Server, error) {
-	bin, addr, err := toolAndAddr("versitygw")
+	bin, err := Tool("versitygw")
 	if err != nil {
 		return nil, err
 	}
-	args := append([]string{"--access", S3AccessKey, "--secret", S3SecretKey, "--region", S3Region, "--port", addr}, flags...)
-	// Keep-alive, as S3 itself: without it versitygw closes the connection
-	// after every request, and every part costs a new TCP and TLS handshake.
-	cmd := exec.Command(bin, append(args, "--quiet", "--keep-alive", "posix", dataDir)...)
-	proc, err := startListening(ctx, cmd, out, addr, "S3 server")
+	proc, addrs, err := startOnFreeAddrs(ctx, "S3 server", out, 1, func(addrs []string) *exec.Cmd {
+		args := append([]string{"--access", S3AccessKey, "--secret", S3SecretKey, "--region", S3Region, "--port", addrs[0]}, flags...)
+		// Keep-alive, as S3 itself: without it versitygw closes the connection
+		// after every request, and every part costs a new TCP and TLS handshake.
+		return exec.Command(bin, append(args, "--quiet", "--keep-alive", "posix", dataDir)...)
+	})
 	if err != nil {
 		return nil, err
 	}
+	addr := addrs[0]
 	scheme := "http://"
 	if len(flags) > 0 {
 		scheme = "https://"

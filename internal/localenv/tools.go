@@ -53,19 +53,6 @@ func Tool(name string) (string, error) {
 	return tool(root, name)
 }
 
-// toolAndAddr returns the path of the pinned tool name and a free loopback
-// address for it to listen on: what every server this package starts
-// needs first.
-func toolAndAddr(name string) (bin, addr string, err error) {
-	if bin, err = Tool(name); err != nil {
-		return "", "", err
-	}
-	if addr, err = FreeAddr(); err != nil {
-		return "", "", err
-	}
-	return bin, addr, nil
-}
-
 // CheckTools reports the first pinned tool missing from <repo>/.bin, so that
 // a caller needing them all fails before any slow setup.
 func CheckTools() error {

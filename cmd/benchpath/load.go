@@ -69,11 +69,7 @@ func (r *rig) post(ctx context.Context, file string) error {
 	if err != nil {
 		return err
 	}
-	req := events.LambdaFunctionURLRequest{Version: "2.0", RawPath: "/", Body: string(body), Headers: map[string]string{
-		"content-type": "application/json", "x-signature": yeastartest.WebhookSignature(body, webhookSecret),
-	}}
-	req.RequestContext.HTTP.Method = "POST"
-	payload, err := json.Marshal(req)
+	payload, err := yeastartest.WebhookInvocation(body, webhookSecret)
 	if err != nil {
 		return err
 	}

@@ -55,11 +55,7 @@ func webhookDemo(ctx context.Context, st *stack, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	req := events.LambdaFunctionURLRequest{Version: "2.0", RawPath: "/", Body: string(body), Headers: map[string]string{
-		"content-type": "application/json", "x-signature": yeastartest.WebhookSignature(body, demoWebhookSecret),
-	}}
-	req.RequestContext.HTTP.Method = "POST"
-	payload, err := json.Marshal(req)
+	payload, err := yeastartest.WebhookInvocation(body, demoWebhookSecret)
 	if err != nil {
 		return err
 	}

@@ -32,15 +32,7 @@ func BenchmarkReconcile(b *testing.B) {
 	for range b.N {
 		b.StopTimer()
 		c := measureReconcile(b, 10_000, 100, b.StartTimer, b.StopTimer)
-		b.ReportMetric(float64(c.pbx), "PBX-requests")
-		b.ReportMetric(float64(len(c.s3)), "S3-requests")
-		b.ReportMetric(float64(c.sqs), "SQS-requests")
-		b.ReportMetric(float64(c.rss)/(1<<20), "peak-RSS-MiB")
-		b.ReportMetric(c.wall.Seconds(), "run-s")
-		b.Log(c)
-		if over := c.overBudget(); over != "" {
-			b.Errorf("over budget: %s", over)
-		}
+		report(b, c, c.pbx, c.s3, c.sqs, c.rss, c.wall)
 	}
 }
 
@@ -50,15 +42,24 @@ func benchmarkFleet(b *testing.B, n int) {
 		b.StopTimer()
 		c := measureFleet(b, n, 1_000, 100, b.StartTimer, b.StopTimer)
 		b.ReportMetric(float64(c.pbxMax), "PBX-requests-max-per-PBX")
-		b.ReportMetric(float64(c.pbxTotal), "PBX-requests")
-		b.ReportMetric(float64(len(c.s3)), "S3-requests")
-		b.ReportMetric(float64(c.sqs), "SQS-requests")
-		b.ReportMetric(float64(c.rss)/(1<<20), "peak-RSS-MiB")
-		b.ReportMetric(c.wall.Seconds(), "run-s")
-		b.Log(c)
-		if over := c.overBudget(); over != "" {
-			b.Errorf("over budget: %s", over)
-		}
+		report(b, c, c.pbxTotal, c.s3, c.sqs, c.rss, c.wall)
+	}
+}
+
+// report reports a run's requests, peak RSS and wall time as b's metrics,
+// logs the run, and fails b when the run went over its budget.
+func report(b *testing.B, run interface {
+	fmt.Stringer
+	overBudget() string
+}, pbx int, s3 []string, sqs int, rss int64, wall time.Duration) {
+	b.ReportMetric(float64(pbx), "PBX-requests")
+	b.ReportMetric(float64(len(s3)), "S3-requests")
+	b.ReportMetric(float64(sqs), "SQS-requests")
+	b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MiB")
+	b.ReportMetric(wall.Seconds(), "run-s")
+	b.Log(run)
+	if over := run.overBudget(); over != "" {
+		b.Errorf("over budget: %s", over)
 	}
 }
 

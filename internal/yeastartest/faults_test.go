@@ -13,11 +13,9 @@ import (
 
 func TestFailAPI(t *testing.T) {
 	tests := []struct {
-		name     string
-		endpoint string
-		errcode  int
-		times    int
-		call     func(c *testClient, tok string) apiResp
+		name, endpoint string
+		errcode, times int
+		call           func(c *testClient, tok string) apiResp
 	}{
 		{"get_token internal error twice", "get_token", -2, 2, func(c *testClient, _ string) apiResp {
 			return c.login(testClientID, testClientSecret)

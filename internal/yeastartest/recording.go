@@ -70,13 +70,13 @@ func isMP3(file string) bool {
 	return strings.EqualFold(path.Ext(file), ".mp3")
 }
 
-// contentType returns the Content-Type the PBX sends for file.
+// contentType returns the Content-Type the PBX sends for file: its own
+// names for the two formats it records in.
 func contentType(file string) string {
-	switch strings.ToLower(path.Ext(file)) {
-	case ".wav":
-		return "audio/x-wav"
-	case ".mp3":
-		return "audio/mpeg"
+	if t, ok := pbxContentTypes[strings.ToLower(path.Ext(file))]; ok {
+		return t
 	}
 	return "application/octet-stream"
 }
+
+var pbxContentTypes = map[string]string{".wav": "audio/x-wav", ".mp3": "audio/mpeg"}

@@ -12,14 +12,13 @@ var tokenPattern = regexp.MustCompile(`^[A-Za-z0-9]{32}$`)
 
 func TestGetToken(t *testing.T) {
 	tests := []struct {
-		name            string
-		opts            Options
-		ua              string
-		body            any
-		wantErr         int
-		wantMsg         string
-		wantAccessSecs  int
-		wantRefreshSecs int
+		name                            string
+		opts                            Options
+		ua                              string
+		body                            any
+		wantErr                         int
+		wantMsg                         string
+		wantAccessSecs, wantRefreshSecs int
 	}{
 		{"defaults", Options{}, testUA, creds(testClientID, testClientSecret), 0, "SUCCESS", 1800, 86400},
 		{"lifetimes round up", Options{AccessTokenLifetime: 1500 * time.Millisecond, RefreshTokenLifetime: time.Hour}, testUA,

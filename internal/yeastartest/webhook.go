@@ -11,6 +11,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
 )
 
 // WebhookSignature is the X-Signature the PBX sends with a webhook request:
@@ -69,6 +71,16 @@ func NewCDREvent(sn string, cdr CDR) ([]byte, error) {
 		SN   string `json:"sn"`
 		Msg  string `json:"msg"`
 	}{30012, sn, string(msg)})
+}
+
+// WebhookInvocation is the invocation a Function URL makes of the PBX's
+// signed POST of body to the URL's root: what the webhook function receives.
+func WebhookInvocation(body []byte, secret string) ([]byte, error) {
+	req := events.LambdaFunctionURLRequest{Version: "2.0", RawPath: "/", Body: string(body), Headers: map[string]string{
+		"content-type": "application/json", "x-signature": WebhookSignature(body, secret),
+	}}
+	req.RequestContext.HTTP.Method = http.MethodPost
+	return json.Marshal(req)
 }
 
 // marshal encodes v as the PBX does, without escaping <, > and & (caller

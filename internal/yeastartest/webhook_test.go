@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
 )
 
 func TestWebhookSignature(t *testing.T) {
@@ -61,5 +63,23 @@ func TestPostEvent(t *testing.T) {
 	if got.Method != http.MethodPost || got.Header.Get("X-Signature") != WebhookSignature(body, secret) ||
 		got.Header.Get("Content-Type") != "application/json" || string(gotBody) != string(body) {
 		t.Errorf("request %s %v %s", got.Method, got.Header, gotBody)
+	}
+}
+
+func TestWebhookInvocation(t *testing.T) {
+	const body, secret = `{"type":30012}`, "Zx8Q2mW7pL4kT9vB3nR6yH1cJ5dF0gS2"
+	payload, err := WebhookInvocation([]byte(body), secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req events.LambdaFunctionURLRequest
+	if err := json.Unmarshal(payload, &req); err != nil {
+		t.Fatal(err)
+	}
+	if req.RequestContext.HTTP.Method != http.MethodPost || req.RawPath != "/" || req.Body != body || req.IsBase64Encoded {
+		t.Errorf("invocation %s: want a POST of the body to /", payload)
+	}
+	if got := req.Headers["x-signature"]; got != WebhookSignature([]byte(body), secret) {
+		t.Errorf("x-signature = %q, want the body's signature", got)
 	}
 }

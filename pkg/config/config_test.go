@@ -244,10 +244,9 @@ func TestMemoryLimit(t *testing.T) {
 
 func TestProcs(t *testing.T) {
 	tests := []struct {
-		name string
-		env  map[string]string
-		cpus int
-		want int
+		name       string
+		env        map[string]string
+		cpus, want int
 	}{
 		{"Lambda default memory", map[string]string{}, 2, 1},
 		{"128 MB", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128"}, 2, 1},

@@ -321,19 +321,26 @@ func testCopyStopsRetryingBeforeDeadline(t *testing.T) {
 	p.linkErr = &yeastar.APIError{Op: "recording/download", Code: yeastar.CodeInternal}
 	opts := testOptions()
 	opts.TransientRetry = recording.RetryPolicy{Attempts: 100, Base: time.Second, Max: 10 * time.Second}
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
-	defer cancel()
-
-	_, err := newTestCopier(t, p, &hashStore{}, opts).Copy(ctx, recording.Ref{ID: 1727})
-	if ctx.Err() != nil {
-		t.Fatalf("Copy returned after the deadline: %v", err)
-	}
+	_, err := copyWithin(t, 3*time.Second, p, opts)
 	if got := classOf(t, err); got != retryable {
 		t.Errorf("Copy error = %v (%T), want a %s", err, err, retryable)
 	}
 	if p.links < 1 || p.links >= opts.TransientRetry.Attempts {
 		t.Errorf("RecordingDownloadLink called %d times, want at least once and fewer than %d", p.links, opts.TransientRetry.Attempts)
 	}
+}
+
+// copyWithin copies recording 1727 from p with opts under a deadline d
+// away, and fails t when Copy returns after it.
+func copyWithin(t *testing.T, d time.Duration, p *rangePBX, opts Options) (recording.Result, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), d)
+	defer cancel()
+	res, err := newTestCopier(t, p, &hashStore{}, opts).Copy(ctx, recording.Ref{ID: 1727})
+	if ctx.Err() != nil {
+		t.Fatalf("Copy returned after the deadline: %v", err)
+	}
+	return res, err
 }
 
 // An upload still running near the deadline is stopped with time left to
@@ -430,13 +437,7 @@ func testCopyBusyUntilDeadline(t *testing.T) {
 	p.linkErr = &yeastar.APIError{Op: "recording/download", Code: yeastar.CodeOverloadTask}
 	opts := quickRetries()
 	opts.BusyRetry = recording.RetryPolicy{Attempts: 3, Base: time.Second, Max: 2 * time.Second}
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
-
-	res, err := newTestCopier(t, p, &hashStore{}, opts).Copy(ctx, recording.Ref{ID: 1727})
-	if ctx.Err() != nil {
-		t.Fatalf("Copy returned after the deadline: %v", err)
-	}
+	res, err := copyWithin(t, 30*time.Second, p, opts)
 	if got := classOf(t, err); got != retryable || !strings.Contains(err.Error(), "errcode 70082") {
 		t.Errorf("Copy error = %v (%T), want a %s naming errcode 70082", err, err, retryable)
 	}

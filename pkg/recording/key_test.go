@@ -66,12 +66,10 @@ func TestParseKeyTemplate(t *testing.T) {
 
 func TestKeyTemplateKey(t *testing.T) {
 	tests := []struct {
-		name     string
-		template string
-		file     string
-		id       int64
-		want     string
-		wantErr  string // substring of the error; "" means success
+		name, template, file string
+		id                   int64
+		want                 string
+		wantErr              string // substring of the error; "" means success
 	}{
 		{"default by name date", "", pbxName, 0, "recordings/2022/04/12/" + pbxName, ""},
 		{"default with id", "", pbxName, 1727, "recordings/2022/04/12/" + pbxName, ""},

@@ -147,10 +147,9 @@ func TestLoadAndSave(t *testing.T) {
 // TestIsConflict covers answers the local server does not give.
 func TestIsConflict(t *testing.T) {
 	tests := []struct {
-		status    int
-		code      string
-		replacing bool
-		want      bool
+		status          int
+		code            string
+		replacing, want bool
 	}{
 		{http.StatusPreconditionFailed, "PreconditionFailed", false, true},
 		{http.StatusConflict, "ConditionalRequestConflict", true, true},

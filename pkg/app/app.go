@@ -36,12 +36,9 @@ import (
 // red. Process-wide settings (GOMAXPROCS, the memory limit) are
 // lambdafn.Main's.
 func BuildCopy(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger) (*lambdafn.Handler, error) {
-	cfg, emitter, err := loadConfig(lookup, red, metrics.FunctionCopy)
+	cfg, emitter, err := loadConfig(ctx, lookup, red, log, metrics.FunctionCopy)
 	if err != nil {
 		return nil, err
-	}
-	if cfg.InsecureScheme() {
-		log.WarnContext(ctx, "PBX_BASE_URL uses http://: tokens and recordings cross the network unencrypted")
 	}
 	copies := cfg.BatchConcurrency
 	if copies <= 0 {

@@ -2,15 +2,18 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
 	"github.com/recording-sync/recording-sync/internal/metricstest"
+	"github.com/recording-sync/recording-sync/pkg/lambdafn"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/redact"
 )
@@ -21,16 +24,7 @@ import (
 // with the secret masked, in the runtime's error shape.
 func TestBuildReturnsTheRedactingHandler(t *testing.T) {
 	const secret = "build-test-client-secret-0123"
-	env := map[string]string{
-		"PBX_BASE_URL":          "https://127.0.0.1:1",
-		"PBX_CLIENT_ID":         "client-id",
-		"PBX_CLIENT_SECRET":     secret,
-		"RECORDINGS_BUCKET":     "bucket",
-		"AWS_REGION":            "us-east-1",
-		"AWS_ACCESS_KEY_ID":     "AKID",
-		"AWS_SECRET_ACCESS_KEY": "SECRET",
-	}
-	lookup := useEnv(t, env)
+	lookup := useEnv(t, buildEnv(map[string]string{"PBX_CLIENT_SECRET": secret}))
 	h, err := BuildCopy(t.Context(), lookup, redact.New(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatalf("BuildCopy: %v", err)
@@ -50,15 +44,7 @@ func TestBuildReturnsTheRedactingHandler(t *testing.T) {
 // AWS_LAMBDA_FUNCTION_NAME (or metrics.FunctionCopy without one), in
 // METRICS_NAMESPACE; a namespace CloudWatch would refuse fails BuildCopy.
 func TestBuildEmitsMetrics(t *testing.T) {
-	base := map[string]string{
-		"PBX_BASE_URL":          "https://127.0.0.1:1",
-		"PBX_CLIENT_ID":         "client-id",
-		"PBX_CLIENT_SECRET":     "build-metrics-client-secret",
-		"RECORDINGS_BUCKET":     "bucket",
-		"AWS_REGION":            "us-east-1",
-		"AWS_ACCESS_KEY_ID":     "AKID",
-		"AWS_SECRET_ACCESS_KEY": "SECRET",
-	}
+	base := buildEnv(nil)
 	for k, v := range base {
 		t.Setenv(k, v)
 	}
@@ -110,6 +96,46 @@ func TestBuildEmitsMetrics(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A PBX reached over plain http:// (allowed by PBX_ALLOW_HTTP) is
+// warned of when either function starts; https:// is not.
+func TestBuildWarnsOfPlainHTTP(t *testing.T) {
+	builds := map[string]func(context.Context, func(string) (string, bool), *redact.Redactor, *slog.Logger) (*lambdafn.Handler, error){
+		"copy": BuildCopy, "reconcile": BuildReconcile,
+	}
+	for name, build := range builds {
+		for _, url := range []string{"http://127.0.0.1:1", "https://127.0.0.1:1"} {
+			t.Run(name+" "+url, func(t *testing.T) {
+				lookup := useEnv(t, buildEnv(map[string]string{"PBX_BASE_URL": url, "PBX_ALLOW_HTTP": "true",
+					"RECORDINGS_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/q"}))
+				var buf bytes.Buffer
+				if _, err := build(t.Context(), lookup, redact.New(), slog.New(slog.NewTextHandler(&buf, nil))); err != nil {
+					t.Fatal(err)
+				}
+				warned := strings.Contains(buf.String(), "level=WARN") && strings.Contains(buf.String(), "unencrypted")
+				if want := strings.HasPrefix(url, "http:"); warned != want {
+					t.Errorf("warned = %v, want %v; log: %s", warned, want, buf.String())
+				}
+			})
+		}
+	}
+}
+
+// buildEnv is a complete environment of the copy function, its PBX
+// unreachable, with extra set over it.
+func buildEnv(extra map[string]string) map[string]string {
+	env := map[string]string{
+		"PBX_BASE_URL":          "https://127.0.0.1:1",
+		"PBX_CLIENT_ID":         "client-id",
+		"PBX_CLIENT_SECRET":     "build-test-client-secret",
+		"RECORDINGS_BUCKET":     "bucket",
+		"AWS_REGION":            "us-east-1",
+		"AWS_ACCESS_KEY_ID":     "AKID",
+		"AWS_SECRET_ACCESS_KEY": "SECRET",
+	}
+	maps.Copy(env, extra)
+	return env
 }
 
 // useEnv sets env in the process, where the AWS SDK reads its settings,

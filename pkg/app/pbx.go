@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -19,13 +20,17 @@ import (
 
 // loadConfig reads the configuration the copy function and the reconciler
 // share, registering its client secret with red, and the metrics emitter of
-// function fn.
-func loadConfig(lookup func(string) (string, bool), red *redact.Redactor, fn string) (config.Config, *metrics.Emitter, error) {
+// function fn. A PBX reached over plain http:// (PBX_ALLOW_HTTP) is
+// warned of in log.
+func loadConfig(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger, fn string) (config.Config, *metrics.Emitter, error) {
 	cfg, err := config.Load(lookup)
 	if err != nil {
 		return config.Config{}, nil, err
 	}
 	red.Add(cfg.ClientSecret)
+	if cfg.InsecureScheme() {
+		log.WarnContext(ctx, "PBX_BASE_URL uses http://: tokens and recordings cross the network unencrypted")
+	}
 	emitter, err := config.Metrics(lookup, fn)
 	if err != nil {
 		return config.Config{}, nil, err

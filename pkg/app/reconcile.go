@@ -22,16 +22,13 @@ import (
 // returns the handler behind lambdafn.Wrap; a panic's line counts a failed
 // run.
 func BuildReconcile(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger) (*lambdafn.Handler, error) {
-	cfg, emitter, err := loadConfig(lookup, red, metrics.FunctionReconcile)
+	cfg, emitter, err := loadConfig(ctx, lookup, red, log, metrics.FunctionReconcile)
 	if err != nil {
 		return nil, err
 	}
 	rc, err := config.LoadReconcile(cfg, lookup)
 	if err != nil {
 		return nil, err
-	}
-	if cfg.InsecureScheme() {
-		log.WarnContext(ctx, "PBX_BASE_URL uses http://: tokens cross the network unencrypted")
 	}
 	f, err := buildPBXFunction(ctx, cfg, red, nil)
 	if err != nil {

@@ -317,11 +317,9 @@ func TestCopyStopsRetryingBeforeDeadline(t *testing.T) {
 }
 
 func testCopyStopsRetryingBeforeDeadline(t *testing.T) {
-	p := newRangePBX(t, 1000)
-	p.linkErr = &yeastar.APIError{Op: "recording/download", Code: yeastar.CodeInternal}
 	opts := testOptions()
 	opts.TransientRetry = recording.RetryPolicy{Attempts: 100, Base: time.Second, Max: 10 * time.Second}
-	_, err := copyWithin(t, 3*time.Second, p, opts)
+	p, _, err := copyWithin(t, 3*time.Second, yeastar.CodeInternal, opts)
 	if got := classOf(t, err); got != retryable {
 		t.Errorf("Copy error = %v (%T), want a %s", err, err, retryable)
 	}
@@ -330,17 +328,20 @@ func testCopyStopsRetryingBeforeDeadline(t *testing.T) {
 	}
 }
 
-// copyWithin copies recording 1727 from p with opts under a deadline d
-// away, and fails t when Copy returns after it.
-func copyWithin(t *testing.T, d time.Duration, p *rangePBX, opts Options) (recording.Result, error) {
+// copyWithin copies recording 1727, with opts, from a PBX that answers
+// every link request with errcode, under a deadline d away, and fails t
+// when Copy returns after it.
+func copyWithin(t *testing.T, d time.Duration, errcode int, opts Options) (*rangePBX, recording.Result, error) {
 	t.Helper()
+	p := newRangePBX(t, 1000)
+	p.linkErr = &yeastar.APIError{Op: "recording/download", Code: errcode}
 	ctx, cancel := context.WithTimeout(t.Context(), d)
 	defer cancel()
 	res, err := newTestCopier(t, p, &hashStore{}, opts).Copy(ctx, recording.Ref{ID: 1727})
 	if ctx.Err() != nil {
 		t.Fatalf("Copy returned after the deadline: %v", err)
 	}
-	return res, err
+	return p, res, err
 }
 
 // An upload still running near the deadline is stopped with time left to
@@ -433,11 +434,9 @@ func testCopyWaitsOutBusyPBX(t *testing.T) {
 func TestCopyBusyUntilDeadline(t *testing.T) { synctest.Test(t, testCopyBusyUntilDeadline) }
 
 func testCopyBusyUntilDeadline(t *testing.T) {
-	p := newRangePBX(t, 1000)
-	p.linkErr = &yeastar.APIError{Op: "recording/download", Code: yeastar.CodeOverloadTask}
 	opts := quickRetries()
 	opts.BusyRetry = recording.RetryPolicy{Attempts: 3, Base: time.Second, Max: 2 * time.Second}
-	res, err := copyWithin(t, 30*time.Second, p, opts)
+	p, res, err := copyWithin(t, 30*time.Second, yeastar.CodeOverloadTask, opts)
 	if got := classOf(t, err); got != retryable || !strings.Contains(err.Error(), "errcode 70082") {
 		t.Errorf("Copy error = %v (%T), want a %s naming errcode 70082", err, err, retryable)
 	}

@@ -7,32 +7,21 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/cli"
 	"github.com/recording-sync/recording-sync/internal/localenv"
 )
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == childCommand {
-		if err := runChild(os.Args[2:], os.Stdout); err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-			os.Exit(1)
+	cli.Main("bench", func(ctx context.Context) error {
+		if len(os.Args) > 1 && os.Args[1] == childCommand {
+			return runChild(os.Args[2:], os.Stdout)
 		}
-		return
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop() // not deferred: os.Exit below would skip it
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
-	default:
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
-	}
+		return run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	})
 }
 
 // options are the command line's.

@@ -2,18 +2,11 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
+
+	"github.com/recording-sync/recording-sync/internal/cli"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := runAll(ctx, os.Args[1:], os.Stdout)
-	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "benchpath:", err)
-		os.Exit(1)
-	}
+	cli.Main("benchpath", func(ctx context.Context) error { return runAll(ctx, os.Args[1:], os.Stdout) })
 }

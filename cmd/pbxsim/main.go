@@ -2,17 +2,14 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/cli"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
 
@@ -20,25 +17,10 @@ import (
 const shutdownTimeout = 5 * time.Second
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
-	stop() // not deferred: os.Exit below would skip it
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
-	case errors.As(err, new(usageError)):
-		fmt.Fprintln(os.Stderr, "pbxsim:", err)
-		os.Exit(2)
-	default:
-		fmt.Fprintln(os.Stderr, "pbxsim:", err)
-		os.Exit(1)
-	}
+	cli.Main("pbxsim", func(ctx context.Context) error {
+		return run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	})
 }
-
-// usageError is a bad command line.
-type usageError struct{ err error }
-
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
 
 // run serves the simulator described by args until ctx is done. It writes
 // the "listening" line to stdout once the listener is open.
@@ -48,7 +30,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	cfg, err := parseConfig(args, getenv, stderr)
 	if err != nil {
-		return usageError{err}
+		return cli.UsageError{Err: err}
 	}
 	if cfg.pbxs != nil {
 		return serveFleet(ctx, cfg, stdout)

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/cli"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
 
@@ -24,7 +25,7 @@ func postEvent(ctx context.Context, args []string, getenv func(string) string, s
 	file := fs.String("recording", "", "recording `file` name the call-end event names (empty: a call without a recording)")
 	sn := fs.String("sn", "3631A2124XXX", "the PBX's serial number")
 	if err := fs.Parse(args); err != nil {
-		return usageError{err}
+		return cli.UsageError{Err: err}
 	}
 	if *secret == "" {
 		*secret = getenv("PBX_WEBHOOK_SECRET")
@@ -32,11 +33,11 @@ func postEvent(ctx context.Context, args []string, getenv func(string) string, s
 	u, err := url.Parse(*target)
 	switch {
 	case fs.NArg() > 0:
-		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+		return cli.UsageError{Err: fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	case *target == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return usageError{errors.New("-url must be the webhook's http(s) URL")}
+		return cli.UsageError{Err: errors.New("-url must be the webhook's http(s) URL")}
 	case *secret == "":
-		return usageError{errors.New("-secret (or $PBX_WEBHOOK_SECRET) is required")}
+		return cli.UsageError{Err: errors.New("-secret (or $PBX_WEBHOOK_SECRET) is required")}
 	}
 	cdr := yeastartest.CDR{CallID: "1651057476.362", Status: "NO ANSWER", Type: "Internal"}
 	if *file != "" {

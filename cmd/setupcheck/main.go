@@ -25,13 +25,10 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
+
+	"github.com/recording-sync/recording-sync/internal/cli"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout)
-	stop()
-	os.Exit(code)
+	cli.Main("setupcheck", func(ctx context.Context) error { return cli.ExitCode(run(ctx, os.Args[1:], os.Stdout)) })
 }

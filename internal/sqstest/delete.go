@@ -8,16 +8,12 @@ type deleteIn struct {
 }
 
 func (s *Server) deleteMessage(in deleteIn) (any, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.queueByURL(in.QueueURL)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.remove(q, in.ReceiptHandle); err != nil {
-		return nil, err
-	}
-	return struct{}{}, nil
+	return s.withQueue(in.QueueURL, func(q *queue) (any, *apiError) {
+		if err := s.remove(q, in.ReceiptHandle); err != nil {
+			return nil, err
+		}
+		return struct{}{}, nil
+	})
 }
 
 type deleteBatchEntry struct {
@@ -47,21 +43,17 @@ func (s *Server) deleteMessageBatch(in deleteBatchIn) (any, *apiError) {
 	if err := checkBatch(ids); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.queueByURL(in.QueueURL)
-	if err != nil {
-		return nil, err
-	}
-	out := deleteBatchOut{Successful: []deleteBatchOK{}, Failed: []BatchFailure{}}
-	for _, e := range in.Entries {
-		if err := s.remove(q, e.ReceiptHandle); err != nil {
-			out.Failed = append(out.Failed, BatchFailure{ID: e.ID, Code: "ReceiptHandleIsInvalid", Message: err.Message, SenderFault: true})
-			continue
+	return s.withQueue(in.QueueURL, func(q *queue) (any, *apiError) {
+		out := deleteBatchOut{Successful: []deleteBatchOK{}, Failed: []BatchFailure{}}
+		for _, e := range in.Entries {
+			if err := s.remove(q, e.ReceiptHandle); err != nil {
+				out.Failed = append(out.Failed, BatchFailure{ID: e.ID, Code: "ReceiptHandleIsInvalid", Message: err.Message, SenderFault: true})
+				continue
+			}
+			out.Successful = append(out.Successful, deleteBatchOK{ID: e.ID})
 		}
-		out.Successful = append(out.Successful, deleteBatchOK{ID: e.ID})
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 // remove deletes the message whose latest receipt handle is handle. As in

@@ -38,6 +38,17 @@ func (s *Server) queueByURL(url string) (*queue, *apiError) {
 	return q, nil
 }
 
+// withQueue runs f, holding s.mu, on the queue a request names by URL.
+func (s *Server) withQueue(url string, f func(q *queue) (any, *apiError)) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q, err := s.queueByURL(url)
+	if err != nil {
+		return nil, err
+	}
+	return f(q)
+}
+
 // enqueue adds a message and wakes long polls. Callers hold s.mu.
 func (s *Server) enqueue(q *queue, body string) *message {
 	s.seq++

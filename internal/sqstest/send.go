@@ -57,18 +57,14 @@ func (s *Server) sendMessage(in sendIn) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.queueByURL(in.QueueURL)
-	if err != nil {
-		return nil, err
-	}
-	if f := s.takeEntryFault(); f != nil {
-		return nil, &apiError{Code: f.Code, Query: f.Code, Message: f.Message, Sender: f.SenderFault}
-	}
-	m := s.enqueue(q, body)
-	m.attrs = attrs
-	return sendOut{MessageID: m.id, MD5OfMessageBody: s.checksum(body)}, nil
+	return s.withQueue(in.QueueURL, func(q *queue) (any, *apiError) {
+		if f := s.takeEntryFault(); f != nil {
+			return nil, &apiError{Code: f.Code, Query: f.Code, Message: f.Message, Sender: f.SenderFault}
+		}
+		m := s.enqueue(q, body)
+		m.attrs = attrs
+		return sendOut{MessageID: m.id, MD5OfMessageBody: s.checksum(body)}, nil
+	})
 }
 
 type batchEntryIn struct {
@@ -140,26 +136,22 @@ func (s *Server) sendMessageBatch(in sendBatchIn) (any, *apiError) {
 		return nil, &apiError{Code: "BatchRequestTooLong", Query: "AWS.SimpleQueueService.BatchRequestTooLong",
 			Message: fmt.Sprintf("Batch requests cannot be longer than %d bytes. You have sent %d bytes.", MaxMessageSize, total), Sender: true}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.queueByURL(in.QueueURL)
-	if err != nil {
-		return nil, err
-	}
-	out := sendBatchOut{Successful: []sendBatchOK{}, Failed: []BatchFailure{}}
-	for _, e := range in.Entries {
-		switch f := s.takeEntryFault(); {
-		case e.MessageBody == nil || *e.MessageBody == "":
-			out.Failed = append(out.Failed, BatchFailure{ID: e.ID, Code: "MissingParameter", Message: "The request must contain the parameter MessageBody.", SenderFault: true})
-		case !validBody(*e.MessageBody):
-			out.Failed = append(out.Failed, BatchFailure{ID: e.ID, Code: "InvalidMessageContents", Message: "Invalid characters found.", SenderFault: true})
-		case f != nil:
-			f.ID = e.ID
-			out.Failed = append(out.Failed, *f)
-		default:
-			m := s.enqueue(q, *e.MessageBody)
-			out.Successful = append(out.Successful, sendBatchOK{ID: e.ID, MessageID: m.id, MD5OfMessageBody: s.checksum(*e.MessageBody)})
+	return s.withQueue(in.QueueURL, func(q *queue) (any, *apiError) {
+		out := sendBatchOut{Successful: []sendBatchOK{}, Failed: []BatchFailure{}}
+		for _, e := range in.Entries {
+			switch f := s.takeEntryFault(); {
+			case e.MessageBody == nil || *e.MessageBody == "":
+				out.Failed = append(out.Failed, BatchFailure{ID: e.ID, Code: "MissingParameter", Message: "The request must contain the parameter MessageBody.", SenderFault: true})
+			case !validBody(*e.MessageBody):
+				out.Failed = append(out.Failed, BatchFailure{ID: e.ID, Code: "InvalidMessageContents", Message: "Invalid characters found.", SenderFault: true})
+			case f != nil:
+				f.ID = e.ID
+				out.Failed = append(out.Failed, *f)
+			default:
+				m := s.enqueue(q, *e.MessageBody)
+				out.Successful = append(out.Successful, sendBatchOK{ID: e.ID, MessageID: m.id, MD5OfMessageBody: s.checksum(*e.MessageBody)})
+			}
 		}
-	}
-	return out, nil
+		return out, nil
+	})
 }

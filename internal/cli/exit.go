@@ -17,7 +17,7 @@ func Exit(name string, err error, stderr io.Writer) int {
 		return 0
 	}
 	if msg := err.Error(); msg != "" {
-		fmt.Fprintln(stderr, name+":", msg)
+		_, _ = fmt.Fprintln(stderr, name+":", msg) // nothing is left to tell of a failed write
 	}
 	var c interface{ ExitCode() int }
 	if errors.As(err, &c) {

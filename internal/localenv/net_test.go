@@ -25,7 +25,7 @@ func TestProcessThatExitsBeforeListeningIsStartedAgainOnFreshPorts(t *testing.T)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer proc.stop()
+	defer func() { _ = proc.stop() }()
 	if len(seen) != 2 {
 		t.Fatalf("started %d times, want 2", len(seen))
 	}

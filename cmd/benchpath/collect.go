@@ -32,6 +32,12 @@ func (r *rig) measure(ctx context.Context, f *figures, calls []call, s setting) 
 		f.Latency = append(f.Latency, lat...)
 		f.Invocations += n
 		billed += ms
+		kills, throttled, err := inst.lambda.Limited()
+		if err != nil {
+			return err
+		}
+		f.OOMKills += int(kills)
+		f.Throttled += throttled
 		if n > 0 {
 			rss, err := inst.lambda.FunctionPeakRSS()
 			if err != nil {
@@ -39,6 +45,9 @@ func (r *rig) measure(ctx context.Context, f *figures, calls []call, s setting) 
 			}
 			f.PeakRSS = max(f.PeakRSS, rss)
 		}
+	}
+	if f.OOMKills > 0 {
+		f.Notes = append(f.Notes, fmt.Sprintf("the memory limit ended the copy function %d times", f.OOMKills))
 	}
 	f.BilledSeconds = billed / 1000
 	f.GBSeconds = gbSeconds(billed, s.Memory)

@@ -47,6 +47,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Float64Var(&o.base.BusyShare, "busy-share", 0.02, "share of calls after which recording/download answers busy (70082) once")
 	fs.BoolVar(&o.baseline, "baseline", true, "run each setting again with the SDK's default uploader sizing in the copy")
 	fs.BoolVar(&o.baselineFitMemory, "baseline-fit-memory", false, "run the default uploader at the memory setting its buffers need (within half of it), not at the run's")
+	fs.BoolVar(&o.base.Limit, "lambda-limits", false, "give each copy instance Lambda's share of a CPU (memory/1769 MB) and its memory setting as a hard limit (cgroup v1: Linux, as root)")
 	fs.DurationVar(&o.base.Drain, "drain", 2*time.Minute, "how long to wait, after the last call, for every recording")
 	if err := fs.Parse(args); err != nil {
 		return nil, err

@@ -36,8 +36,12 @@ func writeDetails(w *strings.Builder, runs []*figures) {
 	fmt.Fprintln(w, "\nS3 requests by operation; what the copies waited on:")
 	fmt.Fprintln(w)
 	for _, f := range runs {
-		fmt.Fprintf(w, "- %s: %s; %d invocations, busy waits %.0f, download resumes %.0f, failed copies %d\n", f.Setting.label(), formatKinds(f.S3Kinds),
+		fmt.Fprintf(w, "- %s: %s; %d invocations, busy waits %.0f, download resumes %.0f, failed copies %d", f.Setting.label(), formatKinds(f.S3Kinds),
 			f.Invocations, f.Waits["BusyWaits"], f.Waits["DownloadResumes"], total(f.Failures))
+		if f.Setting.Limit {
+			fmt.Fprintf(w, ", held back by the CPU share %.1f s", f.Throttled.Seconds())
+		}
+		fmt.Fprintln(w)
 		for _, k := range slices.Sorted(maps.Keys(f.Failures)) {
 			fmt.Fprintf(w, "  - failed %d×: %s\n", f.Failures[k], k)
 		}

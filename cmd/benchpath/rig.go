@@ -140,7 +140,7 @@ func (r *rig) startCopies(ctx context.Context, s setting, bootstrap string) erro
 	}
 	for range s.MaxConcurrency {
 		out := &localenv.Output{}
-		l, err := localenv.StartLambda(ctx, bootstrap, localenv.LambdaOptions{Env: env, Memory: s.Memory, Timeout: copyTimeout, Output: out})
+		l, err := localenv.StartLambda(ctx, bootstrap, localenv.LambdaOptions{Env: env, Memory: s.Memory, Timeout: copyTimeout, Output: out, Limit: s.Limit})
 		if err != nil {
 			return err
 		}

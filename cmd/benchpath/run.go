@@ -25,6 +25,7 @@ type setting struct {
 	PBXRate           int64         // bytes per second each download is served at
 	Webhooks          int           // webhook instances
 	DefaultUploader   bool          // the SDK's default uploader sizing in the copy
+	Limit             bool          // Lambda's CPU share and memory limit for Memory (cgroups)
 	Drain             time.Duration // how long to wait after the last call for its recording
 }
 
@@ -34,6 +35,9 @@ func (s setting) label() string {
 		s.Rate, s.BatchSize, s.Window.Seconds(), s.MaxConcurrency, s.Memory, s.BatchConcurrency)
 	if s.DefaultUploader {
 		l += ", SDK default uploader"
+	}
+	if s.Limit {
+		l += ", Lambda's CPU and memory limits"
 	}
 	return l
 }
@@ -59,6 +63,8 @@ type figures struct {
 	SQSRequests   int
 	PeakConc      int
 	PeakRSS       int64              // bytes, the largest of the copy instances
+	OOMKills      int                // copy instances the memory limit ended (with Setting.Limit)
+	Throttled     time.Duration      // how long the CPU share held the copy instances back, summed
 	Resets, Busy  int                // faults that fired
 	Waits         map[string]float64 // BusyWaits and DownloadResumes the copies reported
 	Failures      map[string]int     // failed copies (retried by the queue) by failureClass

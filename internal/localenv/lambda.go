@@ -3,6 +3,7 @@ package localenv
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -19,6 +20,7 @@ type Lambda struct {
 	URL     string // the emulator's base URL
 	proc    *process
 	out     *endWatcher
+	limits  *limits      // nil unless LambdaOptions.Limit
 	invoked atomic.Int64 // invocations sent
 }
 
@@ -28,6 +30,9 @@ type LambdaOptions struct {
 	Timeout time.Duration // the function timeout; default 60s
 	Memory  int           // MB, as AWS_LAMBDA_FUNCTION_MEMORY_SIZE; default 128
 	Output  io.Writer     // the emulator's and the function's output; nil discards it
+	// Limit gives the function Lambda's CPU share and memory limit for
+	// Memory (see limits.go); StartLambda fails where it cannot.
+	Limit bool
 }
 
 // StartLambda runs bootstrap under the emulator on free loopback ports.
@@ -49,18 +54,30 @@ func StartLambda(ctx context.Context, bootstrap string, opts LambdaOptions) (*La
 		"AWS_LAMBDA_LOG_FORMAT=JSON",
 	)
 	env = append(env, opts.Env...)
+	var lim *limits
+	if opts.Limit {
+		if lim, err = newLimits(opts.Memory); err != nil {
+			return nil, err
+		}
+	}
 	out := newEndWatcher(opts.Output)
 	// Two ports: the Invoke API the tests call and the Runtime API the
 	// bootstrap polls.
 	proc, addrs, err := startOnFreeAddrs(ctx, "emulator", out, 2, func(addrs []string) *exec.Cmd {
 		cmd := exec.Command(rie, "--runtime-interface-emulator-address", addrs[0], "--runtime-api-address", addrs[1], bootstrap)
 		cmd.Env = env
+		if lim != nil {
+			return lim.command(cmd)
+		}
 		return cmd
 	})
 	if err != nil {
+		if lim != nil {
+			_ = lim.remove() // its processes have ended
+		}
 		return nil, err
 	}
-	return &Lambda{URL: "http://" + addrs[0], proc: proc, out: out}, nil
+	return &Lambda{URL: "http://" + addrs[0], proc: proc, out: out, limits: lim}, nil
 }
 
 // Invoke sends payload as one synchronous invocation and returns the
@@ -95,8 +112,28 @@ func (l *Lambda) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	return body, nil
 }
 
-// Close stops the emulator and the function.
-func (l *Lambda) Close() error { return l.proc.stop() }
+// Close stops the emulator and the function, and removes their limits.
+func (l *Lambda) Close() error {
+	err := l.proc.stop()
+	if l.limits != nil {
+		err = errors.Join(err, l.limits.remove())
+	}
+	return err
+}
+
+// Limited reports, under LambdaOptions.Limit, how many times the memory
+// limit has ended the function (or the emulator) and how long the CPU
+// share has held them back; zeros without it.
+func (l *Lambda) Limited() (oomKills int64, throttled time.Duration, err error) {
+	if l.limits == nil {
+		return 0, 0, nil
+	}
+	if oomKills, err = l.limits.OOMKills(); err != nil {
+		return 0, 0, err
+	}
+	throttled, err = l.limits.Throttled()
+	return oomKills, throttled, err
+}
 
 // outputGrace bounds how long Invoke waits for the emulator to print an
 // invocation's end after answering it (it does so at once; the bound only

@@ -44,6 +44,11 @@ func (r *rig) measure(ctx context.Context, f *figures, calls []call, s setting) 
 				return err
 			}
 			f.PeakRSS = max(f.PeakRSS, rss)
+			cpu, err := inst.lambda.FunctionCPU()
+			if err != nil {
+				return err
+			}
+			f.CPU += cpu
 		}
 	}
 	if f.OOMKills > 0 {

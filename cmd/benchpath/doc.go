@@ -25,11 +25,21 @@
 // every setting runs again with the SDK's default uploader sizing (5 MiB
 // parts, 5 in flight) in the copy; with -baseline-fit-memory, at the
 // memory setting its buffers need (within half of it, as the function keeps
-// its own; never less than the run it is compared with).
+// its own; never less than the run it is compared with). It also reports
+// the function processes' CPU time per recording.
+//
+// The emulator neither shares out CPU by memory setting nor enforces the
+// memory limit, as Lambda does (1/1769 of a vCPU per MB); with
+// -lambda-limits each copy instance runs in a cgroup that does both (Linux
+// with the cgroup v1 cpu and memory hierarchies writable, as root), and the
+// report adds how long the CPU share held the copies back and how often the
+// memory limit ended one. Without it the billed seconds are a lower bound
+// for small memory settings.
 //
 // Usage:
 //
 //	benchpath [-rate 20[,5,50]] [-duration 60s] [-batch-size 10[,1,5]] [-window 5[,0,1]]
 //	          [-max-concurrency 2] [-memory 128[,256,512]] [-batch-concurrency 2[,5]]
 //	          [-median-mib 1] [-pbx-mibps 20] [-drain 2m] [-baseline=false] [-baseline-fit-memory]
+//	          [-lambda-limits]
 package main

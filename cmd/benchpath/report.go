@@ -38,6 +38,9 @@ func writeDetails(w *strings.Builder, runs []*figures) {
 	for _, f := range runs {
 		fmt.Fprintf(w, "- %s: %s; %d invocations, busy waits %.0f, download resumes %.0f, failed copies %d", f.Setting.label(), formatKinds(f.S3Kinds),
 			f.Invocations, f.Waits["BusyWaits"], f.Waits["DownloadResumes"], total(f.Failures))
+		if f.Stored > 0 {
+			fmt.Fprintf(w, ", function CPU %.1f ms per recording", f.CPU.Seconds()*1000/float64(f.Stored))
+		}
 		if f.Setting.Limit {
 			fmt.Fprintf(w, ", held back by the CPU share %.1f s", f.Throttled.Seconds())
 		}

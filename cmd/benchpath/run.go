@@ -63,6 +63,7 @@ type figures struct {
 	SQSRequests   int
 	PeakConc      int
 	PeakRSS       int64              // bytes, the largest of the copy instances
+	CPU           time.Duration      // CPU time of the copy instances' function processes, summed
 	OOMKills      int                // copy instances the memory limit ended (with Setting.Limit)
 	Throttled     time.Duration      // how long the CPU share held the copy instances back, summed
 	Resets, Busy  int                // faults that fired

@@ -67,14 +67,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	if o.sizes, err = parseSizes(*sizes); err != nil {
 		return options{}, err
 	}
-	for _, kv := range strings.Split(*fnEnv, ",") {
-		if kv = strings.TrimSpace(kv); kv == "" {
-			continue
-		}
-		if name, _, ok := strings.Cut(kv, "="); !ok || name == "" {
-			return options{}, fmt.Errorf("-fn-env: %q is not NAME=value", kv)
-		}
-		o.fnEnv = append(o.fnEnv, kv)
+	if o.fnEnv, err = cli.EnvList(*fnEnv); err != nil {
+		return options{}, fmt.Errorf("-fn-env: %w", err)
 	}
 	if *sweep != "" {
 		sw, err := parseSizes(*sweep)

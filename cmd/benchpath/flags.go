@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/cli"
 	"github.com/recording-sync/recording-sync/internal/localenv"
 )
 
@@ -48,6 +49,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.baseline, "baseline", true, "run each setting again with the SDK's default uploader sizing in the copy")
 	fs.BoolVar(&o.baselineFitMemory, "baseline-fit-memory", false, "run the default uploader at the memory setting its buffers need (within half of it), not at the run's")
 	fs.BoolVar(&o.base.Limit, "lambda-limits", false, "give each copy instance Lambda's share of a CPU (memory/1769 MB) and its memory setting as a hard limit (cgroup v1: Linux, as root)")
+	fnEnv := fs.String("fn-env", "", "extra settings for the copy function, comma-separated NAME=value (e.g. GOMEMLIMIT=100MiB), to try other defaults")
 	fs.DurationVar(&o.base.Drain, "drain", 2*time.Minute, "how long to wait, after the last call, for every recording")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -61,6 +63,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("-median-mib must be from 1/64 to 50")
 	}
 	var err error
+	if o.base.Env, err = cli.EnvList(*fnEnv); err != nil {
+		return nil, fmt.Errorf("-fn-env: %w", err)
+	}
 	if o.rates, err = list(*rates, "rate", func(s string) (float64, error) { return strconv.ParseFloat(s, 64) }, 0.01, 1000); err != nil {
 		return nil, err
 	}

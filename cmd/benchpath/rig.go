@@ -138,6 +138,7 @@ func (r *rig) startCopies(ctx context.Context, s setting, bootstrap string) erro
 		// 5 in flight, in place of the function's sizing for its memory.
 		env = append(env, "UPLOAD_PART_SIZE_MIB=5", "UPLOAD_CONCURRENCY=5")
 	}
+	env = append(env, s.Env...)
 	for range s.MaxConcurrency {
 		out := &localenv.Output{}
 		l, err := localenv.StartLambda(ctx, bootstrap, localenv.LambdaOptions{Env: env, Memory: s.Memory, Timeout: copyTimeout, Output: out, Limit: s.Limit})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -26,6 +27,7 @@ type setting struct {
 	Webhooks          int           // webhook instances
 	DefaultUploader   bool          // the SDK's default uploader sizing in the copy
 	Limit             bool          // Lambda's CPU share and memory limit for Memory (cgroups)
+	Env               []string      // the copy function's extra settings (-fn-env)
 	Drain             time.Duration // how long to wait after the last call for its recording
 }
 
@@ -38,6 +40,9 @@ func (s setting) label() string {
 	}
 	if s.Limit {
 		l += ", Lambda's CPU and memory limits"
+	}
+	if len(s.Env) > 0 {
+		l += ", " + strings.Join(s.Env, " ")
 	}
 	return l
 }

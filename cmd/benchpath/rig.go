@@ -136,7 +136,7 @@ func (r *rig) startCopies(ctx context.Context, s setting, bootstrap string) erro
 	if s.DefaultUploader {
 		// The SDK's default uploader: manager.NewUploader's 5 MiB parts,
 		// 5 in flight, in place of the function's sizing for its memory.
-		env = append(env, "UPLOAD_PART_SIZE_MIB=5", "UPLOAD_CONCURRENCY=5")
+		env = append(env, "UPLOAD_SDK_DEFAULT=true")
 	}
 	env = append(env, s.Env...)
 	for range s.MaxConcurrency {

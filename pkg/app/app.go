@@ -56,7 +56,11 @@ func BuildCopy(ctx context.Context, lookup func(string) (string, bool), red *red
 	if err != nil {
 		return nil, err
 	}
-	store := s3store.New(f.s3, &s3store.Options{PartSize: int64(upload.PartSizeMiB) << 20, Concurrency: upload.Concurrency})
+	sdk, err := config.SDKUploader(lookup)
+	if err != nil {
+		return nil, err
+	}
+	store := s3store.New(f.s3, &s3store.Options{PartSize: int64(upload.PartSizeMiB) << 20, Concurrency: upload.Concurrency, SDKDefault: sdk})
 	copier := copier.NewCopierOf(pool, store, cfg.Bucket, cfg.KeyTemplate, &copier.Options{StallTimeout: cfg.StallTimeout})
 	h := copyhandler.New(copier, log, &copyhandler.Options{
 		BatchConcurrency: cfg.BatchConcurrency,

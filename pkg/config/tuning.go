@@ -45,6 +45,21 @@ func UploadFor(lookup func(string) (string, bool), copies int) (Upload, error) {
 	return u, nil
 }
 
+// SDKUploader reports whether UPLOAD_SDK_DEFAULT=true asks for the SDK's
+// uploader as it comes (s3store.Options.SDKDefault): for comparing the
+// function's own sizing with it, as make bench-path does.
+func SDKUploader(lookup func(string) (string, bool)) (bool, error) {
+	v, ok := lookup("UPLOAD_SDK_DEFAULT")
+	if !ok || v == "" {
+		return false, nil
+	}
+	on, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, &Error{"UPLOAD_SDK_DEFAULT", "must be true or false"}
+	}
+	return on, nil
+}
+
 // minPartSizeMiB is S3's smallest part but the last.
 const minPartSizeMiB = 5
 

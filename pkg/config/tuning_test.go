@@ -53,3 +53,18 @@ func TestUploadFor(t *testing.T) {
 func mem(mb int) map[string]string {
 	return map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": strconv.Itoa(mb)}
 }
+
+func TestSDKUploader(t *testing.T) {
+	for v, want := range map[string]bool{"": false, "true": true, "false": false, "1": true} {
+		if got, err := SDKUploader(lookup(map[string]string{"UPLOAD_SDK_DEFAULT": v})); got != want || err != nil {
+			t.Errorf("UPLOAD_SDK_DEFAULT=%q: %v, %v; want %v", v, got, err, want)
+		}
+	}
+	if got, err := SDKUploader(lookup(nil)); got || err != nil {
+		t.Errorf("unset: %v, %v; want false", got, err)
+	}
+	var ce *Error
+	if _, err := SDKUploader(lookup(map[string]string{"UPLOAD_SDK_DEFAULT": "yes please"})); !errors.As(err, &ce) || ce.Var != "UPLOAD_SDK_DEFAULT" {
+		t.Errorf("a bad value: %v, want an Error naming UPLOAD_SDK_DEFAULT", err)
+	}
+}

@@ -224,14 +224,14 @@ func TestMemoryLimit(t *testing.T) {
 		env  map[string]string
 		want int64
 	}{
-		{"Lambda default", map[string]string{}, 128 * mib * 5 / 16},
-		{"128 MB", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128"}, 128 * mib * 5 / 16},
-		{"1769 MB", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1769"}, 1769 * mib * 5 / 16},
-		{"floor", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "64"}, 32 * mib},
-		{"garbage", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "lots"}, 128 * mib * 5 / 16},
-		{"zero", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "0"}, 128 * mib * 5 / 16},
+		{"Lambda default", map[string]string{}, 128 * mib * 5 / 8},
+		{"128 MB", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128"}, 128 * mib * 5 / 8},
+		{"1769 MB", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1769"}, 1769 * mib * 5 / 8},
+		{"floor", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "32"}, 32 * mib},
+		{"garbage", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "lots"}, 128 * mib * 5 / 8},
+		{"zero", map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "0"}, 128 * mib * 5 / 8},
 		{"GOMEMLIMIT set", map[string]string{"GOMEMLIMIT": "100MiB", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024"}, 0},
-		{"GOMEMLIMIT empty", map[string]string{"GOMEMLIMIT": "", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024"}, 1024 * mib * 5 / 16},
+		{"GOMEMLIMIT empty", map[string]string{"GOMEMLIMIT": "", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024"}, 1024 * mib * 5 / 8},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,18 +6,23 @@ import "strconv"
 const defaultFunctionMemoryMB = 128
 
 // MemoryLimit returns the Go soft memory limit, in bytes, for a function
-// with the memory setting in AWS_LAMBDA_FUNCTION_MEMORY_SIZE: 5/16 of it,
-// at least 32 MiB. The part buffers are long-lived, so a limit well below
-// the setting makes the collector return the short-lived garbage (SDK
-// request state, the first part's buffer) before the process grows, and
-// keeps peak RSS flat whatever the recording's size (measured: 1 GiB at
-// 128 MB peaks at about 46 MiB with it, 57 MiB without). It returns 0 when
-// GOMEMLIMIT is set: the runtime already honours the operator's choice.
+// with the memory setting in AWS_LAMBDA_FUNCTION_MEMORY_SIZE: 5/8 of it,
+// at least 32 MiB. The copies' part buffers may hold up to half the
+// setting (UploadFor) and the rest of the heap is small: a limit above
+// what the buffers hold makes the collector return the short-lived garbage
+// (SDK request state, the first part) before the process grows, and keeps
+// peak RSS within the setting. A limit below it (5/16 before) made the
+// collector run without end against buffers it could not free: under
+// Lambda's CPU share for 128 MB, two copies at once at 20 calls a second
+// spent 27% less CPU per recording at 5/8 (12.4 to 9.0 ms, make
+// bench-path -lambda-limits), with peak RSS 83 MiB instead of 80. It
+// returns 0 when GOMEMLIMIT is set: the runtime already honours the
+// operator's choice.
 func MemoryLimit(lookup func(string) (string, bool)) int64 {
 	if v, ok := lookup("GOMEMLIMIT"); ok && v != "" {
 		return 0
 	}
-	return max(int64(memoryMB(lookup))<<20*5/16, 32<<20)
+	return max(int64(memoryMB(lookup))<<20*5/8, 32<<20)
 }
 
 // memoryMB is the function's memory setting (AWS_LAMBDA_FUNCTION_MEMORY_SIZE),

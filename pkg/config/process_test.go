@@ -14,7 +14,7 @@ func TestApplyProcessSettings(t *testing.T) {
 	})
 	env := map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512"}
 	ApplyProcessSettings(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	if got, want := debug.SetMemoryLimit(-1), int64(512)<<20*5/16; got != want {
+	if got, want := debug.SetMemoryLimit(-1), int64(512)<<20*5/8; got != want {
 		t.Errorf("memory limit = %d, want %d", got, want)
 	}
 	if got := runtime.GOMAXPROCS(0); got != 1 {

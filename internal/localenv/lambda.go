@@ -3,7 +3,6 @@ package localenv
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -115,8 +114,11 @@ func (l *Lambda) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // Close stops the emulator and the function, and removes their limits.
 func (l *Lambda) Close() error {
 	err := l.proc.stop()
-	if l.limits != nil {
-		err = errors.Join(err, l.limits.remove())
+	if l.limits == nil {
+		return err
+	}
+	if rerr := l.limits.remove(); err == nil {
+		err = rerr // the process's exit says more, when it failed
 	}
 	return err
 }

@@ -56,12 +56,12 @@ func newLimits(memoryMB int) (*limits, error) {
 // make creates the two cgroups and writes settings into them.
 func (l *limits) make(settings map[string]int64) error {
 	for _, dir := range []string{l.cpu, l.memory} {
-		if err := os.Mkdir(dir, 0o755); err != nil {
+		if err := os.Mkdir(dir, 0o750); err != nil {
 			return err
 		}
 	}
 	for path, v := range settings {
-		if err := os.WriteFile(path, []byte(strconv.FormatInt(v, 10)), 0o644); err != nil {
+		if err := os.WriteFile(path, []byte(strconv.FormatInt(v, 10)), 0o600); err != nil {
 			return err
 		}
 	}

@@ -15,7 +15,7 @@ import (
 func fakeCgroups(t *testing.T) string {
 	root := t.TempDir()
 	for _, c := range []string{"cpu", "memory"} {
-		if err := os.Mkdir(filepath.Join(root, c), 0o755); err != nil {
+		if err := os.Mkdir(filepath.Join(root, c), 0o750); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -73,13 +73,13 @@ func TestLimitsShareOutCPUAndMemoryAsLambda(t *testing.T) {
 		}
 	}
 
-	if err := os.WriteFile(filepath.Join(l.memory, "memory.oom_control"), []byte("oom_kill_disable 0\nunder_oom 0\noom_kill 2\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(l.memory, "memory.oom_control"), []byte("oom_kill_disable 0\nunder_oom 0\noom_kill 2\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := l.OOMKills(); n != 2 || err != nil {
 		t.Errorf("OOMKills = %d, %v; want 2", n, err)
 	}
-	if err := os.WriteFile(filepath.Join(l.cpu, "cpu.stat"), []byte("nr_periods 40\nnr_throttled 7\nthrottled_time 1500000000\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(l.cpu, "cpu.stat"), []byte("nr_periods 40\nnr_throttled 7\nthrottled_time 1500000000\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if d, err := l.Throttled(); d != 1500*time.Millisecond || err != nil {

@@ -53,11 +53,11 @@ type Options struct {
 
 // Store writes objects into S3 buckets. It is safe for concurrent use.
 type Store struct {
-	client   Client
-	uploader *manager.Uploader
-	partSize int64
-	buckets  sync.Map // bucket name -> struct{}: seen to exist by HeadBucket
-	sdkDefault bool // Options.SDKDefault
+	client     Client
+	uploader   *manager.Uploader
+	partSize   int64
+	buckets    sync.Map // bucket name -> struct{}: seen to exist by HeadBucket
+	sdkDefault bool     // Options.SDKDefault
 	// whole holds buffers of partSize bytes for objects smaller than a
 	// part, kept from one upload to the next (see putWhole).
 	whole sync.Pool
@@ -215,7 +215,7 @@ func (s *Store) putWhole(ctx context.Context, in *s3.PutObjectInput, src *exactR
 		return nil, err
 	}
 	var probe [1]byte
-	if _, err := src.Read(probe[:]); err != io.EOF {
+	if _, err := src.Read(probe[:]); !errors.Is(err, io.EOF) {
 		return nil, err // a longer source's SizeError, or its failure
 	}
 	body := *in

@@ -48,6 +48,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.baseline, "baseline", true, "run each setting again with the SDK's default uploader sizing in the copy")
 	fs.BoolVar(&o.baselineFitMemory, "baseline-fit-memory", false, "run the default uploader at the memory setting its buffers need (within half of it), not at the run's")
 	fs.DurationVar(&o.base.Drain, "drain", 2*time.Minute, "how long to wait, after the last call, for every recording")
+	fs.StringVar(&o.base.KeepOutput, "keep-output", "", "when a run loses a recording, write each copy instance's output, ending with its function's goroutines, to this directory")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

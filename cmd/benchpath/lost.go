@@ -4,14 +4,18 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/recording-sync/recording-sync/internal/sqstest"
+	"github.com/recording-sync/recording-sync/internal/wait"
 )
 
 // faultNames name the faults of the calls in the report.
@@ -79,3 +83,31 @@ func counts(m map[string]int) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// keepOutput writes each copy instance's output, ending with the stacks
+// of its function's goroutines, to s.KeepOutput, and says where: what a
+// copy that never ended was waiting on.
+func (r *rig) keepOutput(ctx context.Context, s setting) string {
+	dumped := 0
+	for _, c := range r.copies {
+		// An instance never invoked has no function process to dump.
+		if c.lambda.DumpGoroutines() == nil {
+			dumped++
+		}
+	}
+	_ = wait.For(ctx, dumpGrace) // a cancelled run keeps what arrived
+	if err := os.MkdirAll(s.KeepOutput, 0o750); err != nil {
+		return fmt.Sprintf("output not kept: %v", err)
+	}
+	slug := strings.NewReplacer("/", "-", " ", "", ",", "_").Replace(s.label())
+	for i, c := range r.copies {
+		name := filepath.Join(s.KeepOutput, fmt.Sprintf("%s-copy%d.log", slug, i))
+		if err := os.WriteFile(name, []byte(c.out.String()), 0o600); err != nil {
+			return fmt.Sprintf("output not kept: %v", err)
+		}
+	}
+	return fmt.Sprintf("each copy instance's output is in %s, %d of %d with their function's goroutines at the end", s.KeepOutput, dumped, len(r.copies))
+}
+
+// dumpGrace is how long the goroutine dumps get to reach the output.
+const dumpGrace = 2 * time.Second

@@ -22,6 +22,7 @@ type setting struct {
 	Webhooks          int           // webhook instances
 	DefaultUploader   bool          // the SDK's default uploader sizing in the copy
 	Drain             time.Duration // how long to wait after the last call for its recording
+	KeepOutput        string        // where to write the copy instances' output when a recording is lost
 }
 
 // label names the setting in the report.
@@ -88,6 +89,7 @@ func run(ctx context.Context, s setting, bootstraps map[string]string) (*figures
 	}
 	stored, err := r.waitStored(ctx, want, len(calls)-int(posted.failed.Load()), s.Drain)
 	drained := time.Since(ended)
+	running := m.gauge.now.Load() // copy invocations that have not ended
 	m.stop()
 	if err != nil {
 		return nil, err
@@ -101,6 +103,9 @@ func run(ctx context.Context, s setting, bootstraps map[string]string) (*figures
 		last, _ := m.lastErr.Load().(string)
 		f.Notes = append(f.Notes, fmt.Sprintf("%d polls of the queue failed, %d invocations failed as a whole (their messages stay in flight), the last: %s", n, failed, last))
 	}
+	if running > 0 {
+		f.Notes = append(f.Notes, fmt.Sprintf("%d invocations of the copy function still running when the run ended", running))
+	}
 	if f.Lost > 0 {
 		sizes, err := r.storedSizes(ctx)
 		if err != nil {
@@ -108,7 +113,14 @@ func run(ctx context.Context, s setting, bootstraps map[string]string) (*figures
 		}
 		f.Notes = append(f.Notes, describeLost(calls, files, sizes, r.sqs.Messages(queueName)))
 	}
-	return f, r.measure(ctx, f, calls, s)
+	if err := r.measure(ctx, f, calls, s); err != nil {
+		return nil, err
+	}
+	if f.Lost > 0 && s.KeepOutput != "" {
+		// After measure: the dump ends the function processes.
+		f.Notes = append(f.Notes, r.keepOutput(ctx, s))
+	}
+	return f, nil
 }
 
 // waitStored waits until n recordings of want are stored whole, or drain

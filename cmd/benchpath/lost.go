@@ -102,7 +102,7 @@ func (r *rig) keepOutput(ctx context.Context, s setting) string {
 	slug := strings.NewReplacer("/", "-", " ", "", ",", "_").Replace(s.label())
 	for i, c := range r.copies {
 		name := filepath.Join(s.KeepOutput, fmt.Sprintf("%s-copy%d.log", slug, i))
-		if err := os.WriteFile(name, []byte(c.out.String()), 0o600); err != nil {
+		if err := os.WriteFile(name, []byte(c.out.String()), 0o600); err != nil { //nolint:gosec // G703: the directory the user named with -keep-output
 			return fmt.Sprintf("output not kept: %v", err)
 		}
 	}

@@ -51,9 +51,11 @@ func TestClientBodyEndsQuietlyOnceClosed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := (readOnlyBodyClient{rec}).Do(req); err != nil {
+	resp, err := (readOnlyBodyClient{rec}).Do(req)
+	if err != nil {
 		t.Fatal(err)
 	}
+	defer resp.Body.Close()
 	sent := rec.req.Body
 	var got strings.Builder
 	if _, err := io.CopyN(&got, sent, int64(body.r.Len())); err != nil || got.String() != `{"QueueUrl":"q"}` {

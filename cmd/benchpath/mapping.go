@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
 	"github.com/recording-sync/recording-sync/internal/localenv"
 	"github.com/recording-sync/recording-sync/internal/wait"
 )
@@ -42,15 +44,20 @@ func (c counted) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // collecting a batch within the batching window and invoking its own
 // instance, as Lambda dispatches batches to free execution environments.
 type mapping struct {
-	gauge  gauge
-	errs   atomic.Int64 // polls that failed (receive or delete)
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	gauge       gauge
+	errs        atomic.Int64 // polls that failed (receive or delete)
+	failedCalls atomic.Int64 // invocations that failed as a whole
+	lastErr     atomic.Value // string: the last poll or invocation error, for the report
+	cancel      context.CancelFunc
+	wg          sync.WaitGroup
 }
 
 // startMapping starts the pollers; stop ends them.
 func (r *rig) startMapping(ctx context.Context, s setting) (*mapping, error) {
-	client, err := r.sqs.Client(ctx)
+	// One attempt per call: the SDK's retry of a receive whose answer was
+	// lost would hide that its messages were taken (in flight for the
+	// visibility timeout); failing the poll counts it.
+	client, err := r.sqs.Client(ctx, func(o *sqs.Options) { o.RetryMaxAttempts = 1 })
 	if err != nil {
 		return nil, err
 	}
@@ -64,8 +71,17 @@ func (r *rig) startMapping(ctx context.Context, s setting) (*mapping, error) {
 		}
 		m.wg.Go(func() {
 			for ctx.Err() == nil {
-				if _, err := esm.Poll(ctx); err != nil && ctx.Err() == nil {
+				res, err := esm.Poll(ctx)
+				if ctx.Err() != nil {
+					return
+				}
+				if res.InvokeErr != nil {
+					m.failedCalls.Add(1)
+					m.lastErr.Store(res.InvokeErr.Error())
+				}
+				if err != nil {
 					m.errs.Add(1)
+					m.lastErr.Store(err.Error())
 					_ = wait.For(ctx, time.Second) // a cancelled ctx ends the loop
 				}
 			}

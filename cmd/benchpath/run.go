@@ -3,12 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"path"
 	"strings"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/recording-sync/recording-sync/internal/wait"
 )
@@ -29,6 +25,7 @@ type setting struct {
 	Limit             bool          // Lambda's CPU share and memory limit for Memory (cgroups)
 	Env               []string      // the copy function's extra settings (-fn-env)
 	Drain             time.Duration // how long to wait after the last call for its recording
+	KeepOutput        string        // where to write the copy instances' output when a recording is lost
 }
 
 // label names the setting in the report.
@@ -104,6 +101,7 @@ func run(ctx context.Context, s setting, bootstraps map[string]string) (*figures
 	}
 	stored, err := r.waitStored(ctx, want, len(calls)-int(posted.failed.Load()), s.Drain)
 	drained := time.Since(ended)
+	running := m.gauge.now.Load() // copy invocations that have not ended
 	m.stop()
 	if err != nil {
 		return nil, err
@@ -113,10 +111,28 @@ func run(ctx context.Context, s setting, bootstraps map[string]string) (*figures
 	if e, ok := posted.lastError.Load().(string); ok {
 		f.Notes = append(f.Notes, fmt.Sprintf("%d posts failed, e.g. %s", posted.failed.Load(), e))
 	}
-	if n := m.errs.Load(); n > 0 {
-		f.Notes = append(f.Notes, fmt.Sprintf("%d polls of the queue failed", n))
+	if n, failed := m.errs.Load(), m.failedCalls.Load(); n > 0 || failed > 0 {
+		last, _ := m.lastErr.Load().(string)
+		f.Notes = append(f.Notes, fmt.Sprintf("%d polls of the queue failed, %d invocations failed as a whole (their messages stay in flight), the last: %s", n, failed, last))
 	}
-	return f, r.measure(ctx, f, calls, s)
+	if running > 0 {
+		f.Notes = append(f.Notes, fmt.Sprintf("%d invocations of the copy function still running when the run ended", running))
+	}
+	if f.Lost > 0 {
+		sizes, err := r.storedSizes(ctx)
+		if err != nil {
+			return nil, err
+		}
+		f.Notes = append(f.Notes, describeLost(calls, files, sizes, r.sqs.Messages(queueName)))
+	}
+	if err := r.measure(ctx, f, calls, s); err != nil {
+		return nil, err
+	}
+	if f.Lost > 0 && s.KeepOutput != "" {
+		// After measure: the dump ends the function processes.
+		f.Notes = append(f.Notes, r.keepOutput(ctx, s))
+	}
+	return f, nil
 }
 
 // waitStored waits until n recordings of want are stored whole, or drain
@@ -134,17 +150,14 @@ func (r *rig) waitStored(ctx context.Context, want map[string]int64, n int, drai
 // storedCount lists the bucket and counts the recordings of want stored
 // with their size.
 func (r *rig) storedCount(ctx context.Context, want map[string]int64) (int, error) {
+	sizes, err := r.storedSizes(ctx)
+	if err != nil {
+		return 0, err
+	}
 	got := 0
-	p := s3.NewListObjectsV2Paginator(r.s3c, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String("recordings/")})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return 0, fmt.Errorf("list the bucket: %w", err)
-		}
-		for _, o := range page.Contents {
-			if size, ok := want[path.Base(aws.ToString(o.Key))]; ok && aws.ToInt64(o.Size) == size {
-				got++
-			}
+	for file, size := range want {
+		if s, ok := sizes[file]; ok && s == size {
+			got++
 		}
 	}
 	return got, nil

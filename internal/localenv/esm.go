@@ -55,6 +55,12 @@ type PollResult struct {
 	Deleted  int
 	Failed   []string // message IDs left on the queue
 	Response []byte   // the function's answer
+	// InvokeErr is why the whole batch failed, when it did: the
+	// invocation failed or its answer was not a batch response. Its
+	// messages stay on the queue until their visibility timeout, as
+	// Lambda leaves them, and no copy reports them: the caller counts
+	// this to tell a batch that never ran from one that ran and failed.
+	InvokeErr error
 }
 
 // Poll receives one batch and, if there was any message, invokes the
@@ -72,6 +78,10 @@ func (m *EventSourceMapping) Poll(ctx context.Context) (PollResult, error) {
 	res.Response, err = m.Function.Invoke(ctx, payload)
 	failed, ok := batchFailures(res.Response, msgs)
 	if err != nil || !ok {
+		res.InvokeErr = err
+		if err == nil {
+			res.InvokeErr = fmt.Errorf("localenv: not a batch response: %.200s", res.Response)
+		}
 		for _, msg := range msgs {
 			res.Failed = append(res.Failed, aws.ToString(msg.MessageId))
 		}

@@ -84,8 +84,8 @@ func TestEventSourceMappingDeletesWhatSucceeded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Received != 3 || res.Deleted != 2 || len(res.Failed) != 1 {
-		t.Errorf("poll = %+v, want 3 received, 2 deleted, 1 failed", res)
+	if res.Received != 3 || res.Deleted != 2 || len(res.Failed) != 1 || res.InvokeErr != nil {
+		t.Errorf("poll = %+v, want 3 received, 2 deleted, 1 failed, the invocation itself not failed", res)
 	}
 	if left := bodies(srv.Messages("recordings")); !slices.Equal(left, []string{`{"id":2}`}) {
 		t.Errorf("queue holds %v, want the failed message only", left)
@@ -119,6 +119,9 @@ func TestEventSourceMappingKeepsAFailedBatch(t *testing.T) {
 			}
 			if res.Deleted != 0 || len(res.Failed) != 2 {
 				t.Errorf("poll = %+v, want nothing deleted", res)
+			}
+			if res.InvokeErr == nil {
+				t.Error("InvokeErr = nil, want why the batch failed")
 			}
 			if n := len(srv.Messages("recordings")); n != 2 {
 				t.Errorf("queue holds %d messages, want 2", n)

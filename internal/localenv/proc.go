@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -97,4 +98,16 @@ func peakRSS(pid int) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("localenv: no VmHWM for process %d", pid)
+}
+
+// DumpGoroutines makes the function process print the stack of every
+// goroutine to its output and exit (SIGQUIT, the Go runtime's default):
+// what an invocation that never ended was waiting on. The process is not
+// usable afterwards.
+func (l *Lambda) DumpGoroutines() error {
+	pid, err := childPID(l.proc.cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
+	return syscall.Kill(pid, syscall.SIGQUIT)
 }

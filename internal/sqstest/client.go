@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -40,7 +41,10 @@ func (s *Server) Client(ctx context.Context, opts ...func(*sqs.Options)) (*sqs.C
 	if err != nil {
 		return nil, err
 	}
-	return sqs.NewFromConfig(cfg, append([]func(*sqs.Options){func(o *sqs.Options) { o.BaseEndpoint = aws.String(s.URL()) }}, opts...)...), nil
+	return sqs.NewFromConfig(cfg, append([]func(*sqs.Options){func(o *sqs.Options) {
+		o.BaseEndpoint = aws.String(s.URL())
+		o.HTTPClient = readOnlyBodyClient{awshttp.NewBuildableClient()}
+	}}, opts...)...), nil
 }
 
 // Start runs a server with opts until the test ends and returns it with a

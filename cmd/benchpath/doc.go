@@ -39,7 +39,7 @@
 // Usage:
 //
 //	benchpath [-rate 20[,5,50]] [-duration 60s] [-batch-size 10[,1,5]] [-window 5[,0,1]]
-//	          [-max-concurrency 2] [-memory 128[,256,512]] [-batch-concurrency 2[,5]]
+//	          [-max-concurrency 2] [-memory 128[,256,512]] [-batch-concurrency 5[,2]]
 //	          [-median-mib 1] [-pbx-mibps 20] [-drain 2m] [-baseline=false] [-baseline-fit-memory]
 //	          [-lambda-limits]
 package main

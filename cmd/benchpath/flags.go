@@ -39,7 +39,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	window := fs.String("window", "5", "MaximumBatchingWindowInSeconds; a list sweeps")
 	conc := fs.String("max-concurrency", "2", "MaximumConcurrency: copy instances; a list sweeps")
 	mem := fs.String("memory", "128", "the copy function's MemorySize (MB); a list sweeps")
-	batchConc := fs.String("batch-concurrency", "2", "BatchConcurrency: records of a batch copied at once (1-10); a list sweeps")
+	batchConc := fs.String("batch-concurrency", "5", "BatchConcurrency: records of a batch copied at once (1-10); a list sweeps")
 	pbx := fs.Float64("pbx-mibps", 20, "MiB/s the PBX serves each download at")
 	fs.IntVar(&o.base.Webhooks, "webhooks", 4, "webhook function instances")
 	median := fs.Float64("median-mib", 1, "the recordings' median size, MiB (log-normal, clamped to 16 KiB-50 MiB)")

@@ -18,7 +18,7 @@ func TestSettingsCrossTheLists(t *testing.T) {
 	if len(ss) != 16 {
 		t.Fatalf("%d settings, want 16", len(ss))
 	}
-	if s := ss[0]; s.Rate != 5 || s.BatchSize != 1 || s.Window != 0 || s.DefaultUploader || s.MaxConcurrency != 2 || s.BatchConcurrency != 2 || s.VisibilityTimeout != 1800 {
+	if s := ss[0]; s.Rate != 5 || s.BatchSize != 1 || s.Window != 0 || s.DefaultUploader || s.MaxConcurrency != 2 || s.BatchConcurrency != 5 || s.VisibilityTimeout != 1800 {
 		t.Errorf("first setting %+v", s)
 	}
 	if s := ss[3]; s.Window != 500*time.Millisecond || !s.DefaultUploader || s.Memory != 128 {

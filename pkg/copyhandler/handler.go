@@ -15,9 +15,11 @@ import (
 )
 
 // DefaultBatchConcurrency is how many records of one SQS batch are copied
-// at once by default. Each copy holds its own part buffers, so memory grows
-// with it: keep it small.
-const DefaultBatchConcurrency = 2
+// at once by default: the cheapest measured, with the lowest p99 (make
+// bench-path under Lambda's CPU share, docs/performance.md). Each copy
+// holds its own part buffers, which the upload sizing keeps within half
+// the memory setting together (config.UploadFor).
+const DefaultBatchConcurrency = 5
 
 // Copier copies one recording.
 type Copier interface {

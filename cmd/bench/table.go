@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/recording-sync/recording-sync/pkg/config"
-	"github.com/recording-sync/recording-sync/pkg/copyhandler"
 )
 
 // report is everything the Markdown page shows.
@@ -190,14 +189,15 @@ func sweepSizing(env []string) string {
 }
 
 // isDefault reports whether env sets what the function chooses by itself
-// at memoryMB.
+// at memoryMB for one copy at a time: the sizing the sweep chose, which
+// the function shrinks when more copies share the memory.
 func isDefault(memoryMB int, env []string) bool {
 	u, err := config.UploadFor(func(name string) (string, bool) {
 		if name == "AWS_LAMBDA_FUNCTION_MEMORY_SIZE" {
 			return strconv.Itoa(memoryMB), true
 		}
 		return "", false
-	}, copyhandler.DefaultBatchConcurrency) // the sweep sets no BATCH_CONCURRENCY
+	}, 1)
 	return err == nil && sweepSizing(env) == fmt.Sprintf("%d MiB x %d", u.PartSizeMiB, u.Concurrency)
 }
 

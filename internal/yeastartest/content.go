@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"hash/fnv"
 	"io"
+	"path"
+	"strings"
 )
 
 // bufSize is the size of the one buffer a download or a WriteTo streams
@@ -28,11 +30,12 @@ func ContentAt(file string, size, offset int64) io.Reader {
 // contentReader generates the bytes [off, end) of one recording.
 type contentReader struct {
 	seed     uint64
+	magic    string // the format's first bytes
 	off, end int64
 }
 
 func newContentReader(file string, off, end int64) *contentReader {
-	return &contentReader{seed: seedOf(file), off: off, end: end}
+	return &contentReader{seed: seedOf(file), magic: magicOf(file), off: off, end: end}
 }
 
 // Read fills p with the next bytes of the recording.
@@ -44,6 +47,9 @@ func (r *contentReader) Read(p []byte) (int, error) {
 		p = p[:rem]
 	}
 	fill(r.seed, r.off, p)
+	if r.off < int64(len(r.magic)) {
+		copy(p, r.magic[r.off:])
+	}
 	r.off += int64(len(p))
 	return len(p), nil
 }
@@ -65,6 +71,20 @@ func (r *contentReader) WriteTo(w io.Writer) (int64, error) {
 		}
 	}
 	return total, nil
+}
+
+// magicOf is how a recording of file's format starts, as a real one
+// does: a .wav with its RIFF header, an .mp3 with an ID3 tag. Random first
+// bytes could start like HTML ("<a "), and a client that sniffs the body
+// would rightly refuse them as an error page.
+func magicOf(file string) string {
+	switch strings.ToLower(path.Ext(file)) {
+	case ".wav":
+		return "RIFF"
+	case ".mp3":
+		return "ID3\x03"
+	}
+	return ""
 }
 
 // seedOf derives the generator's seed from the file name (FNV-64a).

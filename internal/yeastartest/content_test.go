@@ -3,6 +3,8 @@ package yeastartest
 import (
 	"bytes"
 	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"testing/iotest"
 )
@@ -90,5 +92,23 @@ func BenchmarkContent(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestContentIsNotSniffedAsText checks that a recording starts as its format
+// does: this file's random bytes began with "<a ", which a client sniffing
+// the body rightly takes for an HTML error page.
+func TestContentIsNotSniffedAsText(t *testing.T) {
+	for file, magic := range map[string]string{
+		"20261204041104-1796357464.257-2001-2002-Internal.wav": "RIFF",
+		"20261204041104-1796357464.257-2001-2002-Internal.mp3": "ID3",
+	} {
+		head := make([]byte, 512)
+		if _, err := io.ReadFull(Content(file, 2019202), head); err != nil {
+			t.Fatal(err)
+		}
+		if got := http.DetectContentType(head); strings.HasPrefix(got, "text/") || !bytes.HasPrefix(head, []byte(magic)) {
+			t.Errorf("%s starts % x, sniffed as %s; want %q and not text", file, head[:4], got, magic)
+		}
 	}
 }

@@ -96,7 +96,7 @@ func TestDownloadBinaryLooksLikeJSON(t *testing.T) {
 			const size = 64 << 10
 			file := ""
 			for i := 0; file == ""; i++ {
-				name := fmt.Sprintf("20240101-%d.1-2001-2002-Internal.wav", i)
+				name := fmt.Sprintf("20240101-%d.1-2001-2002-Internal.raw", i) // a format without a magic header: its first bytes are random
 				if bytes.HasPrefix(contentPrefix(t, name, size, 2), []byte(tt.prefix)) {
 					file = name
 				}

@@ -78,14 +78,10 @@ func (r *contentReader) WriteTo(w io.Writer) (int64, error) {
 // bytes could start like HTML ("<a "), and a client that sniffs the body
 // would rightly refuse them as an error page.
 func magicOf(file string) string {
-	switch strings.ToLower(path.Ext(file)) {
-	case ".wav":
-		return "RIFF"
-	case ".mp3":
-		return "ID3\x03"
-	}
-	return ""
+	return magics[strings.ToLower(path.Ext(file))]
 }
+
+var magics = map[string]string{".wav": "RIFF", ".mp3": "ID3\x03"}
 
 // seedOf derives the generator's seed from the file name (FNV-64a).
 func seedOf(file string) uint64 {

@@ -73,8 +73,7 @@ func (l *limits) make(settings map[string]int64) error {
 // are limited from their first instruction.
 func (l *limits) command(cmd *exec.Cmd) *exec.Cmd {
 	script := `echo $$ > "$1/cgroup.procs" && echo $$ > "$2/cgroup.procs" && shift 2 && exec "$@"`
-	args := append([]string{"-c", script, "sh", l.cpu, l.memory}, cmd.Args...)
-	args[5] = cmd.Path
+	args := append([]string{"-c", script, "sh", l.cpu, l.memory, cmd.Path}, cmd.Args[1:]...)
 	limited := exec.Command("/bin/sh", args...)
 	limited.Env = cmd.Env
 	return limited

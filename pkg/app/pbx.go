@@ -29,7 +29,7 @@ func loadConfig(ctx context.Context, lookup func(string) (string, bool), red *re
 	}
 	red.Add(cfg.ClientSecret)
 	if cfg.InsecureScheme() {
-		log.WarnContext(ctx, "PBX_BASE_URL uses http://: tokens and recordings cross the network unencrypted")
+		log.WarnContext(ctx, "PBX_BASE_URL uses http://: tokens and what the PBX sends cross the network unencrypted")
 	}
 	emitter, err := config.Metrics(lookup, fn)
 	if err != nil {

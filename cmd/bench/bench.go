@@ -12,8 +12,6 @@ import (
 	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/recording-sync/recording-sync/internal/localenv"
@@ -31,7 +29,7 @@ const (
 // copying processes need to reach them.
 type bench struct {
 	work  string // temporary folder: certificate, S3 data, logs
-	cert  *certFiles
+	cert  *localenv.CertFiles
 	s3    *localenv.S3Server
 	s3log *accessLog // the S3 server's access log: the S3 requests
 	data  string     // the S3 server's data folder
@@ -55,7 +53,7 @@ func startBench(ctx context.Context, exe, awsCLI string, maxSize int64) (b *benc
 	if b.work, err = os.MkdirTemp("", "recording-sync-bench-"); err != nil {
 		return nil, err
 	}
-	if b.cert, err = newCert(b.work); err != nil {
+	if b.cert, err = localenv.NewCert(b.work); err != nil {
 		return nil, err
 	}
 	if b.log, err = os.Create(filepath.Join(b.work, "bench.log")); err != nil {
@@ -85,26 +83,14 @@ func startBench(ctx context.Context, exe, awsCLI string, maxSize int64) (b *benc
 	return b, nil
 }
 
-// adminClient talks to the S3 server directly, trusting the certificate
-// explicitly (an explicit bundle wins over AWS_CA_BUNDLE).
+// adminClient talks to the S3 server directly, trusting its certificate
+// explicitly.
 func (b *bench) adminClient(ctx context.Context) (*s3.Client, error) {
-	pem, err := os.ReadFile(b.cert.CertFile)
+	c, err := b.s3.Client(ctx)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := awsconfig.LoadDefaultConfig(ctx,
-		awsconfig.WithRegion(localenv.S3Region),
-		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(localenv.S3AccessKey, localenv.S3SecretKey, "")),
-		awsconfig.WithCustomCABundle(bytes.NewReader(pem)),
-	)
-	if err != nil {
-		return nil, err
-	}
-	return s3.NewFromConfig(cfg, func(o *s3.Options) {
-		o.BaseEndpoint = aws.String(b.s3.Endpoint)
-		o.UsePathStyle = true
-		o.DisableLogOutputChecksumValidationSkipped = true
-	}), nil
+	return s3.New(c.Options(), func(o *s3.Options) { o.DisableLogOutputChecksumValidationSkipped = true }), nil
 }
 
 // close stops the stack and, unless keep, removes its folder.

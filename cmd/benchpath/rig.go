@@ -34,7 +34,8 @@ const (
 type rig struct {
 	dir     string
 	s3      *localenv.S3Server
-	proxy   *localenv.FaultProxy // counts the functions' S3 requests
+	proxy   *localenv.FaultProxy // counts the functions' S3 requests; HTTPS, as S3
+	cert    *localenv.CertFiles  // the proxy's, which the copies trust (AWS_CA_BUNDLE)
 	s3c     *s3.Client           // the bench's own client, not counted
 	sim     *yeastartest.Simulator
 	sqs     *sqstest.Server
@@ -85,7 +86,9 @@ func dataRoot() string {
 }
 
 // startStorage starts the S3 server with the bucket, and the proxy that
-// counts what the functions ask of it.
+// counts what the functions ask of it. The functions reach the proxy over
+// HTTPS, as they reach S3: over plain HTTP the SDK signs every payload
+// (SHA-256) and sends none streamed, which it does not do on AWS.
 func (r *rig) startStorage(ctx context.Context) error {
 	data := filepath.Join(r.dir, "s3")
 	if err := os.Mkdir(data, 0o750); err != nil {
@@ -101,7 +104,10 @@ func (r *rig) startStorage(ctx context.Context) error {
 	if r.s3c, err = r.s3.Client(ctx); err != nil {
 		return err
 	}
-	r.proxy, err = localenv.NewFaultProxy(r.s3.Endpoint)
+	if r.cert, err = localenv.NewCert(r.dir); err != nil {
+		return err
+	}
+	r.proxy, err = localenv.NewFaultProxyTLS(r.s3.Endpoint, r.cert)
 	return err
 }
 
@@ -126,6 +132,7 @@ func (r *rig) startWebhooks(ctx context.Context, s setting, bootstrap string) er
 func (r *rig) startCopies(ctx context.Context, s setting, bootstrap string) error {
 	env := append(r.s3.Env(),
 		"AWS_ENDPOINT_URL_S3="+r.proxy.URL,
+		"AWS_CA_BUNDLE="+r.cert.CertFile,
 		"RECORDINGS_BUCKET="+bucket,
 		"PBX_BASE_URL="+r.sim.URL(),
 		"PBX_ALLOW_HTTP=true", // the simulator serves plain HTTP on loopback

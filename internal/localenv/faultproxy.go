@@ -1,6 +1,7 @@
 package localenv
 
 import (
+	"crypto/tls"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -19,18 +20,34 @@ type FaultProxy struct {
 	srv      *httptest.Server
 	parts    fault.List[struct{}] // the UploadPart part numbers to fail
 	mu       sync.Mutex
-	requests []string // "METHOD key" of every request, in order
+	requests []string      // "METHOD key" of every request, in order
+	notify   chan<- string // also gets each, if set and ready (Notify)
 }
 
 // NewFaultProxy proxies to the S3 server at target (its Endpoint).
 func NewFaultProxy(target string) (*FaultProxy, error) {
+	return newFaultProxy(target, nil)
+}
+
+// NewFaultProxyTLS is NewFaultProxy serving HTTPS with cert, as S3 itself
+// does: clients then pay for TLS and send payloads unsigned, with trailing
+// checksums, as they do against AWS. It still speaks plain HTTP to target.
+func NewFaultProxyTLS(target string, cert *CertFiles) (*FaultProxy, error) {
+	pair, err := tls.LoadX509KeyPair(cert.CertFile, cert.KeyFile)
+	if err != nil {
+		return nil, err
+	}
+	return newFaultProxy(target, &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12})
+}
+
+func newFaultProxy(target string, tlsConfig *tls.Config) (*FaultProxy, error) {
 	u, err := url.Parse(target)
 	if err != nil {
 		return nil, err
 	}
 	p := &FaultProxy{}
 	rp := httputil.NewSingleHostReverseProxy(u)
-	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	p.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.record(r)
 		if p.shouldFail(r) {
 			w.Header().Set("Content-Type", "application/xml")
@@ -40,6 +57,12 @@ func NewFaultProxy(target string) (*FaultProxy, error) {
 		}
 		rp.ServeHTTP(w, r)
 	}))
+	if tlsConfig == nil {
+		p.srv.Start()
+	} else {
+		p.srv.TLS = tlsConfig
+		p.srv.StartTLS()
+	}
 	p.URL = p.srv.URL
 	return p, nil
 }
@@ -79,6 +102,19 @@ func (p *FaultProxy) record(r *http.Request) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.requests = append(p.requests, what)
+	select {
+	case p.notify <- what:
+	default: // a nil or full channel: the list keeps it
+	}
+}
+
+// Notify sends each request's "METHOD key" to ch as it arrives, before its
+// body is read, while ch has room (a full channel misses it; the list
+// keeps it): a test can wait on a request under way.
+func (p *FaultProxy) Notify(ch chan<- string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.notify = ch
 }
 
 // Requests returns every request seen so far and forgets them.

@@ -1,8 +1,10 @@
 package localenv
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"os"
 	"os/exec"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -19,10 +21,11 @@ const (
 	S3Region    = "us-east-1"
 )
 
-// S3Server is a running versitygw serving dataDir over HTTP on loopback.
+// S3Server is a running versitygw serving dataDir on loopback.
 type S3Server struct {
 	Endpoint string // e.g. http://127.0.0.1:PORT
 	proc     *process
+	caFile   string // over HTTPS: the certificate its clients trust
 }
 
 // StartS3 starts the S3 server over plain HTTP; its buckets are the
@@ -40,7 +43,12 @@ func StartS3TLS(ctx context.Context, dataDir, certFile, keyFile, accessLog strin
 	if accessLog != "" {
 		flags = append(flags, "--access-log", accessLog)
 	}
-	return startS3(ctx, dataDir, out, flags...)
+	s, err := startS3(ctx, dataDir, out, flags...)
+	if err != nil {
+		return nil, err
+	}
+	s.caFile = certFile
+	return s, nil
 }
 
 // startS3 runs versitygw on a free loopback port with extra flags.
@@ -82,17 +90,38 @@ func (s *S3Server) Env() []string {
 	}
 }
 
-// Client returns an S3 client for this server (path-style addressing).
+// Client returns an S3 client for this server (path-style addressing),
+// trusting its certificate when it serves HTTPS.
 func (s *S3Server) Client(ctx context.Context) (*s3.Client, error) {
-	cfg, err := awsconfig.LoadDefaultConfig(ctx,
+	return s.client(ctx, s.Endpoint, s.caFile)
+}
+
+// ClientVia returns an S3 client for this server reached at endpoint, a
+// proxy in front of it, trusting only cert.
+func (s *S3Server) ClientVia(ctx context.Context, endpoint string, cert *CertFiles) (*s3.Client, error) {
+	return s.client(ctx, endpoint, cert.CertFile)
+}
+
+// client returns an S3 client for endpoint, trusting only the certificate
+// in caFile if it is not "" (an explicit bundle wins over AWS_CA_BUNDLE).
+func (s *S3Server) client(ctx context.Context, endpoint, caFile string) (*s3.Client, error) {
+	opts := []func(*awsconfig.LoadOptions) error{
 		awsconfig.WithRegion(S3Region),
 		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(S3AccessKey, S3SecretKey, "")),
-	)
+	}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile) //nolint:gosec // G304: the certificate this package wrote
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, awsconfig.WithCustomCABundle(bytes.NewReader(pem)))
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return s3.NewFromConfig(cfg, func(o *s3.Options) {
-		o.BaseEndpoint = aws.String(s.Endpoint)
+		o.BaseEndpoint = aws.String(endpoint)
 		o.UsePathStyle = true
 	}), nil
 }

@@ -28,9 +28,18 @@ type exactReader struct {
 	remaining int64
 	read      int64
 	atMost    bool
+	failed    bool // Read has returned an error other than io.EOF
 }
 
 func (e *exactReader) Read(p []byte) (int, error) {
+	n, err := e.read1(p)
+	if err != nil && err != io.EOF {
+		e.failed = true
+	}
+	return n, err
+}
+
+func (e *exactReader) read1(p []byte) (int, error) {
 	if e.remaining == 0 {
 		var probe [1]byte
 		n, err := e.r.Read(probe[:])

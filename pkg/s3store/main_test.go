@@ -20,11 +20,15 @@ const mib = 1 << 20
 // cases small.
 const testPartSize = 5 * mib
 
-// The S3 server is shared by all tests of the binary and started by the
-// first test that needs it, so the unit tests run without it.
-var server localenvtest.Server
+// The S3 servers are shared by all tests of the binary and started by the
+// first test that needs each, so the unit tests run without them: one over
+// plain HTTP, one over HTTPS as S3 is reached.
+var (
+	server    localenvtest.Server
+	tlsServer = localenvtest.Server{TLS: true}
+)
 
-func TestMain(m *testing.M) { localenvtest.S3Main(m, &server) }
+func TestMain(m *testing.M) { localenvtest.S3Main(m, &server, &tlsServer) }
 
 // s3Server returns the shared server, starting it on first use.
 func s3Server(t *testing.T) *localenv.S3Server {
@@ -44,6 +48,51 @@ func testStore(t *testing.T) (*s3.Client, *Store) {
 	t.Helper()
 	c := s3Client(t)
 	return c, New(c, &Options{PartSize: testPartSize})
+}
+
+// transports are the ways to reach S3: over plain HTTP objects smaller
+// than a part are buffered and larger ones go multipart; over HTTPS, as S3
+// is reached, known sizes are streamed.
+var transports = []struct {
+	name   string
+	server *localenvtest.Server
+}{
+	{"http", &server},
+	{"https", &tlsServer},
+}
+
+// forEachTransport runs test over each transport, with a store of the
+// smallest part size and buckets on the transport's server.
+func forEachTransport(t *testing.T, test func(t *testing.T, c *s3.Client, store *Store, newBucket func(*testing.T) string)) {
+	t.Helper()
+	for _, tr := range transports {
+		t.Run(tr.name, func(t *testing.T) {
+			t.Parallel()
+			c := tr.server.Client(t)
+			test(t, c, New(c, &Options{PartSize: testPartSize}), func(t *testing.T) string { return tr.server.NewBucket(t) })
+		})
+	}
+}
+
+// tlsClient returns a client reaching the shared server through a TLS
+// proxy that records the requests it passes.
+func tlsClient(t *testing.T) (*s3.Client, *localenv.FaultProxy) {
+	t.Helper()
+	srv := s3Server(t)
+	cert, err := localenv.NewCert(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy, err := localenv.NewFaultProxyTLS(srv.Endpoint, cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(proxy.Close)
+	c, err := srv.ClientVia(t.Context(), proxy.URL, cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, proxy
 }
 
 // newBucket creates a bucket that no other test uses.

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
 // Defaults for Options.
@@ -26,6 +28,11 @@ const (
 	// known size this large. 64 GiB is a day of 48 kHz 16-bit stereo WAV
 	// four times over; with the default part size it needs no larger parts.
 	MaxUnknownSize = 64 << 30
+	// DefaultStreamMax is the largest known size sent as one streamed
+	// PutObject (see Store.Upload). An hour of 8 kHz 16-bit mono WAV is
+	// 55 MiB: nearly every call's recording. Larger ones go multipart, where
+	// a failed part is sent again without downloading the recording again.
+	DefaultStreamMax = 64 << 20
 	// abortTimeout bounds the clean-up after a failure.
 	abortTimeout = 30 * time.Second
 )
@@ -49,6 +56,9 @@ type Options struct {
 	// the store's own handling of objects smaller than a part: the
 	// baseline the benchmarks compare the store with.
 	SDKDefault bool
+	// StreamMax is the largest known size sent as one streamed PutObject
+	// over HTTPS; default DefaultStreamMax; -1 never streams.
+	StreamMax int64
 }
 
 // Store writes objects into S3 buckets. It is safe for concurrent use.
@@ -58,6 +68,7 @@ type Store struct {
 	partSize   int64
 	buckets    sync.Map // bucket name -> struct{}: seen to exist by HeadBucket
 	sdkDefault bool     // Options.SDKDefault
+	streamMax  int64    // Options.StreamMax; 0 when the endpoint is plain HTTP
 	// whole holds buffers of partSize bytes for objects smaller than a
 	// part, kept from one upload to the next (see putWhole).
 	whole sync.Pool
@@ -85,7 +96,13 @@ func New(client Client, opts *Options) *Store {
 		// not the (possibly expired) caller's.
 		u.LeavePartsOnError = true
 	})
-	s := &Store{client: client, uploader: up, partSize: o.PartSize, sdkDefault: o.SDKDefault}
+	if o.StreamMax == 0 {
+		o.StreamMax = DefaultStreamMax
+	}
+	if o.SDKDefault || !overTLS(client) {
+		o.StreamMax = 0
+	}
+	s := &Store{client: client, uploader: up, partSize: o.PartSize, sdkDefault: o.SDKDefault, streamMax: max(o.StreamMax, 0)}
 	s.whole.New = func() any { b := make([]byte, s.partSize); return &b }
 	return s
 }
@@ -174,16 +191,19 @@ func (s *Store) Upload(ctx context.Context, obj Object, body io.Reader) (Result,
 	}
 	var out *manager.UploadOutput
 	var err error
-	if obj.Size >= 0 && obj.Size < s.partSize && !s.sdkDefault {
+	switch {
+	case obj.Size > 0 && obj.Size <= s.streamMax:
+		out, err = s.putStream(ctx, in, src, obj.Size)
+	case obj.Size >= 0 && obj.Size < s.partSize && !s.sdkDefault:
 		out, err = s.putWhole(ctx, in, src)
-	} else {
+	default:
 		partSize := PartSize(sizeFor, s.partSize)
 		out, err = s.uploader.Upload(ctx, in, func(u *manager.Uploader) { u.PartSize = partSize })
 	}
 	if err != nil {
 		err = s.abort(ctx, obj, err)
 		switch {
-		case isPreconditionFailed(err):
+		case isPreconditionFailed(err) || errors.Is(err, ErrAlreadyExists):
 			return Result{}, fmt.Errorf("s3 upload %s/%s: %w", obj.Bucket, obj.Key, ErrAlreadyExists)
 		case KindOf(err) == NoSuchBucket:
 			s.buckets.Delete(obj.Bucket)
@@ -198,6 +218,67 @@ func (s *Store) Upload(ctx context.Context, obj Object, body io.Reader) (Result,
 		ETag:   aws.ToString(out.ETag),
 		Parts:  len(out.CompletedParts),
 	}, nil
+}
+
+// putStream stores an object of known size as one PutObject whose body is
+// the source itself: nothing is buffered, the upload runs as the download
+// does, and S3 needs one request. Over TLS the SDK sends the body unsigned
+// with a trailing CRC32 checksum, which S3 checks before it stores
+// anything; an object appears only whole, as with a multipart upload. A
+// source that fails or delivers another size cuts the request, so S3
+// stores nothing. The SDK cannot send an unrewindable body twice, so it
+// does not retry: the copy does, downloading again.
+//
+// S3 may refuse a write before it has read the body (412 for a key that
+// exists) and close the connection under the rest of it: the client then
+// sees the connection reset, not the answer. A request cut so, while the
+// source was sound, is followed by one HeadObject: a key that exists now
+// is ErrAlreadyExists, whoever wrote it, as a write never shows half.
+func (s *Store) putStream(ctx context.Context, in *s3.PutObjectInput, src *exactReader, size int64) (*manager.UploadOutput, error) {
+	in.ContentLength = &size
+	// Asked for, not left to the configuration: a trailing checksum is
+	// what lets an unsigned, unrewindable body be sent at all, and its
+	// final chunk is sent only after the source's clean end.
+	in.ChecksumAlgorithm = types.ChecksumAlgorithmCrc32
+	// A caller that gives up is obeyed at the next read, before the last
+	// byte: the request is cut, and S3 stores nothing.
+	in.Body = ctxReader{ctx, src}
+	out, err := s.client.PutObject(ctx, in, func(o *s3.Options) { o.RetryMaxAttempts = 1 })
+	if err != nil && !src.failed && statusCode(err) == 0 && ctx.Err() == nil {
+		if ok, _, herr := s.Exists(ctx, *in.Bucket, *in.Key); herr == nil && ok {
+			return nil, fmt.Errorf("%w (its answer lost: %w)", ErrAlreadyExists, err)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &manager.UploadOutput{ETag: out.ETag}, nil
+}
+
+// ctxReader reads r until ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// overTLS reports whether client sends its requests over HTTPS: AWS's own
+// endpoints, or an https:// one configured. Only then can a body be
+// streamed: over plain HTTP the SDK must hash (sign) a payload before it
+// sends it, which needs the whole body at hand.
+func overTLS(client Client) bool {
+	c, ok := client.(interface{ Options() s3.Options })
+	if !ok {
+		return false
+	}
+	ep := c.Options().BaseEndpoint
+	return ep == nil || strings.HasPrefix(strings.ToLower(*ep), "https://")
 }
 
 // putWhole stores an object smaller than a part, which the uploader would

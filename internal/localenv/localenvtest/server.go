@@ -22,6 +22,11 @@ import (
 // value is ready to use; declare one per package and hand it to S3Main in
 // TestMain.
 type Server struct {
+	// TLS serves HTTPS with a certificate made at start, which Client
+	// trusts, as S3 is reached: the SDK then streams bodies unsigned, with
+	// trailing checksums.
+	TLS bool
+
 	once    sync.Once
 	srv     *localenv.S3Server
 	err     error
@@ -58,7 +63,16 @@ func (s *Server) start() {
 	if s.err = os.Mkdir(data, 0o750); s.err != nil {
 		return
 	}
-	s.srv, s.err = localenv.StartS3(ctx, data, s.log)
+	if !s.TLS {
+		s.srv, s.err = localenv.StartS3(ctx, data, s.log)
+		return
+	}
+	cert, err := localenv.NewCert(s.dir)
+	if err != nil {
+		s.err = err
+		return
+	}
+	s.srv, s.err = localenv.StartS3TLS(ctx, data, cert.CertFile, cert.KeyFile, "", s.log)
 }
 
 // Client returns a client talking to the server directly.
@@ -113,12 +127,14 @@ func bucketName(seq int64, testName string) string {
 	return strings.TrimRight(name[:min(len(name), 63)], "-")
 }
 
-// S3Main is the TestMain of a package whose tests share server: it runs
-// the tests, then stops the server (printing its log if any test failed)
-// and exits with the tests' code.
-func S3Main(m *testing.M, server *Server) {
+// S3Main is the TestMain of a package whose tests share servers: it runs
+// the tests, then stops the servers (printing their logs if any test
+// failed) and exits with the tests' code.
+func S3Main(m *testing.M, servers ...*Server) {
 	code := m.Run()
-	server.Close(code != 0)
+	for _, s := range servers {
+		s.Close(code != 0)
+	}
 	os.Exit(code)
 }
 

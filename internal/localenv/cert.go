@@ -1,4 +1,4 @@
-package main
+package localenv
 
 import (
 	"crypto/ecdsa"
@@ -16,15 +16,15 @@ import (
 	"time"
 )
 
-// certFiles is a self-signed certificate for 127.0.0.1 and localhost, both
-// the S3 server's identity and the only CA its clients trust.
-type certFiles struct {
+// CertFiles is a self-signed certificate for 127.0.0.1 and localhost, both
+// a loopback server's identity and the only CA its clients trust.
+type CertFiles struct {
 	CertFile, KeyFile string
 }
 
-// newCert generates the certificate and writes cert.pem and key.pem into
+// NewCert generates the certificate and writes cert.pem and key.pem into
 // dir. The cert.pem file is what AWS_CA_BUNDLE points at.
-func newCert(dir string) (*certFiles, error) {
+func NewCert(dir string) (*CertFiles, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
@@ -36,7 +36,7 @@ func newCert(dir string) (*certFiles, error) {
 	now := time.Now()
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: "recording-sync bench"},
+		Subject:               pkix.Name{CommonName: "recording-sync loopback"},
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.Add(7 * 24 * time.Hour),
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
@@ -56,7 +56,7 @@ func newCert(dir string) (*certFiles, error) {
 	}
 	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
-	c := &certFiles{CertFile: filepath.Join(dir, "cert.pem"), KeyFile: filepath.Join(dir, "key.pem")}
+	c := &CertFiles{CertFile: filepath.Join(dir, "cert.pem"), KeyFile: filepath.Join(dir, "key.pem")}
 	if err := os.WriteFile(c.CertFile, certPEM, 0o600); err != nil {
 		return nil, err
 	}
@@ -67,7 +67,7 @@ func newCert(dir string) (*certFiles, error) {
 		return nil, err
 	}
 	if !x509.NewCertPool().AppendCertsFromPEM(certPEM) {
-		return nil, fmt.Errorf("bench: generated certificate does not parse")
+		return nil, fmt.Errorf("localenv: generated certificate does not parse")
 	}
 	return c, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -124,7 +125,7 @@ func TestFleetScheduledRunCoversEveryPBX(t *testing.T) {
 	if err := json.Unmarshal(r.raw, &res); err != nil || r.ErrorType != "" || !res.Complete || len(res.PBXs) != 4 {
 		t.Fatalf("run: %s", r.raw)
 	}
-	if got := fs.queued(t); !mapsEqual(got, fs.missing) {
+	if got := fs.queued(t); !maps.EqualFunc(got, fs.missing, slices.Equal) {
 		t.Errorf("queued by PBX %v, want %v", got, fs.missing)
 	}
 	for _, id := range fleetIDs {
@@ -176,7 +177,7 @@ func TestFleetPBXDownDoesNotStopTheOthers(t *testing.T) {
 		t.Fatalf("run: %s, want an IncompleteError naming branch-2 alone", r.raw)
 	}
 	want := map[string][]int{"default": fs.missing["default"], "hq": fs.missing["hq"], "branch-1": fs.missing["branch-1"]}
-	if got := fs.queued(t); !mapsEqual(got, want) {
+	if got := fs.queued(t); !maps.EqualFunc(got, want, slices.Equal) {
 		t.Errorf("queued by PBX %v, want %v", got, want)
 	}
 	totals, _, err := metricstest.ParseLog(fs.out.String()[offset:])
@@ -196,19 +197,6 @@ func TestFleetPBXDownDoesNotStopTheOthers(t *testing.T) {
 	if got := totals.Get(metrics.DefaultNamespace, metrics.ReconcileRunsFailed.Name, fn); got != 1 {
 		t.Errorf("ReconcileRunsFailed = %v, want 1", got)
 	}
-}
-
-// mapsEqual compares id lists by PBX.
-func mapsEqual(a, b map[string][]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if !slices.Equal(v, b[k]) {
-			return false
-		}
-	}
-	return true
 }
 
 // headInput is a HEAD of key.

@@ -1,6 +1,7 @@
 package s3store
 
 import (
+	"errors"
 	"fmt"
 	"io"
 )
@@ -33,7 +34,7 @@ type exactReader struct {
 
 func (e *exactReader) Read(p []byte) (int, error) {
 	n, err := e.read1(p)
-	if err != nil && err != io.EOF {
+	if err != nil && !errors.Is(err, io.EOF) {
 		e.failed = true
 	}
 	return n, err

@@ -60,7 +60,7 @@ func TestKnownSizesStreamOverTLS(t *testing.T) {
 			store := New(c, &Options{PartSize: testPartSize, StreamMax: streamMax})
 			bucket := newBucket(t)
 			key := "rec/" + tt.name + ".wav"
-			var src io.Reader = data(key, tt.size)
+			src := data(key, tt.size)
 			if tt.streamed {
 				seen := make(chan string, 16)
 				proxy.Notify(seen)

@@ -13,9 +13,23 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
-func TestUploadRoundTrip(t *testing.T) {
-	t.Parallel()
-	forEachTransport(t, testUploadRoundTrip)
+// TestUpload runs each upload test over each transport.
+func TestUpload(t *testing.T) {
+	tests := []struct {
+		name string
+		test func(t *testing.T, c *s3.Client, store *Store, newBucket func(*testing.T) string)
+	}{
+		{"RoundTrip", testUploadRoundTrip},
+		{"SizeMismatch", testUploadSizeMismatch},
+		{"Interrupted", testUploadInterrupted},
+		{"AlreadyExists", testUploadAlreadyExists},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			forEachTransport(t, tt.test)
+		})
+	}
 }
 
 func testUploadRoundTrip(t *testing.T, c *s3.Client, store *Store, newBucket func(*testing.T) string) {
@@ -87,11 +101,6 @@ func testUploadRoundTrip(t *testing.T, c *s3.Client, store *Store, newBucket fun
 			assertNoUploads(t, c, bucket)
 		})
 	}
-}
-
-func TestUploadSizeMismatch(t *testing.T) {
-	t.Parallel()
-	forEachTransport(t, testUploadSizeMismatch)
 }
 
 func testUploadSizeMismatch(t *testing.T, c *s3.Client, store *Store, newBucket func(*testing.T) string) {
@@ -168,15 +177,10 @@ func (c *cancellingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// TestUploadInterrupted: an upload whose source fails part way (a body of
+// testUploadInterrupted: an upload whose source fails part way (a body of
 // unknown size too: a chunked download cut before its last chunk ends in
 // io.ErrUnexpectedEOF), or whose caller's context is cancelled part way,
 // stores nothing and leaves no multipart upload behind.
-func TestUploadInterrupted(t *testing.T) {
-	t.Parallel()
-	forEachTransport(t, testUploadInterrupted)
-}
-
 func testUploadInterrupted(t *testing.T, c *s3.Client, store *Store, newBucket func(*testing.T) string) {
 	errDisk := errors.New("disk gone")
 
@@ -222,11 +226,6 @@ func testUploadInterrupted(t *testing.T, c *s3.Client, store *Store, newBucket f
 			assertNoUploads(t, c, bucket)
 		})
 	}
-}
-
-func TestUploadAlreadyExists(t *testing.T) {
-	t.Parallel()
-	forEachTransport(t, testUploadAlreadyExists)
 }
 
 func testUploadAlreadyExists(t *testing.T, c *s3.Client, store *Store, newBucket func(*testing.T) string) {

@@ -2,12 +2,15 @@
 // package that imports the SDK's transfer manager (feature/s3/manager), so
 // the uploader can be swapped in one place.
 //
-// An upload streams from an io.Reader of known length through a bounded set
-// of part buffers: memory is (Concurrency+1) x PartSize whatever the size of
-// the recording. The stored object is either complete, with exactly the
-// announced number of bytes, or absent: a short or long source, a failed part
-// or a cancelled context aborts the multipart upload, with a fresh context so
-// that the abort survives an expired invocation. Completion is conditional
+// Over HTTPS an upload of known length up to StreamMax is one PutObject whose
+// body is the source itself, sent with a trailing CRC32 checksum: no buffer
+// at all, one request. Larger ones, and those of unknown length, stream
+// through a bounded set of part buffers: memory is (Concurrency+1) x
+// PartSize whatever the size of the recording. The stored object is either
+// complete, with exactly the announced number of bytes, or absent: a short
+// or long source, a failed part or a cancelled context cuts the PutObject
+// or aborts the multipart upload, with a fresh context so that the abort
+// survives an expired invocation. Every write is conditional
 // (If-None-Match: *), so two racing copies can never both write.
 //
 // KindOf names the S3 answers the project acts on (a missing bucket or key,

@@ -203,7 +203,8 @@ func singlePutMax(tls bool) int64 {
 
 // assertWrittenAs checks that key, a recording of size bytes, was written
 // by one PutObject if it fits one (singlePutMax), else by a multipart
-// upload: S3 gives a multipart object an ETag ending in "-<parts>".
+// upload: S3 gives a multipart object an ETag ending in "-<parts>". A
+// chunked download (size unknown) goes multipart over HTTPS too.
 func (st *stack) assertWrittenAs(t testing.TB, key string, size int64) {
 	t.Helper()
 	head, err := st.s3.HeadObject(t.Context(), &s3.HeadObjectInput{Bucket: &st.bucket, Key: &key})

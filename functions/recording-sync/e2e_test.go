@@ -1,8 +1,6 @@
 package main
 
 import (
-	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
-
 	"fmt"
 	"net/http"
 	"strings"
@@ -10,6 +8,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/recording-sync/recording-sync/internal/localenv"
+	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
 
@@ -20,8 +20,15 @@ func recordingFile(n int, ext string) string {
 	return fmt.Sprintf("20220412173331-16497560%02d.12-2002-2005-Internal.%s", n, ext)
 }
 
+// TestCopiesRecordingsByteForByte: over HTTPS, as on AWS, a recording of up
+// to 64 MiB is streamed from the download as one PutObject; over HTTP one
+// of a part or more, and over HTTPS a larger one, goes multipart.
 func TestCopiesRecordingsByteForByte(t *testing.T) {
-	st := newStack(t, stackOptions{})
+	overBothTransports(t, testCopiesRecordingsByteForByte)
+}
+
+func testCopiesRecordingsByteForByte(t *testing.T, tls bool) {
+	st := newStack(t, stackOptions{tls: tls})
 	cases := []struct {
 		name    string
 		id      int
@@ -32,7 +39,7 @@ func TestCopiesRecordingsByteForByte(t *testing.T) {
 	}{
 		{"1MiB by id", 1, recordingFile(1, "wav"), 1 * mib, `{"id": 1}`, "audio/wav"},
 		{"1MiB mp3 by file", 2, recordingFile(2, "mp3"), 1 * mib, `{"file": "` + recordingFile(2, "mp3") + `"}`, "audio/mpeg"},
-		{"64MiB multipart", 3, recordingFile(3, "wav"), 64 * mib, `{"id": "3"}`, "audio/wav"},
+		{"64MiB", 3, recordingFile(3, "wav"), 64 * mib, `{"id": "3"}`, "audio/wav"},
 		{"1GiB", 4, recordingFile(4, "wav"), 1024 * mib, `{"id": 4}`, "audio/wav"},
 	}
 	for _, tc := range cases {
@@ -50,6 +57,7 @@ func TestCopiesRecordingsByteForByte(t *testing.T) {
 			if want := sourceSHA256(t, tc.file, tc.size); got != want || n != tc.size {
 				t.Fatalf("stored %d bytes sha256 %s, want %d bytes sha256 %s", n, got, tc.size, want)
 			}
+			st.assertWrittenAs(t, wantKey, tc.size)
 			head, err := st.s3.HeadObject(t.Context(), &s3.HeadObjectInput{Bucket: &st.bucket, Key: &wantKey})
 			if err != nil {
 				t.Fatal(err)
@@ -71,7 +79,11 @@ func TestCopiesRecordingsByteForByte(t *testing.T) {
 }
 
 func TestStoredRecordingIsNotDownloadedAgain(t *testing.T) {
-	st := newStack(t, stackOptions{})
+	overBothTransports(t, testStoredRecordingIsNotDownloadedAgain)
+}
+
+func testStoredRecordingIsNotDownloadedAgain(t *testing.T, tls bool) {
+	st := newStack(t, stackOptions{tls: tls})
 	file := recordingFile(10, "wav")
 	st.sim.AddRecording(yeastartest.Recording{ID: 10, File: file, Size: 2 * mib})
 	first := st.invoke(t, `{"id": 10}`)
@@ -92,36 +104,55 @@ func TestStoredRecordingIsNotDownloadedAgain(t *testing.T) {
 // TestFaultsLeaveNothingBehind arms faults that outlast every retry and
 // resume: each invocation fails, and leaves no object and no open upload.
 func TestFaultsLeaveNothingBehind(t *testing.T) {
-	proxy := localenvtest.FaultProxy(t, s3Server)
-	st := newStack(t, stackOptions{s3Endpoint: proxy.URL})
-	const size = 24 * mib // three 8 MiB parts: the faults hit a multipart upload
+	overBothTransports(t, testFaultsLeaveNothingBehind)
+}
+
+func testFaultsLeaveNothingBehind(t *testing.T, tls bool) {
+	opts := stackOptions{tls: tls}
+	var proxy *localenv.FaultProxy // fails parts, which exist over HTTP only
+	if !tls {
+		proxy = localenvtest.FaultProxy(t, s3Server)
+		opts.s3Endpoint = proxy.URL
+	}
+	st := newStack(t, opts)
+	// Over HTTP three 8 MiB parts: the faults hit a multipart upload; over
+	// HTTPS they cut one streamed PutObject.
+	const size = 24 * mib
 	// fired counts the faults of the case's kind that struck so far.
 	sim := func(kind func(yeastartest.FaultCounts) int) func() int {
 		return func() int { return kind(st.sim.Stats().Faults) }
 	}
-	body := sim(func(c yeastartest.FaultCounts) int { return c.Body })
-	cases := []struct {
+	type fault struct {
 		name      string
 		arm       func(file string)
 		fired     func() int
 		wantError string
-	}{
+	}
+	cases := []fault{
 		// Every request, resumed ones too, breaks after 3 MiB: each attempt
-		// gets 18 MiB (two parts uploaded) before its resumes run out.
+		// gets 18 MiB (over HTTP, two parts uploaded) before its resumes
+		// run out.
 		{"connection dropped mid-stream, every time", func(f string) { st.sim.DropDownloadAfter(f, 3*mib, 1000) },
 			sim(func(c yeastartest.FaultCounts) int { return c.Dropped }), "RetryableError"},
 		{"short body, every time", func(f string) { st.sim.ShortDownload(f, 3*mib, 1000) },
 			sim(func(c yeastartest.FaultCounts) int { return c.Short }), "RetryableError"},
-		{"JSON body instead of audio", func(f string) {
-			st.sim.DownloadBody(f, "application/json", `{"errcode":70082,"errmsg":"OVERLOAD_TASK_RUNNING"}`, 100)
-		}, body, "RetryableError"},
-		{"JSON body labelled as audio", func(f string) {
-			st.sim.DownloadBody(f, "audio/x-wav", `{"errcode":10005,"errmsg":"ACCESS DENIED"}`, 100)
-		}, body, "PermanentError"},
-		{"HTML body instead of audio", func(f string) {
-			st.sim.DownloadBody(f, "text/html", "<html><body>Session expired</body></html>", 100)
-		}, body, "RetryableError"},
-		{"S3 error during a part", func(string) { proxy.FailUploadPart("2") }, proxy.Failed, "RetryableError"},
+	}
+	if !tls {
+		// A wrong body is refused before any byte of it reaches S3, over
+		// either transport; parts exist over HTTP only.
+		body := sim(func(c yeastartest.FaultCounts) int { return c.Body })
+		cases = append(cases, []fault{
+			{"JSON body instead of audio", func(f string) {
+				st.sim.DownloadBody(f, "application/json", `{"errcode":70082,"errmsg":"OVERLOAD_TASK_RUNNING"}`, 100)
+			}, body, "RetryableError"},
+			{"JSON body labelled as audio", func(f string) {
+				st.sim.DownloadBody(f, "audio/x-wav", `{"errcode":10005,"errmsg":"ACCESS DENIED"}`, 100)
+			}, body, "PermanentError"},
+			{"HTML body instead of audio", func(f string) {
+				st.sim.DownloadBody(f, "text/html", "<html><body>Session expired</body></html>", 100)
+			}, body, "RetryableError"},
+			{"S3 error during a part", func(string) { proxy.FailUploadPart("2") }, proxy.Failed, "RetryableError"},
+		}...)
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -129,7 +160,9 @@ func TestFaultsLeaveNothingBehind(t *testing.T) {
 			st.sim.AddRecording(yeastartest.Recording{ID: 20 + i, File: file, Size: size})
 			before := tc.fired()
 			tc.arm(file)
-			defer proxy.FailUploadPart("")
+			if proxy != nil {
+				defer proxy.FailUploadPart("")
+			}
 			inv := st.invoke(t, fmt.Sprintf(`{"id": %d}`, 20+i))
 			if inv.ErrorType != tc.wantError {
 				t.Fatalf("response %s, want errorType %s", inv.raw, tc.wantError)

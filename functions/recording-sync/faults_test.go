@@ -1,8 +1,6 @@
 package main
 
 import (
-	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
-
 	"fmt"
 	"slices"
 	"strings"
@@ -10,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
 
@@ -18,7 +17,8 @@ import (
 // end by checking that the bucket holds exactly the source's bytes and no
 // open multipart upload.
 
-// copyAndVerify invokes the function for rec and checks the stored bytes.
+// copyAndVerify invokes the function for rec and checks the stored bytes
+// and how they were written.
 func (st *stack) copyAndVerify(t *testing.T, rec yeastartest.Recording) {
 	t.Helper()
 	inv := st.invoke(t, fmt.Sprintf(`{"id": %d}`, rec.ID))
@@ -27,13 +27,21 @@ func (st *stack) copyAndVerify(t *testing.T, rec yeastartest.Recording) {
 	if want := sourceSHA256(t, rec.File, rec.Size); got != want || n != rec.Size {
 		t.Fatalf("stored %d bytes sha256 %s, want %d bytes sha256 %s", n, got, rec.Size, want)
 	}
+	st.assertWrittenAs(t, inv.Key, rec.Size)
 	st.assertNoOpenUploads(t)
 }
 
+// TestDroppedDownloadResumes: over HTTPS the 20 MiB recording is one
+// streamed PutObject, which cannot be sent twice: a copy that resumed only
+// from byte 0 would show a second full download.
 func TestDroppedDownloadResumes(t *testing.T) {
+	overBothTransports(t, testDroppedDownloadResumes)
+}
+
+func testDroppedDownloadResumes(t *testing.T, tls bool) {
 	for _, disableRange := range []bool{false, true} {
 		t.Run(fmt.Sprintf("range disabled=%v", disableRange), func(t *testing.T) {
-			st := newStack(t, stackOptions{sim: yeastartest.Options{DisableRange: disableRange}})
+			st := newStack(t, stackOptions{tls: tls, sim: yeastartest.Options{DisableRange: disableRange}})
 			rec := yeastartest.Recording{ID: 7, File: recordingFile(7, "wav"), Size: 20 * mib}
 			st.sim.AddRecording(rec)
 			st.sim.DropDownloadAfter(rec.File, 3*mib, 1)
@@ -44,7 +52,8 @@ func TestDroppedDownloadResumes(t *testing.T) {
 			}
 			if !disableRange {
 				// One resumed request from the byte where the first stopped,
-				// and no second full download.
+				// and no second full download: over HTTPS, into the same
+				// PutObject.
 				if want := []int64{0, 3 * mib}; !slices.Equal(stats.DownloadRanges, want) {
 					t.Errorf("download requests started at %v, want %v", stats.DownloadRanges, want)
 				}
@@ -63,7 +72,11 @@ func TestDroppedDownloadResumes(t *testing.T) {
 }
 
 func TestTransientPBXFaultsAreSurvived(t *testing.T) {
-	st := newStack(t, stackOptions{})
+	overBothTransports(t, testTransientPBXFaultsAreSurvived)
+}
+
+func testTransientPBXFaultsAreSurvived(t *testing.T, tls bool) {
+	st := newStack(t, stackOptions{tls: tls})
 	cases := []struct {
 		name  string
 		arm   func(file string)
@@ -92,12 +105,18 @@ func TestTransientPBXFaultsAreSurvived(t *testing.T) {
 	}
 }
 
+// TestDeadlineAbortsCleanly: over HTTPS the deadline cuts a streamed
+// PutObject, over HTTP a multipart upload.
 func TestDeadlineAbortsCleanly(t *testing.T) {
-	st := newStack(t, stackOptions{timeout: 5 * time.Second})
+	overBothTransports(t, testDeadlineAbortsCleanly)
+}
+
+func testDeadlineAbortsCleanly(t *testing.T, tls bool) {
+	st := newStack(t, stackOptions{tls: tls, timeout: 5 * time.Second})
 	rec := yeastartest.Recording{ID: 40, File: recordingFile(40, "wav"), Size: 64 * mib}
 	st.sim.AddRecording(rec)
-	// 4 MiB/s: parts are uploading when the deadline nears, but the
-	// recording cannot finish in 5 s.
+	// 4 MiB/s: parts (or the streamed PutObject) are uploading when the
+	// deadline nears, but the recording cannot finish in 5 s.
 	st.sim.ThrottleDownload(rec.File, 4*mib)
 	start := time.Now()
 	inv := st.invoke(t, `{"id": 40}`)

@@ -36,7 +36,7 @@ type fleetStack struct {
 func newFleetStack(t testing.TB, specs []yeastartest.PBXSpec, template string, extraEnv ...string) *fleetStack {
 	t.Helper()
 	fleet, path := localenvtest.StartFleet(t, specs)
-	st := startStack(t, "fleet", 0, func(bucket string) []string {
+	st := startStack(t, s3Server, "fleet", 0, func(bucket string) []string {
 		return append(append(s3Server.Env(), "PBX_REGISTRY_FILE="+path, "PBX_ALLOW_HTTP=true",
 			"RECORDINGS_BUCKET="+bucket, "RECORDINGS_KEY_TEMPLATE="+template), extraEnv...)
 	})

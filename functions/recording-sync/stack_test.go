@@ -13,11 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/recording-sync/recording-sync/internal/localenv"
 	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
+	"github.com/recording-sync/recording-sync/pkg/s3store"
 )
 
 // The end-to-end tests run the real bootstrap, built like `sam build` does,
@@ -33,12 +35,30 @@ var (
 	bootstrapPath string
 	s3Server      *localenv.S3Server
 	bucketSeq     atomic.Int64
+	// tlsS3 serves HTTPS, as S3 does on AWS, where the store streams a
+	// recording of known size as one PutObject; started by the first test
+	// that asks for it (stackOptions.tls).
+	tlsS3 = localenvtest.Server{TLS: true}
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(localenvtest.E2EMain(m, []string{"recording-sync"}, func(bootstraps map[string]string, s3 *localenv.S3Server) {
+	code := localenvtest.E2EMain(m, []string{"recording-sync"}, func(bootstraps map[string]string, s3 *localenv.S3Server) {
 		bootstrapPath, s3Server = bootstraps["recording-sync"], s3
-	}))
+	})
+	tlsS3.Close(code != 0)
+	os.Exit(code)
+}
+
+// overBothTransports runs test against S3 over plain HTTP, then over HTTPS.
+func overBothTransports(t *testing.T, test func(t *testing.T, tls bool)) {
+	t.Helper()
+	for _, tls := range []bool{false, true} {
+		name := "http"
+		if tls {
+			name = "https"
+		}
+		t.Run(name, func(t *testing.T) { test(t, tls) })
+	}
 }
 
 // stack is one function instance wired to a simulator and a fresh bucket.
@@ -49,6 +69,7 @@ type stack struct {
 	lambda  *localenv.Lambda
 	bucket  string
 	s3      *s3.Client
+	tls     bool             // S3 is reached over HTTPS
 	out     *localenv.Output // everything the emulator and the function printed
 }
 
@@ -57,6 +78,7 @@ type stackOptions struct {
 	sim          yeastartest.Options
 	pbxHandler   func(http.Handler) http.Handler // wraps the simulator, e.g. to break connections
 	s3Endpoint   string                          // default: the S3 server itself
+	tls          bool                            // store into tlsS3, over HTTPS
 	timeout      time.Duration
 	extraEnv     []string // more KEY=VALUE for the function
 	clientSecret string   // the function's client secret, when not the simulator's
@@ -79,23 +101,27 @@ func newStack(t testing.TB, opts stackOptions) *stack {
 	if opts.clientSecret != "" {
 		secret = opts.clientSecret
 	}
-	st := startStack(t, "e2e", opts.timeout, func(bucket string) []string {
-		env := localenvtest.CopyEnv(s3Server, pbxURL, testClientID, secret, bucket)
+	srv := s3Server
+	if opts.tls {
+		srv = tlsS3.S3(t)
+	}
+	st := startStack(t, srv, "e2e", opts.timeout, func(bucket string) []string {
+		env := localenvtest.CopyEnv(srv, pbxURL, testClientID, secret, bucket)
 		if opts.s3Endpoint != "" {
 			env = append(env, "AWS_ENDPOINT_URL_S3="+opts.s3Endpoint, "AWS_MAX_ATTEMPTS=2")
 		}
 		return append(env, opts.extraEnv...)
 	})
-	st.sim = sim
+	st.sim, st.tls = sim, opts.tls
 	return st
 }
 
-// startStack starts a function instance on a fresh bucket named after
-// prefix, with the environment envOf gives for that bucket.
-func startStack(t testing.TB, prefix string, timeout time.Duration, envOf func(bucket string) []string) *stack {
+// startStack starts a function instance on a fresh bucket of srv named
+// after prefix, with the environment envOf gives for that bucket.
+func startStack(t testing.TB, srv *localenv.S3Server, prefix string, timeout time.Duration, envOf func(bucket string) []string) *stack {
 	t.Helper()
-	st := &stack{out: &localenv.Output{}, timeout: timeout, bucket: localenvtest.E2EBucket(t, s3Server, prefix)}
-	c, err := s3Server.Client(t.Context())
+	st := &stack{out: &localenv.Output{}, timeout: timeout, bucket: localenvtest.E2EBucket(t, srv, prefix)}
+	c, err := srv.Client(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,6 +189,32 @@ func (st *stack) objectSHA256(t testing.TB, key string) (string, int64) {
 		t.Fatalf("read %s: %v", key, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), n
+}
+
+// singlePutMax is the largest recording the function stores by one
+// PutObject: over HTTPS streamed from the download, over HTTP buffered
+// whole when smaller than a part (8 MiB at the emulator's 128 MB).
+func singlePutMax(tls bool) int64 {
+	if tls {
+		return s3store.DefaultStreamMax
+	}
+	return s3store.DefaultPartSize - 1
+}
+
+// assertWrittenAs checks that key, a recording of size bytes, was written
+// by one PutObject if it fits one (singlePutMax), else by a multipart
+// upload: S3 gives a multipart object an ETag ending in "-<parts>". A
+// chunked download (size unknown) goes multipart over HTTPS too.
+func (st *stack) assertWrittenAs(t testing.TB, key string, size int64) {
+	t.Helper()
+	head, err := st.s3.HeadObject(t.Context(), &s3.HeadObjectInput{Bucket: &st.bucket, Key: &key})
+	if err != nil {
+		t.Fatalf("head %s: %v", key, err)
+	}
+	etag := aws.ToString(head.ETag)
+	if want := size > singlePutMax(st.tls); strings.Contains(etag, "-") != want {
+		t.Errorf("%s: ETag %s, want multipart %v for %d bytes", key, etag, want, size)
+	}
 }
 
 // tokenCachePrefix is where the function keeps the shared PBX token, not

@@ -81,13 +81,19 @@ func (s *S3Server) Close() error { return s.proc.stop() }
 func (s *S3Server) Pid() int { return s.proc.cmd.Process.Pid }
 
 // Env returns the AWS SDK environment that points a process at this server.
+// Over HTTPS it sets AWS_CA_BUNDLE to the server's certificate, which then
+// is the only one the process's AWS clients trust.
 func (s *S3Server) Env() []string {
-	return []string{
+	env := []string{
 		"AWS_ENDPOINT_URL_S3=" + s.Endpoint,
 		"AWS_ACCESS_KEY_ID=" + S3AccessKey,
 		"AWS_SECRET_ACCESS_KEY=" + S3SecretKey,
 		"AWS_REGION=" + S3Region,
 	}
+	if s.caFile != "" {
+		env = append(env, "AWS_CA_BUNDLE="+s.caFile)
+	}
+	return env
 }
 
 // Client returns an S3 client for this server (path-style addressing),

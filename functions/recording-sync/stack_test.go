@@ -49,15 +49,30 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// overBothTransports runs test against S3 over plain HTTP, then over HTTPS.
-func overBothTransports(t *testing.T, test func(t *testing.T, tls bool)) {
-	t.Helper()
-	for _, tls := range []bool{false, true} {
-		name := "http"
-		if tls {
-			name = "https"
+// TestOverBothTransports runs each copy test that reaches S3 over plain
+// HTTP and over HTTPS: over HTTPS, as on AWS, a recording of known size up
+// to 64 MiB is streamed from the download as one PutObject; over HTTP it is
+// buffered, or goes multipart from a part's size.
+func TestOverBothTransports(t *testing.T) {
+	tests := []struct {
+		name string
+		test func(t *testing.T, tls bool)
+	}{
+		{"CopiesRecordingsByteForByte", testCopiesRecordingsByteForByte},
+		{"StoredRecordingIsNotDownloadedAgain", testStoredRecordingIsNotDownloadedAgain},
+		{"FaultsLeaveNothingBehind", testFaultsLeaveNothingBehind},
+		{"DroppedDownloadResumes", testDroppedDownloadResumes},
+		{"TransientPBXFaultsAreSurvived", testTransientPBXFaultsAreSurvived},
+		{"DeadlineAbortsCleanly", testDeadlineAbortsCleanly},
+	}
+	for _, tt := range tests {
+		for _, tls := range []bool{false, true} {
+			name := tt.name + "/http"
+			if tls {
+				name = tt.name + "/https"
+			}
+			t.Run(name, func(t *testing.T) { tt.test(t, tls) })
 		}
-		t.Run(name, func(t *testing.T) { test(t, tls) })
 	}
 }
 

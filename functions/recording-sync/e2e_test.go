@@ -21,7 +21,7 @@ func recordingFile(n int, ext string) string {
 }
 
 // testCopiesRecordingsByteForByte: over HTTPS, as on AWS, a recording of up
-// to 64 MiB is streamed from the download as one PutObject; over HTTP one
+// to 16 MiB is streamed from the download as one PutObject; over HTTP one
 // of a part or more, and over HTTPS a larger one, goes multipart.
 func testCopiesRecordingsByteForByte(t *testing.T, tls bool) {
 	st := newStack(t, stackOptions{tls: tls})
@@ -35,7 +35,7 @@ func testCopiesRecordingsByteForByte(t *testing.T, tls bool) {
 	}{
 		{"1MiB by id", 1, recordingFile(1, "wav"), 1 * mib, `{"id": 1}`, "audio/wav"},
 		{"1MiB mp3 by file", 2, recordingFile(2, "mp3"), 1 * mib, `{"file": "` + recordingFile(2, "mp3") + `"}`, "audio/mpeg"},
-		{"64MiB", 3, recordingFile(3, "wav"), 64 * mib, `{"id": "3"}`, "audio/wav"},
+		{"16MiB", 3, recordingFile(3, "wav"), 16 * mib, `{"id": "3"}`, "audio/wav"},
 		{"1GiB", 4, recordingFile(4, "wav"), 1024 * mib, `{"id": 4}`, "audio/wav"},
 	}
 	for _, tc := range cases {

@@ -31,14 +31,14 @@ func (st *stack) copyAndVerify(t *testing.T, rec yeastartest.Recording) {
 	st.assertNoOpenUploads(t)
 }
 
-// testDroppedDownloadResumes: over HTTPS the 20 MiB recording is one
+// testDroppedDownloadResumes: over HTTPS the 12 MiB recording is one
 // streamed PutObject, which cannot be sent twice: a copy that resumed only
 // from byte 0 would show a second full download.
 func testDroppedDownloadResumes(t *testing.T, tls bool) {
 	for _, disableRange := range []bool{false, true} {
 		t.Run(fmt.Sprintf("range disabled=%v", disableRange), func(t *testing.T) {
 			st := newStack(t, stackOptions{tls: tls, sim: yeastartest.Options{DisableRange: disableRange}})
-			rec := yeastartest.Recording{ID: 7, File: recordingFile(7, "wav"), Size: 20 * mib}
+			rec := yeastartest.Recording{ID: 7, File: recordingFile(7, "wav"), Size: 12 * mib}
 			st.sim.AddRecording(rec)
 			st.sim.DropDownloadAfter(rec.File, 3*mib, 1)
 			st.copyAndVerify(t, rec)
@@ -101,11 +101,11 @@ func testTransientPBXFaultsAreSurvived(t *testing.T, tls bool) {
 // PutObject, over HTTP a multipart upload.
 func testDeadlineAbortsCleanly(t *testing.T, tls bool) {
 	st := newStack(t, stackOptions{tls: tls, timeout: 5 * time.Second})
-	rec := yeastartest.Recording{ID: 40, File: recordingFile(40, "wav"), Size: 64 * mib}
+	rec := yeastartest.Recording{ID: 40, File: recordingFile(40, "wav"), Size: 16 * mib}
 	st.sim.AddRecording(rec)
-	// 4 MiB/s: parts (or the streamed PutObject) are uploading when the
-	// deadline nears, but the recording cannot finish in 5 s.
-	st.sim.ThrottleDownload(rec.File, 4*mib)
+	// 2 MiB/s: the first part (or the streamed PutObject) is uploading when
+	// the deadline nears, but the recording cannot finish in 5 s.
+	st.sim.ThrottleDownload(rec.File, 2*mib)
 	start := time.Now()
 	inv := st.invoke(t, `{"id": 40}`)
 	if inv.ErrorType != "TimeoutError" {

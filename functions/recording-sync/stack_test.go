@@ -51,7 +51,7 @@ func TestMain(m *testing.M) {
 
 // TestOverBothTransports runs each copy test that reaches S3 over plain
 // HTTP and over HTTPS: over HTTPS, as on AWS, a recording of known size up
-// to 64 MiB is streamed from the download as one PutObject; over HTTP it is
+// to 16 MiB is streamed from the download as one PutObject; over HTTP it is
 // buffered, or goes multipart from a part's size.
 func TestOverBothTransports(t *testing.T) {
 	tests := []struct {

@@ -29,10 +29,12 @@ const (
 	// four times over; with the default part size it needs no larger parts.
 	MaxUnknownSize = 64 << 30
 	// DefaultStreamMax is the largest known size sent as one streamed
-	// PutObject (see Store.Upload). An hour of 8 kHz 16-bit mono WAV is
-	// 55 MiB: nearly every call's recording. Larger ones go multipart, where
-	// a failed part is sent again without downloading the recording again.
-	DefaultStreamMax = 64 << 20
+	// PutObject (see Store.putStream): 17 minutes of 8 kHz 16-bit mono
+	// WAV, most calls. The SDK sends such a body as one aws-chunked chunk,
+	// and MinIO refuses a chunk over 16 MiB (S3 takes larger ones). Larger
+	// recordings go multipart, where a failed part is sent again without
+	// downloading the recording again.
+	DefaultStreamMax = 16 << 20
 	// abortTimeout bounds the clean-up after a failure.
 	abortTimeout = 30 * time.Second
 )

@@ -122,7 +122,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	if v := get("DOWNLOAD_STALL_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < time.Second {
-			return Config{}, &Error{"DOWNLOAD_STALL_TIMEOUT", "must be a duration of at least 1s, e.g. 30s"}
+			return Config{}, &Error{"DOWNLOAD_STALL_TIMEOUT", "must be a duration of at least 1s, e.g. 10s"}
 		}
 		c.StallTimeout = d
 	}

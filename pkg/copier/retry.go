@@ -24,8 +24,11 @@ const (
 	// DefaultMaxResumes bounds how often one download is resumed.
 	DefaultMaxResumes = 5
 	// DefaultStallTimeout is how long a download may deliver no byte
-	// before it counts as dropped.
-	DefaultStallTimeout = 30 * time.Second
+	// before it counts as dropped and is resumed. It stays well under the
+	// time S3 lets a request's body go quiet (about 20 s, then 400
+	// RequestTimeout): a streamed PutObject is fed by the download, so a
+	// resume must bring bytes again before S3 gives up on the upload.
+	DefaultStallTimeout = 10 * time.Second
 	// minAttempt is the least time worth starting another attempt with.
 	minAttempt = time.Second
 )

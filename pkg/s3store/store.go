@@ -242,8 +242,10 @@ func (s *Store) putStream(ctx context.Context, in *s3.PutObjectInput, src *exact
 	// what lets an unsigned, unrewindable body be sent at all, and its
 	// final chunk is sent only after the source's clean end.
 	in.ChecksumAlgorithm = types.ChecksumAlgorithmCrc32
-	// A caller that gives up is obeyed at the next read, before the last
-	// byte: the request is cut, and S3 stores nothing.
+	// A caller that gives up is obeyed at the next read: a request cut
+	// before its last byte stores nothing. (A cancellation after the last
+	// read may still see the object stored, whole and checked; the next
+	// attempt finds it stored.)
 	in.Body = ctxReader{ctx, src}
 	out, err := s.client.PutObject(ctx, in, func(o *s3.Options) { o.RetryMaxAttempts = 1 })
 	if err != nil && !src.failed && statusCode(err) == 0 && ctx.Err() == nil {

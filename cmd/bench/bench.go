@@ -124,12 +124,8 @@ func (b *bench) childEnv(memoryMB int) []string {
 		}
 		env = append(env, kv)
 	}
+	env = append(env, b.s3.Env()...) // endpoint, credentials, region, AWS_CA_BUNDLE
 	env = append(env,
-		"AWS_CA_BUNDLE="+b.cert.CertFile,
-		"AWS_ENDPOINT_URL_S3="+b.s3.Endpoint,
-		"AWS_ACCESS_KEY_ID="+localenv.S3AccessKey,
-		"AWS_SECRET_ACCESS_KEY="+localenv.S3SecretKey,
-		"AWS_REGION="+localenv.S3Region,
 		"AWS_EC2_METADATA_DISABLED=true",
 		"AWS_CONFIG_FILE="+filepath.Join(b.work, "aws-config"),
 		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(b.work, "no-credentials"),

@@ -60,8 +60,8 @@ func (s *Server) deleteMessageBatch(in deleteBatchIn) (any, *apiError) {
 // SQS, a handle of an earlier receive, or of a message already deleted, is
 // accepted and deletes nothing. Callers hold s.mu.
 func (s *Server) remove(q *queue, handle string) *apiError {
-	if len(handle) < 4 || handle[:3] != "rh-" {
-		return &apiError{Code: "ReceiptHandleIsInvalid", Query: "ReceiptHandleIsInvalid", Message: "The input receipt handle is invalid.", Sender: true}
+	if err := checkHandle(handle); err != nil {
+		return err
 	}
 	q.msgs = slices.DeleteFunc(q.msgs, func(m *message) bool { return m.handle == handle })
 	return nil
@@ -80,4 +80,12 @@ func (s *Server) getQueueURL(in getQueueURLIn) (any, *apiError) {
 	return struct {
 		QueueURL string `json:"QueueUrl"`
 	}{s.queueURL(in.QueueName)}, nil
+}
+
+// checkHandle refuses what cannot be a receipt handle of this server.
+func checkHandle(handle string) *apiError {
+	if len(handle) < 4 || handle[:3] != "rh-" {
+		return &apiError{Code: "ReceiptHandleIsInvalid", Query: "ReceiptHandleIsInvalid", Message: "The input receipt handle is invalid.", Sender: true}
+	}
+	return nil
 }

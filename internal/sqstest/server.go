@@ -165,6 +165,8 @@ func (s *Server) dispatch(r *http.Request, op string, body []byte) (any, *apiErr
 		return decodeRun(body, s.deleteMessage)
 	case "DeleteMessageBatch":
 		return decodeRun(body, s.deleteMessageBatch)
+	case "ChangeMessageVisibility":
+		return decodeRun(body, s.changeVisibility)
 	case "GetQueueUrl":
 		return decodeRun(body, s.getQueueURL)
 	default:

@@ -288,3 +288,56 @@ func TestFailEntries(t *testing.T) {
 		t.Errorf("Faults = %+v, want 2 entries", got)
 	}
 }
+
+// TestChangeMessageVisibility: a message in flight comes back when its
+// changed visibility timeout passes; a stale or unknown handle, or a
+// timeout out of range, is refused as SQS refuses it.
+func TestChangeMessageVisibility(t *testing.T) {
+	_, client, url, clk := newServer(t)
+	ctx := t.Context()
+	if _, err := client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: aws.String(`{"id":1}`)}); err != nil {
+		t.Fatalf("SendMessage: %v", err)
+	}
+	recv := func() []types.Message {
+		t.Helper()
+		out, err := client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &url, VisibilityTimeout: 1800})
+		if err != nil {
+			t.Fatalf("ReceiveMessage: %v", err)
+		}
+		return out.Messages
+	}
+	first := recv()
+	if len(first) != 1 {
+		t.Fatalf("received %d messages, want 1", len(first))
+	}
+	change := func(handle *string, secs int32) error {
+		_, err := client.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: &url, ReceiptHandle: handle, VisibilityTimeout: secs})
+		return err
+	}
+	if err := change(first[0].ReceiptHandle, 10); err != nil {
+		t.Fatalf("ChangeMessageVisibility: %v", err)
+	}
+	clk.Advance(9 * time.Second)
+	if got := recv(); len(got) != 0 {
+		t.Fatalf("received %d messages 9 s into a 10 s visibility timeout, want none", len(got))
+	}
+	clk.Advance(time.Second)
+	second := recv()
+	if len(second) != 1 {
+		t.Fatalf("received %d messages once the changed timeout passed, want 1", len(second))
+	}
+	for _, tt := range []struct {
+		name   string
+		handle *string
+		secs   int32
+		code   string
+	}{
+		{"stale handle", first[0].ReceiptHandle, 0, "InvalidParameterValue"},
+		{"bogus handle", aws.String("bogus"), 0, "ReceiptHandleIsInvalid"},
+		{"timeout out of range", second[0].ReceiptHandle, 43201, "InvalidParameterValue"},
+	} {
+		if err := change(tt.handle, tt.secs); apiCode(err) != tt.code {
+			t.Errorf("%s: ChangeMessageVisibility = %v, want %s", tt.name, err, tt.code)
+		}
+	}
+}

@@ -54,7 +54,8 @@ func reserveFor(ctx context.Context) time.Duration {
 // up would hide the message for the queue's visibility timeout (30 minutes)
 // and spend one of its receives, while a PBX that is seldom idle leaves
 // an .mp3 few chances to start. Without a deadline (no invocation
-// bounds the copy), BusyRetry.Attempts bounds it.
+// bounds the copy), BusyRetry.Attempts bounds it. A BusyGate in ctx may
+// end the wait sooner (WithBusyGate).
 func (c *Copier) again(ctx context.Context, class Class, n int) bool {
 	var policy recording.RetryPolicy
 	switch class {
@@ -71,6 +72,9 @@ func (c *Copier) again(ctx context.Context, class Class, n int) bool {
 	if n >= policy.Attempts && (class != ClassBusy || !bounded) {
 		return false
 	}
+	if class == ClassBusy {
+		return waitBusy(ctx, policy.Backoff(n))
+	}
 	return sleep(ctx, policy.Backoff(n))
 }
 
@@ -78,8 +82,12 @@ func (c *Copier) again(ctx context.Context, class Class, n int) bool {
 // minAttempt before ctx's deadline; it reports whether another attempt is
 // worth making.
 func sleep(ctx context.Context, d time.Duration) bool {
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d+minAttempt {
-		return false
-	}
-	return wait.For(ctx, d) == nil
+	return worthWaiting(ctx, d) && wait.For(ctx, d) == nil
+}
+
+// worthWaiting reports whether waiting d leaves at least minAttempt before
+// ctx's deadline.
+func worthWaiting(ctx context.Context, d time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return !ok || time.Until(deadline) >= d+minAttempt
 }

@@ -52,6 +52,11 @@ type Options struct {
 	// failure is counted by pbx too, as the reconciler counts a PBX's.
 	// Unset (one PBX), only a line whose message names a PBX does.
 	ManyPBXs bool
+	// Returner, when set, hands back to the queue the SQS records of its
+	// queue whose copies only wait for a busy PBX once nothing else in
+	// their batch runs (see HandBackReceives); default none: they wait
+	// inside the invocation.
+	Returner Returner
 }
 
 // Handler handles invocations. It implements lambda.Handler, so that it
@@ -67,6 +72,7 @@ type Handler struct {
 	tokensSeen  atomic.Int64 // tokens reported as TokenRenewals so far
 	now         func() time.Time
 	manyPBXs    bool
+	returner    Returner
 }
 
 // New returns a Handler that copies with copier and logs to log.
@@ -75,7 +81,7 @@ func New(copier Copier, log *slog.Logger, opts *Options) *Handler {
 	if opts == nil {
 		return h
 	}
-	h.metrics, h.tokens, h.manyPBXs = opts.Metrics, opts.TokensObtained, opts.ManyPBXs
+	h.metrics, h.tokens, h.manyPBXs, h.returner = opts.Metrics, opts.TokensObtained, opts.ManyPBXs, opts.Returner
 	if opts.Now != nil {
 		h.now = opts.Now
 	}
@@ -109,25 +115,27 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	if inv.Kind == trigger.KindSQS {
 		return json.Marshal(h.batch(ctx, inv.Records))
 	}
-	res, err := h.item(ctx, inv.Item, slog.String("trigger", string(inv.Kind)))
+	res, err := h.item(ctx, inv.Item, nil, slog.String("trigger", string(inv.Kind)))
 	if err != nil {
 		return nil, err
 	}
 	return json.Marshal(res)
 }
 
-// item copies one item, or reports that there is nothing to copy.
-func (h *Handler) item(ctx context.Context, it trigger.Item, attrs ...any) (any, error) {
+// item copies one item, or reports that there is nothing to copy. w, when
+// set, lets the copy of an SQS record be handed back to its queue.
+func (h *Handler) item(ctx context.Context, it trigger.Item, w *returnWaiter, attrs ...any) (any, error) {
 	if it.Ref == nil {
 		h.log.InfoContext(ctx, "nothing to copy", append(attrs, slog.String("reason", it.Skip))...)
 		return Skipped{Skipped: true, Reason: it.Skip}, nil
 	}
-	return h.copy(ctx, *it.Ref, attrs...)
+	return h.copy(ctx, *it.Ref, w, attrs...)
 }
 
-// copy copies one recording and logs the outcome in one line.
-func (h *Handler) copy(ctx context.Context, ref recording.Ref, attrs ...any) (recording.Result, error) {
-	res, err := h.safeCopy(ctx, ref)
+// copy copies one recording and logs the outcome in one line: copied,
+// handed back to the queue (w), or not copied.
+func (h *Handler) copy(ctx context.Context, ref recording.Ref, w *returnWaiter, attrs ...any) (recording.Result, error) {
+	res, err := h.safeCopy(w.context(ctx), ref)
 	pbx := h.linePBX(ref)
 	if pbx != "" {
 		attrs = append(attrs, slog.String(metrics.DimPBX, pbx))
@@ -140,6 +148,15 @@ func (h *Handler) copy(ctx context.Context, ref recording.Ref, attrs ...any) (re
 		slog.Int64("durationMs", res.Duration.Milliseconds()),
 	)
 	if err != nil {
+		handedBack, herr := h.handBack(ctx, w)
+		if handedBack {
+			attrs = append(attrs, slog.Int("receiveCount", w.rec.ReceiveCount), slog.Int64("returnAfterS", int64(HandBackAfter/time.Second)))
+			h.log.InfoContext(ctx, "recording handed back to the queue: the PBX is busy", append(attrs, h.waitMetrics(res)...)...)
+			return res, err
+		}
+		if herr != nil {
+			attrs = append(attrs, slog.String("handBackError", herr.Error()))
+		}
 		attrs = append(attrs, lambdafn.ErrorAttrs(err)...)
 		h.log.ErrorContext(ctx, "recording not copied", append(attrs, h.copyMetrics(pbx, ref, res, err)...)...)
 		return res, err

@@ -18,11 +18,7 @@ func (h *Handler) copyMetrics(pbx string, ref recording.Ref, res recording.Resul
 	if h.metrics == nil {
 		return nil
 	}
-	vals := []metrics.Value{
-		metrics.V(metrics.DownloadResumes, float64(res.Resumes)),
-		metrics.V(metrics.BusyWaits, float64(res.BusyWaits)),
-		metrics.V(metrics.TokenRenewals, float64(h.tokenRenewals())),
-	}
+	vals := h.waitValues(res)
 	switch {
 	case err != nil:
 		return h.metrics.AttrsPBX(lambdafn.ErrorType(err), pbx, append(vals, metrics.V(metrics.RecordingsFailed, 1))...)
@@ -46,6 +42,25 @@ func (h *Handler) copyMetrics(pbx string, ref recording.Ref, res recording.Resul
 		}
 	}
 	return h.metrics.Attrs("", vals...)
+}
+
+// waitValues are what every line about a copy reports: its waits, and the
+// tokens obtained since the last line.
+func (h *Handler) waitValues(res recording.Result) []metrics.Value {
+	return []metrics.Value{
+		metrics.V(metrics.DownloadResumes, float64(res.Resumes)),
+		metrics.V(metrics.BusyWaits, float64(res.BusyWaits)),
+		metrics.V(metrics.TokenRenewals, float64(h.tokenRenewals())),
+	}
+}
+
+// waitMetrics are the metrics of the line that reports a copy handed back
+// to the queue: neither copied nor failed, it will be received again.
+func (h *Handler) waitMetrics(res recording.Result) []any {
+	if h.metrics == nil {
+		return nil
+	}
+	return h.metrics.Attrs("", h.waitValues(res)...)
 }
 
 // failedMetrics are the metrics of a line that reports a recording not

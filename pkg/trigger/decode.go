@@ -39,8 +39,14 @@ type Item struct {
 type Record struct {
 	MessageID string
 	Body      string // the message as received, to move it unchanged to a dead-letter queue
-	Item      Item
-	Err       error
+	// ReceiptHandle, Queue (the name in eventSourceARN) and ReceiveCount
+	// (ApproximateReceiveCount; 0 when absent) say which receive of which
+	// queue this is, to hand the message back early (copyhandler).
+	ReceiptHandle string
+	Queue         string
+	ReceiveCount  int
+	Item          Item
+	Err           error
 }
 
 // Invocation is a decoded payload: Item for the single shapes, Records for SQS.
@@ -131,7 +137,8 @@ func decodeSQS(records []byte) (Invocation, error) {
 	}
 	inv := Invocation{Kind: KindSQS, Records: make([]Record, len(msgs))}
 	for i, m := range msgs {
-		rec := Record{MessageID: m.MessageId, Body: m.Body}
+		rec := Record{MessageID: m.MessageId, Body: m.Body, ReceiptHandle: m.ReceiptHandle, Queue: queueName(m.EventSourceARN)}
+		rec.ReceiveCount, _ = strconv.Atoi(m.Attributes["ApproximateReceiveCount"]) // absent or not a number: 0, never handed back
 		switch {
 		case m.MessageId == "":
 			return Invocation{}, invalid("SQS record %d has no messageId", i)
@@ -145,6 +152,15 @@ func decodeSQS(records []byte) (Invocation, error) {
 		inv.Records[i] = rec
 	}
 	return inv, nil
+}
+
+// queueName is the queue an SQS eventSourceARN names: its last element
+// (arn:aws:sqs:REGION:ACCOUNT:NAME); "" for anything else.
+func queueName(arn string) string {
+	if !strings.HasPrefix(arn, "arn:") || strings.Count(arn, ":") != 5 {
+		return ""
+	}
+	return arn[strings.LastIndexByte(arn, ':')+1:]
 }
 
 // decodeBody decodes an SQS message body: any single shape.

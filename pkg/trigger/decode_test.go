@@ -394,3 +394,33 @@ func TestDecodeSQSLargerThanOneEvent(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeSQSReceive checks that a record says which receive of which
+// queue it is, and that what is missing or malformed reads as nothing
+// (a receive count of 0 is never handed back early).
+func TestDecodeSQSReceive(t *testing.T) {
+	tests := []struct {
+		name, record string
+		want         Record
+	}{
+		{"all set", `"receiptHandle":"rh-1","eventSourceARN":"arn:aws:sqs:eu-west-1:123456789012:recording-sync-RecordingQueue-X","attributes":{"ApproximateReceiveCount":"2"}`,
+			Record{ReceiptHandle: "rh-1", Queue: "recording-sync-RecordingQueue-X", ReceiveCount: 2}},
+		{"nothing set", `"eventSource":"aws:sqs"`, Record{}},
+		{"count not a number", `"attributes":{"ApproximateReceiveCount":"two"}`, Record{}},
+		{"ARN of another shape", `"eventSourceARN":"arn:aws:sqs:eu-west-1:queue"`, Record{}},
+		{"not an ARN", `"eventSourceARN":"https://sqs.eu-west-1.amazonaws.com/123456789012/q"`, Record{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inv, err := Decode([]byte(`{"Records":[{"messageId":"m1","body":"{\"id\":1}",` + tt.record + `}]}`))
+			if err != nil || len(inv.Records) != 1 {
+				t.Fatalf("Decode = %+v, %v; want one record", inv, err)
+			}
+			got := inv.Records[0]
+			if got.ReceiptHandle != tt.want.ReceiptHandle || got.Queue != tt.want.Queue || got.ReceiveCount != tt.want.ReceiveCount {
+				t.Errorf("receipt %q, queue %q, receive %d; want %q, %q, %d",
+					got.ReceiptHandle, got.Queue, got.ReceiveCount, tt.want.ReceiptHandle, tt.want.Queue, tt.want.ReceiveCount)
+			}
+		})
+	}
+}

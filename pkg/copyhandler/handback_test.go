@@ -1,0 +1,208 @@
+package copyhandler
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/recording-sync/recording-sync/pkg/copier"
+	"github.com/recording-sync/recording-sync/pkg/recording"
+	"github.com/recording-sync/recording-sync/pkg/s3store"
+	"github.com/recording-sync/recording-sync/pkg/yeastar"
+)
+
+// busyPBX answers recording/download with 70082 (busy) for the ids in
+// busyUntil until that time (zero: for ever), and serves every other
+// recording's download in slow[id].
+type busyPBX struct {
+	busyUntil map[int64]time.Time
+	slow      map[int64]time.Duration
+
+	mu    sync.Mutex
+	links map[int64]int
+}
+
+func (p *busyPBX) RecordingDownloadLink(_ context.Context, q yeastar.RecordingQuery) (yeastar.DownloadLink, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.links[q.ID]++
+	if until, busy := p.busyUntil[q.ID]; busy && (until.IsZero() || time.Now().Before(until)) {
+		return yeastar.DownloadLink{}, &yeastar.APIError{Op: "recording/download", Code: yeastar.CodeOverloadTask}
+	}
+	return yeastar.DownloadLink{File: fmt.Sprintf("20220412173331-%d.wav", q.ID), ResourceURL: fmt.Sprint(q.ID)}, nil
+}
+
+func (p *busyPBX) Download(ctx context.Context, resourceURL string, _ int64) (*yeastar.Download, error) {
+	var id int64
+	fmt.Sscan(resourceURL, &id)
+	select {
+	case <-time.After(p.slow[id]):
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	const body = "RIFF recording"
+	return &yeastar.Download{Body: io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body)), Size: int64(len(body))}, nil
+}
+
+// discardStore stores nothing and has nothing stored.
+type discardStore struct{}
+
+func (discardStore) Exists(context.Context, string, string) (bool, int64, error) {
+	return false, 0, nil
+}
+
+func (discardStore) Upload(_ context.Context, obj s3store.Object, body io.Reader) (s3store.Result, error) {
+	n, err := io.Copy(io.Discard, body)
+	return s3store.Result{Bucket: obj.Bucket, Key: obj.Key, Size: n}, err
+}
+
+// returned is a message handed back.
+type returned struct {
+	handle string
+	after  time.Duration
+}
+
+// fakeReturner takes messages of queue back, or fails with err.
+type fakeReturner struct {
+	queue string
+	err   error
+
+	mu  sync.Mutex
+	got []returned
+}
+
+func (r *fakeReturner) Queue() string { return r.queue }
+
+func (r *fakeReturner) Return(_ context.Context, handle string, d time.Duration) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.got = append(r.got, returned{handle, d})
+	return r.err
+}
+
+// received is an SQS record of the queue "recordings": its body, its
+// receive count.
+type received struct {
+	body     string
+	receives int
+}
+
+func receivedEvent(recs ...received) string {
+	out := make([]string, len(recs))
+	for i, r := range recs {
+		quoted, _ := json.Marshal(r.body)
+		out[i] = fmt.Sprintf(`{"messageId":"m%d","receiptHandle":"h%d","body":%s,"eventSource":"aws:sqs",`+
+			`"eventSourceARN":"arn:aws:sqs:eu-west-1:123456789012:recordings","attributes":{"ApproximateReceiveCount":"%d"}}`,
+			i+1, i+1, quoted, r.receives)
+	}
+	return `{"Records":[` + strings.Join(out, ",") + `]}`
+}
+
+// TestHandBack runs batches whose .mp3s (ids 2 and 3) find the PBX busy:
+// once nothing else in the batch runs, it is handed back on its first two
+// receives and named as failed, and the invocation ends; otherwise it
+// waits inside the invocation, as long as its deadline allows.
+func TestHandBack(t *testing.T) {
+	const deadline = time.Minute
+	tests := []struct {
+		name     string
+		records  []received
+		idleAt   time.Duration // when the PBX stops being busy for id 2; 0: never
+		queue    string        // the Returner's queue; "": no Returner
+		fail     error         // the Returner's answer
+		wantBack []returned
+		wantFail []string
+		wantTook time.Duration // within 3 s (backoff jitter); -1: until the deadline, less the copy's reserve
+	}{
+		{"handed back once the rest is done", []received{{`{"id":1}`, 1}, {`{"id":2}`, 1}}, 0, "recordings", nil,
+			[]returned{{"h2", HandBackAfter}}, []string{"m2"}, 6 * time.Second},
+		{"two waiting, handed back together", []received{{`{"id":2}`, 2}, {`{"id":1}`, 1}, {`{"id":3}`, 1}}, 0, "recordings", nil,
+			[]returned{{"h1", HandBackAfter}, {"h3", HandBackAfter}}, []string{"m1", "m3"}, 6 * time.Second},
+		{"PBX idle while the rest runs: copied", []received{{`{"id":1}`, 1}, {`{"id":2}`, 1}}, 2 * time.Second, "recordings", nil,
+			nil, nil, 6 * time.Second},
+		{"third receive waits the PBX out", []received{{`{"id":1}`, 1}, {`{"id":2}`, 3}}, 0, "recordings", nil,
+			nil, []string{"m2"}, -1},
+		{"one waiting on its third receive: the other is handed back after it", []received{{`{"id":3}`, 1}, {`{"id":2}`, 3}}, 20 * time.Second, "recordings", nil,
+			[]returned{{"h1", HandBackAfter}}, []string{"m1"}, 20 * time.Second},
+		{"record of another queue waits", []received{{`{"id":1}`, 1}, {`{"id":2}`, 1}}, 0, "other", nil,
+			nil, []string{"m2"}, -1},
+		{"no Returner: waits", []received{{`{"id":1}`, 1}, {`{"id":2}`, 1}}, 0, "", nil,
+			nil, []string{"m2"}, -1},
+		{"hand-back refused: still failed, for the queue to redeliver", []received{{`{"id":2}`, 1}}, 0, "recordings", errors.New("AccessDenied"),
+			[]returned{{"h1", HandBackAfter}}, []string{"m1"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				pbx := &busyPBX{busyUntil: map[int64]time.Time{2: {}, 3: {}}, slow: map[int64]time.Duration{1: 6 * time.Second}, links: map[int64]int{}}
+				if tt.idleAt > 0 {
+					pbx.busyUntil[2] = time.Now().Add(tt.idleAt)
+				}
+				keys, _ := recording.ParseKeyTemplate("")
+				c := copier.NewCopier(pbx, discardStore{}, "b", keys, &copier.Options{
+					BusyRetry: recording.RetryPolicy{Attempts: 3, Base: time.Second, Max: 2 * time.Second},
+				})
+				opts := &Options{}
+				ret := &fakeReturner{queue: tt.queue, err: tt.fail}
+				if tt.queue != "" {
+					opts.Returner = ret
+				}
+				ctx, cancel := context.WithTimeout(t.Context(), deadline)
+				defer cancel()
+				start := time.Now()
+
+				out, lines, err := invokeBatch(t, ctx, c, opts, receivedEvent(tt.records...))
+				took := time.Since(start)
+				if err != nil {
+					t.Fatalf("Invoke = %v", err)
+				}
+				if want := failures(tt.wantFail...); string(out) != want {
+					t.Errorf("answer = %s, want %s", out, want)
+				}
+				slices.SortFunc(ret.got, func(a, b returned) int { return strings.Compare(a.handle, b.handle) })
+				if !slices.Equal(ret.got, tt.wantBack) {
+					t.Errorf("handed back %+v, want %+v", ret.got, tt.wantBack)
+				}
+				if tt.wantTook >= 0 && (took < tt.wantTook || took >= tt.wantTook+3*time.Second) || tt.wantTook < 0 && took < deadline-10*time.Second {
+					t.Errorf("the invocation took %v, want %v (-1: until the deadline's reserve)", took, tt.wantTook)
+				}
+				back := 0
+				for id, l := range byMessageID(t, lines) {
+					if l["msg"] != "recording handed back to the queue: the PBX is busy" {
+						continue
+					}
+					back++
+					if l["level"] != "INFO" || l["errorType"] != nil || l["returnAfterS"] != float64(10) {
+						t.Errorf("line for %s = %v, want an INFO line without errorType, returnAfterS 10", id, l)
+					}
+				}
+				if tt.fail == nil && back != len(tt.wantBack) {
+					t.Errorf("%d lines say handed back, want %d", back, len(tt.wantBack))
+				}
+				if tt.fail != nil {
+					l := byMessageID(t, lines)["m1"]
+					if l["msg"] != "recording not copied" || !strings.Contains(fmt.Sprint(l["handBackError"]), "AccessDenied") {
+						t.Errorf("line = %v, want the failure, with why it was not handed back", l)
+					}
+				}
+			})
+		})
+	}
+}
+
+// failures is the batch answer naming ids as failed.
+func failures(ids ...string) string {
+	items := make([]string, len(ids))
+	for i, id := range ids {
+		items[i] = `{"itemIdentifier":"` + id + `"}`
+	}
+	return `{"batchItemFailures":[` + strings.Join(items, ",") + `]}`
+}

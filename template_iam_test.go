@@ -38,6 +38,7 @@ var leastPrivilege = map[string]map[string][]string{
 		"secretsmanager:GetSecretValue": {"${PbxCredentialsSecretArn}", pbxSecrets},
 		"secretsmanager:ListSecrets":    listPBXSecrets,
 		"sqs:SendMessage":               {"${RecordingDeadLetterQueue.Arn}"},
+		"sqs:ChangeMessageVisibility":   {"${RecordingQueue.Arn}"},
 		"kms:GenerateDataKey":           {"${KmsKeyArn}"},
 		"kms:Decrypt":                   {"${KmsKeyArn}"},
 	},

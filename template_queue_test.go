@@ -3,6 +3,8 @@ package template_test
 import (
 	"fmt"
 	"slices"
+
+	"github.com/recording-sync/recording-sync/pkg/copyhandler"
 )
 
 // checkQueues: a visibility timeout of six times the consumer's, as AWS
@@ -34,6 +36,14 @@ func checkQueues(s *stack) {
 	}
 	dlq := token(s.env(functionID)["DEAD_LETTER_QUEUE_URL"])
 	s.expect(logicalID(dlq) == logicalID(redrive), "DEAD_LETTER_QUEUE_URL %v, want %s, the recording queue's dead-letter queue", dlq, redrive)
+	// Records are handed back to the queue they came from, and handing back
+	// leaves failures receives enough before the dead-letter queue.
+	consumed := logicalID(token(at(s.function(functionID), "Events.Queue.Properties.Queue")))
+	back := token(s.env(functionID)["RECORDINGS_QUEUE_URL"])
+	s.expect(logicalID(back) == consumed, "RECORDINGS_QUEUE_URL %v, want %s, the queue the function consumes", back, consumed)
+	receives := number(at(s.tpl, "Resources."+consumed+".Properties.RedrivePolicy.maxReceiveCount"))
+	s.expect(receives >= copyhandler.HandBackReceives+3, "%s maxReceiveCount %d, want at least %d: %d receives may end handed back, 3 are left to failures",
+		consumed, receives, copyhandler.HandBackReceives+3, copyhandler.HandBackReceives)
 }
 
 // checkNothingReserved: reserved concurrency fails the deploy on new

@@ -139,6 +139,10 @@ func (r *rig) startCopies(ctx context.Context, s setting, bootstrap string) erro
 		"PBX_CLIENT_ID="+pbxClientID,
 		"PBX_CLIENT_SECRET="+pbxClientSecret,
 		"BATCH_CONCURRENCY="+strconv.Itoa(s.BatchConcurrency),
+		// The queue the copies consume, which they hand records waiting
+		// for a busy PBX back to, as the template sets it.
+		"AWS_ENDPOINT_URL_SQS="+r.sqs.URL(),
+		"RECORDINGS_QUEUE_URL="+r.queue,
 	)
 	if s.DefaultUploader {
 		// The SDK's default uploader: manager.NewUploader's 5 MiB parts,

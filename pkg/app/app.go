@@ -62,14 +62,15 @@ func BuildCopy(ctx context.Context, lookup func(string) (string, bool), red *red
 	}
 	store := s3store.New(f.s3, &s3store.Options{PartSize: int64(upload.PartSizeMiB) << 20, Concurrency: upload.Concurrency, SDKDefault: sdk})
 	copier := copier.NewCopierOf(pool, store, cfg.Bucket, cfg.KeyTemplate, &copier.Options{StallTimeout: cfg.StallTimeout})
-	h := copyhandler.New(copier, log, &copyhandler.Options{
+	opts := &copyhandler.Options{
 		BatchConcurrency: cfg.BatchConcurrency,
-		DeadLetters:      deadLetters(f.awsCfg, cfg.DeadLetterQueueURL),
 		Redactor:         red,
 		Metrics:          emitter,
 		TokensObtained:   pool.TokensObtained,
 		ManyPBXs:         cfg.Registry.Enabled(),
-	})
+	}
+	copyQueues(f.awsCfg, cfg, opts)
+	h := copyhandler.New(copier, log, opts)
 	return lambdafn.Wrap(h, log, red, nil), nil
 }
 

@@ -47,6 +47,11 @@ type Config struct {
 	// (DEAD_LETTER_QUEUE_URL, optional): SQS records that can never
 	// succeed are moved there at once instead of being redelivered.
 	DeadLetterQueueURL string
+	// QueueURL is the recording queue (RECORDINGS_QUEUE_URL, optional for
+	// the copy function): its records that only wait for a busy PBX are
+	// handed back to it early (copyhandler.Returner). The webhook and the
+	// reconciler, which send to it, require it.
+	QueueURL string
 	// S3PathStyle is set when AWS_ENDPOINT_URL_S3 points at a local S3
 	// server, which serves buckets by path, not by host name.
 	S3PathStyle bool
@@ -131,7 +136,10 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		return Config{}, &Error{"RECORDINGS_KEY_TEMPLATE", err.Error()}
 	}
 	c.KeyTemplate = keys
-	if c.DeadLetterQueueURL, err = deadLetterQueueURL(get); err != nil {
+	if c.DeadLetterQueueURL, err = queueURL(get, "DEAD_LETTER_QUEUE_URL", false); err != nil {
+		return Config{}, err
+	}
+	if c.QueueURL, err = queueURL(get, "RECORDINGS_QUEUE_URL", false); err != nil {
 		return Config{}, err
 	}
 	c.TokenCacheKey = get("TOKEN_CACHE_KEY")

@@ -126,6 +126,11 @@ func TestLoad(t *testing.T) {
 				c.DeadLetterQueueURL = "https://sqs.eu-west-1.amazonaws.com/123456789012/recording-sync-DeadLetterQueue"
 			}),
 		},
+		{
+			name: "recording queue, to hand records back to",
+			env:  env(map[string]string{"RECORDINGS_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/recording-sync-RecordingQueue"}),
+			want: loaded(func(c *Config) { c.QueueURL = "https://sqs.eu-west-1.amazonaws.com/123456789012/recording-sync-RecordingQueue" }),
+		},
 		{name: "empty environment", env: map[string]string{}, wantVar: "PBX_BASE_URL", wantMsg: "is required"},
 		{
 			name: "CA certificate as PEM text",
@@ -137,6 +142,7 @@ func TestLoad(t *testing.T) {
 	// naming that variable.
 	for _, bad := range []struct{ name, variable, value, msg string }{
 		{"dead-letter queue not a URL", "DEAD_LETTER_QUEUE_URL", "recording-sync-DeadLetterQueue", "SQS queue URL"},
+		{"recording queue not a URL", "RECORDINGS_QUEUE_URL", "recording-sync-RecordingQueue", "SQS queue URL"},
 		{"no base URL", "PBX_BASE_URL", "", "is required"},
 		{"blank base URL", "PBX_BASE_URL", "  ", "is required"},
 		{"no client id", "PBX_CLIENT_ID", "", "is required"},

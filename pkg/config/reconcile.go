@@ -56,19 +56,16 @@ func LoadReconcile(c Config, lookup func(string) (string, bool)) (Reconcile, err
 		v, _ := lookup(name)
 		return strings.TrimSpace(v)
 	}
-	r := Reconcile{QueueURL: get("RECORDINGS_QUEUE_URL")}
-	if r.QueueURL == "" {
-		return Reconcile{}, &Error{"RECORDINGS_QUEUE_URL", "is required (the recording queue's URL)"}
-	}
-	if u, err := url.Parse(r.QueueURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return Reconcile{}, &Error{"RECORDINGS_QUEUE_URL", "must be an http(s) queue URL"}
+	var r Reconcile
+	var err error
+	if r.QueueURL, err = queueURL(get, "RECORDINGS_QUEUE_URL", true); err != nil {
+		return Reconcile{}, err
 	}
 	if v := get("AWS_ENDPOINT_URL_SQS"); v != "" {
 		if u, err := url.Parse(v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return Reconcile{}, &Error{"AWS_ENDPOINT_URL_SQS", "must be an http(s) URL"}
 		}
 	}
-	var err error
 	if r.Lookback, err = duration(get, "RECONCILE_LOOKBACK", DefaultReconcileLookback); err != nil {
 		return Reconcile{}, err
 	}

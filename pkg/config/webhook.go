@@ -1,7 +1,6 @@
 package config
 
 import (
-	"net/url"
 	"strings"
 	"time"
 )
@@ -41,7 +40,6 @@ func LoadWebhook(lookup func(string) (string, bool)) (Webhook, error) {
 		return strings.TrimSpace(v)
 	}
 	c := Webhook{
-		QueueURL: get("RECORDINGS_QUEUE_URL"),
 		SecretID: get("PBX_WEBHOOK_SECRET_ID"),
 		Secret:   get("PBX_WEBHOOK_SECRET"),
 	}
@@ -55,11 +53,8 @@ func LoadWebhook(lookup func(string) (string, bool)) (Webhook, error) {
 	case c.SecretID != "" && c.Secret != "":
 		return Webhook{}, &Error{"PBX_WEBHOOK_SECRET", "is set together with PBX_WEBHOOK_SECRET_ID: use one or the other"}
 	}
-	if c.QueueURL == "" {
-		return Webhook{}, &Error{"RECORDINGS_QUEUE_URL", "is required (the recording queue's URL)"}
-	}
-	if u, err := url.Parse(c.QueueURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return Webhook{}, &Error{"RECORDINGS_QUEUE_URL", "must be an SQS queue URL, https://sqs.REGION.amazonaws.com/ACCOUNT/NAME"}
+	if c.QueueURL, err = queueURL(get, "RECORDINGS_QUEUE_URL", true); err != nil {
+		return Webhook{}, err
 	}
 	if c.Lookback, err = duration(get, "RECONCILE_LOOKBACK", DefaultReconcileLookback); err != nil {
 		return Webhook{}, err

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -169,18 +168,5 @@ func (st *stack) add(start time.Time, step time.Duration, firstID, n int, size i
 // keys lists the recordings in the bucket (not the token and state).
 func (st *stack) keys(t testing.TB) []string {
 	t.Helper()
-	var keys []string
-	p := s3.NewListObjectsV2Paginator(st.s3, &s3.ListObjectsV2Input{Bucket: &st.bucket})
-	for p.HasMorePages() {
-		out, err := p.NextPage(t.Context())
-		if err != nil {
-			t.Fatalf("list objects: %v", err)
-		}
-		for _, o := range out.Contents {
-			if !strings.HasPrefix(*o.Key, ".recording-sync/") {
-				keys = append(keys, *o.Key)
-			}
-		}
-	}
-	return keys
+	return localenvtest.RecordingKeys(t, st.s3, st.bucket)
 }

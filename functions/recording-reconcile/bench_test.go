@@ -4,14 +4,9 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
-	"github.com/recording-sync/recording-sync/internal/localenv"
 	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/recording"
@@ -90,18 +85,18 @@ type reconcileCost struct {
 	runCost
 }
 
-// measureRun runs the reconciler with payload, start and stop bracketing
-// the run alone, and returns its answer and what it cost; the S3 requests
-// are those proxy saw during the run.
-func (st *stack) measureRun(tb testing.TB, proxy *localenv.FaultProxy, payload string, start, stop func()) (result, runCost) {
+// measureRun runs the reconciler of a stack that counts S3 requests with
+// payload, start and stop bracketing the run alone, and returns its answer
+// and what it cost.
+func (st *stack) measureRun(tb testing.TB, payload string, start, stop func()) (result, runCost) {
 	tb.Helper()
-	proxy.Requests() // forget the setup's
+	st.s3Proxy.Requests() // forget the setup's
 	start()
 	began := time.Now()
 	res := st.run(tb, payload)
 	c := runCost{wall: time.Since(began)}
 	stop()
-	c.s3 = proxy.Requests()
+	c.s3 = st.s3Proxy.Requests()
 	c.sqs = st.sqs.Requests("SendMessageBatch") + st.sqs.Requests("SendMessage")
 	var err error
 	if c.rss, err = st.reconcile.FunctionPeakRSS(); err != nil {
@@ -117,13 +112,12 @@ func (st *stack) measureRun(tb testing.TB, proxy *localenv.FaultProxy, payload s
 func measureReconcile(tb testing.TB, n, missingEvery int, start, stop func()) reconcileCost {
 	tb.Helper()
 	const step = 9 * time.Second
-	proxy := localenvtest.FaultProxy(tb, s3Server)
-	st := newStack(tb, stackOptions{noCopy: true, s3Endpoint: proxy.URL, timeout: 15 * time.Minute})
+	st := newStack(tb, stackOptions{noCopy: true, countS3: true, timeout: 15 * time.Minute})
 	from := time.Date(2026, 5, 1, 6, 0, 0, 0, time.UTC)
 	recs := st.add(from, step, 700_000, n, 1024)
 	storeAllBut(tb, st, recs, func(i int) bool { return i%missingEvery == 37 })
 	pbxBefore := totalRequests(st.sim.Stats())
-	res, rc := st.measureRun(tb, proxy, backfill(from, from.Add(time.Duration(n)*step)), start, stop)
+	res, rc := st.measureRun(tb, backfill(from, from.Add(time.Duration(n)*step)), start, stop)
 	c := reconcileCost{n: n, missing: n / missingEvery, runCost: rc}
 	if res.ErrorType != "" || !res.Complete || res.Queued != c.missing || res.Listed != n {
 		tb.Fatalf("run: %s", res.raw)
@@ -203,10 +197,7 @@ func storeAllButOf(tb testing.TB, st *stack, tmpl string, pbxOf func(i int) stri
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 16)
-	var mu sync.Mutex
-	var failed error
+	var put []string
 	for i, r := range recs {
 		if skip(i) {
 			continue
@@ -215,19 +206,7 @@ func storeAllButOf(tb testing.TB, st *stack, tmpl string, pbxOf func(i int) stri
 		if err != nil {
 			tb.Fatal(err)
 		}
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			_, err := st.s3.PutObject(tb.Context(), &s3.PutObjectInput{Bucket: &st.bucket, Key: aws.String(key), Body: strings.NewReader("audio")})
-			if err != nil {
-				mu.Lock()
-				failed = err
-				mu.Unlock()
-			}
-		})
+		put = append(put, key)
 	}
-	wg.Wait()
-	if failed != nil {
-		tb.Fatal(failed)
-	}
+	localenvtest.PutObjects(tb, st.s3, st.bucket, put)
 }

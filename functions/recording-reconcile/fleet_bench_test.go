@@ -85,15 +85,14 @@ func measureFleet(tb testing.TB, n, perPBX, missingEvery int, start, stop func()
 		specs[i] = yeastartest.PBXSpec{ID: id, Options: yeastartest.Options{TimeZone: pbxZone}, Recordings: recs}
 	}
 	fleet, path := localenvtest.StartFleet(tb, specs)
-	proxy := localenvtest.FaultProxy(tb, s3Server)
 	env := []string{"PBX_REGISTRY_FILE=" + path, "RECORDINGS_KEY_TEMPLATE=" + fleetKeys}
 	if v := os.Getenv("RECONCILE_PBX_CONCURRENCY"); v != "" {
 		env = append(env, "RECONCILE_PBX_CONCURRENCY="+v) // to compare settings
 	}
-	st := newStack(tb, stackOptions{noCopy: true, s3Endpoint: proxy.URL, timeout: 15 * time.Minute, extraEnv: env})
+	st := newStack(tb, stackOptions{noCopy: true, countS3: true, timeout: 15 * time.Minute, extraEnv: env})
 	ids := yeastartest.FleetIDs(n)
 	storeAllButOf(tb, st, fleetKeys, func(i int) string { return ids[i/perPBX] }, all, func(i int) bool { return i%perPBX%missingEvery == 37%missingEvery })
-	res, rc := st.measureRun(tb, proxy, scheduled(fired), start, stop)
+	res, rc := st.measureRun(tb, scheduled(fired), start, stop)
 	c := fleetCost{pbxs: n, perPBX: perPBX, missing: perPBX / missingEvery, runCost: rc}
 	if res.ErrorType != "" || !res.Complete || res.Queued != n*c.missing || res.Listed != n*perPBX {
 		tb.Fatalf("run: %.2000s", res.raw)

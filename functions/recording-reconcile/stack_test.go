@@ -51,16 +51,17 @@ type stack struct {
 	copy      *localenv.Lambda
 	mapping   *localenv.EventSourceMapping
 	out       *localenv.Output
+	s3Proxy   *localenv.FaultProxy // with stackOptions.countS3
 	// invokeTimeout bounds an invocation: past the function's own timeout.
 	invokeTimeout time.Duration
 }
 
 // stackOptions tune newStack.
 type stackOptions struct {
-	s3Endpoint string   // default: the S3 server itself
-	extraEnv   []string // more KEY=VALUE for the reconciler
-	timeout    time.Duration
-	noCopy     bool // no copy function (benchmarks of the reconciler alone)
+	countS3  bool     // the reconciler reaches S3 through a proxy that records its requests
+	extraEnv []string // more KEY=VALUE for the reconciler
+	timeout  time.Duration
+	noCopy   bool // no copy function (benchmarks of the reconciler alone)
 	// sim configures the PBX simulator beyond its credentials (its time
 	// zone: pbxZone unless set).
 	sim yeastartest.Options
@@ -90,8 +91,9 @@ func newStack(t testing.TB, opts stackOptions) *stack {
 	// function's), as its metrics' function dimension.
 	st.env = append(append([]string{}, common...), "AWS_LAMBDA_FUNCTION_NAME=recording-reconcile",
 		"RECORDINGS_QUEUE_URL="+st.queueURL, "AWS_ENDPOINT_URL_SQS="+st.sqs.URL())
-	if opts.s3Endpoint != "" {
-		st.env = append(st.env, "AWS_ENDPOINT_URL_S3="+opts.s3Endpoint)
+	if opts.countS3 {
+		st.s3Proxy = localenvtest.FaultProxy(t, s3Server)
+		st.env = append(st.env, "AWS_ENDPOINT_URL_S3="+st.s3Proxy.URL)
 	}
 	st.env = append(st.env, opts.extraEnv...)
 	st.reconcile = startLambda(t, reconcileBootstrap, st.env, opts.timeout, st.out)

@@ -4,12 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/recording-sync/recording-sync/internal/localenv"
 )
@@ -83,28 +80,4 @@ func InvokeWithin(t testing.TB, l *localenv.Lambda, payload string, timeout time
 		t.Fatalf("invoke %s: response %q: %v", payload, raw, err)
 	}
 	return raw
-}
-
-// StateFolder is where the functions keep their shared state (the PBX
-// token, the reconcile cursor) beside the recordings.
-const StateFolder = ".recording-sync/"
-
-// RecordingKeys lists the keys of bucket on client, every page of them,
-// but those of the state folder.
-func RecordingKeys(t testing.TB, client *s3.Client, bucket string) []string {
-	t.Helper()
-	var keys []string
-	p := s3.NewListObjectsV2Paginator(client, &s3.ListObjectsV2Input{Bucket: &bucket})
-	for p.HasMorePages() {
-		out, err := p.NextPage(t.Context())
-		if err != nil {
-			t.Fatalf("list objects: %v", err)
-		}
-		for _, o := range out.Contents {
-			if !strings.HasPrefix(*o.Key, StateFolder) {
-				keys = append(keys, *o.Key)
-			}
-		}
-	}
-	return keys
 }

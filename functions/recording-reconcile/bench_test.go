@@ -4,14 +4,10 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
-	"github.com/recording-sync/recording-sync/internal/localenv"
+	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/recording"
 )
@@ -32,7 +28,7 @@ func BenchmarkReconcile(b *testing.B) {
 	for range b.N {
 		b.StopTimer()
 		c := measureReconcile(b, 10_000, 100, b.StartTimer, b.StopTimer)
-		report(b, c, c.pbx, c.s3, c.sqs, c.rss, c.wall)
+		report(b, c, c.pbx, c.runCost)
 	}
 }
 
@@ -42,7 +38,7 @@ func benchmarkFleet(b *testing.B, n int) {
 		b.StopTimer()
 		c := measureFleet(b, n, 1_000, 100, b.StartTimer, b.StopTimer)
 		b.ReportMetric(float64(c.pbxMax), "PBX-requests-max-per-PBX")
-		report(b, c, c.pbxTotal, c.s3, c.sqs, c.rss, c.wall)
+		report(b, c, c.pbxTotal, c.runCost)
 	}
 }
 
@@ -51,12 +47,12 @@ func benchmarkFleet(b *testing.B, n int) {
 func report(b *testing.B, run interface {
 	fmt.Stringer
 	overBudget() string
-}, pbx int, s3 []string, sqs int, rss int64, wall time.Duration) {
+}, pbx int, rc runCost) {
 	b.ReportMetric(float64(pbx), "PBX-requests")
-	b.ReportMetric(float64(len(s3)), "S3-requests")
-	b.ReportMetric(float64(sqs), "SQS-requests")
-	b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MiB")
-	b.ReportMetric(wall.Seconds(), "run-s")
+	b.ReportMetric(float64(len(rc.s3)), "S3-requests")
+	b.ReportMetric(float64(rc.sqs), "SQS-requests")
+	b.ReportMetric(float64(rc.rss)/(1<<20), "peak-RSS-MiB")
+	b.ReportMetric(rc.wall.Seconds(), "run-s")
 	b.Log(run)
 	if over := run.overBudget(); over != "" {
 		b.Errorf("over budget: %s", over)
@@ -73,13 +69,40 @@ func TestReconcileWithinBudget(t *testing.T) {
 	}
 }
 
+// runCost is what a reconcile run cost beside the PBX requests, whatever
+// its PBXs.
+type runCost struct {
+	s3   []string // requests
+	sqs  int      // requests
+	rss  int64    // the function process's peak RSS
+	wall time.Duration
+}
+
 // reconcileCost is what one reconcile run cost.
 type reconcileCost struct {
-	n, missing int      // recordings in the window, missing from the bucket
-	pbx, sqs   int      // requests
-	s3         []string // requests
-	rss        int64    // the function process's peak RSS
-	wall       time.Duration
+	n, missing int // recordings in the window, missing from the bucket
+	pbx        int // requests
+	runCost
+}
+
+// measureRun runs the reconciler of a stack that counts S3 requests with
+// payload, start and stop bracketing the run alone, and returns its answer
+// and what it cost.
+func (st *stack) measureRun(tb testing.TB, payload string, start, stop func()) (result, runCost) {
+	tb.Helper()
+	st.s3Proxy.Requests() // forget the setup's
+	start()
+	began := time.Now()
+	res := st.run(tb, payload)
+	c := runCost{wall: time.Since(began)}
+	stop()
+	c.s3 = st.s3Proxy.Requests()
+	c.sqs = st.sqs.Requests("SendMessageBatch") + st.sqs.Requests("SendMessage")
+	var err error
+	if c.rss, err = st.reconcile.FunctionPeakRSS(); err != nil {
+		tb.Fatal(err)
+	}
+	return res, c
 }
 
 // measureReconcile runs the reconciler over n recordings, one in every
@@ -89,31 +112,17 @@ type reconcileCost struct {
 func measureReconcile(tb testing.TB, n, missingEvery int, start, stop func()) reconcileCost {
 	tb.Helper()
 	const step = 9 * time.Second
-	proxy, err := localenv.NewFaultProxy(s3Server.Endpoint)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer proxy.Close()
-	st := newStack(tb, stackOptions{noCopy: true, s3Endpoint: proxy.URL, timeout: 15 * time.Minute})
+	st := newStack(tb, stackOptions{noCopy: true, countS3: true, timeout: 15 * time.Minute})
 	from := time.Date(2026, 5, 1, 6, 0, 0, 0, time.UTC)
 	recs := st.add(from, step, 700_000, n, 1024)
 	storeAllBut(tb, st, recs, func(i int) bool { return i%missingEvery == 37 })
-	proxy.Requests() // forget the setup's
 	pbxBefore := totalRequests(st.sim.Stats())
-	start()
-	began := time.Now()
-	res := st.run(tb, backfill(from, from.Add(time.Duration(n)*step)))
-	c := reconcileCost{n: n, missing: n / missingEvery, wall: time.Since(began)}
-	stop()
+	res, rc := st.measureRun(tb, backfill(from, from.Add(time.Duration(n)*step)), start, stop)
+	c := reconcileCost{n: n, missing: n / missingEvery, runCost: rc}
 	if res.ErrorType != "" || !res.Complete || res.Queued != c.missing || res.Listed != n {
 		tb.Fatalf("run: %s", res.raw)
 	}
 	c.pbx = totalRequests(st.sim.Stats()) - pbxBefore
-	c.s3 = proxy.Requests()
-	c.sqs = st.sqs.Requests("SendMessageBatch") + st.sqs.Requests("SendMessage")
-	if c.rss, err = st.reconcile.FunctionPeakRSS(); err != nil {
-		tb.Fatal(err)
-	}
 	return c
 }
 
@@ -188,10 +197,7 @@ func storeAllButOf(tb testing.TB, st *stack, tmpl string, pbxOf func(i int) stri
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 16)
-	var mu sync.Mutex
-	var failed error
+	var put []string
 	for i, r := range recs {
 		if skip(i) {
 			continue
@@ -200,19 +206,7 @@ func storeAllButOf(tb testing.TB, st *stack, tmpl string, pbxOf func(i int) stri
 		if err != nil {
 			tb.Fatal(err)
 		}
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			_, err := st.s3.PutObject(tb.Context(), &s3.PutObjectInput{Bucket: &st.bucket, Key: aws.String(key), Body: strings.NewReader("audio")})
-			if err != nil {
-				mu.Lock()
-				failed = err
-				mu.Unlock()
-			}
-		})
+		put = append(put, key)
 	}
-	wg.Wait()
-	if failed != nil {
-		tb.Fatal(failed)
-	}
+	localenvtest.PutObjects(tb, st.s3, st.bucket, put)
 }

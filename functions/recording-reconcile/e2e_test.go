@@ -119,14 +119,8 @@ func TestBadInputAndConfigurationUnderTheEmulator(t *testing.T) {
 		t.Errorf("bad input reached the PBX %d times", n)
 	}
 	// A missing variable stops the function at start, naming it.
-	var env []string
-	for _, kv := range st.env {
-		if !strings.HasPrefix(kv, "RECORDINGS_QUEUE_URL=") {
-			env = append(env, kv)
-		}
-	}
 	out := &localenv.Output{}
-	l := startLambda(t, reconcileBootstrap, env, 0, out)
+	l := startLambda(t, reconcileBootstrap, envWithout(st.env, "RECORDINGS_QUEUE_URL"), 0, out)
 	raw, err := l.Invoke(t.Context(), []byte(backfill(time.Now().Add(-time.Hour), time.Now())))
 	if err == nil && !strings.Contains(string(raw), "errorType") {
 		t.Errorf("without RECORDINGS_QUEUE_URL the invocation answered %s", raw)

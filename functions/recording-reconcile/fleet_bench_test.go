@@ -4,12 +4,11 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
-	"github.com/recording-sync/recording-sync/internal/localenv"
+	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 )
 
@@ -31,10 +30,7 @@ func benchPBXs(tb testing.TB) int {
 type fleetCost struct {
 	pbxs, perPBX, missing int // PBXs, recordings of each, missing of each
 	pbxMax, pbxTotal      int // PBX requests: the most of one PBX, all
-	s3                    []string
-	sqs                   int
-	rss                   int64
-	wall                  time.Duration
+	runCost
 }
 
 // pbxBudget is the most requests one PBX may see: one search page per
@@ -88,33 +84,16 @@ func measureFleet(tb testing.TB, n, perPBX, missingEvery int, start, stop func()
 		all = append(all, recs...)
 		specs[i] = yeastartest.PBXSpec{ID: id, Options: yeastartest.Options{TimeZone: pbxZone}, Recordings: recs}
 	}
-	fleet, err := yeastartest.NewFleet(specs, yeastartest.FleetOptions{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer fleet.Close()
-	path := filepath.Join(tb.TempDir(), "pbxs.json")
-	if err := fleet.WriteRegistry(path); err != nil {
-		tb.Fatal(err)
-	}
-	proxy, err := localenv.NewFaultProxy(s3Server.Endpoint)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer proxy.Close()
+	fleet, path := localenvtest.StartFleet(tb, specs)
 	env := []string{"PBX_REGISTRY_FILE=" + path, "RECORDINGS_KEY_TEMPLATE=" + fleetKeys}
 	if v := os.Getenv("RECONCILE_PBX_CONCURRENCY"); v != "" {
 		env = append(env, "RECONCILE_PBX_CONCURRENCY="+v) // to compare settings
 	}
-	st := newStack(tb, stackOptions{noCopy: true, s3Endpoint: proxy.URL, timeout: 15 * time.Minute, extraEnv: env})
+	st := newStack(tb, stackOptions{noCopy: true, countS3: true, timeout: 15 * time.Minute, extraEnv: env})
 	ids := yeastartest.FleetIDs(n)
 	storeAllButOf(tb, st, fleetKeys, func(i int) string { return ids[i/perPBX] }, all, func(i int) bool { return i%perPBX%missingEvery == 37%missingEvery })
-	proxy.Requests() // forget the setup's
-	start()
-	began := time.Now()
-	res := st.run(tb, scheduled(fired))
-	c := fleetCost{pbxs: n, perPBX: perPBX, missing: perPBX / missingEvery, wall: time.Since(began)}
-	stop()
+	res, rc := st.measureRun(tb, scheduled(fired), start, stop)
+	c := fleetCost{pbxs: n, perPBX: perPBX, missing: perPBX / missingEvery, runCost: rc}
 	if res.ErrorType != "" || !res.Complete || res.Queued != n*c.missing || res.Listed != n*perPBX {
 		tb.Fatalf("run: %.2000s", res.raw)
 	}
@@ -123,11 +102,6 @@ func measureFleet(tb testing.TB, n, perPBX, missingEvery int, start, stop func()
 		c.pbxMax, c.pbxTotal = max(c.pbxMax, got), c.pbxTotal+got
 	}
 	c.pbxTotal += totalRequests(st.sim.Stats())
-	c.s3 = proxy.Requests()
-	c.sqs = st.sqs.Requests("SendMessageBatch") + st.sqs.Requests("SendMessage")
-	if c.rss, err = st.reconcile.FunctionPeakRSS(); err != nil {
-		tb.Fatal(err)
-	}
 	return c
 }
 

@@ -1,16 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
 	"github.com/recording-sync/recording-sync/internal/metricstest"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
-	"github.com/recording-sync/recording-sync/pkg/recording"
 )
 
 // TestReconcileMetrics: a backfill of a past window in which the PBX has
@@ -24,19 +20,7 @@ func TestReconcileMetrics(t *testing.T) {
 	st := newStack(t, stackOptions{noCopy: true})
 	start := time.Date(2026, 5, 4, 8, 0, 0, 0, time.UTC)
 	recs := st.add(start, 3*time.Minute, 1, k, 1024)
-	keys, err := recording.ParseKeyTemplate("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range recs[:stored] {
-		key, err := keys.Key(r.File, int64(r.ID))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := st.s3.PutObject(t.Context(), &s3.PutObjectInput{Bucket: &st.bucket, Key: &key, Body: bytes.NewReader([]byte("x"))}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	storeAllBut(t, st, recs, func(i int) bool { return i >= stored })
 	res := st.run(t, backfill(start, start.Add(time.Hour)))
 	if res.ErrorType != "" || res.Listed != k || res.AlreadyStored != stored || res.Queued != k-stored || !res.Complete {
 		t.Fatalf("reconcile: %s", res.raw)

@@ -41,20 +41,25 @@ func (st *stack) metricsSince(t *testing.T, offset int) map[string]float64 {
 
 // envWith is env with name set to value.
 func envWith(env []string, name, value string) []string {
+	return append(envWithout(env, name), name+"="+value)
+}
+
+// envWithout is env without name.
+func envWithout(env []string, name string) []string {
 	var out []string
 	for _, kv := range env {
 		if !strings.HasPrefix(kv, name+"=") {
 			out = append(out, kv)
 		}
 	}
-	return append(out, name+"="+value)
+	return out
 }
 
 // addCall makes a recording of a call that started at start (file name
 // and time in zone) and lasted d.
 func (st *stack) addCall(id int, zone *time.Location, start time.Time, d time.Duration) yeastartest.Recording {
 	r := yeastartest.Recording{ID: id, Size: 1024, Duration: int(d / time.Second), CallFrom: "2001", CallTo: "2002", CallType: "Inbound",
-		File: fmt.Sprintf("%s-%d.%d-2001-2002-Inbound.wav", start.In(zone).Format("20060102150405"), 1700000000+id, id%100)}
+		File: fileIn(zone, start, id)}
 	st.sim.AddRecording(r)
 	return r
 }

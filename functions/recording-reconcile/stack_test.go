@@ -1,18 +1,12 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"os"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/recording-sync/recording-sync/internal/localenv"
 	"github.com/recording-sync/recording-sync/internal/localenv/localenvtest"
@@ -34,7 +28,6 @@ const (
 var (
 	reconcileBootstrap, copyBootstrap string
 	s3Server                          *localenv.S3Server
-	bucketSeq                         atomic.Int64
 )
 
 func TestMain(m *testing.M) {
@@ -58,16 +51,17 @@ type stack struct {
 	copy      *localenv.Lambda
 	mapping   *localenv.EventSourceMapping
 	out       *localenv.Output
+	s3Proxy   *localenv.FaultProxy // with stackOptions.countS3
 	// invokeTimeout bounds an invocation: past the function's own timeout.
 	invokeTimeout time.Duration
 }
 
 // stackOptions tune newStack.
 type stackOptions struct {
-	s3Endpoint string   // default: the S3 server itself
-	extraEnv   []string // more KEY=VALUE for the reconciler
-	timeout    time.Duration
-	noCopy     bool // no copy function (benchmarks of the reconciler alone)
+	countS3  bool     // the reconciler reaches S3 through a proxy that records its requests
+	extraEnv []string // more KEY=VALUE for the reconciler
+	timeout  time.Duration
+	noCopy   bool // no copy function (benchmarks of the reconciler alone)
 	// sim configures the PBX simulator beyond its credentials (its time
 	// zone: pbxZone unless set).
 	sim yeastartest.Options
@@ -87,25 +81,19 @@ func newStack(t testing.TB, opts stackOptions) *stack {
 	st.sqs = sqstest.New(sqstest.Options{})
 	t.Cleanup(st.sqs.Close)
 	st.queueURL = st.sqs.CreateQueue("recordings")
-	st.bucket = fmt.Sprintf("reconcile-%d-%d", time.Now().UnixNano()%1e6, bucketSeq.Add(1))
-	if err := s3Server.CreateBucket(ctx, st.bucket); err != nil {
-		t.Fatalf("create bucket: %v", err)
-	}
+	st.bucket = localenvtest.E2EBucket(t, s3Server, "reconcile")
 	var err error
 	if st.s3, err = s3Server.Client(ctx); err != nil {
 		t.Fatal(err)
 	}
-	common := append(s3Server.Env(),
-		"PBX_BASE_URL="+st.sim.URL(), "PBX_ALLOW_HTTP=true",
-		"PBX_CLIENT_ID="+testClientID, "PBX_CLIENT_SECRET="+testClientSecret,
-		"RECORDINGS_BUCKET="+st.bucket,
-	)
+	common := localenvtest.CopyEnv(s3Server, st.sim.URL(), testClientID, testClientSecret, st.bucket)
 	// The reconciler under its own name (localenv's default is the copy
 	// function's), as its metrics' function dimension.
 	st.env = append(append([]string{}, common...), "AWS_LAMBDA_FUNCTION_NAME=recording-reconcile",
 		"RECORDINGS_QUEUE_URL="+st.queueURL, "AWS_ENDPOINT_URL_SQS="+st.sqs.URL())
-	if opts.s3Endpoint != "" {
-		st.env = append(st.env, "AWS_ENDPOINT_URL_S3="+opts.s3Endpoint)
+	if opts.countS3 {
+		st.s3Proxy = localenvtest.FaultProxy(t, s3Server)
+		st.env = append(st.env, "AWS_ENDPOINT_URL_S3="+st.s3Proxy.URL)
 	}
 	st.env = append(st.env, opts.extraEnv...)
 	st.reconcile = startLambda(t, reconcileBootstrap, st.env, opts.timeout, st.out)
@@ -113,7 +101,10 @@ func newStack(t testing.TB, opts stackOptions) *stack {
 		return st
 	}
 	st.copy = startLambda(t, copyBootstrap, common, 0, st.out)
-	client := sqs.New(sqs.Options{Region: localenv.S3Region, BaseEndpoint: aws.String(st.sqs.URL()), Credentials: s3Creds{}})
+	client, err := st.sqs.Client(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	st.mapping = &localenv.EventSourceMapping{Queue: client, QueueURL: st.queueURL, Function: st.copy}
 	return st
 }
@@ -121,19 +112,7 @@ func newStack(t testing.TB, opts stackOptions) *stack {
 // startLambda runs bootstrap under its own emulator until the test ends.
 func startLambda(t testing.TB, bootstrap string, env []string, timeout time.Duration, out *localenv.Output) *localenv.Lambda {
 	t.Helper()
-	l, err := localenv.StartLambda(t.Context(), bootstrap, localenv.LambdaOptions{Env: env, Output: out, Timeout: timeout})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := l.Close(); err != nil {
-			t.Errorf("stop emulator: %v", err)
-		}
-		if t.Failed() {
-			t.Logf("emulator output:\n%s", out.String())
-		}
-	})
-	return l
+	return localenvtest.StartLambda(t, bootstrap, localenv.LambdaOptions{Env: env, Output: out, Timeout: timeout})
 }
 
 // result is the reconciler's answer, or the emulator's error document.
@@ -158,17 +137,8 @@ type result struct {
 // run invokes the reconciler with payload.
 func (st *stack) run(t testing.TB, payload string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), st.invokeTimeout)
-	defer cancel()
-	raw, err := st.reconcile.Invoke(ctx, []byte(payload))
-	if err != nil {
-		t.Fatalf("invoke %s: %v", payload, err)
-	}
 	var r result
-	if err := json.Unmarshal(raw, &r); err != nil {
-		t.Fatalf("invoke %s: response %q: %v", payload, raw, err)
-	}
-	r.raw = raw
+	r.raw = localenvtest.InvokeWithin(t, st.reconcile, payload, st.invokeTimeout, &r)
 	return r
 }
 
@@ -178,8 +148,11 @@ func backfill(from, to time.Time) string {
 }
 
 // fileAt is the PBX's file name of a recording made at t.
-func fileAt(t time.Time, id int) string {
-	return fmt.Sprintf("%s-%d.%d-2001-2002-Inbound.wav", t.In(pbxZone).Format("20060102150405"), 1700000000+id, id%100)
+func fileAt(t time.Time, id int) string { return fileIn(pbxZone, t, id) }
+
+// fileIn is the file name a PBX in zone gives a recording made at t.
+func fileIn(zone *time.Location, t time.Time, id int) string {
+	return fmt.Sprintf("%s-%d.%d-2001-2002-Inbound.wav", t.In(zone).Format("20060102150405"), 1700000000+id, id%100)
 }
 
 // add makes n recordings, one every step from start, IDs from firstID.
@@ -197,25 +170,5 @@ func (st *stack) add(start time.Time, step time.Duration, firstID, n int, size i
 // keys lists the recordings in the bucket (not the token and state).
 func (st *stack) keys(t testing.TB) []string {
 	t.Helper()
-	var keys []string
-	p := s3.NewListObjectsV2Paginator(st.s3, &s3.ListObjectsV2Input{Bucket: &st.bucket})
-	for p.HasMorePages() {
-		out, err := p.NextPage(t.Context())
-		if err != nil {
-			t.Fatalf("list objects: %v", err)
-		}
-		for _, o := range out.Contents {
-			if !strings.HasPrefix(*o.Key, ".recording-sync/") {
-				keys = append(keys, *o.Key)
-			}
-		}
-	}
-	return keys
-}
-
-// s3Creds are the local servers' static credentials.
-type s3Creds struct{}
-
-func (s3Creds) Retrieve(context.Context) (aws.Credentials, error) {
-	return aws.Credentials{AccessKeyID: localenv.S3AccessKey, SecretAccessKey: localenv.S3SecretKey, Source: "test"}, nil
+	return localenvtest.RecordingKeys(t, st.s3, st.bucket)
 }

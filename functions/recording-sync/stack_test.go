@@ -232,24 +232,10 @@ func (st *stack) assertWrittenAs(t testing.TB, key string, size int64) {
 	}
 }
 
-// tokenCachePrefix is where the function keeps the shared PBX token, not
-// a recording.
-const tokenCachePrefix = ".recording-sync/"
-
 // keys lists every object in the bucket but the token cache.
 func (st *stack) keys(t testing.TB) []string {
 	t.Helper()
-	out, err := st.s3.ListObjectsV2(t.Context(), &s3.ListObjectsV2Input{Bucket: &st.bucket})
-	if err != nil {
-		t.Fatalf("list objects: %v", err)
-	}
-	var keys []string
-	for _, o := range out.Contents {
-		if !strings.HasPrefix(*o.Key, tokenCachePrefix) {
-			keys = append(keys, *o.Key)
-		}
-	}
-	return keys
+	return localenvtest.RecordingKeys(t, st.s3, st.bucket)
 }
 
 // assertNothingStored checks that the bucket holds no object and no open

@@ -5,15 +5,12 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/recording-sync/recording-sync/internal/clocktest"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go/middleware"
 
@@ -243,26 +240,10 @@ func (e *env) add(start time.Time, step time.Duration, firstID, n int, stored fu
 	return recs
 }
 
-// store puts small objects at keys, 16 at a time.
+// store puts small objects at keys.
 func (e *env) store(keys []string) {
 	e.t.Helper()
-	var wg sync.WaitGroup
-	var failed atomic.Value
-	sem := make(chan struct{}, 16)
-	for _, k := range keys {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			_, err := e.s3.uncounted.PutObject(e.t.Context(), &s3.PutObjectInput{Bucket: &e.bucket, Key: aws.String(k), Body: strings.NewReader("audio")})
-			if err != nil {
-				failed.Store(err)
-			}
-		})
-	}
-	wg.Wait()
-	if err := failed.Load(); err != nil {
-		e.t.Fatalf("put: %v", err)
-	}
+	localenvtest.PutObjects(e.t, e.s3.uncounted, e.bucket, keys)
 }
 
 // ids returns the IDs of recs picked by pick, in order.

@@ -63,7 +63,14 @@ func CopyEnv(s3 *localenv.S3Server, pbxURL, clientID, clientSecret, bucket strin
 // answer into v; it returns the answer as it came.
 func Invoke(t testing.TB, l *localenv.Lambda, payload string, v any) []byte {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
+	return InvokeWithin(t, l, payload, 10*time.Minute, v)
+}
+
+// InvokeWithin is Invoke allowing the invocation timeout instead, for a
+// function whose own timeout is longer than ten minutes.
+func InvokeWithin(t testing.TB, l *localenv.Lambda, payload string, timeout time.Duration, v any) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
 	defer cancel()
 	raw, err := l.Invoke(ctx, []byte(payload))
 	if err != nil {

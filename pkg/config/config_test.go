@@ -129,7 +129,9 @@ func TestLoad(t *testing.T) {
 		{
 			name: "recording queue, to hand records back to",
 			env:  env(map[string]string{"RECORDINGS_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/recording-sync-RecordingQueue"}),
-			want: loaded(func(c *Config) { c.QueueURL = "https://sqs.eu-west-1.amazonaws.com/123456789012/recording-sync-RecordingQueue" }),
+			want: loaded(func(c *Config) {
+				c.QueueURL = "https://sqs.eu-west-1.amazonaws.com/123456789012/recording-sync-RecordingQueue"
+			}),
 		},
 		{name: "empty environment", env: map[string]string{}, wantVar: "PBX_BASE_URL", wantMsg: "is required"},
 		{

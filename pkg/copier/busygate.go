@@ -35,17 +35,14 @@ func waitBusy(ctx context.Context, d time.Duration) bool {
 	}
 	release, done := g.Waiting()
 	defer done()
-	if !worthWaiting(ctx, d) {
-		return false
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-release:
-		return false
-	case <-ctx.Done():
-		return false
-	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-release:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return sleep(ctx, d)
 }

@@ -5,88 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/recording-sync/recording-sync/pkg/copier"
 	"github.com/recording-sync/recording-sync/pkg/recording"
-	"github.com/recording-sync/recording-sync/pkg/s3store"
-	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
-
-// busyPBX answers recording/download with 70082 (busy) for the ids in
-// busyUntil until that time (zero: for ever), and serves every other
-// recording's download in slow[id].
-type busyPBX struct {
-	busyUntil map[int64]time.Time
-	slow      map[int64]time.Duration
-
-	mu    sync.Mutex
-	links map[int64]int
-}
-
-func (p *busyPBX) RecordingDownloadLink(_ context.Context, q yeastar.RecordingQuery) (yeastar.DownloadLink, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.links[q.ID]++
-	if until, busy := p.busyUntil[q.ID]; busy && (until.IsZero() || time.Now().Before(until)) {
-		return yeastar.DownloadLink{}, &yeastar.APIError{Op: "recording/download", Code: yeastar.CodeOverloadTask}
-	}
-	return yeastar.DownloadLink{File: fmt.Sprintf("20220412173331-%d.wav", q.ID), ResourceURL: fmt.Sprint(q.ID)}, nil
-}
-
-func (p *busyPBX) Download(ctx context.Context, resourceURL string, _ int64) (*yeastar.Download, error) {
-	var id int64
-	fmt.Sscan(resourceURL, &id)
-	select {
-	case <-time.After(p.slow[id]):
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	const body = "RIFF recording"
-	return &yeastar.Download{Body: io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body)), Size: int64(len(body))}, nil
-}
-
-// discardStore stores nothing and has nothing stored.
-type discardStore struct{}
-
-func (discardStore) Exists(context.Context, string, string) (bool, int64, error) {
-	return false, 0, nil
-}
-
-func (discardStore) Upload(_ context.Context, obj s3store.Object, body io.Reader) (s3store.Result, error) {
-	n, err := io.Copy(io.Discard, body)
-	return s3store.Result{Bucket: obj.Bucket, Key: obj.Key, Size: n}, err
-}
-
-// returned is a message handed back.
-type returned struct {
-	handle string
-	after  time.Duration
-}
-
-// fakeReturner takes messages of queue back, or fails with err.
-type fakeReturner struct {
-	queue string
-	err   error
-
-	mu  sync.Mutex
-	got []returned
-}
-
-func (r *fakeReturner) Queue() string { return r.queue }
-
-func (r *fakeReturner) Return(_ context.Context, handle string, d time.Duration) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.got = append(r.got, returned{handle, d})
-	return r.err
-}
 
 // received is an SQS record of the queue "recordings": its body, its
 // receive count.

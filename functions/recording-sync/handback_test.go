@@ -32,22 +32,28 @@ func (f *firstWrite) Write(p []byte) (int, error) {
 func (f *firstWrite) Unwrap() http.ResponseWriter { return f.ResponseWriter }
 
 // TestBusyRecordHandedBack runs the real bootstrap behind the event-source
-// mapping on a queue: a batch of a .wav and an .mp3, whose link the PBX
-// refuses (70082) while the .wav streams. Once the .wav is stored, the .mp3
-// only waits, so it is handed back to the queue for 10 s and the invocation
-// ends; received again 10 s later, it is stored.
+// mapping on a queue while another instance downloads a long .wav: a batch
+// of a short .wav and an .mp3, whose link the PBX refuses (70082) while a
+// download streams. Once the short .wav is stored, the .mp3 only waits: it
+// is tried once more, refused again, handed back to the queue for 10 s,
+// and the invocation ends. Received again 10 s later, it is stored.
 func TestBusyRecordHandedBack(t *testing.T) {
-	const wav, mp3 = 1, 2
+	const wav, mp3, long = 1, 2, 3
 	clk := clocktest.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	q := sqstest.New(sqstest.Options{Now: clk.Now})
 	t.Cleanup(q.Close)
 	url := q.CreateQueue("recording-sync-RecordingQueue")
-	// The .mp3's first link request waits until the .wav's body streams,
-	// so that the PBX is busy when it arrives.
+	recs := map[int]yeastartest.Recording{
+		wav:  {ID: wav, File: recordingFile(wav, "wav"), Size: 3 * mib},
+		mp3:  {ID: mp3, File: recordingFile(mp3, "mp3"), Size: mib},
+		long: {ID: long, File: recordingFile(long, "wav"), Size: 6 * mib},
+	}
+	// The .mp3's link requests wait until the long .wav's body streams, so
+	// that the PBX is busy when they arrive.
 	streaming, once := make(chan struct{}), &sync.Once{}
 	hold := func(sim http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if strings.HasPrefix(r.URL.Path, yeastartest.DownloadPrefix) && strings.HasSuffix(r.URL.Path, ".wav") {
+			if strings.HasSuffix(r.URL.Path, recs[long].File) {
 				w = &firstWrite{ResponseWriter: w, once: once, ch: streaming}
 			}
 			if strings.HasSuffix(r.URL.Path, "/recording/download") && r.URL.Query().Get("id") == "2" {
@@ -65,14 +71,20 @@ func TestBusyRecordHandedBack(t *testing.T) {
 		pbxHandler: hold,
 		extraEnv:   []string{"AWS_ENDPOINT_URL_SQS=" + q.URL(), "RECORDINGS_QUEUE_URL=" + url},
 	})
-	recs := map[int]yeastartest.Recording{
-		wav: {ID: wav, File: recordingFile(wav, "wav"), Size: 3 * mib},
-		mp3: {ID: mp3, File: recordingFile(mp3, "mp3"), Size: mib},
-	}
 	for _, r := range recs {
 		st.sim.AddRecording(r)
 	}
-	st.sim.ThrottleDownload(recs[wav].File, 2*mib) // 1.5 s: the .mp3 is refused meanwhile
+	st.sim.ThrottleDownload(recs[wav].File, 2*mib)  // 1.5 s
+	st.sim.ThrottleDownload(recs[long].File, 1*mib) // 6 s: busy past the batch
+	other := st.sibling(t)
+	var longCopy invocation
+	var wg sync.WaitGroup
+	wg.Go(func() { longCopy = other.invoke(t, `{"id":3}`) })
+	select {
+	case <-streaming:
+	case <-t.Context().Done():
+		t.Fatal("the long download never started")
+	}
 	client, err := q.Client(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -88,9 +100,6 @@ func TestBusyRecordHandedBack(t *testing.T) {
 	if err != nil || first.Received != 2 || first.Deleted != 1 || len(first.Failed) != 1 {
 		t.Fatalf("first poll = %+v, %v; want 2 received, the .wav deleted, the .mp3 failed", first, err)
 	}
-	if n := st.sim.Stats().APIRequests["recording/download"]; n < 3 {
-		t.Errorf("%d link requests, want the .mp3's refused at least once", n)
-	}
 	msgs := q.Messages("recording-sync-RecordingQueue")
 	if len(msgs) != 1 || msgs[0].Visible || msgs[0].ReceiveCount != 1 || q.Requests("ChangeMessageVisibility") != 1 {
 		t.Fatalf("queue holds %+v after %d visibility changes, want the .mp3's message in flight, handed back once",
@@ -99,6 +108,8 @@ func TestBusyRecordHandedBack(t *testing.T) {
 	if !strings.Contains(st.out.String(), `"message":"recording handed back to the queue: the PBX is busy"`) {
 		t.Errorf("the function did not log the hand-back:\n%s", st.out.String())
 	}
+	wg.Wait()
+	mustSucceed(t, longCopy)
 	clk.Advance(9 * time.Second)
 	if again, err := esm.Poll(t.Context()); err != nil || again.Received != 0 {
 		t.Fatalf("poll 9 s later = %+v, %v; want nothing: the visibility timeout is 10 s", again, err)

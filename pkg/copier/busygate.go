@@ -11,9 +11,9 @@ import (
 // recording back to its queue instead once every record of the batch
 // still running only waits, since an invocation bills the wait whole.
 type BusyGate interface {
-	// Waiting is called as the copy starts waiting; the copy gives up,
-	// failing with the PBX's busy answer, once release is closed. done is
-	// called when the wait ends, either way.
+	// Waiting is called as the copy starts waiting; once release is
+	// closed the copy makes one more attempt and then gives up, failing
+	// with the PBX's busy answer. done is called when the wait ends.
 	Waiting() (release <-chan struct{}, done func())
 }
 
@@ -26,8 +26,10 @@ func WithBusyGate(ctx context.Context, g BusyGate) context.Context {
 	return context.WithValue(ctx, busyGateKey{}, g)
 }
 
-// waitBusy waits d for a busy PBX, as sleep does, unless the copy's gate
-// releases it first; it reports whether to make another attempt.
+// waitBusy waits d for a busy PBX, as sleep does; it reports whether to
+// make another attempt. With a gate in ctx, a release during the wait
+// ends it with one more attempt (nothing else in the batch runs now, so
+// the PBX may well be idle), and a wait that starts released gives up.
 func waitBusy(ctx context.Context, d time.Duration) bool {
 	g, ok := ctx.Value(busyGateKey{}).(BusyGate)
 	if !ok {
@@ -35,14 +37,27 @@ func waitBusy(ctx context.Context, d time.Duration) bool {
 	}
 	release, done := g.Waiting()
 	defer done()
-	ctx, cancel := context.WithCancel(ctx)
+	select {
+	case <-release:
+		return false // the attempt that failed was the one after the release
+	default:
+	}
+	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
 		select {
 		case <-release:
 			cancel()
-		case <-ctx.Done():
+		case <-wctx.Done():
 		}
 	}()
-	return sleep(ctx, d)
+	if sleep(wctx, d) {
+		return true
+	}
+	select {
+	case <-release:
+		return worthWaiting(ctx, 0) && ctx.Err() == nil
+	default:
+		return false
+	}
 }

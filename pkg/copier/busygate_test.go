@@ -24,9 +24,10 @@ func (g *testGate) Waiting() (<-chan struct{}, func()) {
 	return g.release, func() { g.done.Add(1) }
 }
 
-// A copy whose gate releases it stops waiting for the busy PBX at once and
-// fails with the busy answer; until then it waits as without a gate, and
-// only busy answers consult the gate.
+// A copy whose gate releases it stops waiting for the busy PBX, makes one
+// more attempt and then fails with the busy answer, unless that attempt
+// succeeds; until then it waits as without a gate, and only busy answers
+// consult the gate.
 func TestBusyGate(t *testing.T) {
 	busy := &yeastar.APIError{Op: "recording/download", Code: yeastar.CodeOverloadTask}
 	internal := &yeastar.APIError{Op: "recording/download", Code: yeastar.CodeInternal}
@@ -40,7 +41,8 @@ func TestBusyGate(t *testing.T) {
 		wantElapse time.Duration // how long the copy took; -1: not checked (backoff jitter)
 	}{
 		{"released on the first wait", []error{busy, busy, busy}, 0, true, 1, 1, 0},
-		{"released during a later wait", []error{busy, busy, busy, busy}, 1500 * time.Millisecond, true, 2, 2, 1500 * time.Millisecond},
+		{"released during a later wait: one more attempt", []error{busy, busy, busy, busy}, 1500 * time.Millisecond, true, 3, 3, 1500 * time.Millisecond},
+		{"released, and the attempt after succeeds", []error{busy, busy}, 1500 * time.Millisecond, false, 2, 3, 1500 * time.Millisecond},
 		{"never released: waits the PBX out", []error{busy, busy}, -1, false, 2, 3, -1},
 		{"transient failures do not consult the gate", []error{internal, internal}, 0, false, 0, 3, -1},
 	}

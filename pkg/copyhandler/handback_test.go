@@ -55,6 +55,8 @@ func TestHandBack(t *testing.T) {
 			[]returned{{"h1", HandBackAfter}, {"h3", HandBackAfter}}, []string{"m1", "m3"}, 6 * time.Second},
 		{"PBX idle while the rest runs: copied", []received{{`{"id":1}`, 1}, {`{"id":2}`, 1}}, 2 * time.Second, "recordings", nil,
 			nil, nil, 6 * time.Second},
+		{"PBX idle as the rest ends: the attempt after the release copies it", []received{{`{"id":1}`, 1}, {`{"id":2}`, 1}}, 6 * time.Second, "recordings", nil,
+			nil, nil, 6 * time.Second},
 		{"third receive waits the PBX out", []received{{`{"id":1}`, 1}, {`{"id":2}`, 3}}, 0, "recordings", nil,
 			nil, []string{"m2"}, -1},
 		{"one waiting on its third receive: the other is handed back after it", []received{{`{"id":3}`, 1}, {`{"id":2}`, 3}}, 20 * time.Second, "recordings", nil,

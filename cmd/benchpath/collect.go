@@ -124,7 +124,7 @@ func readOutput(out string, copied map[string]int, waits map[string]float64, fai
 		if v, ok := value(data, metrics.CallEndToStored.Name); ok {
 			latency = append(latency, v)
 		}
-		for _, m := range []metrics.Metric{metrics.BusyWaits, metrics.DownloadResumes} {
+		for _, m := range []metrics.Metric{metrics.BusyWaits, metrics.DownloadResumes, metrics.RecordingsHandedBack} {
 			if v, ok := value(data, m.Name); ok {
 				waits[m.Name] += v
 			}

@@ -69,7 +69,7 @@ type figures struct {
 	OOMKills      int                // copy instances the memory limit ended (with Setting.Limit)
 	Throttled     time.Duration      // how long the CPU share held the copy instances back, summed
 	Resets, Busy  int                // faults that fired
-	Waits         map[string]float64 // BusyWaits and DownloadResumes the copies reported
+	Waits         map[string]float64 // BusyWaits, RecordingsHandedBack and DownloadResumes the copies reported
 	Failures      map[string]int     // failed copies (retried by the queue) by failureClass
 	Drained       time.Duration      // from the last call's end to its recording stored
 	Load          string             // the machine's load averages at the end

@@ -105,8 +105,8 @@ func TestBusyRecordHandedBack(t *testing.T) {
 		t.Fatalf("queue holds %+v after %d visibility changes, want the .mp3's message in flight, handed back once",
 			msgs, q.Requests("ChangeMessageVisibility"))
 	}
-	if !strings.Contains(st.out.String(), `"message":"recording handed back to the queue: the PBX is busy"`) {
-		t.Errorf("the function did not log the hand-back:\n%s", st.out.String())
+	if out := st.out.String(); !strings.Contains(out, `"message":"recording handed back to the queue: the PBX is busy"`) || !strings.Contains(out, `"RecordingsHandedBack":1`) {
+		t.Errorf("the function did not log the hand-back with its metric:\n%s", out)
 	}
 	wg.Wait()
 	mustSucceed(t, longCopy)

@@ -11,9 +11,10 @@ import (
 // recording back to its queue instead once every record of the batch
 // still running only waits, since an invocation bills the wait whole.
 type BusyGate interface {
-	// Waiting is called as the copy starts waiting; once release is
-	// closed the copy makes one more attempt and then gives up, failing
-	// with the PBX's busy answer. done is called when the wait ends.
+	// Waiting is called as the copy starts waiting; after its first
+	// wait the copy waits for release alone. Once release is closed the
+	// copy makes one more attempt and then gives up, failing with the
+	// PBX's busy answer. done is called when the wait ends.
 	Waiting() (release <-chan struct{}, done func())
 }
 
@@ -26,11 +27,14 @@ func WithBusyGate(ctx context.Context, g BusyGate) context.Context {
 	return context.WithValue(ctx, busyGateKey{}, g)
 }
 
-// waitBusy waits d for a busy PBX, as sleep does; it reports whether to
-// make another attempt. With a gate in ctx, a release during the wait
-// ends it with one more attempt (nothing else in the batch runs now, so
-// the PBX may well be idle), and a wait that starts released gives up.
-func waitBusy(ctx context.Context, d time.Duration) bool {
+// waitBusy waits for a busy PBX after the n-th busy answer of a copy, d
+// as sleep does; it reports whether to make another attempt. With a gate in
+// ctx, the first wait is d, and the later ones last until the gate
+// releases them: while the rest of the batch runs, its own downloads keep
+// the PBX busy, so asking again would only add requests. A release ends a
+// wait with one more attempt (nothing else in the batch runs now, so the
+// PBX may well be idle); a wait that starts released gives up.
+func waitBusy(ctx context.Context, n int, d time.Duration) bool {
 	g, ok := ctx.Value(busyGateKey{}).(BusyGate)
 	if !ok {
 		return sleep(ctx, d)
@@ -42,17 +46,24 @@ func waitBusy(ctx context.Context, d time.Duration) bool {
 		return false // the attempt that failed was the one after the release
 	default:
 	}
-	wctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() {
+	if n == 1 {
+		wctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		go func() {
+			select {
+			case <-release:
+				cancel()
+			case <-wctx.Done():
+			}
+		}()
+		if sleep(wctx, d) {
+			return true
+		}
+	} else {
 		select {
 		case <-release:
-			cancel()
-		case <-wctx.Done():
+		case <-ctx.Done():
 		}
-	}()
-	if sleep(wctx, d) {
-		return true
 	}
 	select {
 	case <-release:

@@ -24,10 +24,10 @@ func (g *testGate) Waiting() (<-chan struct{}, func()) {
 	return g.release, func() { g.done.Add(1) }
 }
 
-// A copy whose gate releases it stops waiting for the busy PBX, makes one
-// more attempt and then fails with the busy answer, unless that attempt
-// succeeds; until then it waits as without a gate, and only busy answers
-// consult the gate.
+// A copy with a gate waits its first backoff, then for the gate alone:
+// once released it makes one more attempt and then fails with the busy
+// answer, unless that attempt succeeds; never released, it asks the PBX
+// no more until its deadline. Only busy answers consult the gate.
 func TestBusyGate(t *testing.T) {
 	busy := &yeastar.APIError{Op: "recording/download", Code: yeastar.CodeOverloadTask}
 	internal := &yeastar.APIError{Op: "recording/download", Code: yeastar.CodeInternal}
@@ -35,16 +35,16 @@ func TestBusyGate(t *testing.T) {
 		name       string
 		linkErrs   []error
 		releaseAt  time.Duration // when the gate releases; 0: from the start, -1: never
-		wantErr    bool
-		wantWaits  int32 // waits the gate was told of
+		wantErr    class         // "": copied
+		wantWaits  int32         // waits the gate was told of
 		wantLinks  int
 		wantElapse time.Duration // how long the copy took; -1: not checked (backoff jitter)
 	}{
-		{"released on the first wait", []error{busy, busy, busy}, 0, true, 1, 1, 0},
-		{"released during a later wait: one more attempt", []error{busy, busy, busy, busy}, 1500 * time.Millisecond, true, 3, 3, 1500 * time.Millisecond},
-		{"released, and the attempt after succeeds", []error{busy, busy}, 1500 * time.Millisecond, false, 2, 3, 1500 * time.Millisecond},
-		{"never released: waits the PBX out", []error{busy, busy}, -1, false, 2, 3, -1},
-		{"transient failures do not consult the gate", []error{internal, internal}, 0, false, 0, 3, -1},
+		{"released on the first wait", []error{busy, busy, busy}, 0, retryable, 1, 1, 0},
+		{"released during the second wait: one more attempt", []error{busy, busy, busy, busy}, 5 * time.Second, retryable, 3, 3, 5 * time.Second},
+		{"released, and the attempt after succeeds", []error{busy, busy}, 5 * time.Second, "", 2, 3, 5 * time.Second},
+		{"never released: no more requests until the deadline", []error{busy, busy}, -1, timeout, 2, 2, -1},
+		{"transient failures do not consult the gate", []error{internal, internal}, 0, "", 0, 3, -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,9 +66,9 @@ func TestBusyGate(t *testing.T) {
 				start := time.Now()
 
 				res, err := newTestCopier(t, p, &hashStore{}, opts).Copy(ctx, recording.Ref{ID: 1727})
-				if tt.wantErr {
-					if got := classOf(t, err); got != retryable || !strings.Contains(err.Error(), "errcode 70082") {
-						t.Errorf("Copy error = %v (%T), want a %s naming errcode 70082", err, err, retryable)
+				if tt.wantErr != "" {
+					if got := classOf(t, err); got != tt.wantErr || !strings.Contains(err.Error(), "errcode 70082") {
+						t.Errorf("Copy error = %v (%T), want a %s naming errcode 70082", err, err, tt.wantErr)
 					}
 				} else if err != nil || res.Bytes != int64(len(p.data)) {
 					t.Errorf("Copy = %+v, %v; want the recording copied", res, err)

@@ -53,7 +53,7 @@ func TestHandBack(t *testing.T) {
 			[]returned{{"h2", HandBackAfter}}, []string{"m2"}, 6 * time.Second},
 		{"two waiting, handed back together", []received{{`{"id":2}`, 2}, {`{"id":1}`, 1}, {`{"id":3}`, 1}}, 0, "recordings", nil,
 			[]returned{{"h1", HandBackAfter}, {"h3", HandBackAfter}}, []string{"m1", "m3"}, 6 * time.Second},
-		{"PBX idle while the rest runs: copied", []received{{`{"id":1}`, 1}, {`{"id":2}`, 1}}, 2 * time.Second, "recordings", nil,
+		{"PBX idle before the rest ends: copied once it does", []received{{`{"id":1}`, 1}, {`{"id":2}`, 1}}, 2 * time.Second, "recordings", nil,
 			nil, nil, 6 * time.Second},
 		{"PBX idle as the rest ends: the attempt after the release copies it", []received{{`{"id":1}`, 1}, {`{"id":2}`, 1}}, 6 * time.Second, "recordings", nil,
 			nil, nil, 6 * time.Second},

@@ -60,7 +60,7 @@ func (h *Handler) waitMetrics(res recording.Result) []any {
 	if h.metrics == nil {
 		return nil
 	}
-	return h.metrics.Attrs("", h.waitValues(res)...)
+	return h.metrics.Attrs("", append(h.waitValues(res), metrics.V(metrics.RecordingsHandedBack, 1))...)
 }
 
 // failedMetrics are the metrics of a line that reports a recording not

@@ -62,6 +62,7 @@ var (
 	DownloadResumes         = Metric{Name: "DownloadResumes", Unit: Count, Function: FunctionCopy, Help: "downloads resumed after a drop or stall"}
 	TokenRenewals           = Metric{Name: "TokenRenewals", Unit: Count, Function: FunctionCopy, Help: "PBX tokens obtained (get_token, refresh_token)"}
 	BusyWaits               = Metric{Name: "BusyWaits", Unit: Count, Function: FunctionCopy, Help: "waits for the PBX's one mp3 download (70082)"}
+	RecordingsHandedBack    = Metric{Name: "RecordingsHandedBack", Unit: Count, Function: FunctionCopy, Help: "SQS records handed back to the queue for 10 s while the PBX was busy"}
 )
 
 // The webhook function's metrics, one log line per request.
@@ -89,7 +90,7 @@ var (
 // Catalog is every metric the functions emit.
 var Catalog = []Metric{
 	RecordingsCopied, RecordingsAlreadyStored, RecordingsFailed, BytesCopied, CopyDuration,
-	CallEndToStored, DownloadResumes, TokenRenewals, BusyWaits,
+	CallEndToStored, DownloadResumes, TokenRenewals, BusyWaits, RecordingsHandedBack,
 	WebhookEventsReceived, WebhookSignaturesRejected, WebhookEventsQueued, WebhookQueueFailedPermanent,
 	ReconcileRecordingsListed, ReconcileRecordingsMissing, ReconcileRecordingsLost,
 	ReconcileRecordingsQueued, ReconcileRunsComplete, ReconcileRunsFailed, ReconcileStateReset,

@@ -11,10 +11,10 @@ import (
 // recording back to its queue instead once every record of the batch
 // still running only waits, since an invocation bills the wait whole.
 type BusyGate interface {
-	// Waiting is called as the copy starts waiting; after its first
-	// wait the copy waits for release alone. Once release is closed the
-	// copy makes one more attempt and then gives up, failing with the
-	// PBX's busy answer. done is called when the wait ends.
+	// Waiting is called as the copy starts waiting, for release alone.
+	// Once release is closed the copy makes one more attempt and then
+	// gives up, failing with the PBX's busy answer. done is called when
+	// the wait ends.
 	Waiting() (release <-chan struct{}, done func())
 }
 
@@ -27,14 +27,13 @@ func WithBusyGate(ctx context.Context, g BusyGate) context.Context {
 	return context.WithValue(ctx, busyGateKey{}, g)
 }
 
-// waitBusy waits for a busy PBX after the n-th busy answer of a copy, d
-// as sleep does; it reports whether to make another attempt. With a gate in
-// ctx, the first wait is d, and the later ones last until the gate
-// releases them: while the rest of the batch runs, its own downloads keep
-// the PBX busy, so asking again would only add requests. A release ends a
-// wait with one more attempt (nothing else in the batch runs now, so the
-// PBX may well be idle); a wait that starts released gives up.
-func waitBusy(ctx context.Context, n int, d time.Duration) bool {
+// waitBusy waits d for a busy PBX, as sleep does; it reports whether to
+// make another attempt. With a gate in ctx the wait lasts until the gate
+// releases it instead: while the rest of the batch runs, its own downloads
+// keep the PBX busy, so asking again would only add requests. The release
+// ends the wait with one more attempt (nothing else in the batch runs now,
+// so the PBX may well be idle); a wait that starts released gives up.
+func waitBusy(ctx context.Context, d time.Duration) bool {
 	g, ok := ctx.Value(busyGateKey{}).(BusyGate)
 	if !ok {
 		return sleep(ctx, d)
@@ -46,29 +45,10 @@ func waitBusy(ctx context.Context, n int, d time.Duration) bool {
 		return false // the attempt that failed was the one after the release
 	default:
 	}
-	if n == 1 {
-		wctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		go func() {
-			select {
-			case <-release:
-				cancel()
-			case <-wctx.Done():
-			}
-		}()
-		if sleep(wctx, d) {
-			return true
-		}
-	} else {
-		select {
-		case <-release:
-		case <-ctx.Done():
-		}
-	}
 	select {
 	case <-release:
 		return worthWaiting(ctx, 0) && ctx.Err() == nil
-	default:
+	case <-ctx.Done():
 		return false
 	}
 }

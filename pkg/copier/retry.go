@@ -73,7 +73,7 @@ func (c *Copier) again(ctx context.Context, class Class, n int) bool {
 		return false
 	}
 	if class == ClassBusy {
-		return waitBusy(ctx, n, policy.Backoff(n))
+		return waitBusy(ctx, policy.Backoff(n))
 	}
 	return sleep(ctx, policy.Backoff(n))
 }

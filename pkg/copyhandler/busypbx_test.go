@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -34,8 +35,10 @@ func (p *busyPBX) RecordingDownloadLink(_ context.Context, q yeastar.RecordingQu
 }
 
 func (p *busyPBX) Download(ctx context.Context, resourceURL string, _ int64) (*yeastar.Download, error) {
-	var id int64
-	fmt.Sscan(resourceURL, &id)
+	id, err := strconv.ParseInt(resourceURL, 10, 64)
+	if err != nil {
+		return nil, err
+	}
 	select {
 	case <-time.After(p.slow[id]):
 	case <-ctx.Done():

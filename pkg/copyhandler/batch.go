@@ -15,13 +15,14 @@ import (
 // batch copies the records of an SQS batch, at most h.concurrency at once,
 // and names the failed ones so that the queue retries only those. A record
 // that can never succeed is moved to the dead-letter queue instead, when
-// one is configured and takes it (deadLetter). The records that only wait
-// for a busy PBX once the rest are done are handed back to the queue
+// one is configured and takes it (deadLetter). A record whose copy only
+// waits for a busy PBX, once every started copy from that PBX does too, is
+// asked for once more and, still refused, handed back to the queue
 // (handback.go) and named as failed too, to be received again.
 func (h *Handler) batch(ctx context.Context, records []trigger.Record) events.SQSEventResponse {
 	failed := make([]bool, len(records))
 	sem := make(chan struct{}, h.concurrency)
-	gate := newBusyGate(len(records))
+	gates := busyGates{}
 	var wg sync.WaitGroup
 	for i, rec := range records {
 		attrs := []any{slog.String("trigger", string(trigger.KindSQS)), slog.String("messageId", rec.MessageID)}
@@ -29,15 +30,15 @@ func (h *Handler) batch(ctx context.Context, records []trigger.Record) events.SQ
 			attrs = append(attrs, lambdafn.ErrorAttrs(rec.Err)...)
 			h.log.ErrorContext(ctx, "invalid message", append(attrs, h.failedMetrics(rec.Err, "")...)...)
 			failed[i] = !h.deadLetter(ctx, rec, rec.Err)
-			gate.finish()
 			continue
 		}
 		if !acquire(ctx, sem) {
 			h.logNotStarted(ctx, rec, attrs)
 			failed[i] = true
-			gate.finish()
 			continue
 		}
+		gate := gates.of(rec)
+		gate.start()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

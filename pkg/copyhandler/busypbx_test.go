@@ -9,15 +9,18 @@ import (
 	"sync"
 	"time"
 
+	"github.com/recording-sync/recording-sync/pkg/copier"
 	"github.com/recording-sync/recording-sync/pkg/s3store"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
 // busyPBX answers recording/download with 70082 (busy) for the ids in
-// busyUntil until that time (zero: for ever), and serves every other
-// recording's download in slow[id].
+// busyUntil until that time (zero: for ever), then with then[id] if set,
+// and serves every other recording's download in slow[id]. It is the PBX
+// of every id.
 type busyPBX struct {
 	busyUntil map[int64]time.Time
+	then      map[int64]error
 	slow      map[int64]time.Duration
 
 	mu    sync.Mutex
@@ -30,6 +33,9 @@ func (p *busyPBX) RecordingDownloadLink(_ context.Context, q yeastar.RecordingQu
 	p.links[q.ID]++
 	if until, busy := p.busyUntil[q.ID]; busy && (until.IsZero() || time.Now().Before(until)) {
 		return yeastar.DownloadLink{}, &yeastar.APIError{Op: "recording/download", Code: yeastar.CodeOverloadTask}
+	}
+	if err := p.then[q.ID]; err != nil {
+		return yeastar.DownloadLink{}, err
 	}
 	return yeastar.DownloadLink{File: fmt.Sprintf("20220412173331-%d.wav", q.ID), ResourceURL: fmt.Sprint(q.ID)}, nil
 }
@@ -83,3 +89,6 @@ func (r *fakeReturner) Return(_ context.Context, handle string, d time.Duration)
 	r.got = append(r.got, returned{handle, d})
 	return r.err
 }
+
+// PBX implements copier.PBXs: p serves every PBX.
+func (p *busyPBX) PBX(context.Context, string) (copier.PBX, error) { return p, nil }

@@ -3,10 +3,10 @@ package copyhandler
 import (
 	"context"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/recording-sync/recording-sync/pkg/copier"
+	"github.com/recording-sync/recording-sync/pkg/recording"
 	"github.com/recording-sync/recording-sync/pkg/trigger"
 )
 
@@ -32,29 +32,55 @@ const (
 
 // A copy of an SQS record that waits for a busy PBX (70082: with the .mp3
 // download format the PBX serves one download at a time) bills its
-// invocation for the whole wait, and once the rest of its batch is done
-// nothing else runs in it. So the records of a batch that all wait gives
-// up together (busyGate) and are handed back to the queue (Returner) to
-// be received again HandBackAfter later, while the function serves other
-// batches. Only the first HandBackReceives receives are handed back, so
-// that a PBX that is never idle cannot move a message to the dead-letter
-// queue by handing it back; the recording is never lost either way.
+// invocation for the whole wait, and while the batch's own downloads from
+// that PBX run, asking again is futile. So the copies of one batch that
+// wait for one PBX wait on a gate (busyGate) that releases them once every
+// started copy from that PBX waits: each then asks the PBX once more, and
+// one still refused is handed back to the queue (Returner), to be received
+// again HandBackAfter later, while the function serves other records. Only
+// the first HandBackReceives receives are handed back, so that a PBX that
+// is never idle cannot move a message to the dead-letter queue by handing
+// it back; the recording is never lost either way.
 
-// busyGate releases the waits for a busy PBX of one batch's copies once
-// every record of the batch not yet finished is such a wait.
+// busyGate releases the waits for one busy PBX of one batch's copies once
+// every started, unfinished copy from that PBX is such a wait. It is
+// released again each time that holds anew: a copy started later waits for
+// the next release.
 type busyGate struct {
 	mu      sync.Mutex
-	running int // records of the batch not finished
-	waiting int // copies waiting for a busy PBX that may be handed back
+	running int // copies from the PBX started and not finished
+	waiting int // of those, waits not yet released
 	release chan struct{}
-	closed  bool
 }
 
-func newBusyGate(records int) *busyGate {
-	return &busyGate{running: records, release: make(chan struct{})}
+func newBusyGate() *busyGate {
+	return &busyGate{release: make(chan struct{})}
 }
 
-// finish is called once for each record of the batch, when it is done.
+// busyGates are a batch's gates, one per PBX.
+type busyGates map[string]*busyGate
+
+// of returns the gate of the PBX rec names (the batch's loop alone calls it).
+func (gs busyGates) of(rec trigger.Record) *busyGate {
+	pbx := ""
+	if rec.Item.Ref != nil {
+		pbx = recording.PBXOf(*rec.Item.Ref)
+	}
+	g := gs[pbx]
+	if g == nil {
+		g = newBusyGate()
+		gs[pbx] = g
+	}
+	return g
+}
+
+// start is called as a copy starts, finish when it is done.
+func (g *busyGate) start() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.running++
+}
+
 func (g *busyGate) finish() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -62,45 +88,62 @@ func (g *busyGate) finish() {
 	g.update()
 }
 
-// update releases the waits when they are all that runs. Callers hold g.mu.
+// update releases the waits when they are all that runs, and arms the gate
+// again for later ones. Callers hold g.mu.
 func (g *busyGate) update() {
-	if !g.closed && g.waiting > 0 && g.waiting == g.running {
-		g.closed = true
+	if g.waiting > 0 && g.waiting == g.running {
 		close(g.release)
+		g.release = make(chan struct{})
+		g.waiting = 0
 	}
 }
 
-// returnWaiter is one record's view of its batch's gate: a copier.BusyGate
-// that remembers whether it released the copy.
+// returnWaiter is one record's view of its gate: a copier.BusyGate that
+// remembers whether it released the copy. A copy released once gives up at
+// its next busy answer (its wait starts released).
 type returnWaiter struct {
 	gate     *busyGate
 	rec      trigger.Record
-	released atomic.Bool
+	released bool // guarded by gate.mu
 }
 
 var _ copier.BusyGate = (*returnWaiter)(nil)
+
+// closed is a channel that is closed: the release of a wait that gives up.
+var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // Waiting implements copier.BusyGate.
 func (w *returnWaiter) Waiting() (<-chan struct{}, func()) {
 	g := w.gate
 	g.mu.Lock()
+	defer g.mu.Unlock()
+	if w.released {
+		return closed, func() {}
+	}
+	release := g.release
 	g.waiting++
 	g.update()
-	g.mu.Unlock()
-	return g.release, func() {
-		select {
-		case <-g.release:
-			w.released.Store(true)
-		default:
-		}
+	return release, func() {
 		g.mu.Lock()
-		g.waiting--
-		g.mu.Unlock()
+		defer g.mu.Unlock()
+		select {
+		case <-release:
+			w.released = true // update counted it out
+		default:
+			g.waiting--
+		}
 	}
 }
 
-// waiter returns rec's returnWaiter, or nil when rec is not to be handed
-// back: no Returner, a record of another queue, or a later receive.
+// wasReleased reports whether the gate released w's copy.
+func (w *returnWaiter) wasReleased() bool {
+	w.gate.mu.Lock()
+	defer w.gate.mu.Unlock()
+	return w.released
+}
+
+// waiter returns rec's returnWaiter on g, or nil when rec is not to be
+// handed back: no Returner, a record of another queue, or a later receive.
 func (h *Handler) waiter(g *busyGate, rec trigger.Record) *returnWaiter {
 	if h.returner == nil || rec.ReceiptHandle == "" || rec.Queue != h.returner.Queue() ||
 		rec.ReceiveCount < 1 || rec.ReceiveCount > HandBackReceives {
@@ -117,10 +160,11 @@ func (w *returnWaiter) context(ctx context.Context) context.Context {
 	return copier.WithBusyGate(ctx, w)
 }
 
-// handBack hands the record back to the queue if its copy was released;
-// it reports whether it was, and why not when handing back failed.
-func (h *Handler) handBack(ctx context.Context, w *returnWaiter) (bool, error) {
-	if w == nil || !w.released.Load() {
+// handBack hands the record back to the queue if its copy was released and
+// then refused as busy again; it reports whether it did, and why not when
+// handing back failed. Any other failure is reported as it is.
+func (h *Handler) handBack(ctx context.Context, w *returnWaiter, err error) (bool, error) {
+	if w == nil || !w.wasReleased() || copier.ClassOf(err) != copier.ClassBusy {
 		return false, nil
 	}
 	if err := h.returner.Return(ctx, w.rec.ReceiptHandle, HandBackAfter); err != nil {

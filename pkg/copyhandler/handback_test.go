@@ -13,6 +13,7 @@ import (
 
 	"github.com/recording-sync/recording-sync/pkg/copier"
 	"github.com/recording-sync/recording-sync/pkg/recording"
+	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
 // received is an SQS record of the queue "recordings": its body, its
@@ -48,38 +49,47 @@ func TestHandBack(t *testing.T) {
 		wantBack []returned
 		wantFail []string
 		wantTook time.Duration // within 3 s (backoff jitter); -1: until the deadline, less the copy's reserve
+		slots    int           // BatchConcurrency; 0: the default, 5
 	}{
 		{"handed back once the rest is done", []received{{`{"id":1}`, 1}, {`{"id":2}`, 1}}, 0, "recordings", nil,
-			[]returned{{"h2", HandBackAfter}}, []string{"m2"}, 6 * time.Second},
+			[]returned{{"h2", HandBackAfter}}, []string{"m2"}, 6 * time.Second, 0},
 		{"two waiting, handed back together", []received{{`{"id":2}`, 2}, {`{"id":1}`, 1}, {`{"id":3}`, 1}}, 0, "recordings", nil,
-			[]returned{{"h1", HandBackAfter}, {"h3", HandBackAfter}}, []string{"m1", "m3"}, 6 * time.Second},
+			[]returned{{"h1", HandBackAfter}, {"h3", HandBackAfter}}, []string{"m1", "m3"}, 6 * time.Second, 0},
 		{"PBX idle before the rest ends: copied once it does", []received{{`{"id":1}`, 1}, {`{"id":2}`, 1}}, 2 * time.Second, "recordings", nil,
-			nil, nil, 6 * time.Second},
+			nil, nil, 6 * time.Second, 0},
 		{"PBX idle as the rest ends: the attempt after the release copies it", []received{{`{"id":1}`, 1}, {`{"id":2}`, 1}}, 6 * time.Second, "recordings", nil,
-			nil, nil, 6 * time.Second},
+			nil, nil, 6 * time.Second, 0},
 		{"third receive waits the PBX out", []received{{`{"id":1}`, 1}, {`{"id":2}`, 3}}, 0, "recordings", nil,
-			nil, []string{"m2"}, -1},
+			nil, []string{"m2"}, -1, 0},
 		{"one waiting on its third receive: the other is handed back after it", []received{{`{"id":3}`, 1}, {`{"id":2}`, 3}}, 20 * time.Second, "recordings", nil,
-			[]returned{{"h1", HandBackAfter}}, []string{"m1"}, 20 * time.Second},
+			[]returned{{"h1", HandBackAfter}}, []string{"m1"}, 20 * time.Second, 0},
 		{"record of another queue waits", []received{{`{"id":1}`, 1}, {`{"id":2}`, 1}}, 0, "other", nil,
-			nil, []string{"m2"}, -1},
+			nil, []string{"m2"}, -1, 0},
 		{"no Returner: waits", []received{{`{"id":1}`, 1}, {`{"id":2}`, 1}}, 0, "", nil,
-			nil, []string{"m2"}, -1},
+			nil, []string{"m2"}, -1, 0},
+		{"one slot: each handed back at its first busy answer", []received{{`{"id":2}`, 1}, {`{"id":3}`, 1}}, 0, "recordings", nil,
+			[]returned{{"h1", HandBackAfter}, {"h2", HandBackAfter}}, []string{"m1", "m2"}, 0, 1},
+		{"another PBX's download does not hold it", []received{{`{"id":1}`, 1}, {`{"pbx":"pbx2","id":2}`, 1}}, 0, "recordings", nil,
+			[]returned{{"h2", HandBackAfter}}, []string{"m2"}, 6 * time.Second, 0},
+		{"refused otherwise after the release: a failure, not handed back", []received{{`{"id":1}`, 1}, {`{"id":4}`, 1}}, 0, "recordings", nil,
+			nil, []string{"m2"}, 6 * time.Second, 0},
 		{"hand-back refused: still failed, for the queue to redeliver", []received{{`{"id":2}`, 1}}, 0, "recordings", errors.New("AccessDenied"),
-			[]returned{{"h1", HandBackAfter}}, []string{"m1"}, 0},
+			[]returned{{"h1", HandBackAfter}}, []string{"m1"}, 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				pbx := &busyPBX{busyUntil: map[int64]time.Time{2: {}, 3: {}}, slow: map[int64]time.Duration{1: 6 * time.Second}, links: map[int64]int{}}
+				pbx := &busyPBX{busyUntil: map[int64]time.Time{2: {}, 3: {}, 4: time.Now().Add(time.Second)},
+					then: map[int64]error{4: &yeastar.APIError{Op: "recording/download", Code: yeastar.CodeAccessDenied}},
+					slow: map[int64]time.Duration{1: 6 * time.Second}, links: map[int64]int{}}
 				if tt.idleAt > 0 {
 					pbx.busyUntil[2] = time.Now().Add(tt.idleAt)
 				}
 				keys, _ := recording.ParseKeyTemplate("")
-				c := copier.NewCopier(pbx, discardStore{}, "b", keys, &copier.Options{
+				c := copier.NewCopierOf(pbx, discardStore{}, "b", keys, &copier.Options{
 					BusyRetry: recording.RetryPolicy{Attempts: 3, Base: time.Second, Max: 2 * time.Second},
 				})
-				opts := &Options{}
+				opts := &Options{BatchConcurrency: tt.slots}
 				ret := &fakeReturner{queue: tt.queue, err: tt.fail}
 				if tt.queue != "" {
 					opts.Returner = ret
@@ -106,6 +116,9 @@ func TestHandBack(t *testing.T) {
 				back := 0
 				for id, l := range byMessageID(t, lines) {
 					if l["msg"] != "recording handed back to the queue: the PBX is busy" {
+						if slices.Contains(tt.wantFail, id) && (l["msg"] != "recording not copied" || l["errorType"] == nil) {
+							t.Errorf("line for %s = %v, want a failure with its errorType", id, l)
+						}
 						continue
 					}
 					back++

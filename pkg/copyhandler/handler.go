@@ -148,7 +148,7 @@ func (h *Handler) copy(ctx context.Context, ref recording.Ref, w *returnWaiter, 
 		slog.Int64("durationMs", res.Duration.Milliseconds()),
 	)
 	if err != nil {
-		handedBack, herr := h.handBack(ctx, w)
+		handedBack, herr := h.handBack(ctx, w, err)
 		if handedBack {
 			attrs = append(attrs, slog.Int("receiveCount", w.rec.ReceiveCount), slog.Int64("returnAfterS", int64(HandBackAfter/time.Second)))
 			h.log.InfoContext(ctx, "recording handed back to the queue: the PBX is busy", append(attrs, h.waitMetrics(res)...)...)

@@ -34,7 +34,8 @@ func receivedEvent(recs ...received) string {
 	return `{"Records":[` + strings.Join(out, ",") + `]}`
 }
 
-// TestHandBack runs batches whose .mp3s (ids 2 and 3) find the PBX busy:
+// TestHandBack runs batches whose .mp3s (ids 2 and 3; 4 and 5 for a
+// while) find the PBX busy:
 // once nothing else in the batch runs, it is handed back on its first two
 // receives and named as failed, and the invocation ends; otherwise it
 // waits inside the invocation, as long as its deadline allows.
@@ -69,7 +70,7 @@ func TestHandBack(t *testing.T) {
 			nil, []string{"m2"}, -1, 0},
 		{"one slot: each handed back at its first busy answer", []received{{`{"id":2}`, 1}, {`{"id":3}`, 1}}, 0, "recordings", nil,
 			[]returned{{"h1", HandBackAfter}, {"h2", HandBackAfter}}, []string{"m1", "m2"}, 0, 1},
-		{"another PBX's download does not hold it", []received{{`{"id":1}`, 1}, {`{"pbx":"pbx2","id":2}`, 1}}, 0, "recordings", nil,
+		{"another PBX's download does not hold it", []received{{`{"id":1}`, 1}, {`{"pbx":"pbx2","id":5}`, 1}}, 0, "recordings", nil,
 			[]returned{{"h2", HandBackAfter}}, []string{"m2"}, 6 * time.Second, 0},
 		{"refused otherwise after the release: a failure, not handed back", []received{{`{"id":1}`, 1}, {`{"id":4}`, 1}}, 0, "recordings", nil,
 			nil, []string{"m2"}, 6 * time.Second, 0},
@@ -79,7 +80,7 @@ func TestHandBack(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				pbx := &busyPBX{busyUntil: map[int64]time.Time{2: {}, 3: {}, 4: time.Now().Add(time.Second)},
+				pbx := &busyPBX{busyUntil: map[int64]time.Time{2: {}, 3: {}, 4: time.Now().Add(time.Second), 5: time.Now().Add(3 * time.Second)},
 					then: map[int64]error{4: &yeastar.APIError{Op: "recording/download", Code: yeastar.CodeAccessDenied}},
 					slow: map[int64]time.Duration{1: 6 * time.Second}, links: map[int64]int{}}
 				if tt.idleAt > 0 {

@@ -99,8 +99,8 @@ func (g *busyGate) update() {
 }
 
 // returnWaiter is one record's view of its gate: a copier.BusyGate that
-// remembers whether it released the copy. A copy released once gives up at
-// its next busy answer (its wait starts released).
+// remembers whether it released the copy, so that a copy released once
+// gives up at its next busy answer (its wait starts released).
 type returnWaiter struct {
 	gate     *busyGate
 	rec      trigger.Record
@@ -135,13 +135,6 @@ func (w *returnWaiter) Waiting() (<-chan struct{}, func()) {
 	}
 }
 
-// wasReleased reports whether the gate released w's copy.
-func (w *returnWaiter) wasReleased() bool {
-	w.gate.mu.Lock()
-	defer w.gate.mu.Unlock()
-	return w.released
-}
-
 // waiter returns rec's returnWaiter on g, or nil when rec is not to be
 // handed back: no Returner, a record of another queue, or a later receive.
 func (h *Handler) waiter(g *busyGate, rec trigger.Record) *returnWaiter {
@@ -160,11 +153,14 @@ func (w *returnWaiter) context(ctx context.Context) context.Context {
 	return copier.WithBusyGate(ctx, w)
 }
 
-// handBack hands the record back to the queue if its copy was released and
-// then refused as busy again; it reports whether it did, and why not when
+// handBack hands the record back to the queue if its copy, waiting on a
+// gate, ended refused as busy: released and refused again, or still waiting
+// at the copy's deadline (a copy from the same PBX on its third receive can
+// hold the gate that long), when the queue would otherwise keep it hidden
+// for its visibility timeout. It reports whether it did, and why not when
 // handing back failed. Any other failure is reported as it is.
 func (h *Handler) handBack(ctx context.Context, w *returnWaiter, err error) (bool, error) {
-	if w == nil || !w.wasReleased() || copier.ClassOf(err) != copier.ClassBusy {
+	if w == nil || copier.ClassOf(err) != copier.ClassBusy {
 		return false, nil
 	}
 	if err := h.returner.Return(ctx, w.rec.ReceiptHandle, HandBackAfter); err != nil {

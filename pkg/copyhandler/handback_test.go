@@ -64,6 +64,8 @@ func TestHandBack(t *testing.T) {
 			nil, []string{"m2"}, -1, 0},
 		{"one waiting on its third receive: the other is handed back after it", []received{{`{"id":3}`, 1}, {`{"id":2}`, 3}}, 20 * time.Second, "recordings", nil,
 			[]returned{{"h1", HandBackAfter}}, []string{"m1"}, 20 * time.Second, 0},
+		{"held to the deadline by a third receive: handed back then", []received{{`{"id":2}`, 1}, {`{"id":3}`, 3}}, 0, "recordings", nil,
+			[]returned{{"h1", HandBackAfter}}, []string{"m1", "m2"}, -1, 0},
 		{"record of another queue waits", []received{{`{"id":1}`, 1}, {`{"id":2}`, 1}}, 0, "other", nil,
 			nil, []string{"m2"}, -1, 0},
 		{"no Returner: waits", []received{{`{"id":1}`, 1}, {`{"id":2}`, 1}}, 0, "", nil,

@@ -8,8 +8,8 @@ import (
 // A BusyGate lets a copy stop waiting for a busy PBX (70082: with the .mp3
 // download format the PBX serves one download at a time) when waiting
 // inside the invocation is no longer worth its cost: copyhandler hands the
-// recording back to its queue instead once every record of the batch
-// still running only waits, since an invocation bills the wait whole.
+// recording back to its queue instead once every started copy of the batch
+// from that PBX only waits, since an invocation bills the wait whole.
 type BusyGate interface {
 	// Waiting is called as the copy starts waiting, for release alone.
 	// Once release is closed the copy makes one more attempt and then
@@ -29,10 +29,10 @@ func WithBusyGate(ctx context.Context, g BusyGate) context.Context {
 
 // waitBusy waits d for a busy PBX, as sleep does; it reports whether to
 // make another attempt. With a gate in ctx the wait lasts until the gate
-// releases it instead: while the rest of the batch runs, its own downloads
-// keep the PBX busy, so asking again would only add requests. The release
-// ends the wait with one more attempt (nothing else in the batch runs now,
-// so the PBX may well be idle); a wait that starts released gives up.
+// releases it instead: while the batch's other copies from the PBX run,
+// their downloads keep it busy, so asking again would only add requests.
+// The release ends the wait with one more attempt (none of them downloads
+// now, so the PBX may well be idle); a wait that starts released gives up.
 func waitBusy(ctx context.Context, d time.Duration) bool {
 	g, ok := ctx.Value(busyGateKey{}).(BusyGate)
 	if !ok {

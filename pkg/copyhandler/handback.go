@@ -36,7 +36,8 @@ const (
 // that PBX run, asking again is futile. So the copies of one batch that
 // wait for one PBX wait on a gate (busyGate) that releases them once every
 // started copy from that PBX waits: each then asks the PBX once more, and
-// one still refused is handed back to the queue (Returner), to be received
+// one still refused (or still waiting at its deadline) is handed back to
+// the queue (Returner), to be received
 // again HandBackAfter later, while the function serves other records. Only
 // the first HandBackReceives receives are handed back, so that a PBX that
 // is never idle cannot move a message to the dead-letter queue by handing

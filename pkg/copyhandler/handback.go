@@ -37,11 +37,11 @@ const (
 // wait for one PBX wait on a gate (busyGate) that releases them once every
 // started copy from that PBX waits: each then asks the PBX once more, and
 // one still refused (or still waiting at its deadline) is handed back to
-// the queue (Returner), to be received
-// again HandBackAfter later, while the function serves other records. Only
-// the first HandBackReceives receives are handed back, so that a PBX that
-// is never idle cannot move a message to the dead-letter queue by handing
-// it back; the recording is never lost either way.
+// the queue (Returner), to be received again HandBackAfter later, while
+// the function serves other records. Only the first HandBackReceives
+// receives are handed back, so that a PBX that is never idle cannot move a
+// message to the dead-letter queue by handing it back; the recording is
+// never lost either way.
 
 // busyGate releases the waits for one busy PBX of one batch's copies once
 // every started, unfinished copy from that PBX is such a wait. It is

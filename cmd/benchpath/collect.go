@@ -68,6 +68,8 @@ func (r *rig) measure(ctx context.Context, f *figures, calls []call, s setting) 
 		f.PBXRequests += n
 	}
 	f.Resets, f.Busy = st.Faults.Dropped, st.Faults.API
+	f.PBXKinds = pbxKinds{Tokens: st.APIRequests["get_token"] + st.APIRequests["refresh_token"], Links: st.APIRequests["recording/download"],
+		Downloads: st.DownloadsStarted, MP3Refusals: st.MP3Refusals}
 	reqs := r.proxy.Requests()
 	f.S3Requests, f.S3Kinds = len(reqs), s3Kinds(reqs)
 	part := partSize(s)
@@ -83,6 +85,19 @@ func (r *rig) measure(ctx context.Context, f *figures, calls []call, s setting) 
 	}
 	f.OpenUploads = len(ups.Uploads)
 	return nil
+}
+
+// pbxKinds are a run's PBX requests by kind.
+type pbxKinds struct {
+	Tokens      int // get_token and refresh_token
+	Links       int // recording/download, refused ones included
+	Downloads   int // downloads answered with audio
+	MP3Refusals int // recording/download and downloads answered 70082 by the .mp3 rule
+}
+
+// String formats k for the report.
+func (k pbxKinds) String() string {
+	return fmt.Sprintf("tokens %d, recording/download %d, downloads %d, refused by the .mp3 rule %d", k.Tokens, k.Links, k.Downloads, k.MP3Refusals)
 }
 
 // partSize is the copy's part size in s: the SDK default's 5 MiB, or the

@@ -51,7 +51,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.base.Limit, "lambda-limits", false, "give each copy instance Lambda's share of a CPU (memory/1769 MB) and its memory setting as a hard limit (cgroup v1: Linux, as root)")
 	fnEnv := fs.String("fn-env", "", "extra settings for the copy function, comma-separated NAME=value (e.g. GOMEMLIMIT=100MiB), to try other defaults")
 	fs.DurationVar(&o.base.Drain, "drain", 2*time.Minute, "how long to wait, after the last call, for every recording")
-	fs.StringVar(&o.base.KeepOutput, "keep-output", "", "when a run loses a recording, write each copy instance's output, ending with its function's goroutines, to this directory")
+	fs.StringVar(&o.base.KeepOutput, "keep-output", "", "write each copy instance's output to this directory, ending with its function's goroutines when the run lost a recording")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

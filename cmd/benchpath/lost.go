@@ -84,18 +84,21 @@ func counts(m map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
-// keepOutput writes each copy instance's output, ending with the stacks
-// of its function's goroutines, to s.KeepOutput, and says where: what a
-// copy that never ended was waiting on.
-func (r *rig) keepOutput(ctx context.Context, s setting) string {
+// keepOutput writes each copy instance's output to s.KeepOutput, and
+// says where; with dump (a run that lost a recording) each ends with the
+// stacks of its function's goroutines: what a copy that never ended was
+// waiting on.
+func (r *rig) keepOutput(ctx context.Context, s setting, dump bool) string {
 	dumped := 0
 	for _, c := range r.copies {
 		// An instance never invoked has no function process to dump.
-		if c.lambda.DumpGoroutines() == nil {
+		if dump && c.lambda.DumpGoroutines() == nil {
 			dumped++
 		}
 	}
-	_ = wait.For(ctx, dumpGrace) // a cancelled run keeps what arrived
+	if dump {
+		_ = wait.For(ctx, dumpGrace) // a cancelled run keeps what arrived
+	}
 	if err := os.MkdirAll(s.KeepOutput, 0o750); err != nil {
 		return fmt.Sprintf("output not kept: %v", err)
 	}

@@ -33,11 +33,11 @@ func writeRuns(w *strings.Builder, runs []*figures) {
 // writeDetails writes, for each run, what its S3 requests were, what its
 // copies waited on and why failed copies failed.
 func writeDetails(w *strings.Builder, runs []*figures) {
-	fmt.Fprintln(w, "\nS3 requests by operation; what the copies waited on:")
+	fmt.Fprintln(w, "\nS3 and PBX requests by kind; what the copies waited on:")
 	fmt.Fprintln(w)
 	for _, f := range runs {
-		fmt.Fprintf(w, "- %s: %s; %d invocations, busy waits %.0f, handed back %.0f, download resumes %.0f, failed copies %d", f.Setting.label(), formatKinds(f.S3Kinds),
-			f.Invocations, f.Waits["BusyWaits"], f.Waits["RecordingsHandedBack"], f.Waits["DownloadResumes"], total(f.Failures))
+		fmt.Fprintf(w, "- %s: %s; PBX %s; %d invocations, busy waits %.0f, handed back %.0f, download resumes %.0f, failed copies %d", f.Setting.label(), formatKinds(f.S3Kinds),
+			f.PBXKinds, f.Invocations, f.Waits["BusyWaits"], f.Waits["RecordingsHandedBack"], f.Waits["DownloadResumes"], total(f.Failures))
 		if f.Stored > 0 {
 			fmt.Fprintf(w, ", function CPU %.1f ms per recording", f.CPU.Seconds()*1000/float64(f.Stored))
 		}

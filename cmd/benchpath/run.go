@@ -25,7 +25,7 @@ type setting struct {
 	Limit             bool          // Lambda's CPU share and memory limit for Memory (cgroups)
 	Env               []string      // the copy function's extra settings (-fn-env)
 	Drain             time.Duration // how long to wait after the last call for its recording
-	KeepOutput        string        // where to write the copy instances' output when a recording is lost
+	KeepOutput        string        // where to write the copy instances' output (with goroutine dumps when a recording is lost)
 }
 
 // label names the setting in the report.
@@ -69,6 +69,7 @@ type figures struct {
 	OOMKills      int                // copy instances the memory limit ended (with Setting.Limit)
 	Throttled     time.Duration      // how long the CPU share held the copy instances back, summed
 	Resets, Busy  int                // faults that fired
+	PBXKinds      pbxKinds           // what the PBX requests were
 	Waits         map[string]float64 // BusyWaits, RecordingsHandedBack and DownloadResumes the copies reported
 	Failures      map[string]int     // failed copies (retried by the queue) by failureClass
 	Drained       time.Duration      // from the last call's end to its recording stored
@@ -128,9 +129,9 @@ func run(ctx context.Context, s setting, bootstraps map[string]string) (*figures
 	if err := r.measure(ctx, f, calls, s); err != nil {
 		return nil, err
 	}
-	if f.Lost > 0 && s.KeepOutput != "" {
+	if s.KeepOutput != "" {
 		// After measure: the dump ends the function processes.
-		f.Notes = append(f.Notes, r.keepOutput(ctx, s))
+		f.Notes = append(f.Notes, r.keepOutput(ctx, s, f.Lost > 0))
 	}
 	return f, nil
 }

@@ -53,6 +53,7 @@ func (s *Simulator) planDownload(r *http.Request) (downloadPlan, func(http.Respo
 		return downloadPlan{}, answerBody(f.contentType, f.body)
 	}
 	if s.mp3Busy(l.rec.File) {
+		s.stats.MP3Refusals++
 		return downloadPlan{}, answerErr(ErrCodeOverloadTask)
 	}
 	rng, ok := parseRange(r.Header.Get("Range"), l.rec.Size, s.opts.DisableRange)

@@ -223,6 +223,13 @@ func TestMP3SingleDownload(t *testing.T) {
 				} else if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "audio/") {
 					t.Errorf("download during a download: %d %s, want audio", resp.StatusCode, resp.Header.Get("Content-Type"))
 				}
+				wantRefusals := 0
+				if tt.wantSecond != 0 {
+					wantRefusals = 2 // the API's answer and the download's
+				}
+				if st := s.Stats(); st.MP3Refusals != wantRefusals {
+					t.Errorf("MP3Refusals = %d, want %d", st.MP3Refusals, wantRefusals)
+				}
 				cancel() // the client goes away
 				if got := <-first; got != "200 audio/mpeg" {
 					t.Errorf("first download: %s, want 200 audio/mpeg", got)

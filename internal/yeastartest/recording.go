@@ -15,6 +15,7 @@ func (s *Simulator) recordingDownload(c apiCall) any {
 		return errResp(errcode)
 	}
 	if s.mp3Busy(rec.File) {
+		s.stats.MP3Refusals++
 		return errResp(ErrCodeOverloadTask)
 	}
 	s.pruneLinks(c.now)

@@ -47,6 +47,9 @@ type Stats struct {
 	// asked for in each started download (0 without Range). With
 	// DisableRange it is still the requested offset, though 0 was served.
 	DownloadRanges []int64
+	// MP3Refusals counts recording/download and download requests answered
+	// 70082 by the .mp3 one-download-at-a-time rule (MP3SingleDownload).
+	MP3Refusals int
 	// DownloadBytes is the total number of audio body bytes sent.
 	DownloadBytes int64
 	// BrokenPages counts recording/search answers paged wrong on purpose

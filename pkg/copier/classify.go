@@ -120,6 +120,8 @@ func ClassOf(err error) Class {
 		return ClassPermanent
 	case errors.As(err, new(*tokencache.BackoffError)):
 		return ClassBackoff
+	case errors.Is(err, errNoTurn):
+		return ClassBusy
 	}
 	if code, ok := yeastar.ErrorCode(err); ok {
 		c, _ := CodeClass(code)

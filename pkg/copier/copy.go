@@ -197,6 +197,9 @@ func (c attempt) copyOnce(ctx context.Context, ref recording.Ref) (recording.Res
 	if ref.ID <= 0 {
 		query.File = ref.File
 	}
+	if err := awaitTurn(ctx, ref.File); err != nil {
+		return res, err
+	}
 	link, err := c.link(ctx, query)
 	if err != nil {
 		return res, err

@@ -15,10 +15,10 @@ import (
 // batch copies the records of an SQS batch, at most h.concurrency at once,
 // and names the failed ones so that the queue retries only those. A record
 // that can never succeed is moved to the dead-letter queue instead, when
-// one is configured and takes it (deadLetter). A record whose copy only
-// waits for a busy PBX, once every started copy from that PBX does too, is
-// asked for once more and, still refused, handed back to the queue
-// (handback.go) and named as failed too, to be received again.
+// one is configured and takes it (deadLetter). The copies from one PBX
+// take turns at asking for an .mp3 or asking again after a busy answer
+// (handback.go); one refused in its turn on its first receives is handed
+// back to the queue and named as failed too, to be received again.
 func (h *Handler) batch(ctx context.Context, records []trigger.Record) events.SQSEventResponse {
 	failed := make([]bool, len(records))
 	sem := make(chan struct{}, h.concurrency)

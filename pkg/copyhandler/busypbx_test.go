@@ -16,28 +16,42 @@ import (
 
 // busyPBX answers recording/download with 70082 (busy) for the ids in
 // busyUntil until that time (zero: for ever), then with then[id] if set,
-// and serves every other recording's download in slow[id]. It is the PBX
-// of every id.
+// and serves every other recording's download in slow[id]. The ids in
+// mp3 are .mp3s, which it refuses (70082) while another download is
+// served, as a PBX with the .mp3 download format does. It is the PBX of
+// every id.
 type busyPBX struct {
 	busyUntil map[int64]time.Time
 	then      map[int64]error
 	slow      map[int64]time.Duration
+	mp3       map[int64]bool
 
-	mu    sync.Mutex
-	links map[int64]int
+	mu      sync.Mutex
+	links   map[int64]int
+	active  int // downloads being served
+	refused int // .mp3s refused while another download was served
 }
 
 func (p *busyPBX) RecordingDownloadLink(_ context.Context, q yeastar.RecordingQuery) (yeastar.DownloadLink, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.links[q.ID]++
-	if until, busy := p.busyUntil[q.ID]; busy && (until.IsZero() || time.Now().Before(until)) {
-		return yeastar.DownloadLink{}, &yeastar.APIError{Op: "recording/download", Code: yeastar.CodeOverloadTask}
+	busy := &yeastar.APIError{Op: "recording/download", Code: yeastar.CodeOverloadTask}
+	if until, ok := p.busyUntil[q.ID]; ok && (until.IsZero() || time.Now().Before(until)) {
+		return yeastar.DownloadLink{}, busy
+	}
+	if p.mp3[q.ID] && p.active > 0 {
+		p.refused++
+		return yeastar.DownloadLink{}, busy
 	}
 	if err := p.then[q.ID]; err != nil {
 		return yeastar.DownloadLink{}, err
 	}
-	return yeastar.DownloadLink{File: fmt.Sprintf("20220412173331-%d.wav", q.ID), ResourceURL: fmt.Sprint(q.ID)}, nil
+	ext := ".wav"
+	if p.mp3[q.ID] {
+		ext = ".mp3"
+	}
+	return yeastar.DownloadLink{File: fmt.Sprintf("20220412173331-%d%s", q.ID, ext), ResourceURL: fmt.Sprint(q.ID)}, nil
 }
 
 func (p *busyPBX) Download(ctx context.Context, resourceURL string, _ int64) (*yeastar.Download, error) {
@@ -45,6 +59,14 @@ func (p *busyPBX) Download(ctx context.Context, resourceURL string, _ int64) (*y
 	if err != nil {
 		return nil, err
 	}
+	p.mu.Lock()
+	p.active++
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		p.active--
+		p.mu.Unlock()
+	}()
 	select {
 	case <-time.After(p.slow[id]):
 	case <-ctx.Done():
@@ -77,8 +99,9 @@ type fakeReturner struct {
 	queue string
 	err   error
 
-	mu  sync.Mutex
-	got []returned
+	mu   sync.Mutex
+	got  []returned
+	last time.Time // when the last was handed back
 }
 
 func (r *fakeReturner) Queue() string { return r.queue }
@@ -87,6 +110,7 @@ func (r *fakeReturner) Return(_ context.Context, handle string, d time.Duration)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.got = append(r.got, returned{handle, d})
+	r.last = time.Now()
 	return r.err
 }
 

@@ -2,6 +2,7 @@ package copyhandler
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -31,31 +32,32 @@ const (
 )
 
 // A copy of an SQS record that waits for a busy PBX (70082: with the .mp3
-// download format the PBX serves one download at a time) bills its
-// invocation for the whole wait, and while the batch's own downloads from
-// that PBX run, asking again is futile. So the copies of one batch that
-// wait for one PBX wait on a gate (busyGate) that releases them once every
-// started copy from that PBX waits: each then asks the PBX once more, and
-// one still refused (or still waiting at its deadline) is handed back to
-// the queue (Returner), to be received again HandBackAfter later, while
-// the function serves other records. Only the first HandBackReceives
-// receives are handed back, so that a PBX that is never idle cannot move a
-// message to the dead-letter queue by handing it back; the recording is
-// never lost either way.
+// download format the PBX serves one download at a time, and none while
+// another streams) bills its invocation for the whole wait, and while the
+// batch's own downloads from that PBX run, asking is futile. So the copies
+// of one batch from one PBX share a gate (busyGate): a copy asks for an
+// .mp3, or asks again after a busy answer, only when its turn comes: when
+// every other started copy from that PBX waits too, one at a time, the
+// oldest first. A copy on its first HandBackReceives receives makes that
+// one attempt, and, refused again (or still waiting at its deadline), is
+// handed back to the queue (Returner), to be received again HandBackAfter
+// later, while the function serves other records. A later receive (or a
+// record that cannot be handed back) asks for an .mp3 in its turn too,
+// but then waits out a busy PBX inside the invocation with the busy
+// retry's backoff, as long as its deadline allows, counted as waiting so
+// that it holds no other copy back; so a PBX that is never idle cannot
+// move a message to the dead-letter queue by handing it back, and the
+// recording is never lost either way.
 
-// busyGate releases the waits for one busy PBX of one batch's copies once
-// every started, unfinished copy from that PBX is such a wait. It is
-// released again each time that holds anew: a copy started later waits for
-// the next release.
+// busyGate gives the copies of one batch from one PBX their turns: the
+// oldest copy waiting for its turn gets it when every started, unfinished
+// copy from that PBX waits (for a turn, or out a backoff); the next one
+// when that holds again.
 type busyGate struct {
 	mu      sync.Mutex
-	running int // copies from the PBX started and not finished
-	waiting int // of those, waits not yet released
-	release chan struct{}
-}
-
-func newBusyGate() *busyGate {
-	return &busyGate{release: make(chan struct{})}
+	running int             // copies from the PBX started and not finished
+	backoff int             // of those, waiting out a backoff
+	turns   []chan struct{} // of those, waiting for a turn, oldest first
 }
 
 // busyGates are a batch's gates, one per PBX.
@@ -69,7 +71,7 @@ func (gs busyGates) of(rec trigger.Record) *busyGate {
 	}
 	g := gs[pbx]
 	if g == nil {
-		g = newBusyGate()
+		g = &busyGate{}
 		gs[pbx] = g
 	}
 	return g
@@ -89,23 +91,45 @@ func (g *busyGate) finish() {
 	g.update()
 }
 
-// update releases the waits when they are all that runs, and arms the gate
-// again for later ones. Callers hold g.mu.
+// update gives the oldest waiting copy its turn when every running copy
+// waits. Callers hold g.mu.
 func (g *busyGate) update() {
-	if g.waiting > 0 && g.waiting == g.running {
-		close(g.release)
-		g.release = make(chan struct{})
-		g.waiting = 0
+	if len(g.turns) > 0 && len(g.turns)+g.backoff == g.running {
+		close(g.turns[0])
+		g.turns = g.turns[1:]
 	}
 }
 
-// returnWaiter is one record's view of its gate: a copier.BusyGate that
-// remembers whether it released the copy, so that a copy released once
-// gives up at its next busy answer (its wait starts released).
+// turn queues a wait for a turn; done ends it, and reports whether the
+// turn came.
+func (g *busyGate) turn() (<-chan struct{}, func() bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	t := make(chan struct{})
+	g.turns = append(g.turns, t)
+	g.update()
+	return t, func() bool {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		select {
+		case <-t:
+			return true // update took it out of turns
+		default:
+			g.turns = slices.DeleteFunc(g.turns, func(c chan struct{}) bool { return c == t })
+			return false
+		}
+	}
+}
+
+// returnWaiter is one record's view of its gate, a copier.BusyGate. A
+// record that can be handed back (handsBack) waits for its turn after a
+// busy answer too, and remembers that it had one: a copy that had its
+// turn gives up at its next busy answer (its wait starts released).
 type returnWaiter struct {
-	gate     *busyGate
-	rec      trigger.Record
-	released bool // guarded by gate.mu
+	gate      *busyGate
+	rec       trigger.Record
+	handsBack bool
+	had       bool // a turn came; guarded by gate.mu
 }
 
 var _ copier.BusyGate = (*returnWaiter)(nil)
@@ -113,37 +137,49 @@ var _ copier.BusyGate = (*returnWaiter)(nil)
 // closed is a channel that is closed: the release of a wait that gives up.
 var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
-// Waiting implements copier.BusyGate.
-func (w *returnWaiter) Waiting() (<-chan struct{}, func()) {
+// Turn implements copier.BusyGate.
+func (w *returnWaiter) Turn() (<-chan struct{}, func()) {
 	g := w.gate
 	g.mu.Lock()
-	defer g.mu.Unlock()
-	if w.released {
+	had := w.had
+	g.mu.Unlock()
+	if had {
 		return closed, func() {}
 	}
-	release := g.release
-	g.waiting++
-	g.update()
-	return release, func() {
-		g.mu.Lock()
-		defer g.mu.Unlock()
-		select {
-		case <-release:
-			w.released = true // update counted it out
-		default:
-			g.waiting--
+	t, done := g.turn()
+	return t, func() {
+		if done() && w.handsBack {
+			g.mu.Lock()
+			w.had = true
+			g.mu.Unlock()
 		}
 	}
 }
 
-// waiter returns rec's returnWaiter on g, or nil when rec is not to be
-// handed back: no Returner, a record of another queue, or a later receive.
-func (h *Handler) waiter(g *busyGate, rec trigger.Record) *returnWaiter {
-	if h.returner == nil || rec.ReceiptHandle == "" || rec.Queue != h.returner.Queue() ||
-		rec.ReceiveCount < 1 || rec.ReceiveCount > HandBackReceives {
-		return nil
+// Waiting implements copier.BusyGate.
+func (w *returnWaiter) Waiting() (<-chan struct{}, func()) {
+	g := w.gate
+	if !w.handsBack {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		g.backoff++
+		g.update()
+		return nil, func() {
+			g.mu.Lock()
+			defer g.mu.Unlock()
+			g.backoff--
+		}
 	}
-	return &returnWaiter{gate: g, rec: rec}
+	return w.Turn()
+}
+
+// waiter returns rec's returnWaiter on g; it hands back when rec can be
+// handed back: a Returner, a record of its queue, one of its first
+// HandBackReceives receives.
+func (h *Handler) waiter(g *busyGate, rec trigger.Record) *returnWaiter {
+	handsBack := h.returner != nil && rec.ReceiptHandle != "" && rec.Queue == h.returner.Queue() &&
+		rec.ReceiveCount >= 1 && rec.ReceiveCount <= HandBackReceives
+	return &returnWaiter{gate: g, rec: rec, handsBack: handsBack}
 }
 
 // context is ctx carrying w for the copier, when there is a w.
@@ -154,14 +190,13 @@ func (w *returnWaiter) context(ctx context.Context) context.Context {
 	return copier.WithBusyGate(ctx, w)
 }
 
-// handBack hands the record back to the queue if its copy, waiting on a
-// gate, ended refused as busy: released and refused again, or still waiting
-// at the copy's deadline (a copy from the same PBX on its third receive can
-// hold the gate that long), when the queue would otherwise keep it hidden
-// for its visibility timeout. It reports whether it did, and why not when
+// handBack hands the record back to the queue if it can be and its copy
+// ended refused as busy: in its turn, or still waiting for one at the
+// copy's deadline (another copy from the PBX can download that long), when
+// the queue would otherwise keep it hidden for its visibility timeout. It reports whether it did, and why not when
 // handing back failed. Any other failure is reported as it is.
 func (h *Handler) handBack(ctx context.Context, w *returnWaiter, err error) (bool, error) {
-	if w == nil || copier.ClassOf(err) != copier.ClassBusy {
+	if w == nil || !w.handsBack || copier.ClassOf(err) != copier.ClassBusy {
 		return false, nil
 	}
 	if err := h.returner.Return(ctx, w.rec.ReceiptHandle, HandBackAfter); err != nil {

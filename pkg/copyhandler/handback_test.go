@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -62,9 +63,9 @@ func TestHandBack(t *testing.T) {
 			nil, nil, 6 * time.Second, 0},
 		{"third receive waits the PBX out", []received{{`{"id":1}`, 1}, {`{"id":2}`, 3}}, 0, "recordings", nil,
 			nil, []string{"m2"}, -1, 0},
-		{"one waiting on its third receive: the other is handed back after it", []received{{`{"id":3}`, 1}, {`{"id":2}`, 3}}, 20 * time.Second, "recordings", nil,
+		{"a third receive waiting out a backoff holds no other back", []received{{`{"id":3}`, 1}, {`{"id":2}`, 3}}, 20 * time.Second, "recordings", nil,
 			[]returned{{"h1", HandBackAfter}}, []string{"m1"}, 20 * time.Second, 0},
-		{"held to the deadline by a third receive: handed back then", []received{{`{"id":2}`, 1}, {`{"id":3}`, 3}}, 0, "recordings", nil,
+		{"a third receive waiting to the deadline holds no other back", []received{{`{"id":2}`, 1}, {`{"id":3}`, 3}}, 0, "recordings", nil,
 			[]returned{{"h1", HandBackAfter}}, []string{"m1", "m2"}, -1, 0},
 		{"record of another queue waits", []received{{`{"id":1}`, 1}, {`{"id":2}`, 1}}, 0, "other", nil,
 			nil, []string{"m2"}, -1, 0},
@@ -113,6 +114,9 @@ func TestHandBack(t *testing.T) {
 				if !slices.Equal(ret.got, tt.wantBack) {
 					t.Errorf("handed back %+v, want %+v", ret.got, tt.wantBack)
 				}
+				if strings.HasPrefix(tt.name, "a third receive") && ret.last.Sub(start) > 3*time.Second {
+					t.Errorf("handed back after %v, want at once: the third receive holds it back", ret.last.Sub(start))
+				}
 				if tt.wantTook >= 0 && (took < tt.wantTook || took >= tt.wantTook+3*time.Second) || tt.wantTook < 0 && took < deadline-10*time.Second {
 					t.Errorf("the invocation took %v, want %v (-1: until the deadline's reserve)", took, tt.wantTook)
 				}
@@ -137,6 +141,44 @@ func TestHandBack(t *testing.T) {
 					if l["msg"] != "recording not copied" || !strings.Contains(fmt.Sprint(l["handBackError"]), "AccessDenied") {
 						t.Errorf("line = %v, want the failure, with why it was not handed back", l)
 					}
+				}
+			})
+		})
+	}
+}
+
+// TestMP3sTakeTurns runs a batch of a .wav and two .mp3s (by name) from a
+// PBX that refuses an .mp3 while another download is served: the .mp3s
+// ask it only once the .wav is done, one at a time, so that none is
+// refused or handed back, on a first receive as on a third.
+func TestMP3sTakeTurns(t *testing.T) {
+	for _, receives := range []int{1, 3} {
+		t.Run(fmt.Sprint("receive ", receives), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				pbx := &busyPBX{mp3: map[int64]bool{6: true, 7: true}, links: map[int64]int{},
+					slow: map[int64]time.Duration{1: 6 * time.Second, 6: time.Second, 7: time.Second}}
+				keys, _ := recording.ParseKeyTemplate("")
+				c := copier.NewCopierOf(pbx, discardStore{}, "b", keys, nil)
+				ret := &fakeReturner{queue: "recordings"}
+				ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+				defer cancel()
+				start := time.Now()
+
+				out, _, err := invokeBatch(t, ctx, c, &Options{Returner: ret}, receivedEvent(
+					received{`{"id":1}`, receives},
+					received{`{"id":6,"file":"20220412173331-6.mp3"}`, receives},
+					received{`{"id":7,"file":"20220412173331-7.mp3"}`, receives}))
+				if err != nil || string(out) != failures() {
+					t.Fatalf("Invoke = %s, %v; want every record copied", out, err)
+				}
+				if pbx.refused != 0 || len(ret.got) != 0 {
+					t.Errorf("%d .mp3s refused, %d handed back; want none", pbx.refused, len(ret.got))
+				}
+				if want := map[int64]int{1: 1, 6: 1, 7: 1}; !maps.Equal(pbx.links, want) {
+					t.Errorf("links asked for %v, want %v", pbx.links, want)
+				}
+				if took := time.Since(start); took != 8*time.Second {
+					t.Errorf("the invocation took %v, want 8s: the .wav, then each .mp3", took)
 				}
 			})
 		})

@@ -53,9 +53,9 @@ type Options struct {
 	// Unset (one PBX), only a line whose message names a PBX does.
 	ManyPBXs bool
 	// Returner, when set, hands back to the queue the SQS records of its
-	// queue whose copies only wait for a busy PBX once every started copy
-	// of their batch from that PBX does (handback.go, HandBackReceives);
-	// default none: they wait inside the invocation.
+	// queue whose copies the PBX refuses as busy in their turn
+	// (handback.go, HandBackReceives); default none: they wait inside the
+	// invocation.
 	Returner Returner
 }
 

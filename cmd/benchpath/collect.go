@@ -72,6 +72,7 @@ func (r *rig) measure(ctx context.Context, f *figures, calls []call, s setting) 
 		Downloads: st.DownloadsStarted, MP3Refusals: st.MP3Refusals}
 	reqs := r.proxy.Requests()
 	f.S3Requests, f.S3Kinds = len(reqs), s3Kinds(reqs)
+	f.S3Conns = r.proxy.Connections()
 	part := partSize(s)
 	for _, c := range calls {
 		f.S3Minimum += minS3Requests(c.Size, part)

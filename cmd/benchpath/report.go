@@ -36,7 +36,7 @@ func writeDetails(w *strings.Builder, runs []*figures) {
 	fmt.Fprintln(w, "\nS3 and PBX requests by kind; what the copies waited on:")
 	fmt.Fprintln(w)
 	for _, f := range runs {
-		fmt.Fprintf(w, "- %s: %s; PBX %s; %d invocations, busy waits %.0f, handed back %.0f, download resumes %.0f, failed copies %d", f.Setting.label(), formatKinds(f.S3Kinds),
+		fmt.Fprintf(w, "- %s: %s over %d connections; PBX %s; %d invocations, busy waits %.0f, handed back %.0f, download resumes %.0f, failed copies %d", f.Setting.label(), formatKinds(f.S3Kinds), f.S3Conns,
 			f.PBXKinds, f.Invocations, f.Waits["BusyWaits"], f.Waits["RecordingsHandedBack"], f.Waits["DownloadResumes"], total(f.Failures))
 		if f.Stored > 0 {
 			fmt.Fprintf(w, ", function CPU %.1f ms per recording", f.CPU.Seconds()*1000/float64(f.Stored))

@@ -61,6 +61,7 @@ type figures struct {
 	PBXRequests   int
 	S3Requests    int
 	S3Kinds       map[string]int // S3 requests by operation
+	S3Conns       int64          // connections to S3 (over HTTPS, TLS handshakes)
 	S3Minimum     int
 	SQSRequests   int
 	PeakConc      int

@@ -2,11 +2,13 @@ package localenv
 
 import (
 	"crypto/tls"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"sync"
+	"sync/atomic"
 
 	"github.com/recording-sync/recording-sync/internal/fault"
 )
@@ -22,6 +24,7 @@ type FaultProxy struct {
 	mu       sync.Mutex
 	requests []string      // "METHOD key" of every request, in order
 	notify   chan<- string // also gets each, if set and ready (Notify)
+	conns    atomic.Int64  // connections accepted
 }
 
 // NewFaultProxy proxies to the S3 server at target (its Endpoint).
@@ -57,6 +60,11 @@ func newFaultProxy(target string, tlsConfig *tls.Config) (*FaultProxy, error) {
 		}
 		rp.ServeHTTP(w, r)
 	}))
+	p.srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			p.conns.Add(1)
+		}
+	}
 	if tlsConfig == nil {
 		p.srv.Start()
 	} else {
@@ -66,6 +74,10 @@ func newFaultProxy(target string, tlsConfig *tls.Config) (*FaultProxy, error) {
 	p.URL = p.srv.URL
 	return p, nil
 }
+
+// Connections is how many connections the proxy accepted: over HTTPS, each
+// a TLS handshake its client paid for.
+func (p *FaultProxy) Connections() int64 { return p.conns.Load() }
 
 // FailUploadPart makes every UploadPart request for part number n fail
 // (all its retries too); n = "" turns it off.

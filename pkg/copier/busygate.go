@@ -21,12 +21,12 @@ type BusyGate interface {
 	Turn() (turn <-chan struct{}, done func())
 	// Waiting is called as the copy starts waiting after a busy answer.
 	// A nil release means: wait the busy retry's backoff, as without a
-	// gate. Otherwise the copy waits for release alone: once it is
-	// closed the copy makes one more attempt and then gives up, failing
-	// with the PBX's busy answer (copyhandler hands the record back to
-	// its queue, since an invocation bills the wait whole); a release
-	// closed from the start gives up at once. done is called when the
-	// wait ends.
+	// gate, then ask again. Otherwise the copy waits for release alone:
+	// once it is closed the copy makes one more attempt and then gives
+	// up, failing with the PBX's busy answer (copyhandler hands the
+	// record back to its queue, since an invocation bills the wait
+	// whole); a release closed from the start gives up at once. done is
+	// called when the wait ends.
 	Waiting() (release <-chan struct{}, done func())
 }
 

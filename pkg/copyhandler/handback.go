@@ -139,19 +139,13 @@ var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c
 
 // Turn implements copier.BusyGate.
 func (w *returnWaiter) Turn() (<-chan struct{}, func()) {
-	g := w.gate
-	g.mu.Lock()
-	had := w.had
-	g.mu.Unlock()
-	if had {
+	if w.hadTurn() {
 		return closed, func() {}
 	}
-	t, done := g.turn()
+	t, done := w.gate.turn()
 	return t, func() {
-		if done() && w.handsBack {
-			g.mu.Lock()
-			w.had = true
-			g.mu.Unlock()
+		if done() {
+			w.tookTurn()
 		}
 	}
 }
@@ -170,7 +164,38 @@ func (w *returnWaiter) Waiting() (<-chan struct{}, func()) {
 			g.backoff--
 		}
 	}
-	return w.Turn()
+	if w.hadTurn() {
+		return closed, func() {} // refused in its turn: give up
+	}
+	t, done := g.turn()
+	select {
+	case <-t:
+		// Its turn at once (nothing else from the PBX runs): the busy
+		// retry's backoff, then its one attempt, holding the turn.
+		done()
+		w.tookTurn()
+		return nil, func() {}
+	default:
+		return t, func() {
+			if done() {
+				w.tookTurn()
+			}
+		}
+	}
+}
+
+// hadTurn reports whether a copy that hands back had its turn.
+func (w *returnWaiter) hadTurn() bool {
+	w.gate.mu.Lock()
+	defer w.gate.mu.Unlock()
+	return w.had
+}
+
+// tookTurn records that a copy that hands back had its turn.
+func (w *returnWaiter) tookTurn() {
+	w.gate.mu.Lock()
+	defer w.gate.mu.Unlock()
+	w.had = w.handsBack
 }
 
 // waiter returns rec's returnWaiter on g; it hands back when rec can be

@@ -71,8 +71,10 @@ func TestHandBack(t *testing.T) {
 			nil, []string{"m2"}, -1, 0},
 		{"no Returner: waits", []received{{`{"id":1}`, 1}, {`{"id":2}`, 1}}, 0, "", nil,
 			nil, []string{"m2"}, -1, 0},
-		{"one slot: each handed back at its first busy answer", []received{{`{"id":2}`, 1}, {`{"id":3}`, 1}}, 0, "recordings", nil,
+		{"one slot: each handed back at its second busy answer", []received{{`{"id":2}`, 1}, {`{"id":3}`, 1}}, 0, "recordings", nil,
 			[]returned{{"h1", HandBackAfter}, {"h2", HandBackAfter}}, []string{"m1", "m2"}, 0, 1},
+		{"alone and refused once: asks again after the backoff, not handed back", []received{{`{"id":8}`, 1}}, 0, "recordings", nil,
+			nil, nil, 0, 0},
 		{"another PBX's download does not hold it", []received{{`{"id":1}`, 1}, {`{"pbx":"pbx2","id":5}`, 1}}, 0, "recordings", nil,
 			[]returned{{"h2", HandBackAfter}}, []string{"m2"}, 6 * time.Second, 0},
 		{"refused otherwise after the release: a failure, not handed back", []received{{`{"id":1}`, 1}, {`{"id":4}`, 1}}, 0, "recordings", nil,
@@ -83,7 +85,7 @@ func TestHandBack(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				pbx := &busyPBX{busyUntil: map[int64]time.Time{2: {}, 3: {}, 4: time.Now().Add(time.Second), 5: time.Now().Add(3 * time.Second)},
+				pbx := &busyPBX{busyUntil: map[int64]time.Time{2: {}, 3: {}, 4: time.Now().Add(time.Second), 5: time.Now().Add(3 * time.Second), 8: time.Now().Add(500 * time.Millisecond)},
 					then: map[int64]error{4: &yeastar.APIError{Op: "recording/download", Code: yeastar.CodeAccessDenied}},
 					slow: map[int64]time.Duration{1: 6 * time.Second}, links: map[int64]int{}}
 				if tt.idleAt > 0 {

@@ -31,7 +31,7 @@ var mutations = []struct {
 	{checkQueues, "  DeadLetterAlarm:", "!GetAtt RecordingDeadLetterQueue.QueueName", "!GetAtt RecordingQueue.QueueName", "no alarm watches it", false},
 	{checkQueues, "", "DEAD_LETTER_QUEUE_URL: !Ref RecordingDeadLetterQueue", "DEAD_LETTER_QUEUE_URL: !Ref EventsDeadLetterQueue", "the recording queue's dead-letter queue", false},
 	{checkQueues, "", "RECORDINGS_QUEUE_URL: !Ref RecordingQueue\n      # EventBridge", "RECORDINGS_QUEUE_URL: !Ref RecordingDeadLetterQueue\n      # EventBridge", "the queue the function consumes", false},
-	{checkQueues, "", "maxReceiveCount: 5", "maxReceiveCount: 4", "want at least 5", false},
+	{checkQueues, "", "maxReceiveCount: 7", "maxReceiveCount: 6", "want at least 7", false},
 	{checkNothingReserved, "  WebhookConcurrency:", "Default: 0", "Default: 5", "PbxWebhookFunction reserves concurrency", false},
 	{checkLogRetention, "  PbxWebhookFunctionLogGroup:", "RetentionInDays: !Ref LogRetentionDays", "RetentionInDays: 3653", "want a log group kept LogRetentionDays", false},
 	{checkLogRetention, "", "LogGroup: !Ref PbxWebhookFunctionLogGroup", "LogGroup: !Ref RecordingSyncFunctionLogGroup", "functions share log groups", false},

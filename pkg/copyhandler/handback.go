@@ -21,10 +21,14 @@ type Returner interface {
 
 const (
 	// HandBackReceives is how many receives of one message may end handed
-	// back: its first two, leaving three of the queue's five
+	// back: its first four, leaving three of the queue's seven
 	// (maxReceiveCount) to failures; a later receive waits for a busy PBX
-	// inside the invocation, as long as its deadline allows.
-	HandBackReceives = 2
+	// inside the invocation, as long as its deadline allows. Four: a PBX
+	// busy with another instance's downloads refuses about one turn in
+	// three, and a wait inside the invocation bills it whole (make
+	// bench-path: one .mp3 waiting 22 s there cost a sixth of a run's
+	// GB-seconds).
+	HandBackReceives = 4
 	// HandBackAfter is how long a handed-back message stays hidden: a busy
 	// PBX serves an .mp3 once no other download streams, which takes
 	// seconds, not the queue's 30-minute visibility timeout.

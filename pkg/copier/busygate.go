@@ -21,14 +21,18 @@ type BusyGate interface {
 	Turn() (turn <-chan struct{}, done func())
 	// Waiting is called as the copy starts waiting after a busy answer.
 	// A nil release means: wait the busy retry's backoff, as without a
-	// gate, then ask again. Otherwise the copy waits for release alone:
-	// once it is closed the copy makes one more attempt and then gives
-	// up, failing with the PBX's busy answer (copyhandler hands the
-	// record back to its queue, since an invocation bills the wait
-	// whole); a release closed from the start gives up at once. done is
-	// called when the wait ends.
+	// gate, then ask again; GiveUp: give up at once, failing with the
+	// PBX's busy answer (copyhandler hands the record back to its queue,
+	// since an invocation bills the wait whole). Otherwise the copy waits
+	// for release alone, and once it is closed makes one more attempt.
+	// done is called when the wait ends.
 	Waiting() (release <-chan struct{}, done func())
 }
+
+// GiveUp is the release a BusyGate's Waiting names to end the copy's
+// waiting: told by its identity, so that a release closed just after
+// Waiting returned still gets its attempt.
+var GiveUp <-chan struct{} = make(chan struct{})
 
 type busyGateKey struct{}
 
@@ -68,7 +72,7 @@ func awaitTurn(ctx context.Context, file string) error {
 // copies from the PBX run, their downloads keep it busy, so asking again
 // would only add requests. The release ends the wait with one more
 // attempt (none of them downloads now, so the PBX may well be idle); a
-// wait that starts released gives up.
+// gate that names GiveUp ends it without one.
 func waitBusy(ctx context.Context, d time.Duration) bool {
 	g, ok := ctx.Value(busyGateKey{}).(BusyGate)
 	if !ok {
@@ -76,13 +80,11 @@ func waitBusy(ctx context.Context, d time.Duration) bool {
 	}
 	release, done := g.Waiting()
 	defer done()
-	if release == nil {
+	switch release {
+	case nil:
 		return sleep(ctx, d)
-	}
-	select {
-	case <-release:
-		return false // the attempt that failed was the one after the release
-	default:
+	case GiveUp:
+		return false // the attempt that failed was the one in its turn
 	}
 	select {
 	case <-release:

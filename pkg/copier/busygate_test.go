@@ -16,12 +16,25 @@ import (
 // counts both.
 type testGate struct {
 	release, turn chan struct{}
+	late          bool // the first release comes as Waiting returns
 	waits, done   atomic.Int32
 	turns         atomic.Int32
 }
 
 func (g *testGate) Waiting() (<-chan struct{}, func()) {
 	g.waits.Add(1)
+	if g.late {
+		// Released just after Waiting returned: the copy must still
+		// make its attempt.
+		g.late = false
+		close(g.release)
+		return g.release, func() { g.done.Add(1) }
+	}
+	select {
+	case <-g.release:
+		return GiveUp, func() { g.done.Add(1) } // released before: its attempt was made
+	default:
+	}
 	return g.release, func() { g.done.Add(1) }
 }
 
@@ -39,12 +52,12 @@ func (g *testGate) Turn() (<-chan struct{}, func()) {
 func TestBusyGate(t *testing.T) {
 	busy := &yeastar.APIError{Op: "recording/download", Code: yeastar.CodeOverloadTask}
 	internal := &yeastar.APIError{Op: "recording/download", Code: yeastar.CodeInternal}
-	const never, backoff = -1, -2
+	const never, backoff, late = -1, -2, -3
 	tests := []struct {
 		name       string
 		file       string // the reference's name; "": by id
 		linkErrs   []error
-		releaseAt  time.Duration // when the gate releases and gives the turn; 0: from the start, never, backoff (no release)
+		releaseAt  time.Duration // when the gate releases and gives the turn; 0: from the start, never, backoff (no release), late (as the wait starts)
 		wantErr    class         // "": copied
 		wantWaits  int32         // waits the gate was told of
 		wantTurns  int32         // turns asked for
@@ -52,6 +65,7 @@ func TestBusyGate(t *testing.T) {
 		wantElapse time.Duration // how long the copy took; -1: not checked
 	}{
 		{"released from the start", "", []error{busy, busy, busy}, 0, retryable, 1, 0, 1, 0},
+		{"released as the wait starts: one more attempt", "", []error{busy, busy, busy}, late, retryable, 2, 0, 2, 0},
 		{"released during the wait: one more attempt", "", []error{busy, busy, busy}, 5 * time.Second, retryable, 2, 0, 2, 5 * time.Second},
 		{"released, and the attempt after succeeds", "", []error{busy}, 5 * time.Second, "", 1, 0, 2, 5 * time.Second},
 		{"never released: no more requests until the deadline", "", []error{busy, busy}, never, timeout, 1, 0, 1, -1},
@@ -78,6 +92,8 @@ func TestBusyGate(t *testing.T) {
 					time.AfterFunc(tt.releaseAt, func() { close(g.release); close(g.turn) })
 				case tt.releaseAt == backoff:
 					g.release = nil
+				case tt.releaseAt == late:
+					g.late = true
 				}
 				ctx, cancel := context.WithTimeout(WithBusyGate(t.Context(), g), time.Minute)
 				defer cancel()

@@ -126,9 +126,11 @@ func (g *busyGate) turn() (<-chan struct{}, func() bool) {
 }
 
 // returnWaiter is one record's view of its gate, a copier.BusyGate. A
-// record that can be handed back (handsBack) waits for its turn after a
-// busy answer too, and remembers that it had one: a copy that had its
-// turn gives up at its next busy answer (its wait starts released).
+// record that can be handed back (handsBack) waits for a turn after a
+// busy answer too, and remembers that it had one: a copy refused again
+// after that turn gives up (copier.GiveUp). The turn an .mp3 waits for
+// before its first ask does not count: a refusal in it is waited out
+// like any first busy answer.
 type returnWaiter struct {
 	gate      *busyGate
 	rec       trigger.Record
@@ -138,7 +140,7 @@ type returnWaiter struct {
 
 var _ copier.BusyGate = (*returnWaiter)(nil)
 
-// closed is a channel that is closed: the release of a wait that gives up.
+// closed is a channel that is closed: a turn that needs no waiting.
 var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // Turn implements copier.BusyGate.
@@ -147,11 +149,7 @@ func (w *returnWaiter) Turn() (<-chan struct{}, func()) {
 		return closed, func() {}
 	}
 	t, done := w.gate.turn()
-	return t, func() {
-		if done() {
-			w.tookTurn()
-		}
-	}
+	return t, func() { done() }
 }
 
 // Waiting implements copier.BusyGate.
@@ -169,13 +167,13 @@ func (w *returnWaiter) Waiting() (<-chan struct{}, func()) {
 		}
 	}
 	if w.hadTurn() {
-		return closed, func() {} // refused in its turn: give up
+		return copier.GiveUp, func() {} // refused in its turn
 	}
 	t, done := g.turn()
 	select {
 	case <-t:
-		// Its turn at once (nothing else from the PBX runs): the busy
-		// retry's backoff, then its one attempt, holding the turn.
+		// Its turn at once (every other copy from the PBX waits): the
+		// busy retry's backoff, then its one attempt, holding the turn.
 		done()
 		w.tookTurn()
 		return nil, func() {}

@@ -78,6 +78,8 @@ func TestHandBack(t *testing.T) {
 			[]returned{{"h1", HandBackAfter}, {"h2", HandBackAfter}}, []string{"m1", "m2"}, 0, 1},
 		{"alone and refused once: asks again after the backoff, not handed back", []received{{`{"id":8}`, 1}}, 0, "recordings", nil,
 			nil, nil, 0, 0},
+		{"an .mp3 refused in the turn of its first ask: asks again after the backoff", []received{{`{"id":8,"file":"20220412173331-8.mp3"}`, 1}}, 0, "recordings", nil,
+			nil, nil, 0, 0},
 		{"another PBX's download does not hold it", []received{{`{"id":1}`, 1}, {`{"pbx":"pbx2","id":5}`, 1}}, 0, "recordings", nil,
 			[]returned{{"h2", HandBackAfter}}, []string{"m2"}, 6 * time.Second, 0},
 		{"refused otherwise after the release: a failure, not handed back", []received{{`{"id":1}`, 1}, {`{"id":4}`, 1}}, 0, "recordings", nil,
@@ -197,4 +199,77 @@ func failures(ids ...string) string {
 		items[i] = `{"itemIdentifier":"` + id + `"}`
 	}
 	return `{"batchItemFailures":[` + strings.Join(items, ",") + `]}`
+}
+
+// TestBusyGateTurns drives one PBX's gate directly: turns go one at a
+// time, the oldest first, once every other running copy waits (for a
+// turn, or out a backoff); a copy that hands back gives up only when
+// refused after a turn it waited for after a busy answer.
+func TestBusyGateTurns(t *testing.T) {
+	given := func(c <-chan struct{}) bool {
+		select {
+		case <-c:
+			return true
+		default:
+			return false
+		}
+	}
+	t.Run("oldest first, one at a time", func(t *testing.T) {
+		g := &busyGate{}
+		g.start()
+		g.start()
+		g.start() // a, b and a third copy that downloads
+		a, b := &returnWaiter{gate: g, handsBack: true}, &returnWaiter{gate: g, handsBack: true}
+		ta, doneA := a.Turn()
+		tb, doneB := b.Turn()
+		if given(ta) || given(tb) {
+			t.Fatal("a turn given while a copy downloads")
+		}
+		g.finish() // the download ends
+		if !given(ta) || given(tb) {
+			t.Fatalf("turns given: a %v, b %v; want a's alone", given(ta), given(tb))
+		}
+		doneA()
+		doneB()
+	})
+	t.Run("a later receive's backoff gives the turn, and it takes a turn for each ask", func(t *testing.T) {
+		g := &busyGate{}
+		g.start()
+		g.start()
+		later, first := &returnWaiter{gate: g}, &returnWaiter{gate: g, handsBack: true}
+		tf, doneF := first.Turn()
+		release, doneBackoff := later.Waiting()
+		if release != nil || !given(tf) {
+			t.Fatalf("later receive's wait %v, first's turn given %v; want a backoff (nil) that gives the turn", release, given(tf))
+		}
+		doneBackoff()
+		doneF()
+		tl, doneL := later.Turn()
+		if given(tl) {
+			t.Fatal("the later receive asked without a turn while the other copy runs")
+		}
+		g.finish() // the first copy ends
+		if !given(tl) {
+			t.Fatal("no turn for the later receive once it is alone")
+		}
+		doneL()
+	})
+	t.Run("refused after a turn waited for after a busy answer: gives up", func(t *testing.T) {
+		g := &busyGate{}
+		g.start() // alone
+		w := &returnWaiter{gate: g, handsBack: true}
+		t0, done0 := w.Turn() // an .mp3's ask
+		done0()
+		if !given(t0) {
+			t.Fatal("no turn for a copy alone")
+		}
+		release, done := w.Waiting() // refused in it: the backoff, then one more ask
+		done()
+		if release != nil {
+			t.Fatalf("first busy answer: release %v, want the backoff (nil)", release)
+		}
+		if release, _ := w.Waiting(); release != copier.GiveUp {
+			t.Fatalf("refused again: release %v, want copier.GiveUp", release)
+		}
+	})
 }

@@ -78,8 +78,8 @@ func TestHandBack(t *testing.T) {
 			[]returned{{"h1", HandBackAfter}, {"h2", HandBackAfter}}, []string{"m1", "m2"}, 0, 1},
 		{"alone and refused once: asks again after the backoff, not handed back", []received{{`{"id":8}`, 1}}, 0, "recordings", nil,
 			nil, nil, 0, 0},
-		{"an .mp3 refused in the turn of its first ask: asks again after the backoff", []received{{`{"id":8,"file":"20220412173331-8.mp3"}`, 1}}, 0, "recordings", nil,
-			nil, nil, 0, 0},
+		{"an .mp3 refused in the turn of its first ask: handed back at once", []received{{`{"id":8,"file":"20220412173331-8.mp3"}`, 1}}, 0, "recordings", nil,
+			[]returned{{"h1", HandBackAfter}}, []string{"m1"}, 0, 0},
 		{"another PBX's download does not hold it", []received{{`{"id":1}`, 1}, {`{"pbx":"pbx2","id":5}`, 1}}, 0, "recordings", nil,
 			[]returned{{"h2", HandBackAfter}}, []string{"m2"}, 6 * time.Second, 0},
 		{"refused otherwise after the release: a failure, not handed back", []received{{`{"id":1}`, 1}, {`{"id":4}`, 1}}, 0, "recordings", nil,
@@ -254,21 +254,24 @@ func TestBusyGateTurns(t *testing.T) {
 		}
 		doneL()
 	})
-	t.Run("refused after a turn waited for after a busy answer: gives up", func(t *testing.T) {
+	t.Run("refused in its turn: gives up, the .mp3 that asked first in it too", func(t *testing.T) {
 		g := &busyGate{}
 		g.start() // alone
-		w := &returnWaiter{gate: g, handsBack: true}
-		t0, done0 := w.Turn() // an .mp3's ask
+		mp3, byID := &returnWaiter{gate: g, handsBack: true}, &returnWaiter{gate: g, handsBack: true}
+		t0, done0 := mp3.Turn() // an .mp3's first ask
 		done0()
 		if !given(t0) {
 			t.Fatal("no turn for a copy alone")
 		}
-		release, done := w.Waiting() // refused in it: the backoff, then one more ask
+		if release, _ := mp3.Waiting(); release != copier.GiveUp {
+			t.Fatalf(".mp3 refused in its turn: release %v, want copier.GiveUp", release)
+		}
+		release, done := byID.Waiting() // a first busy answer: its turn at once
 		done()
 		if release != nil {
-			t.Fatalf("first busy answer: release %v, want the backoff (nil)", release)
+			t.Fatalf("first busy answer, turn at once: release %v, want the backoff (nil)", release)
 		}
-		if release, _ := w.Waiting(); release != copier.GiveUp {
+		if release, _ := byID.Waiting(); release != copier.GiveUp {
 			t.Fatalf("refused again: release %v, want copier.GiveUp", release)
 		}
 	})

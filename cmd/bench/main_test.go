@@ -79,7 +79,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 	md := renderReport(report{Results: results, Command: "test"})
-	if !strings.Contains(md, "| 1 MiB | 1. function (app.Build + Handler.Invoke), 128 MB | ") {
+	if !strings.Contains(md, "| 1 MiB | 1. function (copyapp.Build + Handler.Invoke), 128 MB | ") {
 		t.Errorf("report lacks the function's row:\n%s", md)
 	}
 }

@@ -20,7 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
-	"github.com/recording-sync/recording-sync/pkg/app"
+	"github.com/recording-sync/recording-sync/pkg/app/copyapp"
 	"github.com/recording-sync/recording-sync/pkg/config"
 	"github.com/recording-sync/recording-sync/pkg/redact"
 )
@@ -45,13 +45,13 @@ var copyFuncs = map[string]copyFunc{
 }
 
 // copyFunction runs the function's copy path as main wires it: the
-// process settings and app.BuildCopy from the environment, then one direct
+// process settings and copyapp.Build from the environment, then one direct
 // invocation of the handler main would start.
 func copyFunction(ctx context.Context, spec childSpec) (childReport, error) {
 	config.ApplyProcessSettings(os.LookupEnv)
 	red := redact.New()
 	log := slog.New(red.Handler(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	h, err := app.BuildCopy(ctx, os.LookupEnv, red, log)
+	h, err := copyapp.Build(ctx, os.LookupEnv, red, log)
 	if err != nil {
 		return childReport{}, err
 	}

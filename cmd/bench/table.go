@@ -23,7 +23,7 @@ type report struct {
 
 // methodLabels name the methods in the table.
 var methodLabels = map[string]string{
-	methodFunction: "1. function (app.Build + Handler.Invoke)",
+	methodFunction: "1. function (copyapp.Build + Handler.Invoke)",
 	methodUploader: "2. SDK default Uploader, streaming the download",
 	methodCeiling:  "3. default Uploader from memory (upload-only ceiling)",
 	methodReadAll:  "4a. naive: io.ReadAll, then PutObject",
@@ -336,7 +336,7 @@ const readingNotes = `
   an error; **PBX requests** come from the simulator's Stats: token = get_token, link = recording/download.
   Every run starts with an empty bucket, so the function also reads (404) and writes its shared token.
 - Method 1 sets ` + "`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`" + ` only: config.ApplyProcessSettings (as main
-  calls it) derives the Go memory limit from it, and app.Build the uploader's sizing. Lambda would also scale the CPU share with it; here every run has all the
+  calls it) derives the Go memory limit from it, and copyapp.Build the uploader's sizing. Lambda would also scale the CPU share with it; here every run has all the
   cores. Methods 2 to 5 use the SDK's and the tools' defaults (5 MiB parts, 5 in flight for the SDK).
 - The sweep sets ` + "`UPLOAD_PART_SIZE_MIB`" + ` and ` + "`UPLOAD_CONCURRENCY`" + ` besides the memory setting; the defaults are
   chosen for CPU per GiB and peak RSS well inside the memory setting (under half of it), wall time next.

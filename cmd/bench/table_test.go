@@ -44,7 +44,7 @@ func TestRenderReport(t *testing.T) {
 		"| Go | go1.26.8 linux/amd64 |",
 		"| AWS CLI | not installed |",
 		"| Size | Method | Wall s | MiB/s | CPU s | CPU s/GiB | Peak RSS MiB | Disk writes MiB | Writes | S3 server CPU s | S3 requests | PBX requests |",
-		"| 1 GiB | 1. function (app.Build + Handler.Invoke), 128 MB | 8.00 | 128 | 3.00 | 3.00 | 50 | 0 | 4321 | 4.50 | 131: 1 head (404), 1 create, 128 part, 1 complete | 3: 1 token, 1 link, 1 download |",
+		"| 1 GiB | 1. function (copyapp.Build + Handler.Invoke), 128 MB | 8.00 | 128 | 3.00 | 3.00 | 50 | 0 | 4321 | 4.50 | 131: 1 head (404), 1 create, 128 part, 1 complete | 3: 1 token, 1 link, 1 download |",
 		"| 1 GiB | 3. default Uploader from memory (upload-only ceiling) | 2.00 | 512 | 1.50 (0.25 generating) | 1.50 | 60 | 0 |",
 		"| 1 GiB | 4a. naive: io.ReadAll, then PutObject | skipped: needs about 10 GiB of memory, 8 GiB available | | | | | | | | | |",
 		"| 1 GiB | 4b. naive: temp file, then default Uploader | 10.00 | 102 | 4.00 | 4.00 | 20 | 1024 |",

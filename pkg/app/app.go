@@ -1,13 +1,15 @@
-// Package app wires the function's parts together from its configuration.
-// The Lambda main and the benchmark command share it, so that what is
-// measured is what runs.
+// Package app is the wiring the copy function (copyapp) and the reconciler
+// (reconcileapp) share: their configuration, the AWS clients, and the PBX
+// clients with their shared tokens, one per PBX of the registry (Pool).
+// Each function's own wiring is in its subpackage, so that a function links
+// only what it calls; the mains and the benchmarks share them, so that what
+// is measured is what runs.
 package app
 
 import (
 	"context"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -15,84 +17,31 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/recording-sync/recording-sync/pkg/config"
-	"github.com/recording-sync/recording-sync/pkg/copier"
-	"github.com/recording-sync/recording-sync/pkg/copyhandler"
-	"github.com/recording-sync/recording-sync/pkg/lambdafn"
-	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/pbxregistry"
 	"github.com/recording-sync/recording-sync/pkg/redact"
-	"github.com/recording-sync/recording-sync/pkg/s3store"
-	"github.com/recording-sync/recording-sync/pkg/tokencache"
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
-// BuildCopy wires the copy function from its environment (read through
-// lookup, os.LookupEnv in main): configuration, the PBX registry (the
-// single PBX of PBX_BASE_URL as "default", and those of PBX_REGISTRY_FILE
-// or PBX_SECRET_PREFIX), a PBX client with its shared token per PBX, the S3
-// store, the copier and the handler. Every secret it meets is registered
-// with red before anything can print it. It returns what main starts: the
-// handler behind lambdafn.Wrap, which passes every result and error through
-// red. Process-wide settings (GOMAXPROCS, the memory limit) are
-// lambdafn.Main's.
-func BuildCopy(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger) (*lambdafn.Handler, error) {
-	cfg, emitter, err := loadConfig(ctx, lookup, red, log, metrics.FunctionCopy)
-	if err != nil {
-		return nil, err
-	}
-	copies := cfg.BatchConcurrency
-	if copies <= 0 {
-		copies = copyhandler.DefaultBatchConcurrency
-	}
-	upload, err := config.UploadFor(lookup, copies)
-	if err != nil {
-		return nil, err
-	}
-	f, err := buildPBXFunction(ctx, cfg, red, tokencache.NewLoginBackoff(0, 0, nil))
-	if err != nil {
-		return nil, err
-	}
-	pool, err := buildPool(ctx, lookup, cfg, f, red, log)
-	if err != nil {
-		return nil, err
-	}
-	sdk, err := config.SDKUploader(lookup)
-	if err != nil {
-		return nil, err
-	}
-	store := s3store.New(f.s3, &s3store.Options{PartSize: int64(upload.PartSizeMiB) << 20, Concurrency: upload.Concurrency, SDKDefault: sdk})
-	copier := copier.NewCopierOf(pool, store, cfg.Bucket, cfg.KeyTemplate, &copier.Options{StallTimeout: cfg.StallTimeout})
-	opts := &copyhandler.Options{
-		BatchConcurrency: cfg.BatchConcurrency,
-		Redactor:         red,
-		Metrics:          emitter,
-		TokensObtained:   pool.TokensObtained,
-		ManyPBXs:         cfg.Registry.Enabled(),
-	}
-	copyQueues(f.awsCfg, cfg, opts)
-	h := copyhandler.New(copier, log, opts)
-	return lambdafn.Wrap(h, log, red, nil), nil
-}
-
-// buildPool reads the PBX registry the environment names and returns the
+// BuildPool reads the PBX registry the environment names and returns the
 // pool of clients serving it; the PBX "default" of PBX_BASE_URL is f's
 // client. It refuses a key template without {pbx} when more than one PBX
 // is configured.
-func buildPool(ctx context.Context, lookup func(string) (string, bool), cfg config.Config, f pbxFunction, red *redact.Redactor, log *slog.Logger) (*pbxPool, error) {
+func BuildPool(ctx context.Context, lookup func(string) (string, bool), cfg config.Config, f PBXFunction, red *redact.Redactor, log *slog.Logger) (*Pool, error) {
 	opts := &pbxregistry.Options{OnRead: registryReport(log), Redact: red.Add}
-	pool := &pbxPool{cfg: cfg, s3: f.s3, red: red, now: time.Now, fixed: map[string]*yeastar.Client{}, clients: map[string]pooled{}}
 	if cfg.HasDefaultPBX() {
 		def := pbxregistry.FromConfig(cfg)
-		def.ClientID, def.ClientSecret = f.creds.ClientID, f.creds.ClientSecret
+		def.ClientID, def.ClientSecret = f.Creds.ClientID, f.Creds.ClientSecret
 		opts.Default = &def
-		pool.fixed[pbxregistry.Default] = f.pbx
-		pool.fixedAu = []*yeastar.Auth{f.auth}
 	}
-	reg, err := pbxregistry.FromEnv(ctx, lookup, secretsmanager.NewFromConfig(f.awsCfg), opts)
+	reg, err := pbxregistry.FromEnv(ctx, lookup, secretsmanager.NewFromConfig(f.AWS), opts)
 	if err != nil {
 		return nil, err
 	}
-	pool.reg = reg
+	pool := NewPool(reg, cfg, f.S3, red)
+	if f.PBX != nil {
+		pool.fixed[pbxregistry.Default] = f.PBX
+		pool.fixedAu = []*yeastar.Auth{f.Auth}
+	}
 	ids, err := reg.IDs(ctx)
 	if err != nil {
 		return nil, err

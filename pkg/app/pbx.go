@@ -18,11 +18,11 @@ import (
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
-// loadConfig reads the configuration the copy function and the reconciler
+// LoadConfig reads the configuration the copy function and the reconciler
 // share, registering its client secret with red, and the metrics emitter of
 // function fn. A PBX reached over plain http:// (PBX_ALLOW_HTTP) is
 // warned of in log.
-func loadConfig(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger, fn string) (config.Config, *metrics.Emitter, error) {
+func LoadConfig(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger, fn string) (config.Config, *metrics.Emitter, error) {
 	cfg, err := config.Load(lookup)
 	if err != nil {
 		return config.Config{}, nil, err
@@ -38,38 +38,40 @@ func loadConfig(ctx context.Context, lookup func(string) (string, bool), red *re
 	return cfg, emitter, nil
 }
 
-// pbxFunction is what the copy function and the reconciler both build
+// PBXFunction is what the copy function and the reconciler both build
 // before their own parts: the AWS configuration, the S3 client, the PBX
 // credentials and the PBX client with the shared token.
-type pbxFunction struct {
-	awsCfg aws.Config
-	s3     *s3.Client
-	creds  yeastar.Credentials
-	pbx    *yeastar.Client
-	auth   *yeastar.Auth
+type PBXFunction struct {
+	AWS   aws.Config
+	S3    *s3.Client
+	Creds yeastar.Credentials
+	// PBX and Auth are the PBX "default"'s client and the Auth obtaining
+	// its tokens; nil without PBX_BASE_URL.
+	PBX  *yeastar.Client
+	Auth *yeastar.Auth
 }
 
-// buildPBXFunction builds a pbxFunction from cfg; without the single PBX
+// BuildPBXFunction builds a PBXFunction from cfg; without the single PBX
 // "default" (PBX_BASE_URL), only the AWS parts. backoff, when set, stops
 // the default PBX's logins after failures in a row. The HTTP client is
 // given to the AWS configuration, not per service, so that AWS_CA_BUNDLE is
 // still applied to it.
-func buildPBXFunction(ctx context.Context, cfg config.Config, red *redact.Redactor, backoff *tokencache.LoginBackoff) (pbxFunction, error) {
+func BuildPBXFunction(ctx context.Context, cfg config.Config, red *redact.Redactor, backoff *tokencache.LoginBackoff) (PBXFunction, error) {
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithHTTPClient(awsHTTPClient()))
 	if err != nil {
-		return pbxFunction{}, fmt.Errorf("AWS configuration: %w", err)
+		return PBXFunction{}, fmt.Errorf("AWS configuration: %w", err)
 	}
-	f := pbxFunction{awsCfg: awsCfg, s3: newS3Client(awsCfg, cfg.S3PathStyle)}
+	f := PBXFunction{AWS: awsCfg, S3: newS3Client(awsCfg, cfg.S3PathStyle)}
 	if !cfg.HasDefaultPBX() {
 		return f, nil // the PBXs are the registry's, built when first used
 	}
-	if f.creds, err = Credentials(ctx, cfg, awsCfg, red); err != nil {
-		return pbxFunction{}, err
+	if f.Creds, err = Credentials(ctx, cfg, awsCfg, red); err != nil {
+		return PBXFunction{}, err
 	}
-	spec := defaultSpec(cfg, f.creds)
+	spec := defaultSpec(cfg, f.Creds)
 	spec.backoff = backoff
-	if f.pbx, f.auth, err = pbxClient(spec, f.s3, red); err != nil {
-		return pbxFunction{}, err
+	if f.PBX, f.Auth, err = pbxClient(spec, f.S3, red); err != nil {
+		return PBXFunction{}, err
 	}
 	return f, nil
 }
@@ -91,17 +93,6 @@ func Credentials(ctx context.Context, cfg config.Config, awsCfg aws.Config, red 
 	return creds, nil
 }
 
-// PBXClient returns the PBX client with the token all instances (of every
-// function) share through the sealed token object s3://cfg.Bucket/
-// cfg.TokenCacheKey: it never logs in by itself, only the shared source
-// does, under the object's lease, so that no function adds to the PBX's 8
-// tokens. Every function that calls the PBX builds its client here. Every
-// token and the client secret are registered with red.
-func PBXClient(cfg config.Config, creds yeastar.Credentials, s3Client tokencache.S3API, red *redact.Redactor) (*yeastar.Client, error) {
-	c, _, err := pbxClient(defaultSpec(cfg, creds), s3Client, red)
-	return c, err
-}
-
 // pbxSpec is what a PBX client is built from.
 type pbxSpec struct {
 	baseURL, apiPath, caCert string
@@ -118,8 +109,14 @@ func defaultSpec(cfg config.Config, creds yeastar.Credentials) pbxSpec {
 		bucket: cfg.Bucket, tokenKey: cfg.TokenCacheKey}
 }
 
-// pbxClient is PBXClient, with the Auth that obtains the client's tokens:
-// its TokensObtained counts this process's token renewals.
+// pbxClient returns the PBX client with the token all instances (of every
+// function) share through the sealed token object s3://spec.bucket/
+// spec.tokenKey: it never logs in by itself, only the shared source does,
+// under the object's lease, so that no function adds to the PBX's 8
+// tokens. Every function that calls the PBX builds its client here. Every
+// token and the client secret are registered with red. The Auth returned
+// obtains the client's tokens: its TokensObtained counts this process's
+// token renewals.
 func pbxClient(spec pbxSpec, s3Client tokencache.S3API, red *redact.Redactor) (*yeastar.Client, *yeastar.Auth, error) {
 	opts := &yeastar.Options{APIPath: spec.apiPath, Secrets: red}
 	if spec.caCert != "" {

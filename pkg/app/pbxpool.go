@@ -18,13 +18,13 @@ import (
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
-// pbxPool is the copy function's PBX clients, one per PBX id: each built
+// Pool is the copy function's PBX clients, one per PBX id: each built
 // on first use from the registry's entry, kept for the process's life, and
 // built again when the entry changes (credentials rotated, PBX moved). Each
 // PBX has its own token object, renewal lock and login backoff, so that one
 // PBX's trouble never waits on another's; the pool's lock is never held
 // across I/O.
-type pbxPool struct {
+type Pool struct {
 	reg   *pbxregistry.Registry
 	cfg   config.Config
 	s3    tokencache.S3API
@@ -46,11 +46,17 @@ type pooled struct {
 	auth   *yeastar.Auth
 }
 
-var _ copier.PBXs = (*pbxPool)(nil)
+var _ copier.PBXs = (*Pool)(nil)
+
+// NewPool is the pool of the PBXs of reg, their clients built from cfg,
+// their token objects in s3, their secrets registered with red.
+func NewPool(reg *pbxregistry.Registry, cfg config.Config, s3 tokencache.S3API, red *redact.Redactor) *Pool {
+	return &Pool{reg: reg, cfg: cfg, s3: s3, red: red, now: time.Now, fixed: map[string]*yeastar.Client{}, clients: map[string]pooled{}}
+}
 
 // PBX returns the client of PBX id: an *recording.InvalidInputError when
 // the registry holds no such PBX.
-func (p *pbxPool) PBX(ctx context.Context, id string) (copier.PBX, error) {
+func (p *Pool) PBX(ctx context.Context, id string) (copier.PBX, error) {
 	if err := p.checkKeys(ctx); err != nil {
 		return nil, err
 	}
@@ -79,7 +85,7 @@ func (p *pbxPool) PBX(ctx context.Context, id string) (copier.PBX, error) {
 
 // keep stores built unless another caller stored a client of the same
 // entry meanwhile, and returns the one kept.
-func (p *pbxPool) keep(built pooled) pooled {
+func (p *Pool) keep(built pooled) pooled {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if cur, ok := p.clients[built.entry.ID]; ok {
@@ -94,7 +100,7 @@ func (p *pbxPool) keep(built pooled) pooled {
 
 // build makes the client of entry e; it does no I/O. Its secrets are
 // registered with the redactor first.
-func (p *pbxPool) build(e pbxregistry.Entry) (pooled, error) {
+func (p *Pool) build(e pbxregistry.Entry) (pooled, error) {
 	for _, s := range e.Secrets() {
 		p.red.Add(s)
 	}
@@ -114,7 +120,7 @@ func (p *pbxPool) build(e pbxregistry.Entry) (pooled, error) {
 
 // checkScheme refuses a plain-HTTP PBX unless PBX_ALLOW_HTTP allows it,
 // as for PBX_BASE_URL.
-func (p *pbxPool) checkScheme(e pbxregistry.Entry) error {
+func (p *Pool) checkScheme(e pbxregistry.Entry) error {
 	u, err := url.Parse(e.BaseURL)
 	if err == nil && strings.EqualFold(u.Scheme, "https") || p.cfg.PBXAllowHTTP {
 		return nil
@@ -126,8 +132,8 @@ func (p *pbxPool) checkScheme(e pbxregistry.Entry) error {
 // checkKeys refuses every copy while the registry holds more than one PBX
 // and the key template has no {pbx}: two PBXs' recordings of one file name
 // would get one key, and the second would be taken for already stored.
-// (BuildCopy refuses to start so; this catches a PBX added since.)
-func (p *pbxPool) checkKeys(ctx context.Context) error {
+// (copyapp.Build refuses to start so; this catches a PBX added since.)
+func (p *Pool) checkKeys(ctx context.Context) error {
 	if p.cfg.KeyTemplate.UsesPBX() {
 		return nil
 	}
@@ -156,8 +162,11 @@ func keysError(keys recording.KeyTemplate, ids []string) *config.Error {
 			keys.String(), len(ids), strings.Join(shown, ", "))}
 }
 
+// Registry is the registry the pool serves.
+func (p *Pool) Registry() *pbxregistry.Registry { return p.reg }
+
 // TokensObtained is how many PBX tokens this process obtained, every PBX's.
-func (p *pbxPool) TokensObtained() int64 {
+func (p *Pool) TokensObtained() int64 {
 	n := p.retired.Load()
 	for _, a := range p.fixedAu {
 		n += a.TokensObtained()

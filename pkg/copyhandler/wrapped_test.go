@@ -26,7 +26,7 @@ func (panicCopier) Copy(context.Context, recording.Ref) (recording.Result, error
 }
 
 // TestWrapped checks what leaves the function behind lambdafn.Wrap, as
-// app.BuildCopy starts it: errorType kept, messages and results redacted,
+// copyapp.Build starts it: errorType kept, messages and results redacted,
 // panics recovered (also inside an SQS batch); and that every line carries
 // the invocation's requestId, every failure's line its error and
 // errorType.

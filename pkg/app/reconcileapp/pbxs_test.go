@@ -1,13 +1,13 @@
-package app
+package reconcileapp
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/recording-sync/recording-sync/pkg/config"
+	"github.com/recording-sync/recording-sync/internal/apptest"
+	"github.com/recording-sync/recording-sync/pkg/app"
 	"github.com/recording-sync/recording-sync/pkg/pbxregistry"
 	"github.com/recording-sync/recording-sync/pkg/reconcile"
 	"github.com/recording-sync/recording-sync/pkg/recording"
@@ -20,26 +20,19 @@ import (
 // new one when it changes (a rotated secret), and knows no PBX the
 // registry lacks.
 func TestReconcilePBXsBuildOncePerEntry(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "registry.json")
-	writeRegistry(t, path, twoPBXs)
-	reg, err := pbxregistry.New(t.Context(), pbxregistry.File(path), &pbxregistry.Options{Refresh: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, _ := recording.ParseKeyTemplate("{pbx}/{file}")
-	cfg := config.Config{Bucket: "bucket", TokenCacheKey: config.DefaultTokenCacheKey, KeyTemplate: keys}
-	pool := &pbxPool{reg: reg, cfg: cfg, s3: s3.New(s3.Options{Region: "us-east-1"}), red: redact.New(), clients: map[string]pooled{}}
+	reg, path, cfg := apptest.Registry(t)
+	pool := app.NewPool(reg, cfg, s3.New(s3.Options{Region: "us-east-1"}), redact.New())
 	var builds []string
 	set := &reconcilePBXs{pool: pool, built: map[string]builtPBX{}, build: func(e pbxregistry.Entry, c *yeastar.Client) (*reconcile.Reconciler, error) {
 		builds = append(builds, e.ClientSecret)
-		return reconcile.New(c, nil, "bucket", keys, nil, nil, nil), nil
+		return reconcile.New(c, nil, "bucket", cfg.KeyTemplate, nil, nil, nil), nil
 	}}
 	first, ok, err := set.Runner(t.Context(), "hq")
 	again, _, _ := set.Runner(t.Context(), "hq")
 	if err != nil || !ok || first != again || len(builds) != 1 {
 		t.Fatalf("hq: ok %v err %v, %d builds; want one, kept", ok, err, len(builds))
 	}
-	writeRegistry(t, path, strings.Replace(twoPBXs, "hq-secret-0123456789", "hq-rotated-0123456789", 1))
+	apptest.WriteRegistry(t, path, strings.Replace(apptest.TwoPBXs, "hq-secret-0123456789", "hq-rotated-0123456789", 1))
 	if rotated, _, _ := set.Runner(t.Context(), "hq"); rotated == first || len(builds) != 2 || builds[1] != "hq-rotated-0123456789" {
 		t.Errorf("after rotation: builds %v, want a new reconciler with the new secret", builds)
 	}

@@ -1,4 +1,4 @@
-package app
+package reconcileapp
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/recording-sync/recording-sync/pkg/app"
 	"github.com/recording-sync/recording-sync/pkg/config"
 	"github.com/recording-sync/recording-sync/pkg/pbxregistry"
 	"github.com/recording-sync/recording-sync/pkg/reconcile"
@@ -19,7 +20,7 @@ import (
 type reconcileEnv struct {
 	cfg  config.Config
 	rc   config.Reconcile
-	f    pbxFunction
+	f    app.PBXFunction
 	send reconcile.BatchSender
 	log  *slog.Logger
 }
@@ -45,7 +46,7 @@ func (env reconcileEnv) options(id string, pbx *yeastar.Client) *reconcile.Optio
 // environment's PBX client, its state object at rc.StateKey, its messages
 // without "pbx", as before there were many.
 func (env reconcileEnv) defaultReconciler() (*reconcile.Reconciler, error) {
-	state, err := reconcile.NewS3StateStore(env.f.s3, env.cfg.Bucket, env.rc.StateKey, env.f.creds.ClientSecret)
+	state, err := reconcile.NewS3StateStore(env.f.S3, env.cfg.Bucket, env.rc.StateKey, env.f.Creds.ClientSecret)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +55,7 @@ func (env reconcileEnv) defaultReconciler() (*reconcile.Reconciler, error) {
 		return nil, err
 	}
 	q := reconcile.RefQueue{Sender: env.send}
-	return reconcile.New(env.f.pbx, env.f.s3, env.cfg.Bucket, keys, q, state, env.options(recording.DefaultPBX, env.f.pbx)), nil
+	return reconcile.New(env.f.PBX, env.f.S3, env.cfg.Bucket, keys, q, state, env.options(recording.DefaultPBX, env.f.PBX)), nil
 }
 
 // pbxReconciler is the reconciler of a registry's PBX, built as the
@@ -63,7 +64,7 @@ func (env reconcileEnv) defaultReconciler() (*reconcile.Reconciler, error) {
 // itself): its state object sealed with its own client secret, beside its
 // token object; its messages naming it.
 func (env reconcileEnv) pbxReconciler(e pbxregistry.Entry, pbx *yeastar.Client) (*reconcile.Reconciler, error) {
-	state, err := reconcile.NewS3StateStore(env.f.s3, env.cfg.Bucket, config.StateKeyFor(env.cfg.TokenCacheKey, e.ID), e.ClientSecret)
+	state, err := reconcile.NewS3StateStore(env.f.S3, env.cfg.Bucket, config.StateKeyFor(env.cfg.TokenCacheKey, e.ID), e.ClientSecret)
 	if err != nil {
 		return nil, fmt.Errorf("PBX %s: %w", e.ID, err)
 	}
@@ -72,7 +73,7 @@ func (env reconcileEnv) pbxReconciler(e pbxregistry.Entry, pbx *yeastar.Client) 
 		return nil, fmt.Errorf("PBX %s: %w", e.ID, err)
 	}
 	q := reconcile.RefQueue{Sender: env.send, PBX: e.ID}
-	return reconcile.New(pbx, env.f.s3, env.cfg.Bucket, keys, q, state, env.options(e.ID, pbx)), nil
+	return reconcile.New(pbx, env.f.S3, env.cfg.Bucket, keys, q, state, env.options(e.ID, pbx)), nil
 }
 
 // keysFor is the key template of PBX id's recordings: a template naming
@@ -91,7 +92,7 @@ func keysFor(t recording.KeyTemplate, id string) (recording.KeyTemplate, error) 
 // asked for, on the pool's client, and kept while its entry and client
 // stay the same; a changed entry (a rotated secret) gets a new one.
 type reconcilePBXs struct {
-	pool  *pbxPool
+	pool  *app.Pool
 	def   reconcile.Runner // nil without PBX_BASE_URL
 	build func(pbxregistry.Entry, *yeastar.Client) (*reconcile.Reconciler, error)
 
@@ -109,11 +110,11 @@ type builtPBX struct {
 var _ reconcile.PBXSet = (*reconcilePBXs)(nil)
 
 // IDs lists the registry's PBXs.
-func (p *reconcilePBXs) IDs(ctx context.Context) ([]string, error) { return p.pool.reg.IDs(ctx) }
+func (p *reconcilePBXs) IDs(ctx context.Context) ([]string, error) { return p.pool.Registry().IDs(ctx) }
 
 // Runner returns PBX id's reconciler.
 func (p *reconcilePBXs) Runner(ctx context.Context, id string) (reconcile.Runner, bool, error) {
-	e, ok, err := p.pool.reg.Lookup(ctx, id)
+	e, ok, err := p.pool.Registry().Lookup(ctx, id)
 	if err != nil || !ok {
 		return nil, false, err
 	}

@@ -1,33 +1,33 @@
-package app
+package copyapp
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"log/slog"
-	"maps"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
+	"github.com/recording-sync/recording-sync/internal/apptest"
 	"github.com/recording-sync/recording-sync/internal/metricstest"
-	"github.com/recording-sync/recording-sync/pkg/lambdafn"
+	"github.com/recording-sync/recording-sync/pkg/config"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
 	"github.com/recording-sync/recording-sync/pkg/redact"
 )
 
-// TestBuildReturnsTheRedactingHandler: what BuildCopy returns is the handler
+// TestBuildReturnsTheRedactingHandler: what Build returns is the handler
 // main starts, and it masks secrets in what leaves the function without
 // main doing anything: an invalid event quoting the client secret fails
 // with the secret masked, in the runtime's error shape.
 func TestBuildReturnsTheRedactingHandler(t *testing.T) {
 	const secret = "build-test-client-secret-0123"
-	lookup := useEnv(t, buildEnv(map[string]string{"PBX_CLIENT_SECRET": secret}))
-	h, err := BuildCopy(t.Context(), lookup, redact.New(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	lookup := apptest.Use(t, apptest.Env(map[string]string{"PBX_CLIENT_SECRET": secret}))
+	h, err := Build(t.Context(), lookup, redact.New(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
-		t.Fatalf("BuildCopy: %v", err)
+		t.Fatalf("Build: %v", err)
 	}
 	_, err = h.Invoke(t.Context(), []byte(`{"file": "`+secret+`/x.wav"}`))
 	var ire messages.InvokeResponse_Error
@@ -39,12 +39,12 @@ func TestBuildReturnsTheRedactingHandler(t *testing.T) {
 	}
 }
 
-// TestBuildEmitsMetrics: BuildCopy wires the emitter from the environment. An
+// TestBuildEmitsMetrics: Build wires the emitter from the environment. An
 // invalid event's line carries RecordingsFailed for the function named by
 // AWS_LAMBDA_FUNCTION_NAME (or metrics.FunctionCopy without one), in
-// METRICS_NAMESPACE; a namespace CloudWatch would refuse fails BuildCopy.
+// METRICS_NAMESPACE; a namespace CloudWatch would refuse fails Build.
 func TestBuildEmitsMetrics(t *testing.T) {
-	base := buildEnv(nil)
+	base := apptest.Env(nil)
 	for k, v := range base {
 		t.Setenv(k, v)
 	}
@@ -69,15 +69,15 @@ func TestBuildEmitsMetrics(t *testing.T) {
 				return v, ok
 			}
 			var buf bytes.Buffer
-			h, err := BuildCopy(t.Context(), lookup, redact.New(), slog.New(slog.NewJSONHandler(&buf, nil)))
+			h, err := Build(t.Context(), lookup, redact.New(), slog.New(slog.NewJSONHandler(&buf, nil)))
 			if tt.wantBuildFailed {
 				if err == nil || !strings.Contains(err.Error(), "METRICS_NAMESPACE") {
-					t.Fatalf("BuildCopy = %v, want an error naming METRICS_NAMESPACE", err)
+					t.Fatalf("Build = %v, want an error naming METRICS_NAMESPACE", err)
 				}
 				return
 			}
 			if err != nil {
-				t.Fatalf("BuildCopy: %v", err)
+				t.Fatalf("Build: %v", err)
 			}
 			if _, err := h.Invoke(t.Context(), []byte(`{"file": "../x.wav"}`)); err == nil {
 				t.Fatal("Invoke of an invalid event succeeded")
@@ -98,52 +98,40 @@ func TestBuildEmitsMetrics(t *testing.T) {
 	}
 }
 
-// A PBX reached over plain http:// (allowed by PBX_ALLOW_HTTP) is
-// warned of when either function starts; https:// is not.
-func TestBuildWarnsOfPlainHTTP(t *testing.T) {
-	builds := map[string]func(context.Context, func(string) (string, bool), *redact.Redactor, *slog.Logger) (*lambdafn.Handler, error){
-		"copy": BuildCopy, "reconcile": BuildReconcile,
+// TestBuildCopyRefusesKeysWithoutPBX: two PBXs and a key template without
+// {pbx} refuse to start, with one line naming the variable and why.
+func TestBuildCopyRefusesKeysWithoutPBX(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "registry.json")
+	apptest.WriteRegistry(t, path, apptest.TwoPBXs)
+	_, err := Build(t.Context(), apptest.Use(t, registryEnv(path, "recordings/{file}")), redact.New(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	var ce *config.Error
+	if !errors.As(err, &ce) || ce.Var != "RECORDINGS_KEY_TEMPLATE" || !strings.Contains(err.Error(), "has no {pbx}, but 2 PBXs are configured") ||
+		strings.Contains(err.Error(), "\n") {
+		t.Fatalf("BuildCopy = %v, want one line refusing RECORDINGS_KEY_TEMPLATE without {pbx}", err)
 	}
-	for name, build := range builds {
-		for _, url := range []string{"http://127.0.0.1:1", "https://127.0.0.1:1"} {
-			t.Run(name+" "+url, func(t *testing.T) {
-				lookup := useEnv(t, buildEnv(map[string]string{"PBX_BASE_URL": url, "PBX_ALLOW_HTTP": "true",
-					"RECORDINGS_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/q"}))
-				var buf bytes.Buffer
-				if _, err := build(t.Context(), lookup, redact.New(), slog.New(slog.NewTextHandler(&buf, nil))); err != nil {
-					t.Fatal(err)
-				}
-				warned := strings.Contains(buf.String(), "level=WARN") && strings.Contains(buf.String(), "unencrypted")
-				if want := strings.HasPrefix(url, "http:"); warned != want {
-					t.Errorf("warned = %v, want %v; log: %s", warned, want, buf.String())
-				}
-			})
-		}
+	if _, err := Build(t.Context(), apptest.Use(t, registryEnv(path, "recordings/{pbx}/{file}")), redact.New(), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		t.Errorf("BuildCopy with {pbx}: %v", err)
 	}
 }
 
-// buildEnv is a complete environment of the copy function, its PBX
-// unreachable, with extra set over it.
-func buildEnv(extra map[string]string) map[string]string {
-	env := map[string]string{
-		"PBX_BASE_URL":          "https://127.0.0.1:1",
-		"PBX_CLIENT_ID":         "client-id",
-		"PBX_CLIENT_SECRET":     "build-test-client-secret",
-		"RECORDINGS_BUCKET":     "bucket",
-		"AWS_REGION":            "us-east-1",
-		"AWS_ACCESS_KEY_ID":     "AKID",
-		"AWS_SECRET_ACCESS_KEY": "SECRET",
+// TestBuildCopyWithoutAnyPBX: a registry source is enough to start; none
+// and no PBX_BASE_URL is today's error.
+func TestBuildCopyWithoutAnyPBX(t *testing.T) {
+	env := registryEnv("", "")
+	delete(env, "PBX_REGISTRY_FILE")
+	_, err := Build(t.Context(), apptest.Use(t, env), redact.New(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err == nil || !strings.Contains(err.Error(), "PBX_BASE_URL is required") {
+		t.Errorf("BuildCopy without a PBX = %v, want the PBX_BASE_URL error", err)
 	}
-	maps.Copy(env, extra)
-	return env
 }
 
-// useEnv sets env in the process, where the AWS SDK reads its settings,
-// and returns the lookup of env the builders take.
-func useEnv(t *testing.T, env map[string]string) func(string) (string, bool) {
-	t.Helper()
-	for k, v := range env {
-		t.Setenv(k, v)
+func registryEnv(path, template string) map[string]string {
+	return map[string]string{
+		"PBX_REGISTRY_FILE":       path,
+		"RECORDINGS_BUCKET":       "bucket",
+		"RECORDINGS_KEY_TEMPLATE": template,
+		"AWS_REGION":              "us-east-1",
+		"AWS_ACCESS_KEY_ID":       "AKID",
+		"AWS_SECRET_ACCESS_KEY":   "SECRET",
 	}
-	return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 }

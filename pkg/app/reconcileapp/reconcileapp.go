@@ -1,17 +1,23 @@
-package app
+// Package reconcileapp wires the reconciler (recording-reconcile) from its
+// environment: Build is what its main starts.
+package reconcileapp
 
 import (
 	"context"
 	"log/slog"
 
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/recording-sync/recording-sync/pkg/app"
 	"github.com/recording-sync/recording-sync/pkg/config"
 	"github.com/recording-sync/recording-sync/pkg/lambdafn"
 	"github.com/recording-sync/recording-sync/pkg/metrics"
+	"github.com/recording-sync/recording-sync/pkg/queue"
 	"github.com/recording-sync/recording-sync/pkg/reconcile"
 	"github.com/recording-sync/recording-sync/pkg/redact"
 )
 
-// BuildReconcile wires the reconciler from its environment: the copy
+// Build wires the reconciler from its environment: the copy
 // function's configuration and PBX client (the same shared token: it never
 // logs in by itself), the recording queue, and its sealed state object
 // beside the token object. With a PBX registry (PBX_REGISTRY_FILE or
@@ -21,8 +27,8 @@ import (
 // reconcile.Fleet). Every secret it meets is registered with red. It
 // returns the handler behind lambdafn.Wrap; a panic's line counts a failed
 // run.
-func BuildReconcile(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger) (*lambdafn.Handler, error) {
-	cfg, emitter, err := loadConfig(ctx, lookup, red, log, metrics.FunctionReconcile)
+func Build(ctx context.Context, lookup func(string) (string, bool), red *redact.Redactor, log *slog.Logger) (*lambdafn.Handler, error) {
+	cfg, emitter, err := app.LoadConfig(ctx, lookup, red, log, metrics.FunctionReconcile)
 	if err != nil {
 		return nil, err
 	}
@@ -30,11 +36,11 @@ func BuildReconcile(ctx context.Context, lookup func(string) (string, bool), red
 	if err != nil {
 		return nil, err
 	}
-	f, err := buildPBXFunction(ctx, cfg, red, nil)
+	f, err := app.BuildPBXFunction(ctx, cfg, red, nil)
 	if err != nil {
 		return nil, err
 	}
-	env := reconcileEnv{cfg: cfg, rc: rc, f: f, send: newSender(f.awsCfg, rc.QueueURL), log: log}
+	env := reconcileEnv{cfg: cfg, rc: rc, f: f, send: queue.New(sqs.NewFromConfig(f.AWS), rc.QueueURL), log: log}
 	run, err := env.runner(ctx, lookup, red)
 	if err != nil {
 		return nil, err
@@ -58,7 +64,7 @@ func (env reconcileEnv) runner(ctx context.Context, lookup func(string) (string,
 	if !env.cfg.Registry.Enabled() {
 		return def, nil
 	}
-	pool, err := buildPool(ctx, lookup, env.cfg, env.f, red, env.log)
+	pool, err := app.BuildPool(ctx, lookup, env.cfg, env.f, red, env.log)
 	if err != nil {
 		return nil, err
 	}

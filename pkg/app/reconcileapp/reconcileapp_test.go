@@ -1,4 +1,4 @@
-package app
+package reconcileapp
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recording-sync/recording-sync/internal/apptest"
 	"github.com/recording-sync/recording-sync/internal/sqstest"
 	"github.com/recording-sync/recording-sync/internal/yeastartest"
 	"github.com/recording-sync/recording-sync/pkg/config"
@@ -41,10 +42,10 @@ func TestBuildReconcileSealsItsObjects(t *testing.T) {
 		k, v, _ := strings.Cut(kv, "=")
 		env[k] = v
 	}
-	lookup := useEnv(t, env)
-	h, err := BuildReconcile(t.Context(), lookup, redact.New(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	lookup := apptest.Use(t, env)
+	h, err := Build(t.Context(), lookup, redact.New(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
-		t.Fatalf("BuildReconcile: %v", err)
+		t.Fatalf("Build: %v", err)
 	}
 	event := `{"from":"` + at.Add(-time.Hour).Format(time.RFC3339) + `","to":"` + at.Add(time.Hour).Format(time.RFC3339) + `"}`
 	out, err := h.Invoke(t.Context(), []byte(event))

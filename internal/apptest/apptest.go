@@ -18,8 +18,9 @@ import (
 const TwoPBXs = `{"hq": {"base_url": "https://hq.example.com", "client_id": "a", "client_secret": "hq-secret-0123456789"},
  "branch": {"base_url": "https://branch.example.com", "client_id": "b", "client_secret": "branch-secret-0123456789"}}`
 
-// Env is a complete environment of the copy function and the reconciler,
-// its PBX unreachable, with extra set over it.
+// Env is a complete environment of the copy function, its PBX
+// unreachable, with extra set over it (the reconciler needs
+// RECORDINGS_QUEUE_URL too).
 func Env(extra map[string]string) map[string]string {
 	env := map[string]string{
 		"PBX_BASE_URL":          "https://127.0.0.1:1",

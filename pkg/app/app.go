@@ -1,6 +1,7 @@
 // Package app is the wiring the copy function (copyapp) and the reconciler
 // (reconcileapp) share: their configuration, the AWS clients, and the PBX
-// clients with their shared tokens, one per PBX of the registry (Pool).
+// clients with their shared tokens, one per PBX of the registry (Pool);
+// cmd/setupcheck reads the PBX credentials as they do (Credentials).
 // Each function's own wiring is in its subpackage, so that a function links
 // only what it calls; the mains and the benchmarks share them, so that what
 // is measured is what runs.
@@ -38,9 +39,9 @@ func BuildPool(ctx context.Context, lookup func(string) (string, bool), cfg conf
 		return nil, err
 	}
 	pool := NewPool(reg, cfg, f.S3, red)
-	if f.PBX != nil {
+	if cfg.HasDefaultPBX() {
 		pool.fixed[pbxregistry.Default] = f.PBX
-		pool.fixedAu = []*yeastar.Auth{f.Auth}
+		pool.fixedAu = []*yeastar.Auth{f.auth}
 	}
 	ids, err := reg.IDs(ctx)
 	if err != nil {

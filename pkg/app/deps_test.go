@@ -31,7 +31,7 @@ func TestFunctionsLinkOnlyWhatTheyCall(t *testing.T) {
 			}
 			for _, dep := range deps {
 				for _, b := range banned {
-					if dep == b || strings.HasPrefix(dep, b+"/") && b != mod+"pkg/app" {
+					if dep == b || (strings.HasPrefix(dep, b+"/") && b != mod+"pkg/app") {
 						t.Errorf("%s links %s", fn, dep)
 					}
 				}

@@ -45,10 +45,10 @@ type PBXFunction struct {
 	AWS   aws.Config
 	S3    *s3.Client
 	Creds yeastar.Credentials
-	// PBX and Auth are the PBX "default"'s client and the Auth obtaining
-	// its tokens; nil without PBX_BASE_URL.
+	// PBX is the PBX "default"'s client, and auth the Auth obtaining its
+	// tokens; nil without PBX_BASE_URL.
 	PBX  *yeastar.Client
-	Auth *yeastar.Auth
+	auth *yeastar.Auth
 }
 
 // BuildPBXFunction builds a PBXFunction from cfg; without the single PBX
@@ -70,7 +70,7 @@ func BuildPBXFunction(ctx context.Context, cfg config.Config, red *redact.Redact
 	}
 	spec := defaultSpec(cfg, f.Creds)
 	spec.backoff = backoff
-	if f.PBX, f.Auth, err = pbxClient(spec, f.S3, red); err != nil {
+	if f.PBX, f.auth, err = pbxClient(spec, f.S3, red); err != nil {
 		return PBXFunction{}, err
 	}
 	return f, nil

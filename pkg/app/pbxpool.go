@@ -18,7 +18,8 @@ import (
 	"github.com/recording-sync/recording-sync/pkg/yeastar"
 )
 
-// Pool is the copy function's PBX clients, one per PBX id: each built
+// Pool is the PBX clients of the copy function and the reconciler, one per
+// PBX id: each built
 // on first use from the registry's entry, kept for the process's life, and
 // built again when the entry changes (credentials rotated, PBX moved). Each
 // PBX has its own token object, renewal lock and login backoff, so that one
@@ -49,7 +50,9 @@ type pooled struct {
 var _ copier.PBXs = (*Pool)(nil)
 
 // NewPool is the pool of the PBXs of reg, their clients built from cfg,
-// their token objects in s3, their secrets registered with red.
+// their token objects in s3, their secrets registered with red. Unlike
+// BuildPool's, it holds no client built at start: the PBX "default" gets
+// one built from its registry entry, like any other.
 func NewPool(reg *pbxregistry.Registry, cfg config.Config, s3 tokencache.S3API, red *redact.Redactor) *Pool {
 	return &Pool{reg: reg, cfg: cfg, s3: s3, red: red, now: time.Now, fixed: map[string]*yeastar.Client{}, clients: map[string]pooled{}}
 }

@@ -98,30 +98,30 @@ func TestBuildEmitsMetrics(t *testing.T) {
 	}
 }
 
-// TestBuildCopyRefusesKeysWithoutPBX: two PBXs and a key template without
+// TestBuildRefusesKeysWithoutPBX: two PBXs and a key template without
 // {pbx} refuse to start, with one line naming the variable and why.
-func TestBuildCopyRefusesKeysWithoutPBX(t *testing.T) {
+func TestBuildRefusesKeysWithoutPBX(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "registry.json")
 	apptest.WriteRegistry(t, path, apptest.TwoPBXs)
 	_, err := Build(t.Context(), apptest.Use(t, registryEnv(path, "recordings/{file}")), redact.New(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	var ce *config.Error
 	if !errors.As(err, &ce) || ce.Var != "RECORDINGS_KEY_TEMPLATE" || !strings.Contains(err.Error(), "has no {pbx}, but 2 PBXs are configured") ||
 		strings.Contains(err.Error(), "\n") {
-		t.Fatalf("BuildCopy = %v, want one line refusing RECORDINGS_KEY_TEMPLATE without {pbx}", err)
+		t.Fatalf("Build = %v, want one line refusing RECORDINGS_KEY_TEMPLATE without {pbx}", err)
 	}
 	if _, err := Build(t.Context(), apptest.Use(t, registryEnv(path, "recordings/{pbx}/{file}")), redact.New(), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
-		t.Errorf("BuildCopy with {pbx}: %v", err)
+		t.Errorf("Build with {pbx}: %v", err)
 	}
 }
 
-// TestBuildCopyWithoutAnyPBX: a registry source is enough to start; none
+// TestBuildWithoutAnyPBX: a registry source is enough to start; none
 // and no PBX_BASE_URL is today's error.
-func TestBuildCopyWithoutAnyPBX(t *testing.T) {
+func TestBuildWithoutAnyPBX(t *testing.T) {
 	env := registryEnv("", "")
 	delete(env, "PBX_REGISTRY_FILE")
 	_, err := Build(t.Context(), apptest.Use(t, env), redact.New(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err == nil || !strings.Contains(err.Error(), "PBX_BASE_URL is required") {
-		t.Errorf("BuildCopy without a PBX = %v, want the PBX_BASE_URL error", err)
+		t.Errorf("Build without a PBX = %v, want the PBX_BASE_URL error", err)
 	}
 }
 

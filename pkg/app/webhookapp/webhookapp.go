@@ -1,7 +1,7 @@
 // Package webhookapp wires the webhook function from its configuration. It
-// is apart from package app, whose copy and reconcile wiring links the S3
-// uploader and the PBX client: the webhook function links only what it
-// calls (the secret, the queue, the handler).
+// does not use package app, which links the S3 uploader and the PBX
+// client: the webhook function links only what it calls (the secret, the
+// queue, the handler).
 package webhookapp
 
 import (

@@ -226,8 +226,9 @@ func (w *returnWaiter) context(ctx context.Context) context.Context {
 // handBack hands the record back to the queue if it can be and its copy
 // ended refused as busy: in its turn, or still waiting for one at the
 // copy's deadline (another copy from the PBX can download that long), when
-// the queue would otherwise keep it hidden for its visibility timeout. It reports whether it did, and why not when
-// handing back failed. Any other failure is reported as it is.
+// the queue would otherwise keep it hidden for its visibility timeout. It
+// reports whether it did, and why not when handing back failed. Any other
+// failure is reported as it is.
 func (h *Handler) handBack(ctx context.Context, w *returnWaiter, err error) (bool, error) {
 	if w == nil || !w.handsBack || copier.ClassOf(err) != copier.ClassBusy {
 		return false, nil
